@@ -1,0 +1,238 @@
+//! Storage for congdoan: one code path over SQLite (embedded default) and PostgreSQL
+//! (national deployments). The engine is chosen from the URL scheme; portable SQL is
+//! written once and expanded per engine by the `read!`/`write!` macros. Every query
+//! that lists or reads people or units takes a [`Scope`], so an unscoped query is
+//! hard to write.
+
+mod accounts;
+mod audit;
+mod dashboard;
+mod error;
+mod load;
+mod members;
+mod officials;
+mod scope;
+mod units;
+
+pub use accounts::{Account, NewAccount, Session};
+pub use audit::{AuditEntry, AuditQuery};
+pub use dashboard::{Count, Dashboard};
+pub use error::StoreError;
+pub use members::{
+    Member, MemberEvent, MemberEventInput, MemberInput, MemberListRow, MemberQuery, MemberUnitRef,
+};
+pub use officials::{Committee, CommitteeInput, Position, PositionInput, PositionType};
+pub use scope::{Actor, Role, Scope};
+pub use units::{CoordinationLink, TreeNode, Unit, UnitInput, UnitType, UnitVersion};
+
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use std::str::FromStr;
+use std::time::Duration;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Which database engine a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Engine {
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "sqlite",
+            Engine::Postgres => "postgres",
+        }
+    }
+
+    /// The engine named by a database URL's scheme.
+    pub fn from_url(url: &str) -> Result<Engine> {
+        if url.starts_with("sqlite:") {
+            Ok(Engine::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Ok(Engine::Postgres)
+        } else {
+            Err(StoreError::Config(format!(
+                "database URL must start with sqlite: or postgres:// (got {})",
+                redact_url(url)
+            )))
+        }
+    }
+}
+
+/// Hides the password of a database URL before it reaches a log or an error.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// The pools. SQLite gets one writer and several readers so writes never meet SQLITE_BUSY.
+#[derive(Clone, Debug)]
+pub(crate) enum Db {
+    Sqlite { write: SqlitePool, read: SqlitePool },
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$p` bound to the read pool of whichever engine is in use.
+macro_rules! read {
+    ($store:expr, $p:ident => $body:expr) => {
+        match &$store.db {
+            $crate::Db::Sqlite { read, .. } => {
+                let $p = read;
+                $body
+            }
+            $crate::Db::Postgres(pg) => {
+                let $p = pg;
+                $body
+            }
+        }
+    };
+}
+
+/// Runs `$body` with `$p` bound to the write pool of whichever engine is in use.
+macro_rules! write {
+    ($store:expr, $p:ident => $body:expr) => {
+        match &$store.db {
+            $crate::Db::Sqlite { write, .. } => {
+                let $p = write;
+                $body
+            }
+            $crate::Db::Postgres(pg) => {
+                let $p = pg;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use {read, write};
+
+/// The congdoan database. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub(crate) db: Db,
+}
+
+impl Store {
+    /// Opens (and for SQLite creates) the database named by `url`.
+    #[tracing::instrument(skip_all, fields(url = %redact_url(url)))]
+    pub async fn connect(url: &str) -> Result<Store> {
+        let db = match Engine::from_url(url)? {
+            Engine::Sqlite => {
+                let opts = SqliteConnectOptions::from_str(url)?
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10))
+                    .pragma("cache_size", "-32000");
+                let write = SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .connect_with(opts.clone())
+                    .await?;
+                let read = SqlitePoolOptions::new()
+                    .max_connections(8)
+                    .connect_with(opts.read_only(false))
+                    .await?;
+                Db::Sqlite { write, read }
+            }
+            Engine::Postgres => {
+                let pool = PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect(url)
+                    .await?;
+                Db::Postgres(pool)
+            }
+        };
+        Ok(Store { db })
+    }
+
+    pub fn engine(&self) -> Engine {
+        match self.db {
+            Db::Sqlite { .. } => Engine::Sqlite,
+            Db::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    /// Applies the embedded migrations of this engine (idempotent).
+    #[tracing::instrument(skip_all)]
+    pub async fn migrate(&self) -> Result<()> {
+        match &self.db {
+            Db::Sqlite { write, .. } => sqlx::migrate!("migrations/sqlite").run(write).await?,
+            Db::Postgres(pg) => sqlx::migrate!("migrations/postgres").run(pg).await?,
+        }
+        Ok(())
+    }
+
+    /// Versions of the embedded migrations, per engine (they must match).
+    pub fn migration_versions(engine: Engine) -> Vec<(i64, String)> {
+        let m = match engine {
+            Engine::Sqlite => sqlx::migrate!("migrations/sqlite"),
+            Engine::Postgres => sqlx::migrate!("migrations/postgres"),
+        };
+        m.iter()
+            .map(|m| (m.version, m.description.to_string()))
+            .collect()
+    }
+
+    /// True when no union unit exists yet (a fresh database that wants demo data).
+    pub async fn is_empty(&self) -> Result<bool> {
+        let n: i64 =
+            read!(self, p => sqlx::query_scalar("SELECT COUNT(*) FROM unit").fetch_one(p).await)?;
+        Ok(n == 0)
+    }
+
+    pub async fn close(&self) {
+        match &self.db {
+            Db::Sqlite { write, read } => {
+                write.close().await;
+                read.close().await;
+            }
+            Db::Postgres(pg) => pg.close().await,
+        }
+    }
+}
+
+/// Now, as stored in every created_at/recorded_at column.
+pub(crate) fn now() -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_engines_have_the_same_migration_versions() {
+        assert_eq!(
+            Store::migration_versions(Engine::Sqlite),
+            Store::migration_versions(Engine::Postgres)
+        );
+        assert!(Store::migration_versions(Engine::Sqlite).len() >= 2);
+    }
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(
+            redact_url("postgres://cd:secret@127.0.0.1:5432/cd"),
+            "postgres://cd:***@127.0.0.1:5432/cd"
+        );
+        assert!(Engine::from_url("mysql://x").is_err());
+        assert_eq!(
+            Engine::from_url("sqlite:data/x.db").unwrap(),
+            Engine::Sqlite
+        );
+    }
+}

@@ -1,0 +1,485 @@
+//! The member register (đoàn viên): records, the membership status machine with its
+//! effective-dated history, transfers, and accent-insensitive search.
+
+use crate::audit::audit;
+use crate::{Engine, Result, Scope, Store, StoreError, Unit, now, read, write};
+use congdoan_domain::member::{MemberEventKind, MemberStatus, MembershipRules, Sex, transition};
+use congdoan_domain::text::{fold, fold_query_tokens, name_sort_key};
+use congdoan_domain::{Cccd, PersonName, PhoneVn};
+use serde::Serialize;
+use sqlx::QueryBuilder;
+use time::Date;
+
+/// A member's full record (personal data included: callers mask and audit views).
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct Member {
+    pub member_id: i64,
+    pub unit_id: i64,
+    pub cdcs_id: i64,
+    pub path: String,
+    pub full_name: String,
+    pub birth_date: Date,
+    pub sex: String,
+    pub cccd: Option<String>,
+    pub phone: Option<String>,
+    pub ethnicity: Option<String>,
+    pub nationality: Option<String>,
+    pub job_title: Option<String>,
+    pub employer_name: Option<String>,
+    pub si_salary: Option<i64>,
+    pub card_no: Option<String>,
+    pub join_date: Option<Date>,
+    pub party_member: bool,
+    pub status: String,
+    pub status_since: Date,
+    pub version: i64,
+}
+
+/// A row of a member list: personal identifiers arrive masked.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct MemberListRow {
+    pub member_id: i64,
+    pub full_name: String,
+    pub birth_date: Date,
+    pub sex: String,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub status: String,
+    pub card_no: Option<String>,
+    pub cccd: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// A unit reference in a member's history.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MemberUnitRef {
+    pub unit_id: i64,
+    pub name: String,
+}
+
+/// One step of a member's status history, attributed to the unit where it happened.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct MemberEvent {
+    pub event_id: i64,
+    pub kind: String,
+    pub on_date: Date,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub to_unit_id: Option<i64>,
+    pub to_unit_name: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// A member's data, already parsed into domain types (parse, don't validate).
+#[derive(Debug, Clone)]
+pub struct MemberInput {
+    pub unit_id: i64,
+    pub name: PersonName,
+    pub birth_date: Date,
+    pub sex: Sex,
+    pub cccd: Option<Cccd>,
+    pub phone: Option<PhoneVn>,
+    pub ethnicity: Option<String>,
+    pub nationality: Option<String>,
+    pub job_title: Option<String>,
+    pub employer_name: Option<String>,
+    pub si_salary: Option<i64>,
+    pub card_no: Option<String>,
+    pub join_date: Option<Date>,
+    pub party_member: bool,
+    /// Applicant or member; other states are reached through events.
+    pub status: MemberStatus,
+}
+
+/// A status change or a transfer.
+#[derive(Debug, Clone)]
+pub struct MemberEventInput {
+    pub kind: MemberEventKind,
+    pub on: Date,
+    pub reason: Option<String>,
+    /// For a transfer inside congdoan: the receiving unit (the card number is kept).
+    pub to_unit_id: Option<i64>,
+    /// End of a discipline period, for re-admission after expulsion.
+    pub discipline_end: Option<Date>,
+}
+
+/// Filters for a member list. Pages are keyed by offset; no total is counted, so a
+/// national list costs the same as a small one.
+#[derive(Debug, Clone, Default)]
+pub struct MemberQuery {
+    pub q: Option<String>,
+    pub unit_id: Option<i64>,
+    pub status: Option<MemberStatus>,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+fn clean(s: Option<String>) -> Option<String> {
+    s.map(|v| congdoan_domain::text::nfc(&v))
+        .filter(|v| !v.is_empty())
+}
+
+fn status_delta(s: &str) -> i64 {
+    i64::from(s == MemberStatus::Member.code())
+}
+
+impl Store {
+    /// The unit a member may be placed in, and the grassroots union that holds the membership.
+    async fn placement(&self, scope: &Scope, unit_id: i64, on: Date) -> Result<(Unit, i64)> {
+        let unit = self.unit(scope, unit_id).await?;
+        scope.check_write(&unit.path)?;
+        let types = self.unit_types().await?;
+        let holds = types
+            .iter()
+            .any(|t| t.type_code == unit.type_code && t.holds_members);
+        if !holds || unit.ended_on.is_some_and(|e| e <= on) {
+            return Err(StoreError::rule(
+                "ST0701",
+                "unit",
+                "Đoàn viên chỉ sinh hoạt ở công đoàn cơ sở, công đoàn bộ phận hoặc tổ công đoàn đang hoạt động.",
+                "Members belong to an active grassroots union, department union or union group.",
+            ));
+        }
+        let ids = congdoan_domain::OrgPath::parse(&unit.path)?.ids();
+        let mut cdcs = None;
+        for id in ids.iter().rev() {
+            let u: Unit = read!(self, p => sqlx::query_as("SELECT * FROM unit WHERE unit_id = $1").bind(*id).fetch_one(p).await)?;
+            if types
+                .iter()
+                .any(|t| t.type_code == u.type_code && t.is_grassroots)
+            {
+                cdcs = Some(u.unit_id);
+                break;
+            }
+        }
+        let cdcs = cdcs.ok_or_else(|| {
+            StoreError::rule(
+                "ST0702",
+                "unit",
+                "Đơn vị này không thuộc công đoàn cơ sở nào.",
+                "This unit is not inside a grassroots union.",
+            )
+        })?;
+        Ok((unit, cdcs))
+    }
+
+    /// One member, if in the caller's read scope.
+    #[tracing::instrument(skip(self, scope))]
+    pub async fn member(&self, scope: &Scope, member_id: i64) -> Result<Member> {
+        let m: Member = read!(self, p => sqlx::query_as(
+            "SELECT member_id, unit_id, cdcs_id, path, full_name, birth_date, sex, cccd, phone, ethnicity, nationality, \
+             job_title, employer_name, si_salary, card_no, join_date, party_member, status, status_since, version \
+             FROM member WHERE member_id = $1").bind(member_id).fetch_one(p).await)?;
+        scope.check_read(&m.path)?;
+        Ok(m)
+    }
+
+    /// Records that the caller viewed a member's personal data (CCCD, phone, salary).
+    pub async fn log_personal_data_view(&self, scope: &Scope, m: &Member) -> Result<()> {
+        scope.check_write(&m.path)?;
+        write!(self, p => {
+            audit!(p, scope, "view_personal_data", "member", Some(m.member_id), &m.path,
+                format!("Xem thông tin cá nhân của {}", m.full_name), None, None);
+        });
+        Ok(())
+    }
+
+    /// Adds a member to a unit the caller may write.
+    #[tracing::instrument(skip(self, scope, input))]
+    pub async fn create_member(
+        &self,
+        scope: &Scope,
+        input: MemberInput,
+        today: Date,
+    ) -> Result<Member> {
+        if !matches!(input.status, MemberStatus::Applicant | MemberStatus::Member) {
+            return Err(StoreError::rule(
+                "ST0703",
+                "status",
+                "Đoàn viên mới chỉ có thể ở trạng thái đơn xin gia nhập hoặc đoàn viên.",
+                "A new record is an applicant or a member.",
+            ));
+        }
+        let since = input.join_date.unwrap_or(today);
+        if input.status == MemberStatus::Member && input.join_date.is_none() {
+            return Err(StoreError::rule(
+                "ST0704",
+                "join_date",
+                "Cần nhập ngày vào công đoàn.",
+                "Enter the date of joining.",
+            ));
+        }
+        if input.birth_date >= since || since > today {
+            return Err(StoreError::rule(
+                "ST0705",
+                "join_date",
+                "Ngày vào công đoàn phải sau ngày sinh và không ở tương lai.",
+                "The joining date must follow the birth date and not be in the future.",
+            ));
+        }
+        let (unit, cdcs_id) = self.placement(scope, input.unit_id, since).await?;
+        let name = input.name.as_str().to_string();
+        let status = input.status.code();
+        let id: i64 = write!(self, p => {
+            let mut tx = p.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO member (unit_id, cdcs_id, path, full_name, search_key, sort_key, birth_date, sex, cccd, phone, \
+                 ethnicity, nationality, job_title, employer_name, si_salary, card_no, join_date, party_member, status, \
+                 status_since, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21) \
+                 RETURNING member_id")
+                .bind(unit.unit_id).bind(cdcs_id).bind(&unit.path).bind(&name).bind(fold(&name)).bind(name_sort_key(&name))
+                .bind(input.birth_date).bind(input.sex.code()).bind(input.cccd.as_ref().map(|c| c.as_str().to_string()))
+                .bind(input.phone.as_ref().map(|c| c.as_str().to_string())).bind(clean(input.ethnicity.clone()))
+                .bind(clean(input.nationality.clone())).bind(clean(input.job_title.clone()))
+                .bind(clean(input.employer_name.clone()).or(unit.employer_name.clone())).bind(input.si_salary)
+                .bind(clean(input.card_no.clone()).map(|c| c.to_uppercase())).bind(input.join_date).bind(input.party_member)
+                .bind(status).bind(since).bind(now())
+                .fetch_one(&mut *tx).await?;
+            sqlx::query("INSERT INTO member_event (member_id, kind, on_date, from_status, to_status, unit_id, reason, recorded_at, recorded_by) \
+                         VALUES ($1, $2, $3, NULL, $4, $5, NULL, $6, $7)")
+                .bind(id).bind(if status == "member" { "admit" } else { "apply" }).bind(since).bind(status)
+                .bind(unit.unit_id).bind(now()).bind(scope.actor().account_id).execute(&mut *tx).await?;
+            sqlx::query("UPDATE unit SET direct_members = direct_members + $1 WHERE unit_id = $2")
+                .bind(status_delta(status)).bind(unit.unit_id).execute(&mut *tx).await?;
+            audit!(&mut *tx, scope, "create", "member", Some(id), &unit.path,
+                format!("Thêm đoàn viên {name} vào {}", unit.name), None,
+                Some(serde_json::json!({"full_name": name, "unit_id": unit.unit_id, "status": status})));
+            tx.commit().await?;
+            id
+        });
+        self.member(scope, id).await
+    }
+
+    /// Edits a member's record; `expected_version` guards against lost updates.
+    #[tracing::instrument(skip(self, scope, input))]
+    pub async fn update_member(
+        &self,
+        scope: &Scope,
+        member_id: i64,
+        expected_version: i64,
+        input: MemberInput,
+    ) -> Result<Member> {
+        let before = self.member(scope, member_id).await?;
+        scope.check_write(&before.path)?;
+        let name = input.name.as_str().to_string();
+        write!(self, p => {
+            let mut tx = p.begin().await?;
+            let n = sqlx::query(
+                "UPDATE member SET full_name = $1, search_key = $2, sort_key = $3, birth_date = $4, sex = $5, cccd = $6, phone = $7, \
+                 ethnicity = $8, nationality = $9, job_title = $10, employer_name = $11, si_salary = $12, card_no = $13, \
+                 join_date = $14, party_member = $15, version = version + 1, updated_at = $16 WHERE member_id = $17 AND version = $18")
+                .bind(&name).bind(fold(&name)).bind(name_sort_key(&name)).bind(input.birth_date).bind(input.sex.code())
+                .bind(input.cccd.as_ref().map(|c| c.as_str().to_string())).bind(input.phone.as_ref().map(|c| c.as_str().to_string()))
+                .bind(clean(input.ethnicity.clone())).bind(clean(input.nationality.clone())).bind(clean(input.job_title.clone()))
+                .bind(clean(input.employer_name.clone())).bind(input.si_salary).bind(clean(input.card_no.clone()).map(|c| c.to_uppercase()))
+                .bind(input.join_date).bind(input.party_member).bind(now()).bind(member_id).bind(expected_version)
+                .execute(&mut *tx).await?.rows_affected();
+            if n == 0 {
+                return Err(StoreError::Conflict);
+            }
+            audit!(&mut *tx, scope, "update", "member", Some(member_id), &before.path, format!("Sửa hồ sơ đoàn viên {name}"),
+                Some(serde_json::json!({"full_name": before.full_name, "birth_date": before.birth_date.to_string(), "sex": before.sex,
+                    "job_title": before.job_title, "card_no": before.card_no})),
+                Some(serde_json::json!({"full_name": name, "birth_date": input.birth_date.to_string(), "sex": input.sex.code(),
+                    "job_title": input.job_title, "card_no": input.card_no})));
+            tx.commit().await?;
+        });
+        self.member(scope, member_id).await
+    }
+
+    /// Applies a status change or transfer through the membership status machine.
+    #[tracing::instrument(skip(self, scope, ev))]
+    pub async fn member_event(
+        &self,
+        scope: &Scope,
+        member_id: i64,
+        ev: MemberEventInput,
+        rules: &MembershipRules,
+        today: Date,
+    ) -> Result<Member> {
+        let m = self.member(scope, member_id).await?;
+        scope.check_write(&m.path)?;
+        if ev.on > today {
+            return Err(StoreError::rule(
+                "ST0710",
+                "effective_date",
+                "Ngày hiệu lực không được ở tương lai.",
+                "The effective date cannot be in the future.",
+            ));
+        }
+        let current = MemberStatus::parse(&m.status)?;
+        let reason = clean(ev.reason.clone());
+        if matches!(
+            ev.kind,
+            MemberEventKind::Exit | MemberEventKind::Expel | MemberEventKind::Suspend
+        ) && reason.is_none()
+        {
+            return Err(StoreError::rule(
+                "ST0711",
+                "reason",
+                "Cần ghi lý do.",
+                "A reason is required.",
+            ));
+        }
+        // A transfer to a unit inside congdoan keeps the member (and card) active there.
+        let (to_status, target) = match (ev.kind, ev.to_unit_id) {
+            (MemberEventKind::TransferOut, Some(to)) => {
+                transition(
+                    current,
+                    ev.kind,
+                    ev.on,
+                    Some(m.status_since),
+                    ev.discipline_end,
+                    rules,
+                )?;
+                let (unit, cdcs) = self.placement(scope, to, ev.on).await?;
+                if unit.unit_id == m.unit_id {
+                    return Err(StoreError::rule(
+                        "ST0712",
+                        "unit",
+                        "Đơn vị nhận phải khác đơn vị hiện tại.",
+                        "The receiving unit must differ from the current one.",
+                    ));
+                }
+                (current, Some((unit, cdcs)))
+            }
+            _ => (
+                transition(
+                    current,
+                    ev.kind,
+                    ev.on,
+                    Some(m.status_since),
+                    ev.discipline_end,
+                    rules,
+                )?,
+                None,
+            ),
+        };
+        let to_code = to_status.code();
+        write!(self, p => {
+            let mut tx = p.begin().await?;
+            sqlx::query("INSERT INTO member_event (member_id, kind, on_date, from_status, to_status, unit_id, to_unit_id, reason, recorded_at, recorded_by) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+                .bind(member_id).bind(ev.kind.code()).bind(ev.on).bind(&m.status).bind(to_code).bind(m.unit_id)
+                .bind(target.as_ref().map(|(u, _)| u.unit_id)).bind(&reason).bind(now()).bind(scope.actor().account_id)
+                .execute(&mut *tx).await?;
+            let (new_unit, new_cdcs, new_path) = match &target {
+                Some((u, c)) => (u.unit_id, *c, u.path.clone()),
+                None => (m.unit_id, m.cdcs_id, m.path.clone()),
+            };
+            let n = sqlx::query("UPDATE member SET status = $1, status_since = $2, unit_id = $3, cdcs_id = $4, path = $5, \
+                                 version = version + 1, updated_at = $6 WHERE member_id = $7 AND version = $8")
+                .bind(to_code).bind(ev.on).bind(new_unit).bind(new_cdcs).bind(&new_path).bind(now()).bind(member_id).bind(m.version)
+                .execute(&mut *tx).await?.rows_affected();
+            if n == 0 {
+                return Err(StoreError::Conflict);
+            }
+            sqlx::query("UPDATE unit SET direct_members = direct_members - $1 WHERE unit_id = $2")
+                .bind(status_delta(&m.status)).bind(m.unit_id).execute(&mut *tx).await?;
+            sqlx::query("UPDATE unit SET direct_members = direct_members + $1 WHERE unit_id = $2")
+                .bind(status_delta(to_code)).bind(new_unit).execute(&mut *tx).await?;
+            audit!(&mut *tx, scope, ev.kind.code(), "member", Some(member_id), &new_path,
+                format!("{}: {} ({})", ev.kind.label(congdoan_domain::Lang::Vi), m.full_name, congdoan_domain::date::format_vn_date(ev.on)),
+                Some(serde_json::json!({"status": m.status, "unit_id": m.unit_id})),
+                Some(serde_json::json!({"status": to_code, "unit_id": new_unit, "reason": reason})));
+            tx.commit().await?;
+        });
+        self.member(scope, member_id).await
+    }
+
+    /// A member's status history, oldest first.
+    pub async fn member_history(&self, scope: &Scope, member_id: i64) -> Result<Vec<MemberEvent>> {
+        self.member(scope, member_id).await?;
+        Ok(read!(self, p => sqlx::query_as(
+            "SELECT e.event_id, e.kind, e.on_date, e.from_status, e.to_status, e.unit_id, u.name AS unit_name, \
+             e.to_unit_id, t.name AS to_unit_name, e.reason FROM member_event e JOIN unit u ON u.unit_id = e.unit_id \
+             LEFT JOIN unit t ON t.unit_id = e.to_unit_id WHERE e.member_id = $1 ORDER BY e.on_date, e.event_id"
+        ).bind(member_id).fetch_all(p).await)?)
+    }
+
+    /// Lists members in the caller's scope, in Vietnamese name order. `q` matches names
+    /// without accents ("nguyen van duc" finds "Nguyễn Văn Đức"), or a CCCD, phone or
+    /// card number exactly. Returns the page and whether another page follows.
+    #[tracing::instrument(skip(self, scope))]
+    pub async fn search_members(
+        &self,
+        scope: &Scope,
+        q: &MemberQuery,
+    ) -> Result<(Vec<MemberListRow>, bool)> {
+        let per_page = q.per_page.clamp(1, 200);
+        let offset = q.page.max(0) * per_page;
+        let subtree = match q.unit_id {
+            Some(id) => Some(self.unit(scope, id).await?.path),
+            None => None,
+        };
+        let text = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        let ident: Option<String> = text.and_then(|t| {
+            let compact: String = t.chars().filter(|c| !" .-()".contains(*c)).collect();
+            compact
+                .chars()
+                .any(|c| c.is_ascii_digit())
+                .then_some(compact)
+        });
+        let tokens = match (&ident, text) {
+            (None, Some(t)) => fold_query_tokens(t),
+            _ => vec![],
+        };
+        let engine = self.engine();
+        let mut rows: Vec<MemberListRow> = read!(self, p => {
+            let mut qb = QueryBuilder::new(
+                "SELECT m.member_id, m.full_name, m.birth_date, m.sex, m.unit_id, u.name AS unit_name, m.status, m.card_no, \
+                 m.cccd, m.phone FROM member m JOIN unit u ON u.unit_id = m.unit_id WHERE ");
+            scope.push_read_filter(&mut qb, "m.path");
+            if let Some(path) = &subtree {
+                qb.push(" AND m.path >= ").push_bind(path.clone()).push(" AND m.path < ").push_bind(crate::scope::range_end(path));
+            }
+            if let Some(s) = q.status {
+                qb.push(" AND m.status = ").push_bind(s.code().to_string());
+            }
+            if let Some(id) = &ident {
+                let phone = PhoneVn::parse(id).map(|p| p.as_str().to_string()).unwrap_or_else(|_| id.clone());
+                qb.push(" AND (m.cccd = ").push_bind(id.clone()).push(" OR m.phone = ").push_bind(phone)
+                    .push(" OR m.card_no = ").push_bind(id.to_uppercase()).push(")");
+            } else if !tokens.is_empty() {
+                match engine {
+                    Engine::Sqlite => {
+                        let m: Vec<String> = tokens.iter().map(|t| format!("\"{t}\"*")).collect();
+                        qb.push(" AND m.member_id IN (SELECT rowid FROM member_fts WHERE member_fts MATCH ").push_bind(m.join(" ")).push(")");
+                    }
+                    Engine::Postgres => {
+                        let m: Vec<String> = tokens.iter().map(|t| format!("{t}:*")).collect();
+                        qb.push(" AND m.search_tsv @@ to_tsquery('simple', ").push_bind(m.join(" & ")).push(")");
+                    }
+                }
+            }
+            qb.push(" ORDER BY m.sort_key, m.member_id LIMIT ").push_bind(per_page + 1).push(" OFFSET ").push_bind(offset);
+            qb.build_query_as::<MemberListRow>().fetch_all(p).await
+        })?;
+        let more = rows.len() as i64 > per_page;
+        rows.truncate(per_page as usize);
+        for r in &mut rows {
+            r.cccd = r.cccd.as_deref().map(|c| {
+                Cccd::parse(c)
+                    .map(|c| c.masked())
+                    .unwrap_or_else(|_| "***".into())
+            });
+            r.phone = r.phone.as_deref().map(|c| {
+                PhoneVn::parse(c)
+                    .map(|c| c.masked())
+                    .unwrap_or_else(|_| "***".into())
+            });
+        }
+        Ok((rows, more))
+    }
+
+    /// Members placed directly in, or under, a unit: used by the official picker.
+    pub async fn member_by_cccd_or_card(&self, scope: &Scope, key: &str) -> Result<Member> {
+        let key = key.trim().to_uppercase();
+        let id: i64 = read!(self, p => sqlx::query_scalar("SELECT member_id FROM member WHERE cccd = $1 OR card_no = $1")
+            .bind(key).fetch_one(p).await)?;
+        self.member(scope, id).await
+    }
+}

@@ -1,0 +1,618 @@
+//! The union tree: units, their effective-dated place in the managing tree, and
+//! coordinating links.
+
+use crate::audit::audit;
+use crate::scope::range_end;
+use crate::{Result, Scope, Store, StoreError, now, read, write};
+use congdoan_domain::text::{fold, nfc};
+use serde::{Deserialize, Serialize};
+use sqlx::QueryBuilder;
+use time::Date;
+
+/// A kind of unit (TLĐ, LĐLĐ tỉnh, CĐCS, tổ…), with the dates it exists.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct UnitType {
+    pub type_code: String,
+    pub name_vi: String,
+    pub name_en: String,
+    pub tier: i64,
+    pub is_grassroots: bool,
+    pub holds_members: bool,
+    pub valid_from: Option<Date>,
+    pub valid_to: Option<Date>,
+    pub sort_order: i64,
+}
+
+impl UnitType {
+    pub fn exists_on(&self, d: Date) -> bool {
+        self.valid_from.is_none_or(|f| f <= d) && self.valid_to.is_none_or(|t| d < t)
+    }
+}
+
+/// A union unit as it stands today.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct Unit {
+    pub unit_id: i64,
+    pub code: String,
+    pub name: String,
+    pub type_code: String,
+    pub parent_id: Option<i64>,
+    pub path: String,
+    pub depth: i64,
+    pub sector: Option<String>,
+    pub province_code: Option<i64>,
+    pub commune_code: Option<i64>,
+    pub address: Option<String>,
+    pub employer_name: Option<String>,
+    pub employer_tax_id: Option<String>,
+    pub employer_ownership: Option<String>,
+    pub employer_head_count: Option<i64>,
+    pub founding_decision: Option<String>,
+    pub founded_on: Date,
+    pub ended_on: Option<Date>,
+    pub end_reason: Option<String>,
+    /// Active members placed directly in this unit (not its sub-units).
+    pub direct_members: i64,
+    /// Bumped by every change; an edit must name the version it started from.
+    pub version: i64,
+    pub created_at: time::OffsetDateTime,
+    pub updated_at: time::OffsetDateTime,
+}
+
+/// What a user fills in to create or edit a unit.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct UnitInput {
+    pub code: String,
+    pub name: String,
+    pub type_code: String,
+    pub parent_id: Option<i64>,
+    pub sector: Option<String>,
+    pub province_code: Option<i64>,
+    pub commune_code: Option<i64>,
+    pub address: Option<String>,
+    pub employer_name: Option<String>,
+    pub employer_tax_id: Option<String>,
+    pub employer_ownership: Option<String>,
+    pub employer_head_count: Option<i64>,
+    pub founding_decision: Option<String>,
+    pub founded_on: Option<Date>,
+}
+
+/// A unit in a tree listing, as of some date, with subtree figures.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct TreeNode {
+    pub unit_id: i64,
+    pub code: String,
+    pub name: String,
+    pub type_code: String,
+    pub parent_id: Option<i64>,
+    pub path: String,
+    pub ended_on: Option<Date>,
+    /// Active members in the whole subtree today.
+    pub member_count: i64,
+    /// Sub-units under this one on the date asked.
+    pub child_count: i64,
+}
+
+/// One interval of a unit's place in the managing tree.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct UnitVersion {
+    pub unit_id: i64,
+    pub code: String,
+    pub valid_from: Date,
+    pub valid_to: Option<Date>,
+    pub parent_id: Option<i64>,
+    pub parent_name: Option<String>,
+    pub path: String,
+    pub name: String,
+    pub type_code: String,
+}
+
+/// A coordinating link ("chỉ đạo song trùng", "phối hợp").
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct CoordinationLink {
+    pub link_id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub coordinator_id: i64,
+    pub coordinator_name: String,
+    pub valid_from: Date,
+    pub valid_to: Option<Date>,
+    pub note: Option<String>,
+}
+
+/// Starts a tree-node query as of `as_of`; the caller appends `AND …` conditions.
+/// (Binds are pushed one by one: SQLite cannot mix `?` with numbered placeholders.)
+fn node_query<DB: sqlx::Database>(as_of: Date) -> QueryBuilder<DB>
+where
+    Date: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    let mut qb = QueryBuilder::new(
+        "SELECT v.unit_id, u.code, v.name, v.type_code, v.parent_id, u.path, u.ended_on, \
+         (SELECT CAST(COALESCE(SUM(d.direct_members), 0) AS BIGINT) FROM unit d \
+             WHERE d.path >= u.path AND d.path < substr(u.path, 1, length(u.path) - 1) || '0') AS member_count, \
+         (SELECT COUNT(*) FROM unit_version k WHERE k.parent_id = v.unit_id AND k.valid_from <= ",
+    );
+    qb.push_bind(as_of)
+        .push(" AND (k.valid_to IS NULL OR k.valid_to > ")
+        .push_bind(as_of);
+    qb.push(
+        ")) AS child_count FROM unit_version v JOIN unit u ON u.unit_id = v.unit_id \
+             JOIN unit_type t ON t.type_code = v.type_code WHERE v.valid_from <= ",
+    );
+    qb.push_bind(as_of)
+        .push(" AND (v.valid_to IS NULL OR v.valid_to > ")
+        .push_bind(as_of)
+        .push(") AND ");
+    qb
+}
+
+fn clean_opt(s: Option<String>) -> Option<String> {
+    s.map(|v| nfc(&v)).filter(|v| !v.is_empty())
+}
+
+fn validate_code(code: &str) -> Result<String> {
+    let c = code.trim().to_uppercase();
+    if c.is_empty()
+        || c.len() > 40
+        || !c
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch))
+    {
+        return Err(StoreError::rule(
+            "ST0601",
+            "code",
+            "Mã đơn vị chỉ gồm chữ không dấu, chữ số và các dấu - _ . (tối đa 40 ký tự).",
+            "Unit code may hold only unaccented letters, digits and - _ . (at most 40 characters).",
+        ));
+    }
+    Ok(c)
+}
+
+impl Store {
+    pub async fn unit_types(&self) -> Result<Vec<UnitType>> {
+        Ok(
+            read!(self, p => sqlx::query_as("SELECT * FROM unit_type ORDER BY sort_order").fetch_all(p).await)?,
+        )
+    }
+
+    /// One unit, if it lies in the caller's read scope.
+    #[tracing::instrument(skip(self, scope))]
+    pub async fn unit(&self, scope: &Scope, unit_id: i64) -> Result<Unit> {
+        let u: Unit = read!(self, p => sqlx::query_as("SELECT * FROM unit WHERE unit_id = $1").bind(unit_id).fetch_one(p).await)?;
+        scope.check_read(&u.path)?;
+        Ok(u)
+    }
+
+    #[tracing::instrument(skip(self, scope))]
+    pub async fn unit_by_code(&self, scope: &Scope, code: &str) -> Result<Unit> {
+        let code = code.trim().to_uppercase();
+        let u: Unit = read!(self, p => sqlx::query_as("SELECT * FROM unit WHERE code = $1").bind(code).fetch_one(p).await)?;
+        scope.check_read(&u.path)?;
+        Ok(u)
+    }
+
+    /// The ancestors of a unit that the caller may read, root first (for breadcrumbs).
+    pub async fn ancestors(&self, scope: &Scope, unit: &Unit) -> Result<Vec<Unit>> {
+        let ids: Vec<i64> = congdoan_domain::OrgPath::parse(&unit.path)?.ids();
+        let mut out = Vec::new();
+        for id in ids.into_iter().filter(|id| *id != unit.unit_id) {
+            if let Ok(u) = self.unit(scope, id).await {
+                out.push(u);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The top of the caller's tree: the root for an administrator, else the granted units.
+    #[tracing::instrument(skip(self, scope))]
+    pub async fn tree_roots(&self, scope: &Scope, as_of: Date) -> Result<Vec<TreeNode>> {
+        Ok(read!(self, p => {
+            let mut qb = node_query(as_of);
+            if scope.is_admin() {
+                qb.push(" v.parent_id IS NULL ");
+            } else if scope.read_paths().is_empty() {
+                qb.push(" 1=0 ");
+            } else {
+                qb.push(" u.path IN (");
+                let mut sep = qb.separated(", ");
+                for path in scope.read_paths() {
+                    sep.push_bind(path.clone());
+                }
+                qb.push(")");
+            }
+            qb.push(" ORDER BY t.sort_order, u.code");
+            qb.build_query_as::<TreeNode>().fetch_all(p).await
+        })?)
+    }
+
+    /// The sub-units of a unit as they stood on `as_of`.
+    #[tracing::instrument(skip(self, scope))]
+    pub async fn tree_children(
+        &self,
+        scope: &Scope,
+        parent_id: i64,
+        as_of: Date,
+    ) -> Result<Vec<TreeNode>> {
+        self.unit(scope, parent_id).await?;
+        Ok(read!(self, p => {
+            let mut qb = node_query(as_of);
+            qb.push(" v.parent_id = ").push_bind(parent_id).push(" AND ");
+            scope.push_read_filter(&mut qb, "u.path");
+            qb.push(" ORDER BY t.sort_order, u.code");
+            qb.build_query_as::<TreeNode>().fetch_all(p).await
+        })?)
+    }
+
+    /// The whole subtree of a unit as it stood on `as_of`: one range scan on the
+    /// historical path, root first, in path order.
+    #[tracing::instrument(skip(self, scope))]
+    pub async fn subtree_as_of(
+        &self,
+        scope: &Scope,
+        root_id: i64,
+        as_of: Date,
+    ) -> Result<Vec<UnitVersion>> {
+        self.unit(scope, root_id).await?;
+        let root_path: Option<String> = read!(self, p => sqlx::query_scalar(
+            "SELECT path FROM unit_version WHERE unit_id = $1 AND valid_from <= $2 AND (valid_to IS NULL OR valid_to > $2)"
+        ).bind(root_id).bind(as_of).fetch_optional(p).await)?;
+        let Some(root_path) = root_path else {
+            return Ok(vec![]);
+        };
+        Ok(read!(self, p => {
+            let mut qb = QueryBuilder::new(
+                "SELECT v.unit_id, u.code, v.valid_from, v.valid_to, v.parent_id, pu.name AS parent_name, v.path, v.name, v.type_code \
+                 FROM unit_version v JOIN unit u ON u.unit_id = v.unit_id LEFT JOIN unit pu ON pu.unit_id = v.parent_id \
+                 WHERE v.path >= ");
+            qb.push_bind(root_path.clone()).push(" AND v.path < ").push_bind(range_end(&root_path));
+            qb.push(" AND v.valid_from <= ").push_bind(as_of);
+            qb.push(" AND (v.valid_to IS NULL OR v.valid_to > ").push_bind(as_of).push(") AND ");
+            scope.push_read_filter(&mut qb, "u.path");
+            qb.push(" ORDER BY v.path");
+            qb.build_query_as::<UnitVersion>().fetch_all(p).await
+        })?)
+    }
+
+    /// Every interval of a unit's placement, oldest first.
+    pub async fn unit_history(&self, scope: &Scope, unit_id: i64) -> Result<Vec<UnitVersion>> {
+        self.unit(scope, unit_id).await?;
+        Ok(read!(self, p => sqlx::query_as(
+            "SELECT v.unit_id, u.code, v.valid_from, v.valid_to, v.parent_id, pu.name AS parent_name, v.path, v.name, v.type_code \
+             FROM unit_version v JOIN unit u ON u.unit_id = v.unit_id LEFT JOIN unit pu ON pu.unit_id = v.parent_id \
+             WHERE v.unit_id = $1 ORDER BY v.valid_from"
+        ).bind(unit_id).fetch_all(p).await)?)
+    }
+
+    /// Coordinating links in force on `on` where the unit is either side.
+    pub async fn coordination(
+        &self,
+        scope: &Scope,
+        unit_id: i64,
+        on: Date,
+    ) -> Result<Vec<CoordinationLink>> {
+        self.unit(scope, unit_id).await?;
+        Ok(read!(self, p => sqlx::query_as(
+            "SELECT l.link_id, l.unit_id, u.name AS unit_name, l.coordinator_id, c.name AS coordinator_name, \
+             l.valid_from, l.valid_to, l.note FROM unit_link l JOIN unit u ON u.unit_id = l.unit_id \
+             JOIN unit c ON c.unit_id = l.coordinator_id \
+             WHERE (l.unit_id = $1 OR l.coordinator_id = $1) AND l.valid_from <= $2 AND (l.valid_to IS NULL OR l.valid_to > $2) \
+             ORDER BY u.code"
+        ).bind(unit_id).bind(on).fetch_all(p).await)?)
+    }
+
+    /// Creates a unit under a managing parent the caller may write.
+    #[tracing::instrument(skip(self, scope, input), fields(code = %input.code))]
+    pub async fn create_unit(&self, scope: &Scope, input: UnitInput, today: Date) -> Result<Unit> {
+        let code = validate_code(&input.code)?;
+        let name = nfc(&input.name);
+        if name.chars().count() < 2 || name.chars().count() > 200 {
+            return Err(StoreError::rule(
+                "ST0602",
+                "name",
+                "Tên đơn vị phải từ 2 đến 200 ký tự.",
+                "Unit name must be 2 to 200 characters.",
+            ));
+        }
+        let founded_on = input.founded_on.unwrap_or(today);
+        let types = self.unit_types().await?;
+        let Some(ty) = types.iter().find(|t| t.type_code == input.type_code) else {
+            return Err(StoreError::rule(
+                "ST0603",
+                "type_code",
+                "Loại đơn vị không hợp lệ.",
+                "Unknown unit type.",
+            ));
+        };
+        if !ty.exists_on(founded_on) {
+            return Err(StoreError::rule(
+                "ST0604",
+                "type_code",
+                "Loại đơn vị này không còn (hoặc chưa) tồn tại vào ngày thành lập đã chọn.",
+                "This unit type did not exist on the founding date.",
+            ));
+        }
+        let parent = match input.parent_id {
+            Some(pid) => {
+                let parent = self.unit(scope, pid).await?;
+                scope.check_write(&parent.path)?;
+                if parent.ended_on.is_some_and(|e| e <= founded_on) {
+                    return Err(StoreError::rule(
+                        "ST0605",
+                        "parent_id",
+                        "Đơn vị cấp trên đã giải thể.",
+                        "The parent unit has ended.",
+                    ));
+                }
+                let pty = types
+                    .iter()
+                    .find(|t| t.type_code == parent.type_code)
+                    .map(|t| t.tier)
+                    .unwrap_or(0);
+                if ty.tier <= pty {
+                    return Err(StoreError::rule(
+                        "ST0606",
+                        "type_code",
+                        "Loại đơn vị phải ở cấp thấp hơn đơn vị cấp trên.",
+                        "The unit type must sit below its parent's type.",
+                    ));
+                }
+                if founded_on < parent.founded_on {
+                    return Err(StoreError::rule(
+                        "ST0607",
+                        "founded_on",
+                        "Ngày thành lập không được trước ngày thành lập của đơn vị cấp trên.",
+                        "The founding date cannot precede the parent's.",
+                    ));
+                }
+                Some(parent)
+            }
+            None if scope.is_admin() => None,
+            None => {
+                return Err(StoreError::rule(
+                    "ST0608",
+                    "parent_id",
+                    "Phải chọn đơn vị cấp trên.",
+                    "Choose a parent unit.",
+                ));
+            }
+        };
+        let search_key = fold(&name);
+        let ts = now();
+        let unit_id: i64 = write!(self, p => {
+            let mut tx = p.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO unit (code, name, search_key, type_code, parent_id, path, depth, sector, province_code, \
+                 commune_code, address, employer_name, employer_tax_id, employer_ownership, employer_head_count, \
+                 founding_decision, founded_on, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, '', 0, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING unit_id")
+                .bind(&code).bind(&name).bind(&search_key).bind(&ty.type_code).bind(parent.as_ref().map(|p| p.unit_id))
+                .bind(clean_opt(input.sector.clone())).bind(input.province_code).bind(input.commune_code)
+                .bind(clean_opt(input.address.clone())).bind(clean_opt(input.employer_name.clone()))
+                .bind(clean_opt(input.employer_tax_id.clone())).bind(clean_opt(input.employer_ownership.clone()))
+                .bind(input.employer_head_count).bind(clean_opt(input.founding_decision.clone()))
+                .bind(founded_on).bind(ts)
+                .fetch_one(&mut *tx).await?;
+            let path = format!("{}{}/", parent.as_ref().map(|p| p.path.as_str()).unwrap_or("/"), id);
+            let depth = parent.as_ref().map(|p| p.depth + 1).unwrap_or(0);
+            sqlx::query("UPDATE unit SET path = $1, depth = $2 WHERE unit_id = $3")
+                .bind(&path).bind(depth).bind(id).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO unit_version (unit_id, valid_from, valid_to, parent_id, path, name, type_code) VALUES ($1, $2, NULL, $3, $4, $5, $6)")
+                .bind(id).bind(founded_on).bind(parent.as_ref().map(|p| p.unit_id)).bind(&path).bind(&name).bind(&ty.type_code)
+                .execute(&mut *tx).await?;
+            audit!(&mut *tx, scope, "create", "unit", Some(id), &path, format!("Tạo đơn vị {code} — {name}"),
+                None, Some(serde_json::json!({"code": code, "name": name, "type_code": ty.type_code, "parent_id": input.parent_id})));
+            tx.commit().await?;
+            id
+        });
+        self.unit(scope, unit_id).await
+    }
+
+    /// Edits a unit's descriptive fields (not its place in the tree: see `move_unit`).
+    /// `expected_version` guards against silently overwriting someone else's edit.
+    #[tracing::instrument(skip(self, scope, input))]
+    pub async fn update_unit(
+        &self,
+        scope: &Scope,
+        unit_id: i64,
+        expected_version: i64,
+        input: UnitInput,
+    ) -> Result<Unit> {
+        let before = self.unit(scope, unit_id).await?;
+        scope.check_write(&before.path)?;
+        let name = nfc(&input.name);
+        if name.chars().count() < 2 || name.chars().count() > 200 {
+            return Err(StoreError::rule(
+                "ST0602",
+                "name",
+                "Tên đơn vị phải từ 2 đến 200 ký tự.",
+                "Unit name must be 2 to 200 characters.",
+            ));
+        }
+        write!(self, p => {
+            let mut tx = p.begin().await?;
+            let n = sqlx::query(
+                "UPDATE unit SET name = $1, search_key = $2, sector = $3, province_code = $4, commune_code = $5, address = $6, \
+                 employer_name = $7, employer_tax_id = $8, employer_ownership = $9, employer_head_count = $10, \
+                 founding_decision = $11, version = version + 1, updated_at = $12 WHERE unit_id = $13 AND version = $14")
+                .bind(&name).bind(fold(&name)).bind(clean_opt(input.sector.clone())).bind(input.province_code)
+                .bind(input.commune_code).bind(clean_opt(input.address.clone())).bind(clean_opt(input.employer_name.clone()))
+                .bind(clean_opt(input.employer_tax_id.clone())).bind(clean_opt(input.employer_ownership.clone()))
+                .bind(input.employer_head_count).bind(clean_opt(input.founding_decision.clone())).bind(now())
+                .bind(unit_id).bind(expected_version)
+                .execute(&mut *tx).await?.rows_affected();
+            if n == 0 {
+                return Err(StoreError::Conflict);
+            }
+            sqlx::query("UPDATE unit_version SET name = $1 WHERE unit_id = $2 AND valid_to IS NULL")
+                .bind(&name).bind(unit_id).execute(&mut *tx).await?;
+            audit!(&mut *tx, scope, "update", "unit", Some(unit_id), &before.path, format!("Sửa đơn vị {}", before.code),
+                Some(serde_json::to_value(&before).unwrap_or_default()),
+                Some(serde_json::json!({"name": name, "sector": input.sector, "address": input.address, "employer_name": input.employer_name})));
+            tx.commit().await?;
+        });
+        self.unit(scope, unit_id).await
+    }
+
+    /// Moves a unit (and its whole subtree) under a new managing parent from date `on`.
+    /// History is kept: the old placement stays valid before `on`.
+    #[tracing::instrument(skip(self, scope, reason))]
+    pub async fn move_unit(
+        &self,
+        scope: &Scope,
+        unit_id: i64,
+        new_parent_id: i64,
+        on: Date,
+        today: Date,
+        reason: &str,
+    ) -> Result<Unit> {
+        let unit = self.unit(scope, unit_id).await?;
+        scope.check_write(&unit.path)?;
+        let parent = self.unit(scope, new_parent_id).await?;
+        scope.check_write(&parent.path)?;
+        let rule = |code, field, vi: &str, en: &str| Err(StoreError::rule(code, field, vi, en));
+        if parent.path.starts_with(&unit.path) {
+            return rule(
+                "ST0610",
+                "parent_id",
+                "Không thể chuyển đơn vị vào chính nó hoặc đơn vị cấp dưới của nó.",
+                "A unit cannot move under itself or its own descendant.",
+            );
+        }
+        if unit.ended_on.is_some() || parent.ended_on.is_some() {
+            return rule(
+                "ST0611",
+                "parent_id",
+                "Không thể chuyển đơn vị đã giải thể, hoặc chuyển vào đơn vị đã giải thể.",
+                "Ended units cannot move or receive units.",
+            );
+        }
+        if on > today {
+            return rule(
+                "ST0612",
+                "effective_date",
+                "Ngày hiệu lực không được ở tương lai (hãy dùng phương án sắp xếp để hẹn ngày).",
+                "The effective date cannot be in the future.",
+            );
+        }
+        let last_change: Option<Date> = read!(self, p => sqlx::query_scalar(
+            "SELECT MAX(valid_from) FROM unit_version WHERE path >= $1 AND path < $2")
+            .bind(&unit.path).bind(range_end(&unit.path)).fetch_one(p).await)?;
+        if last_change.is_some_and(|d| on < d) || on < parent.founded_on {
+            return rule(
+                "ST0613",
+                "effective_date",
+                "Ngày hiệu lực phải sau lần thay đổi gần nhất của đơn vị và sau ngày thành lập đơn vị cấp trên.",
+                "The effective date must follow the unit's last change and the parent's founding.",
+            );
+        }
+        if unit.parent_id == Some(new_parent_id) {
+            return rule(
+                "ST0614",
+                "parent_id",
+                "Đơn vị đã trực thuộc đơn vị cấp trên này.",
+                "The unit is already under this parent.",
+            );
+        }
+        let old = unit.path.clone();
+        let old_end = range_end(&old);
+        let new = format!("{}{}/", parent.path, unit.unit_id);
+        let depth_delta = parent.depth + 1 - unit.depth;
+        write!(self, p => {
+            let mut tx = p.begin().await?;
+            // Same-day changes are corrections of the open interval.
+            sqlx::query("UPDATE unit_version SET path = $1 || substr(path, length($2) + 1) \
+                         WHERE valid_to IS NULL AND valid_from = $3 AND path >= $2 AND path < $4")
+                .bind(&new).bind(&old).bind(on).bind(&old_end).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO unit_version (unit_id, valid_from, valid_to, parent_id, path, name, type_code) \
+                         SELECT unit_id, $1, NULL, parent_id, $2 || substr(path, length($3) + 1), name, type_code FROM unit_version \
+                         WHERE valid_to IS NULL AND valid_from < $1 AND path >= $3 AND path < $4")
+                .bind(on).bind(&new).bind(&old).bind(&old_end).execute(&mut *tx).await?;
+            sqlx::query("UPDATE unit_version SET valid_to = $1 WHERE valid_to IS NULL AND valid_from < $1 AND path >= $2 AND path < $3")
+                .bind(on).bind(&old).bind(&old_end).execute(&mut *tx).await?;
+            sqlx::query("UPDATE unit_version SET parent_id = $1 WHERE unit_id = $2 AND valid_from = $3")
+                .bind(new_parent_id).bind(unit_id).bind(on).execute(&mut *tx).await?;
+            sqlx::query("UPDATE unit SET path = $1 || substr(path, length($2) + 1), depth = depth + $3, version = version + 1, updated_at = $4 \
+                         WHERE path >= $2 AND path < $5")
+                .bind(&new).bind(&old).bind(depth_delta).bind(now()).bind(&old_end).execute(&mut *tx).await?;
+            sqlx::query("UPDATE unit SET parent_id = $1 WHERE unit_id = $2").bind(new_parent_id).bind(unit_id).execute(&mut *tx).await?;
+            sqlx::query("UPDATE member SET path = $1 || substr(path, length($2) + 1) WHERE path >= $2 AND path < $3")
+                .bind(&new).bind(&old).bind(&old_end).execute(&mut *tx).await?;
+            audit!(&mut *tx, scope, "move", "unit", Some(unit_id), &new,
+                format!("Chuyển {} về trực thuộc {} từ {} — {}", unit.code, parent.code, congdoan_domain::date::format_vn_date(on), reason),
+                Some(serde_json::json!({"parent_id": unit.parent_id, "path": old})),
+                Some(serde_json::json!({"parent_id": new_parent_id, "path": new, "on": on.to_string(), "reason": reason})));
+            tx.commit().await?;
+        });
+        self.unit(scope, unit_id).await
+    }
+
+    /// Records that `coordinator_id` coordinates `unit_id` from `valid_from`; its
+    /// grant holders then read the unit's subtree.
+    #[tracing::instrument(skip(self, scope, note))]
+    pub async fn add_coordination(
+        &self,
+        scope: &Scope,
+        unit_id: i64,
+        coordinator_id: i64,
+        valid_from: Date,
+        note: Option<String>,
+    ) -> Result<i64> {
+        let unit = self.unit(scope, unit_id).await?;
+        scope.check_write(&unit.path)?;
+        let coord: Unit = read!(self, p => sqlx::query_as("SELECT * FROM unit WHERE unit_id = $1").bind(coordinator_id).fetch_one(p).await)?;
+        if coord.unit_id == unit.unit_id || unit.path.starts_with(&coord.path) {
+            return Err(StoreError::rule(
+                "ST0620",
+                "coordinator_id",
+                "Đơn vị phối hợp phải nằm ngoài tuyến quản lý của đơn vị.",
+                "The coordinating unit must lie outside the unit's managing line.",
+            ));
+        }
+        Ok(write!(self, p => {
+            let mut tx = p.begin().await?;
+            let id: i64 = sqlx::query_scalar("INSERT INTO unit_link (unit_id, coordinator_id, kind, valid_from, note) VALUES ($1, $2, 'coordinating', $3, $4) RETURNING link_id")
+                .bind(unit_id).bind(coordinator_id).bind(valid_from).bind(clean_opt(note.clone())).fetch_one(&mut *tx).await?;
+            audit!(&mut *tx, scope, "create", "unit_link", Some(id), &unit.path,
+                format!("{} phối hợp chỉ đạo {}", coord.code, unit.code), None,
+                Some(serde_json::json!({"unit_id": unit_id, "coordinator_id": coordinator_id, "valid_from": valid_from.to_string()})));
+            tx.commit().await?;
+            id
+        }))
+    }
+}
+
+impl Store {
+    /// Active members in a unit's whole subtree (a sum over units, not a scan of members).
+    pub async fn subtree_member_count(&self, scope: &Scope, unit_id: i64) -> Result<i64> {
+        let u = self.unit(scope, unit_id).await?;
+        Ok(read!(self, p => sqlx::query_scalar(
+            "SELECT CAST(COALESCE(SUM(direct_members), 0) AS BIGINT) FROM unit WHERE path >= $1 AND path < $2")
+            .bind(&u.path).bind(range_end(&u.path)).fetch_one(p).await)?)
+    }
+
+    /// Resolves a unit code to its id without revealing anything else; the operation
+    /// that uses the id checks the scope.
+    pub async fn unit_id_by_code(&self, code: &str) -> Result<i64> {
+        Ok(
+            read!(self, p => sqlx::query_scalar("SELECT unit_id FROM unit WHERE code = $1")
+            .bind(code.trim().to_uppercase()).fetch_one(p).await)?,
+        )
+    }
+
+    /// The unit a committee belongs to.
+    pub async fn committee_unit(&self, committee_id: i64) -> Result<i64> {
+        Ok(
+            read!(self, p => sqlx::query_scalar("SELECT unit_id FROM committee WHERE committee_id = $1")
+            .bind(committee_id).fetch_one(p).await)?,
+        )
+    }
+
+    /// The unit a post belongs to.
+    pub async fn position_unit(&self, assignment_id: i64) -> Result<i64> {
+        Ok(
+            read!(self, p => sqlx::query_scalar("SELECT unit_id FROM position_assignment WHERE assignment_id = $1")
+            .bind(assignment_id).fetch_one(p).await)?,
+        )
+    }
+}

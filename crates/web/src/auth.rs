@@ -1,0 +1,202 @@
+//! Who is calling: session cookies for people (with a CSRF token on every form), bearer
+//! tokens for programs. Secrets are random 32-byte tokens; only their SHA-256 is stored.
+
+use crate::{AppError, AppState, today};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::HeaderMap;
+use axum::http::request::Parts;
+use congdoan_domain::Lang;
+use congdoan_store::{Account, Actor, Scope};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+
+pub const SESSION_COOKIE: &str = "cd_session";
+pub const LANG_COOKIE: &str = "lang";
+pub const LOGIN_CSRF_COOKIE: &str = "cd_login";
+
+/// A fresh random token, hex-encoded (256 bits).
+pub fn new_token() -> String {
+    let mut b = [0u8; 32];
+    getrandom::fill(&mut b).expect("the operating system's random source");
+    hex::encode(b)
+}
+
+pub fn sha256_hex(s: &str) -> String {
+    hex::encode(Sha256::digest(s.as_bytes()))
+}
+
+/// Argon2id hash in PHC string form (blocking: call from `spawn_blocking`).
+pub fn hash_password(password: &str) -> String {
+    use argon2::password_hash::PasswordHasher;
+    argon2::Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .expect("argon2 hashing with default parameters")
+}
+
+/// Checks a password against a stored PHC hash (blocking).
+pub fn verify_password(password: &str, phc: &str) -> bool {
+    use argon2::password_hash::PasswordVerifier;
+    use argon2::password_hash::phc::PasswordHash;
+    PasswordHash::new(phc)
+        .map(|h| {
+            argon2::Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+pub(crate) fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> String {
+    format!(
+        "{name}={value}; Path=/; Max-Age={max_age_secs}; HttpOnly; SameSite=Lax{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// The language of a request: the `lang` cookie, else Vietnamese.
+pub fn lang_of(headers: &HeaderMap) -> Lang {
+    cookie(headers, LANG_COOKIE)
+        .and_then(Lang::parse)
+        .unwrap_or_default()
+}
+
+/// The logged-in caller with the scope of their grants.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub account: Account,
+    pub scope: Scope,
+    /// The session's CSRF token (None for bearer-token callers, who need none).
+    pub csrf: Option<String>,
+    pub lang: Lang,
+}
+
+impl CurrentUser {
+    pub fn tr(&self) -> crate::Tr {
+        crate::Tr::new(self.lang)
+    }
+    pub fn csrf(&self) -> &str {
+        self.csrf.as_deref().unwrap_or("")
+    }
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if let Some(u) = parts.extensions.get::<CurrentUser>() {
+            return Ok(u.clone());
+        }
+        let lang = lang_of(&parts.headers);
+        let store = &state.store;
+        let bearer = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        let (account, csrf) = if let Some(token) = bearer {
+            let a = store
+                .account_by_token(&sha256_hex(token.trim()))
+                .await?
+                .ok_or(AppError::Unauthorized)?;
+            (a, None)
+        } else {
+            let sid = cookie(&parts.headers, SESSION_COOKIE).ok_or(AppError::Unauthorized)?;
+            let s = store
+                .session(&sha256_hex(sid))
+                .await?
+                .ok_or(AppError::Unauthorized)?;
+            (store.account(s.account_id).await?, Some(s.csrf_token))
+        };
+        if account.disabled {
+            return Err(AppError::Unauthorized);
+        }
+        let actor = Actor {
+            account_id: Some(account.account_id),
+            username: account.username.clone(),
+        };
+        let scope = store.scope_for(actor, account.is_admin, today()).await?;
+        let user = CurrentUser {
+            account,
+            scope,
+            csrf,
+            lang,
+        };
+        parts.extensions.insert(user.clone());
+        Ok(user)
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// A form posted by a logged-in user, accepted only with the session's CSRF token.
+/// Every state-changing page handler takes one, so the check cannot be forgotten.
+pub struct CsrfForm<T>(pub CurrentUser, pub T);
+
+impl<T: DeserializeOwned + Send> FromRequest<AppState> for CsrfForm<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let user = CurrentUser::from_request_parts(&mut parts, state).await?;
+        let bytes = axum::body::to_bytes(body, 1 << 20)
+            .await
+            .map_err(|_| AppError::BadRequest("body".into()))?;
+        let token: CsrfOnly = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|e| AppError::BadRequest(e.to_string()))?;
+        match &user.csrf {
+            Some(expected) if constant_eq(expected, &token.csrf) => {}
+            _ => return Err(AppError::Forbidden),
+        }
+        let form: T = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|e| AppError::BadRequest(e.to_string()))?;
+        Ok(CsrfForm(user, form))
+    }
+}
+
+pub(crate) fn constant_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify_only_when_right() {
+        let h = hash_password("mật khẩu đúng");
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("mật khẩu đúng", &h));
+        assert!(!verify_password("mat khau sai", &h));
+    }
+
+    #[test]
+    fn tokens_are_random_and_long() {
+        let (a, b) = (new_token(), new_token());
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, b);
+    }
+}

@@ -1,0 +1,93 @@
+//! HTTP for congdoan: Vietnamese server-rendered pages (htmx-enhanced, usable without
+//! JavaScript) and the JSON API under `/api/v1`, both over the same store calls.
+
+pub mod api;
+mod assets;
+pub mod auth;
+mod error;
+mod forms;
+mod i18n;
+pub(crate) mod views;
+
+pub use auth::{hash_password, new_token, sha256_hex, verify_password};
+pub use error::AppError;
+pub use i18n::Tr;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use congdoan_store::Store;
+use std::sync::Arc;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+/// Settings of the web layer.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` (set when served over HTTPS behind a proxy).
+    pub secure_cookies: bool,
+    /// How long a login lasts.
+    pub session_hours: i64,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            secure_cookies: false,
+            session_hours: 12,
+        }
+    }
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<WebConfig>,
+}
+
+/// Today in Vietnam (UTC+7): the default "as of" date and the bound for effective dates.
+pub fn today() -> time::Date {
+    (time::OffsetDateTime::now_utc() + time::Duration::hours(7)).date()
+}
+
+/// The whole application: pages, API, assets, health.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(views::routes())
+        .merge(api::routes())
+        .merge(assets::routes())
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+                let matched = req
+                    .extensions()
+                    .get::<axum::extract::MatchedPath>()
+                    .map(|m| m.as_str().to_string())
+                    .unwrap_or_default();
+                tracing::info_span!("http", method = %req.method(), path = %matched)
+            }),
+        )
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .with_state(state)
+}
+
+/// Serves the application on `listener` until `shutdown` resolves.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

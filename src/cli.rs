@@ -1,0 +1,193 @@
+//! The command line: `serve` (the default), `migrate`, `user add`, `user token`.
+
+use crate::{Config, DEFAULT_DATABASE_URL, open_store, start};
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use congdoan_store::{Actor, NewAccount, Role, Scope};
+use std::ffi::OsString;
+use std::io::Read;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "congdoan",
+    version,
+    about = "congdoan — nền tảng quản lý công đoàn"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+struct DbArgs {
+    /// sqlite:PATH (embedded, the default) or postgres://USER@HOST/DB.
+    #[arg(long, env = "CONGDOAN_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    database_url: String,
+}
+
+#[derive(Args, Debug, Clone)]
+struct ServeArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// Address to listen on.
+    #[arg(long, env = "CONGDOAN_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: std::net::SocketAddr,
+    /// Do not load the demo data into an empty database.
+    #[arg(long, env = "CONGDOAN_NO_DEMO")]
+    no_demo: bool,
+    /// Mark cookies Secure (serve behind HTTPS).
+    #[arg(long, env = "CONGDOAN_SECURE_COOKIES")]
+    secure_cookies: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the web server (the default).
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate(DbArgs),
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCommand {
+    /// Create an account; the password is read from standard input.
+    Add {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        username: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// System administrator (sees everything).
+        #[arg(long)]
+        admin: bool,
+        /// Code of the unit whose subtree the account works on.
+        #[arg(long, requires = "role")]
+        unit: Option<String>,
+        /// officer (read and write) or viewer (read).
+        #[arg(long, requires = "unit")]
+        role: Option<String>,
+    },
+    /// Print a new API token for an account.
+    Token {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        username: String,
+        /// What the token is for.
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+}
+
+pub async fn run(args: impl IntoIterator<Item = OsString>) -> anyhow::Result<()> {
+    let cli = Cli::parse_from(args);
+    match cli.command {
+        None => serve(cli.serve).await,
+        Some(Command::Serve(a)) => serve(a).await,
+        Some(Command::Migrate(db)) => {
+            let store = open_store(&db.database_url).await?;
+            println!("Đã cập nhật cơ sở dữ liệu ({}).", store.engine().name());
+            Ok(())
+        }
+        Some(Command::User(UserCommand::Add {
+            db,
+            username,
+            name,
+            admin,
+            unit,
+            role,
+        })) => {
+            let mut password = String::new();
+            std::io::stdin()
+                .read_to_string(&mut password)
+                .context("reading the password from standard input")?;
+            let password = password.trim_end_matches(['\r', '\n']).to_string();
+            if password.chars().count() < 8 {
+                bail!(
+                    "Mật khẩu phải có ít nhất 8 ký tự (đọc từ đầu vào chuẩn). / The password needs at least 8 characters."
+                );
+            }
+            let store = open_store(&db.database_url).await?;
+            let scope = Scope::admin(Actor::system("cli"));
+            let mut grants = vec![];
+            if let (Some(code), Some(role)) = (unit, role) {
+                let role = Role::parse(&role)
+                    .context("--role phải là officer hoặc viewer / must be officer or viewer")?;
+                let u = store
+                    .unit_by_code(&scope, &code)
+                    .await
+                    .with_context(|| format!("không có đơn vị mã {code} / no unit {code}"))?;
+                grants.push((u.unit_id, role));
+            }
+            let hash =
+                tokio::task::spawn_blocking(move || congdoan_web::hash_password(&password)).await?;
+            let id = store
+                .create_account(
+                    &scope,
+                    NewAccount {
+                        username: username.clone(),
+                        display_name: name,
+                        password_hash: hash,
+                        admin,
+                        grants,
+                    },
+                )
+                .await
+                .map_err(|e| anyhow::anyhow!("{e} ({})", e.code()))?;
+            println!("Đã tạo tài khoản {username} (id {id}).");
+            Ok(())
+        }
+        Some(Command::User(UserCommand::Token { db, username, name })) => {
+            let store = open_store(&db.database_url).await?;
+            let account = store
+                .account_by_username(&username)
+                .await
+                .with_context(|| format!("không có tài khoản {username}"))?;
+            let token = congdoan_web::new_token();
+            store
+                .create_api_token(account.account_id, &name, &congdoan_web::sha256_hex(&token))
+                .await?;
+            println!("{token}");
+            Ok(())
+        }
+    }
+}
+
+async fn serve(a: ServeArgs) -> anyhow::Result<()> {
+    let config = Config {
+        database_url: a.db.database_url,
+        listen: a.listen,
+        demo: !a.no_demo,
+        web: congdoan_web::WebConfig {
+            secure_cookies: a.secure_cookies,
+            ..Default::default()
+        },
+    };
+    let running = start(config).await?;
+    println!(
+        "congdoan đang chạy tại http://{} (cơ sở dữ liệu: {})",
+        running.addr,
+        running.store.engine().name()
+    );
+    println!(
+        "Đăng nhập thử: admin, btv.angiang, lddl.kontum, cdcs.officer, cdcs.viewer — mật khẩu: {}",
+        congdoan_datagen::DEMO_PASSWORD
+    );
+    let stop = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    tokio::select! {
+        r = async { running.wait().await } => r,
+        _ = stop => {
+            println!("Đang dừng…");
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! The congdoan application: configuration, start-up (migrations, demo data) and the
+//! command line. `main.rs` only calls [`cli::run`].
+
+pub mod cli;
+
+use anyhow::Context;
+use congdoan_store::Store;
+use congdoan_web::{AppState, WebConfig};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Where the embedded database lives when no URL is given.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite:data/congdoan.db";
+
+/// Typed settings of a running server.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub listen: SocketAddr,
+    /// Load the demo data set into an empty database.
+    pub demo: bool,
+    pub web: WebConfig,
+}
+
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CONGDOAN_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
+}
+
+/// Opens the database (creating the folder of a SQLite file), and migrates it.
+pub async fn open_store(url: &str) -> anyhow::Result<Store> {
+    if let Some(path) = url.strip_prefix("sqlite:") {
+        let file = PathBuf::from(
+            path.trim_start_matches("//")
+                .split('?')
+                .next()
+                .unwrap_or(""),
+        );
+        if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+    }
+    let store = Store::connect(url)
+        .await
+        .with_context(|| format!("opening {}", congdoan_store::redact_url(url)))?;
+    store.migrate().await.context("applying migrations")?;
+    Ok(store)
+}
+
+/// Loads the demo data set when the database holds no unit yet. Returns true if loaded.
+pub async fn load_demo_if_empty(store: &Store) -> anyhow::Result<bool> {
+    if !store.is_empty().await? {
+        return Ok(false);
+    }
+    let ds = congdoan_datagen::demo();
+    // Hashing each demo password once is slow in debug builds; they share one password.
+    let hashed = tokio::task::spawn_blocking(|| {
+        congdoan_web::hash_password(congdoan_datagen::DEMO_PASSWORD)
+    })
+    .await?;
+    let hash = move |p: &str| {
+        if p == congdoan_datagen::DEMO_PASSWORD {
+            hashed.clone()
+        } else {
+            congdoan_web::hash_password(p)
+        }
+    };
+    store
+        .load_dataset(&ds, &hash)
+        .await
+        .context("loading the demo data")?;
+    Ok(true)
+}
+
+/// A server running in the background (used by `serve` and by the tests).
+pub struct Running {
+    pub addr: SocketAddr,
+    pub store: Store,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    handle: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    /// Stops accepting requests and waits for the server to finish.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        self.handle.await??;
+        self.store.close().await;
+        Ok(())
+    }
+
+    /// Waits until the server stops by itself (never, unless it fails).
+    pub async fn wait(self) -> anyhow::Result<()> {
+        self.handle.await??;
+        Ok(())
+    }
+}
+
+/// Opens the store, loads demo data if asked and empty, and serves on `config.listen`.
+pub async fn start(config: Config) -> anyhow::Result<Running> {
+    let store = open_store(&config.database_url).await?;
+    if config.demo && load_demo_if_empty(&store).await? {
+        tracing::info!("demo data loaded");
+    }
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("listening on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let state = AppState {
+        store: store.clone(),
+        config: Arc::new(config.web.clone()),
+    };
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let handle = tokio::spawn(congdoan_web::serve(listener, state, async move {
+        let _ = rx.await;
+    }));
+    Ok(Running {
+        addr,
+        store,
+        shutdown: Some(tx),
+        handle,
+    })
+}

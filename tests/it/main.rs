@@ -1,0 +1,10 @@
+//! The one integration-test binary: HTTP tests and store stories run on SQLite always
+//! and on PostgreSQL when `TEST_DATABASE_URL` is set (required in CI), plus end-to-end
+//! tests in headless Chromium.
+
+mod api;
+mod browser;
+mod harness;
+mod pages;
+mod scope;
+mod store;
