@@ -140,6 +140,26 @@ async fn scenario(c: &Client, app: &TestApp) -> Result<(), fantoccini::error::Cm
         .expect("unit")
         .name;
     c.wait().for_element(Locator::Css("ul.tree.root")).await?;
+    // The officer's CĐCS has tổ công đoàn: expanding it loads them (htmx) in place of the fallback link.
+    c.find(Locator::Css("ul.tree.root details > summary .muted"))
+        .await?
+        .click()
+        .await?;
+    let mut loaded = false;
+    for _ in 0..50 {
+        let fallback = c
+            .find_all(Locator::LinkText("Mở đơn vị để xem cấp dưới"))
+            .await?;
+        let children = c
+            .find_all(Locator::Css("ul.tree.root details ul.tree li a"))
+            .await?;
+        if fallback.is_empty() && !children.is_empty() {
+            loaded = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(loaded, "sub-units were loaded into the tree");
     c.find(Locator::LinkText(&unit_name)).await?.click().await?;
     assert_eq!(text_of(c, "h1").await, unit_name);
     // Add a member with a bad CCCD.

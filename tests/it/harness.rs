@@ -86,8 +86,14 @@ impl TestApp {
     }
 
     pub async fn spawn_with(kind: Kind, demo: bool) -> Option<TestApp> {
-        congdoan::init_tracing();
         let url = fresh_database(kind).await?;
+        Some(Self::spawn_on(&url, demo).await)
+    }
+
+    /// A server on an existing database.
+    pub async fn spawn_on(url: &str, demo: bool) -> TestApp {
+        congdoan::init_tracing();
+        let url = url.to_string();
         let running = congdoan::start(Config {
             database_url: url.clone(),
             listen: "127.0.0.1:0".parse().expect("addr"),
@@ -96,11 +102,11 @@ impl TestApp {
         })
         .await
         .expect("server starts");
-        Some(TestApp {
+        TestApp {
             base: format!("http://{}", running.addr),
             running,
             database_url: url,
-        })
+        }
     }
 
     /// Runs one statement on a separate raw connection, bypassing the store.

@@ -4,6 +4,7 @@
 
 mod api;
 mod browser;
+mod cli;
 mod harness;
 mod pages;
 mod scope;

@@ -488,6 +488,8 @@ struct UnitPage {
     ancestors: Vec<Unit>,
     children: Vec<TreeNode>,
     member_total: i64,
+    members: Vec<MemberListRow>,
+    more_members: bool,
     committees: Vec<Committee>,
     position_types: Vec<PositionType>,
     links: Vec<CoordinationLink>,
@@ -519,6 +521,16 @@ async fn unit_page(
     let types = s.unit_types().await?;
     let children = s.tree_children(&user.scope, id, as_of).await?;
     let member_total = s.subtree_member_count(&user.scope, id).await?;
+    let (members, more_members) = s
+        .search_members(
+            &user.scope,
+            &MemberQuery {
+                unit_id: Some(id),
+                per_page: 20,
+                ..Default::default()
+            },
+        )
+        .await?;
     let page = UnitPage {
         chrome: Chrome::new(&user, &u.name),
         type_name: type_name(&types, &u.type_code, tr),
@@ -538,6 +550,8 @@ async fn unit_page(
         ancestors: s.ancestors(&user.scope, &u).await?,
         children,
         member_total,
+        members,
+        more_members,
         committees: s.committees(&user.scope, id).await?,
         position_types: s.position_types().await?,
         links: s.coordination(&user.scope, id, today()).await?,
@@ -1028,14 +1042,19 @@ async fn members(
         .await?;
     let (prev_url, next_url) = (members_url(&q, q.page - 1), members_url(&q, q.page + 1));
     if headers.contains_key("hx-request") && !headers.contains_key("hx-boosted") {
-        return render(MembersPartial {
+        let mut res = render(MembersPartial {
             chrome: Chrome::new(&user, ""),
             rows,
             page: q.page,
             more,
             prev_url,
             next_url,
-        });
+        })?;
+        res.headers_mut().insert(
+            header::VARY,
+            axum::http::HeaderValue::from_static("HX-Request"),
+        );
+        return Ok(res);
     }
     let unit = match q.unit {
         Some(id) => Some(st.store.unit(&user.scope, id).await?),
