@@ -101,7 +101,7 @@ async fn scenario(c: &Client, app: &TestApp) -> Result<(), fantoccini::error::Cm
     c.wait()
         .for_element(Locator::Id("username"))
         .await?
-        .send_keys("cdcs.officer")
+        .send_keys("btv.angiang")
         .await?;
     c.find(Locator::Id("password"))
         .await?
@@ -125,42 +125,37 @@ async fn scenario(c: &Client, app: &TestApp) -> Result<(), fantoccini::error::Cm
         serde_json::json!([360, 360]),
         "viewport and page width on a 360-px phone"
     );
-    // Walk the tree: expand the root through htmx, then open the CĐCS.
+    // Walk the tree: the root (LĐLĐ An Giang) opens with its sub-units; the CĐCS's
+    // managing parent expands in place through htmx, then the CĐCS opens.
     c.find(Locator::LinkText("Cây tổ chức"))
         .await?
         .click()
         .await?;
-    let unit_name = app
+    let scope = app.admin_scope();
+    let cdcs = app
         .store()
-        .unit(
-            &app.admin_scope(),
-            app.unit_id(congdoan_datagen::DEMO_CDCS_CODE).await,
-        )
+        .unit(&scope, app.unit_id(congdoan_datagen::DEMO_CDCS_CODE).await)
         .await
-        .expect("unit")
-        .name;
+        .expect("unit");
+    let parent = app
+        .store()
+        .unit(&scope, cdcs.parent_id.expect("a parent"))
+        .await
+        .expect("parent");
+    let unit_name = cdcs.name.clone();
     c.wait().for_element(Locator::Css("ul.tree.root")).await?;
-    // The officer's CĐCS has tổ công đoàn: expanding it loads them (htmx) in place of the fallback link.
-    c.find(Locator::Css("ul.tree.root details > summary .muted"))
+    assert!(
+        c.find_all(Locator::LinkText(&unit_name)).await?.is_empty(),
+        "not loaded before expanding"
+    );
+    let summary = format!("//summary[a[normalize-space()='{}']]/span", parent.name);
+    c.find(Locator::XPath(&summary)).await?.click().await?;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::LinkText(&unit_name))
         .await?
         .click()
         .await?;
-    let mut loaded = false;
-    for _ in 0..50 {
-        let fallback = c
-            .find_all(Locator::LinkText("Mở đơn vị để xem cấp dưới"))
-            .await?;
-        let children = c
-            .find_all(Locator::Css("ul.tree.root details ul.tree li a"))
-            .await?;
-        if fallback.is_empty() && !children.is_empty() {
-            loaded = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(loaded, "sub-units were loaded into the tree");
-    c.find(Locator::LinkText(&unit_name)).await?.click().await?;
     assert_eq!(text_of(c, "h1").await, unit_name);
     // Add a member with a bad CCCD.
     c.find(Locator::Id("add-member")).await?.click().await?;

@@ -409,6 +409,8 @@ async fn dashboard(
 struct TreePage {
     chrome: Chrome,
     nodes: Vec<TreeNode>,
+    /// With a single root, its sub-units are shown opened.
+    first_children: Vec<TreeNode>,
     as_of_text: String,
     as_of_iso: String,
     error: Option<String>,
@@ -451,7 +453,16 @@ async fn tree(
         ),
     };
     let nodes = st.store.tree_roots(&user.scope, as_of).await?;
+    let first_children = match nodes.as_slice() {
+        [root] => {
+            st.store
+                .tree_children(&user.scope, root.unit_id, as_of)
+                .await?
+        }
+        _ => vec![],
+    };
     render(TreePage {
+        first_children,
         chrome: Chrome::new(&user, tr.s("Cây tổ chức công đoàn", "Union tree")),
         nodes,
         as_of_text: congdoan_domain::date::format_vn_date(as_of),
@@ -1092,6 +1103,8 @@ pub struct FormField {
 #[template(path = "member_form.html")]
 struct MemberFormPage {
     chrome: Chrome,
+    /// The unit and its sub-units that hold members, for a new member's placement.
+    placements: Vec<(i64, String)>,
     unit: Unit,
     f: MemberForm,
     fields: Vec<FormField>,
@@ -1225,7 +1238,30 @@ async fn member_form_page(
             f.unit_id.parse().map_err(|_| AppError::NotFound)?,
         )
         .await?;
+    // A new member may go straight into a tổ or bộ phận of the unit.
+    let mut placements = vec![];
+    if edit.is_none() {
+        let types = st.store.unit_types().await?;
+        for v in st
+            .store
+            .subtree_as_of(&user.scope, unit.unit_id, today())
+            .await?
+        {
+            if types
+                .iter()
+                .any(|t| t.type_code == v.type_code && t.holds_members)
+            {
+                let depth = v
+                    .path
+                    .matches('/')
+                    .count()
+                    .saturating_sub(unit.path.matches('/').count());
+                placements.push((v.unit_id, format!("{}{}", "— ".repeat(depth), v.name)));
+            }
+        }
+    }
     let mut res = render(MemberFormPage {
+        placements,
         chrome: Chrome::new(
             user,
             match edit {
