@@ -57,10 +57,13 @@ impl Region {
         }
     }
 
-    /// Mobile-number prefixes, a little skewed by region (all are national
-    /// networks, so any prefix is possible anywhere).
+    /// The Mekong delta and Hồ Chí Minh City (Huỳnh and Võ are commoner
+    /// there than Hoàng and Vũ).
     pub(crate) fn is_south(self) -> bool {
-        matches!(self, Region::AnGiang | Region::KienGiang | Region::HoChiMinh)
+        matches!(
+            self,
+            Region::AnGiang | Region::KienGiang | Region::HoChiMinh
+        )
     }
 }
 

@@ -1,43 +1,126 @@
-//! TEMPORARY stand-in for the demo data set while the real generator is written.
+//! Deterministic synthetic data for congdoan: the demo data set.
+//!
+//! [`demo()`] builds a small but realistic slice of Công đoàn Việt Nam as it
+//! stood around 2019–2020 (the 2025 reform is left to the restructuring
+//! feature), with addresses in today's 34-province division:
+//!
+//! - **TLĐ** (`"TLD"`), the root.
+//! - **LĐLĐ tỉnh An Giang** (`"AG"`), without a CĐ Viên chức tier (seed
+//!   000): LĐLĐ Long Xuyên, Châu Đốc and Chợ Mới, the industrial-park union
+//!   (`"AG-KCN"`), and the agencies' CĐCS placed directly under the LĐLĐ;
+//!   its BCH/BTV come from the office CĐCS `"AG-CDCS-001"`. Two CĐCS moved
+//!   from LĐLĐ Long Xuyên to the LĐLĐ tỉnh on 1/1/2019.
+//! - **LĐLĐ tỉnh Kiên Giang** (`"KG"`) with **CĐ Viên chức tỉnh** (`"KG-VC"`)
+//!   holding the six CĐCS of the 2011 seminar (seed 002,
+//!   [`KG_SEMINAR_CDCS`]); one CĐCS moved there from LĐLĐ Phú Quốc in 2016.
+//! - **LĐLĐ tỉnh Kon Tum** (`"KT"`) with four local sector unions, each
+//!   co-directed by its central sector union, and 15 corporation CĐCS in
+//!   Kon Tum coordinated by KT under a "Quy chế phối hợp" (seed 001).
+//! - Four central sector unions and six corporation unions under TLĐ; under
+//!   CĐ Viên chức Việt Nam, **Công đoàn cơ quan Trung ương Đoàn** with three
+//!   công đoàn bộ phận (seed 004).
+//!
+//! All people are synthetic. Search tests may rely on these names existing
+//! as members of [`DEMO_CDCS_CODE`] (the first three members of its first
+//! tổ, all with status "member"): [`NAME_DUC`] ("Nguyễn Văn Đức"),
+//! [`NAME_HOA_OLD`] ("Trần Thị Hoà", old tone placement: `o` + `à`) and
+//! [`NAME_HOA_NEW`] ("Lê Thị Hòa", new placement: `ò` + `a`). Generated
+//! names also use both placements of Hòa/Thủy/Thúy.
+
 use congdoan_domain::member::Sex;
 use time::Date;
-use time::macros::date;
 
+mod geo;
+mod names;
+mod officers;
+mod people;
+mod profile;
+mod rng;
+mod tree;
+
+/// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "congdoan-demo";
-pub const DEMO_CDCS_CODE: &str = "AG-CDCS-01";
-pub const DEMO_OTHER_CDCS_CODE: &str = "AG-CDCS-02";
 
+/// The An Giang CĐCS of accounts `cdcs.officer` (officer) and `cdcs.viewer`
+/// (viewer): Công ty TNHH Bao bì Mekong, an FDI factory in the Bình Hòa
+/// industrial park under "AG-KCN", with two tổ công đoàn.
+pub const DEMO_CDCS_CODE: &str = "AG-CDCS-028";
+
+/// Another An Giang CĐCS (Công ty Cổ phần Thức ăn chăn nuôi Bình Long, also
+/// under "AG-KCN"), whose officer is the account `cdcs.other`.
+pub const DEMO_OTHER_CDCS_CODE: &str = "AG-CDCS-027";
+
+/// "Nguyễn Văn Đức", a member of [`DEMO_CDCS_CODE`].
+pub const NAME_DUC: &str = "Nguyễn Văn Đức";
+/// "Trần Thị Hoà" with the old tone placement (`Ho` + U+00E0 `à`).
+pub const NAME_HOA_OLD: &str = "Trần Thị Ho\u{e0}";
+/// "Lê Thị Hòa" with the new tone placement (`H` + U+00F2 `ò` + `a`).
+pub const NAME_HOA_NEW: &str = "Lê Thị H\u{f2}a";
+
+/// The six CĐCS of the Kiên Giang seminar (seed 002), under "KG-VC":
+/// Sở Tư pháp, Kho bạc Nhà nước, Viện Kiểm sát nhân dân tỉnh, Cục Thuế tỉnh,
+/// Văn phòng Tỉnh ủy, Sở Công Thương.
+pub const KG_SEMINAR_CDCS: [&str; 6] = [
+    "KG-CDCS-002",
+    "KG-CDCS-003",
+    "KG-CDCS-004",
+    "KG-CDCS-005",
+    "KG-CDCS-006",
+    "KG-CDCS-007",
+];
+
+/// The 15 corporation CĐCS located in Kon Tum, each coordinated by "KT".
+pub const KON_TUM_CORPORATION_CDCS: [&str; 15] = tree::KON_TUM_CORPORATION_CDCS;
+
+/// A generated data set, in load order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dataset {
+    /// Parents always before children.
     pub units: Vec<UnitSeed>,
+    /// Applied after all units exist, in date order.
     pub moves: Vec<MoveSeed>,
+    /// Coordinating ("chỉ đạo song trùng"/"phối hợp") links.
     pub coordination: Vec<CoordSeed>,
     pub members: Vec<MemberSeed>,
     pub committees: Vec<CommitteeSeed>,
     pub positions: Vec<PositionSeed>,
     pub accounts: Vec<AccountSeed>,
 }
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct UnitSeed {
+    /// Unique, short uppercase ASCII, e.g. "AG", "AG-CDCS-017", "AG-CDCS-028-T01".
     pub code: String,
+    /// Vietnamese, NFC.
     pub name: String,
+    /// One of the unit type codes of the reference data ("TLD", "LDLD_TINH", …).
     pub type_code: &'static str,
+    /// Managing parent ("quản lý") at `founded_on`; `None` only for the TLĐ root.
     pub parent_code: Option<String>,
+    /// Ngành/lĩnh vực, e.g. "Giáo dục", "Cao su".
     pub sector: Option<String>,
     pub employer: Option<EmployerSeed>,
+    /// Province code in the 2025 division (34 provinces).
     pub province_code: Option<i32>,
+    /// A ward/commune of that province in the 2025 division.
     pub commune_code: Option<i32>,
     pub address: Option<String>,
+    /// e.g. "Quyết định số 123/QĐ-LĐLĐ".
     pub founding_decision: Option<String>,
     pub founded_on: Date,
 }
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct EmployerSeed {
     pub name: String,
+    /// 10 digits, with a valid check digit.
     pub tax_id: String,
+    /// "state_agency", "public_full", "public_partial", "soe", "private",
+    /// "fdi", "coop" or "foreign_org".
     pub ownership: &'static str,
     pub head_count: i32,
 }
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct MoveSeed {
     pub unit_code: String,
@@ -45,6 +128,7 @@ pub struct MoveSeed {
     pub on: Date,
     pub reason: String,
 }
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct CoordSeed {
     pub unit_code: String,
@@ -52,8 +136,10 @@ pub struct CoordSeed {
     pub valid_from: Date,
     pub note: String,
 }
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct MemberSeed {
+    /// Deepest unit: the tổ công đoàn if any, else the CĐCS (or CĐ bộ phận).
     pub unit_code: String,
     pub full_name: String,
     pub birth_date: Date,
@@ -64,123 +150,113 @@ pub struct MemberSeed {
     pub nationality: String,
     pub job_title: Option<String>,
     pub card_no: Option<String>,
+    /// Admission date; for an applicant, the date of the application.
     pub join_date: Date,
     pub party_member: bool,
+    /// "member", "applicant", "suspended" or "exited".
     pub status: &'static str,
+    /// When the current status began (the join date unless suspended or exited).
+    pub status_since: Date,
+    /// Set for "suspended" and "exited".
     pub status_reason: Option<String>,
 }
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct CommitteeSeed {
     pub unit_code: String,
+    /// "BCH", "BTV", "UBKT" or "TO"; at most one of each kind per unit.
     pub kind: &'static str,
     pub term_no: i32,
+    /// "2023–2028" (en dash).
     pub term_label: String,
     pub term_start: Date,
     pub term_end: Date,
 }
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct PositionSeed {
     pub unit_code: String,
     pub committee_kind: &'static str,
+    /// The holder, one of the members of the unit's subtree.
     pub member_cccd: String,
+    /// "CHU_TICH", "PHO_CHU_TICH", "UV_BTV", "UV_BCH", "CHU_NHIEM_UBKT",
+    /// "PHO_CHU_NHIEM_UBKT", "UV_UBKT", "TO_TRUONG" or "TO_PHO".
     pub position: &'static str,
     pub start: Date,
     pub end: Option<Date>,
     pub full_time: bool,
     pub elected: bool,
 }
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccountSeed {
     pub username: String,
     pub display_name: String,
     pub password: String,
     pub admin: bool,
+    /// (unit code, "officer" | "viewer").
     pub grants: Vec<(String, &'static str)>,
 }
 
+/// The demo data set. Deterministic: every call returns the same value.
 pub fn demo() -> Dataset {
-    let u = |code: &str, name: &str, t: &'static str, parent: Option<&str>| UnitSeed {
-        code: code.into(),
-        name: name.into(),
-        type_code: t,
-        parent_code: parent.map(Into::into),
-        sector: None,
-        employer: None,
-        province_code: Some(91),
-        commune_code: None,
-        address: None,
-        founding_decision: None,
-        founded_on: date!(1990 - 01 - 01),
-    };
+    let tree = tree::build();
+    let (mut members, unit_of) = people::generate(&tree);
+    let officers = officers::plan(&tree, &mut members, &unit_of);
     Dataset {
-        units: vec![
-            u("TLD", "Tổng Liên đoàn Lao động Việt Nam", "TLD", None),
-            u("AG", "LĐLĐ tỉnh An Giang", "LDLD_TINH", Some("TLD")),
-            u("AG-CDCS-01", "Công đoàn cơ sở Một", "CDCS", Some("AG")),
-            u("AG-CDCS-02", "Công đoàn cơ sở Hai", "CDCS", Some("AG")),
-        ],
-        moves: vec![],
-        coordination: vec![],
-        committees: vec![],
-        positions: vec![],
-        members: (0..20)
-            .map(|i| MemberSeed {
-                unit_code: if i % 2 == 0 {
-                    "AG-CDCS-01".into()
-                } else {
-                    "AG-CDCS-02".into()
-                },
-                full_name: [
-                    "Nguyễn Văn Đức",
-                    "Trần Thị Hoà",
-                    "Lê Thị Hòa",
-                    "Phạm Văn An",
-                ][i % 4]
-                    .into(),
-                birth_date: date!(1990 - 01 - 01),
-                sex: if i % 4 == 0 || i % 4 == 3 {
-                    Sex::Male
-                } else {
-                    Sex::Female
-                },
-                cccd: congdoan_domain::make_cccd(
-                    89,
-                    1990,
-                    if i % 4 == 0 || i % 4 == 3 {
-                        Sex::Male
-                    } else {
-                        Sex::Female
-                    },
-                    i as u32,
-                )
-                .as_str()
-                .into(),
-                phone: None,
-                ethnicity: "Kinh".into(),
-                nationality: "Việt Nam".into(),
-                job_title: None,
-                card_no: None,
-                join_date: date!(2010 - 01 - 01),
-                party_member: false,
-                status: "member",
-                status_reason: None,
-            })
-            .collect(),
-        accounts: vec![
-            AccountSeed {
-                username: "admin".into(),
-                display_name: "Quản trị".into(),
-                password: DEMO_PASSWORD.into(),
-                admin: true,
-                grants: vec![],
-            },
-            AccountSeed {
-                username: "cdcs.officer".into(),
-                display_name: "CĐCS".into(),
-                password: DEMO_PASSWORD.into(),
-                admin: false,
-                grants: vec![("AG-CDCS-01".into(), "officer")],
-            },
-        ],
+        accounts: accounts(),
+        units: tree.units,
+        moves: tree.moves,
+        coordination: tree.coordination,
+        members,
+        committees: officers.committees,
+        positions: officers.positions,
     }
 }
+
+fn accounts() -> Vec<AccountSeed> {
+    let account =
+        |username: &str, display: &str, admin: bool, grants: &[(&str, &'static str)]| AccountSeed {
+            username: username.into(),
+            display_name: display.into(),
+            password: DEMO_PASSWORD.into(),
+            admin,
+            grants: grants.iter().map(|(u, r)| ((*u).to_owned(), *r)).collect(),
+        };
+    vec![
+        account("admin", "Quản trị hệ thống", true, &[]),
+        account(
+            "btv.angiang",
+            "Thường trực LĐLĐ An Giang",
+            false,
+            &[("AG", "officer")],
+        ),
+        account(
+            "lddl.kontum",
+            "Thường trực LĐLĐ Kon Tum",
+            false,
+            &[("KT", "officer")],
+        ),
+        account(
+            "cdcs.officer",
+            "BCH CĐCS Công ty TNHH Bao bì Mekong",
+            false,
+            &[(DEMO_CDCS_CODE, "officer")],
+        ),
+        account(
+            "cdcs.viewer",
+            "Xem CĐCS Công ty TNHH Bao bì Mekong",
+            false,
+            &[(DEMO_CDCS_CODE, "viewer")],
+        ),
+        account(
+            "cdcs.other",
+            "BCH CĐCS Công ty CP Thức ăn chăn nuôi Bình Long",
+            false,
+            &[(DEMO_OTHER_CDCS_CODE, "officer")],
+        ),
+    ]
+}
+
+#[cfg(test)]
+mod tests;

@@ -7,6 +7,7 @@
 pub(crate) struct Rng(u64);
 
 impl Rng {
+    #[cfg(test)]
     pub(crate) fn new(seed: u64) -> Rng {
         Rng(seed)
     }

@@ -102,11 +102,6 @@ impl Store {
         Ok(out)
     }
 
-    pub async fn set_locale(&self, account_id: i64, locale: &str) -> Result<()> {
-        write!(self, p => sqlx::query("UPDATE account SET locale = $1 WHERE account_id = $2").bind(locale).bind(account_id).execute(p).await.map(|_| ()))?;
-        Ok(())
-    }
-
     pub async fn create_session(
         &self,
         session_hash: &str,

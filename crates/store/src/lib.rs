@@ -18,9 +18,7 @@ pub use accounts::{Account, NewAccount, Session};
 pub use audit::{AuditEntry, AuditQuery};
 pub use dashboard::{Count, Dashboard};
 pub use error::StoreError;
-pub use members::{
-    Member, MemberEvent, MemberEventInput, MemberInput, MemberListRow, MemberQuery, MemberUnitRef,
-};
+pub use members::{Member, MemberEvent, MemberEventInput, MemberInput, MemberListRow, MemberQuery};
 pub use officials::{Committee, CommitteeInput, Position, PositionInput, PositionType};
 pub use scope::{Actor, Role, Scope};
 pub use units::{CoordinationLink, TreeNode, Unit, UnitInput, UnitType, UnitVersion};

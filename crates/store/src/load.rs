@@ -110,7 +110,7 @@ impl Store {
                 let (unit_id, path) = *by_code.get(m.unit_code.as_str()).ok_or_else(|| StoreError::Config(format!("unknown unit {}", m.unit_code)))?;
                 let ids_on_path = congdoan_domain::OrgPath::parse(path)?.ids();
                 let cdcs = ids_on_path.iter().rev().find(|id| grassroots.contains(id)).copied().unwrap_or(unit_id);
-                let since = m.join_date;
+                let since = m.status_since;
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO member (unit_id, cdcs_id, path, full_name, search_key, sort_key, birth_date, sex, cccd, phone, ethnicity, \
                      nationality, job_title, card_no, join_date, party_member, status, status_since, created_at, updated_at) \
@@ -127,7 +127,7 @@ impl Store {
                     let kind = match m.status { "suspended" => "suspend", "expelled" => "expel", _ => "exit" };
                     sqlx::query("INSERT INTO member_event (member_id, kind, on_date, from_status, to_status, unit_id, reason, recorded_at) \
                                  VALUES ($1, $2, $3, 'member', $4, $5, $6, $7)")
-                        .bind(id).bind(kind).bind(m.join_date).bind(m.status).bind(unit_id).bind(&m.status_reason).bind(ts)
+                        .bind(id).bind(kind).bind(m.status_since).bind(m.status).bind(unit_id).bind(&m.status_reason).bind(ts)
                         .execute(&mut *tx).await?;
                 }
                 member_ids.insert(m.cccd.as_str(), (id, path));

@@ -50,13 +50,6 @@ pub struct MemberListRow {
     pub phone: Option<String>,
 }
 
-/// A unit reference in a member's history.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct MemberUnitRef {
-    pub unit_id: i64,
-    pub name: String,
-}
-
 /// One step of a member's status history, attributed to the unit where it happened.
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct MemberEvent {
@@ -475,7 +468,7 @@ impl Store {
         Ok((rows, more))
     }
 
-    /// Members placed directly in, or under, a unit: used by the official picker.
+    /// The member with this CCCD or card number, if the caller may read them (the officer picker).
     pub async fn member_by_cccd_or_card(&self, scope: &Scope, key: &str) -> Result<Member> {
         let key = key.trim().to_uppercase();
         let id: i64 = read!(self, p => sqlx::query_scalar("SELECT member_id FROM member WHERE cccd = $1 OR card_no = $1")

@@ -1428,7 +1428,7 @@ async fn member_page_with(
     };
     let salary = m.si_salary.map(|v| {
         if revealed {
-            congdoan_domain::money::format_vnd(v)
+            user.tr().vnd(v)
         } else {
             "***".into()
         }
