@@ -17,7 +17,7 @@ async fn one_cdcs_cannot_touch_another(kind: Kind) {
     let mine = app.unit_id(congdoan_datagen::DEMO_CDCS_CODE).await;
     let other = app.unit_id(congdoan_datagen::DEMO_OTHER_CDCS_CODE).await;
     let scope = app.admin_scope();
-    let (rows, _) = app
+    let rows = app
         .store()
         .search_members(
             &scope,
@@ -28,7 +28,8 @@ async fn one_cdcs_cannot_touch_another(kind: Kind) {
             },
         )
         .await
-        .unwrap();
+        .unwrap()
+        .rows;
     let theirs = rows[0].member_id;
     let api = app.token("cdcs.officer").await;
     // API reads.
@@ -151,7 +152,7 @@ async fn one_cdcs_cannot_touch_another(kind: Kind) {
                 )
                 .await
                 .unwrap()
-                .0
+                .rows
                 .iter()
                 .any(|r| r.full_name == full.full_name)
     );

@@ -22,10 +22,37 @@ pub fn format_vnd(amount: i64) -> String {
     format!("{} ₫", format_int(amount))
 }
 
+/// "72,4": a decimal comma and dotted thousands, rounded to `places` decimals.
+pub fn format_decimal(x: f64, places: u32) -> String {
+    let scale = 10i64.pow(places);
+    let scaled = (x * scale as f64).round() as i64;
+    let int = format_int(scaled / scale);
+    if places == 0 {
+        return int;
+    }
+    let sign = if scaled < 0 && scaled / scale == 0 {
+        "-"
+    } else {
+        ""
+    };
+    let frac = (scaled % scale).unsigned_abs();
+    format!("{sign}{int},{frac:0width$}", width = places as usize)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn decimals() {
+        assert_eq!(format_decimal(72.44, 1), "72,4");
+        assert_eq!(format_decimal(1234.5, 2), "1.234,50");
+        assert_eq!(format_decimal(0.05, 1), "0,1");
+        assert_eq!(format_decimal(-0.5, 1), "-0,5");
+        assert_eq!(format_decimal(99.96, 1), "100,0");
+        assert_eq!(format_decimal(3.0, 0), "3");
+    }
 
     #[test]
     fn integers() {

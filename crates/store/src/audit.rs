@@ -52,6 +52,8 @@ pub struct AuditQuery {
     pub entity: Option<String>,
     pub entity_id: Option<i64>,
     pub before_id: Option<i64>,
+    /// Only rows about this subtree (a unit path).
+    pub subtree: Option<String>,
     pub limit: i64,
 }
 
@@ -68,6 +70,9 @@ impl Store {
             }
             if let Some(id) = q.entity_id {
                 qb.push(" AND entity_id = ").push_bind(id);
+            }
+            if let Some(path) = &q.subtree {
+                qb.push(" AND unit_path >= ").push_bind(path.clone()).push(" AND unit_path < ").push_bind(crate::scope::range_end(path));
             }
             if let Some(b) = q.before_id {
                 qb.push(" AND audit_id < ").push_bind(b);

@@ -12,15 +12,20 @@ mod load;
 mod members;
 mod officials;
 mod scope;
+mod stats;
 mod units;
 
 pub use accounts::{Account, NewAccount, Session};
 pub use audit::{AuditEntry, AuditQuery};
 pub use dashboard::{Count, Dashboard};
 pub use error::StoreError;
-pub use members::{Member, MemberEvent, MemberEventInput, MemberInput, MemberListRow, MemberQuery};
+pub use members::{
+    Member, MemberEvent, MemberEventInput, MemberInput, MemberListRow, MemberPage, MemberQuery,
+    SEARCH_CAP, SMALL_SUBTREE,
+};
 pub use officials::{Committee, CommitteeInput, Position, PositionInput, PositionType};
 pub use scope::{Actor, Role, Scope};
+pub use stats::StatDelta;
 pub use units::{CoordinationLink, TreeNode, Unit, UnitInput, UnitType, UnitVersion};
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -183,6 +188,16 @@ impl Store {
         m.iter()
             .map(|m| (m.version, m.description.to_string()))
             .collect()
+    }
+
+    /// Re-reads a unit's path inside a write transaction. On PostgreSQL the row is
+    /// share-locked, so a concurrent move of the subtree waits for (or precedes) the
+    /// write and figures land on the right ancestors; SQLite has a single writer.
+    pub(crate) fn lock_path_sql(&self) -> &'static str {
+        match self.engine() {
+            Engine::Sqlite => "SELECT path FROM unit WHERE unit_id = $1",
+            Engine::Postgres => "SELECT path FROM unit WHERE unit_id = $1 FOR SHARE",
+        }
     }
 
     /// True when no union unit exists yet (a fresh database that wants demo data).

@@ -159,6 +159,7 @@ impl Store {
                 format!("Nạp dữ liệu mẫu: {} đơn vị, {} đoàn viên", ds.units.len(), ds.members.len()), None, None);
             tx.commit().await?;
         });
+        self.rebuild_stats().await?;
         for a in &ds.accounts {
             let grants = a
                 .grants

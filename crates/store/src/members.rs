@@ -2,6 +2,7 @@
 //! effective-dated history, transfers, and accent-insensitive search.
 
 use crate::audit::audit;
+use crate::stats::{MemberFacts, StatDelta, apply_stats};
 use crate::{Engine, Result, Scope, Store, StoreError, Unit, now, read, write};
 use congdoan_domain::member::{MemberEventKind, MemberStatus, MembershipRules, Sex, transition};
 use congdoan_domain::text::{fold, fold_query_tokens, name_sort_key};
@@ -98,6 +99,24 @@ pub struct MemberEventInput {
     pub discipline_end: Option<Date>,
 }
 
+/// Member records (any status) up to which a subtree is listed by its path range and
+/// sorted; above it the name-order index is walked instead.
+pub const SMALL_SUBTREE: i64 = 30_000;
+
+/// At most this many full-text hits are sorted for one name search in a large subtree.
+pub const SEARCH_CAP: i64 = 2_000;
+
+/// One page of a member list.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MemberPage {
+    pub rows: Vec<MemberListRow>,
+    /// Another page follows.
+    pub more: bool,
+    /// The name matched more than [`SEARCH_CAP`] people in a large subtree: the page
+    /// is sorted among the first matches only; the user should narrow the search.
+    pub capped: bool,
+}
+
 /// Filters for a member list. Pages are keyed by offset; no total is counted, so a
 /// national list costs the same as a small one.
 #[derive(Debug, Clone, Default)]
@@ -114,13 +133,25 @@ fn clean(s: Option<String>) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
+/// The figures' view of a stored member, given their CĐCS.
+fn facts<'a>(m: &'a Member, cdcs: &'a Unit) -> MemberFacts<'a> {
+    MemberFacts {
+        status: &m.status,
+        sex: &m.sex,
+        birth_year: m.birth_date.year(),
+        party: m.party_member,
+        sector: cdcs.sector.as_deref(),
+        ownership: cdcs.employer_ownership.as_deref(),
+    }
+}
+
 fn status_delta(s: &str) -> i64 {
     i64::from(s == MemberStatus::Member.code())
 }
 
 impl Store {
     /// The unit a member may be placed in, and the grassroots union that holds the membership.
-    async fn placement(&self, scope: &Scope, unit_id: i64, on: Date) -> Result<(Unit, i64)> {
+    async fn placement(&self, scope: &Scope, unit_id: i64, on: Date) -> Result<(Unit, Unit)> {
         let unit = self.unit(scope, unit_id).await?;
         scope.check_write(&unit.path)?;
         let types = self.unit_types().await?;
@@ -138,12 +169,12 @@ impl Store {
         let ids = congdoan_domain::OrgPath::parse(&unit.path)?.ids();
         let mut cdcs = None;
         for id in ids.iter().rev() {
-            let u: Unit = read!(self, p => sqlx::query_as("SELECT * FROM unit WHERE unit_id = $1").bind(*id).fetch_one(p).await)?;
+            let u = self.unit_unscoped(*id).await?;
             if types
                 .iter()
                 .any(|t| t.type_code == u.type_code && t.is_grassroots)
             {
-                cdcs = Some(u.unit_id);
+                cdcs = Some(u);
                 break;
             }
         }
@@ -212,18 +243,20 @@ impl Store {
                 "The joining date must follow the birth date and not be in the future.",
             ));
         }
-        let (unit, cdcs_id) = self.placement(scope, input.unit_id, since).await?;
+        let (unit, cdcs) = self.placement(scope, input.unit_id, since).await?;
         let name = input.name.as_str().to_string();
         let status = input.status.code();
+        let lock = self.lock_path_sql();
         let id: i64 = write!(self, p => {
             let mut tx = p.begin().await?;
+            let path: String = sqlx::query_scalar(lock).bind(unit.unit_id).fetch_one(&mut *tx).await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO member (unit_id, cdcs_id, path, full_name, search_key, sort_key, birth_date, sex, cccd, phone, \
                  ethnicity, nationality, job_title, employer_name, si_salary, card_no, join_date, party_member, status, \
                  status_since, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21) \
                  RETURNING member_id")
-                .bind(unit.unit_id).bind(cdcs_id).bind(&unit.path).bind(&name).bind(fold(&name)).bind(name_sort_key(&name))
+                .bind(unit.unit_id).bind(cdcs.unit_id).bind(&path).bind(&name).bind(fold(&name)).bind(name_sort_key(&name))
                 .bind(input.birth_date).bind(input.sex.code()).bind(input.cccd.as_ref().map(|c| c.as_str().to_string()))
                 .bind(input.phone.as_ref().map(|c| c.as_str().to_string())).bind(clean(input.ethnicity.clone()))
                 .bind(clean(input.nationality.clone())).bind(clean(input.job_title.clone()))
@@ -237,7 +270,13 @@ impl Store {
                 .bind(unit.unit_id).bind(now()).bind(scope.actor().account_id).execute(&mut *tx).await?;
             sqlx::query("UPDATE unit SET direct_members = direct_members + $1 WHERE unit_id = $2")
                 .bind(status_delta(status)).bind(unit.unit_id).execute(&mut *tx).await?;
-            audit!(&mut *tx, scope, "create", "member", Some(id), &unit.path,
+            let mut delta = StatDelta::default();
+            delta.member(&path, &MemberFacts {
+                status, sex: input.sex.code(), birth_year: input.birth_date.year(), party: input.party_member,
+                sector: cdcs.sector.as_deref(), ownership: cdcs.employer_ownership.as_deref(),
+            }, 1)?;
+            apply_stats!(tx, delta);
+            audit!(&mut *tx, scope, "create", "member", Some(id), &path,
                 format!("Thêm đoàn viên {name} vào {}", unit.name), None,
                 Some(serde_json::json!({"full_name": name, "unit_id": unit.unit_id, "status": status})));
             tx.commit().await?;
@@ -257,9 +296,22 @@ impl Store {
     ) -> Result<Member> {
         let before = self.member(scope, member_id).await?;
         scope.check_write(&before.path)?;
+        let cdcs = self.unit_unscoped(before.cdcs_id).await?;
         let name = input.name.as_str().to_string();
+        let after = Member {
+            sex: input.sex.code().to_string(),
+            birth_date: input.birth_date,
+            party_member: input.party_member,
+            ..before.clone()
+        };
+        let lock = self.lock_path_sql();
         write!(self, p => {
             let mut tx = p.begin().await?;
+            let path: String = sqlx::query_scalar(lock).bind(before.unit_id).fetch_one(&mut *tx).await?;
+            let mut delta = StatDelta::default();
+            delta.member(&path, &facts(&before, &cdcs), -1)?;
+            delta.member(&path, &facts(&after, &cdcs), 1)?;
+            apply_stats!(tx, delta);
             let n = sqlx::query(
                 "UPDATE member SET full_name = $1, search_key = $2, sort_key = $3, birth_date = $4, sex = $5, cccd = $6, phone = $7, \
                  ethnicity = $8, nationality = $9, job_title = $10, employer_name = $11, si_salary = $12, card_no = $13, \
@@ -352,17 +404,33 @@ impl Store {
             ),
         };
         let to_code = to_status.code();
+        let old_cdcs = self.unit_unscoped(m.cdcs_id).await?;
+        let lock = self.lock_path_sql();
         write!(self, p => {
             let mut tx = p.begin().await?;
+            let old_path: String = sqlx::query_scalar(lock).bind(m.unit_id).fetch_one(&mut *tx).await?;
+            let target = match target {
+                Some((u, c)) => {
+                    let path: String = sqlx::query_scalar(lock).bind(u.unit_id).fetch_one(&mut *tx).await?;
+                    Some((Unit { path, ..u }, c))
+                }
+                None => None,
+            };
             sqlx::query("INSERT INTO member_event (member_id, kind, on_date, from_status, to_status, unit_id, to_unit_id, reason, recorded_at, recorded_by) \
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
                 .bind(member_id).bind(ev.kind.code()).bind(ev.on).bind(&m.status).bind(to_code).bind(m.unit_id)
                 .bind(target.as_ref().map(|(u, _)| u.unit_id)).bind(&reason).bind(now()).bind(scope.actor().account_id)
                 .execute(&mut *tx).await?;
             let (new_unit, new_cdcs, new_path) = match &target {
-                Some((u, c)) => (u.unit_id, *c, u.path.clone()),
-                None => (m.unit_id, m.cdcs_id, m.path.clone()),
+                Some((u, c)) => (u.unit_id, c, u.path.clone()),
+                None => (m.unit_id, &old_cdcs, old_path.clone()),
             };
+            let moved = Member { status: to_code.to_string(), ..m.clone() };
+            let mut delta = StatDelta::default();
+            delta.member(&old_path, &facts(&m, &old_cdcs), -1)?;
+            delta.member(&new_path, &facts(&moved, new_cdcs), 1)?;
+            apply_stats!(tx, delta);
+            let new_cdcs = new_cdcs.unit_id;
             let n = sqlx::query("UPDATE member SET status = $1, status_since = $2, unit_id = $3, cdcs_id = $4, path = $5, \
                                  version = version + 1, updated_at = $6 WHERE member_id = $7 AND version = $8")
                 .bind(to_code).bind(ev.on).bind(new_unit).bind(new_cdcs).bind(&new_path).bind(now()).bind(member_id).bind(m.version)
@@ -395,18 +463,21 @@ impl Store {
 
     /// Lists members in the caller's scope, in Vietnamese name order. `q` matches names
     /// without accents ("nguyen van duc" finds "Nguyễn Văn Đức"), or a CCCD, phone or
-    /// card number exactly. Returns the page and whether another page follows.
+    /// card number exactly.
+    ///
+    /// The plan depends on the subtree's size, read from the maintained figures: a small
+    /// subtree (one CĐCS, a commune union) is read by its path range and sorted; a large
+    /// one walks the name-order index and keeps rows in the subtree; a name search in a
+    /// large subtree asks the full-text index (with the subtree as tokens) for at most
+    /// [`SEARCH_CAP`] hits, sorts those, and says the result was capped.
     #[tracing::instrument(skip(self, scope))]
-    pub async fn search_members(
-        &self,
-        scope: &Scope,
-        q: &MemberQuery,
-    ) -> Result<(Vec<MemberListRow>, bool)> {
+    pub async fn search_members(&self, scope: &Scope, q: &MemberQuery) -> Result<MemberPage> {
         let per_page = q.per_page.clamp(1, 200);
         let offset = q.page.max(0) * per_page;
-        let subtree = match q.unit_id {
-            Some(id) => Some(self.unit(scope, id).await?.path),
-            None => None,
+        let (roots, all): (Vec<String>, bool) = match q.unit_id {
+            Some(id) => (vec![self.unit(scope, id).await?.path], false),
+            None if scope.is_admin() => (vec![], true),
+            None => (scope.read_paths().to_vec(), false),
         };
         let text = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty());
         let ident: Option<String> = text.and_then(|t| {
@@ -420,14 +491,92 @@ impl Store {
             (None, Some(t)) => fold_query_tokens(t),
             _ => vec![],
         };
+        let root_ids: Vec<i64> = roots
+            .iter()
+            .filter_map(|p| {
+                congdoan_domain::OrgPath::parse(p)
+                    .ok()?
+                    .ids()
+                    .last()
+                    .copied()
+            })
+            .collect();
+        let size: i64 = if all {
+            i64::MAX
+        } else {
+            self.figures(&root_ids)
+                .await?
+                .iter()
+                .filter(|((d, _), _)| d == crate::stats::dim::STATUS)
+                .map(|(_, n)| *n)
+                .sum()
+        };
+        let small = size <= SMALL_SUBTREE;
+        // A name search in a large subtree: the full-text index picks the candidates.
+        let mut capped = false;
+        let candidates: Option<Vec<i64>> = if !tokens.is_empty() && !small {
+            let mut ids: Vec<i64> = match self.engine() {
+                Engine::Sqlite => {
+                    let names: Vec<String> = tokens.iter().map(|t| format!("\"{t}\"*")).collect();
+                    let mut m = format!("search_key : ({})", names.join(" AND "));
+                    if !all {
+                        m.push_str(&format!(
+                            " AND scope : ({})",
+                            root_ids
+                                .iter()
+                                .map(|i| format!("x{i}"))
+                                .collect::<Vec<_>>()
+                                .join(" OR ")
+                        ));
+                    }
+                    read!(self, p => sqlx::query_scalar("SELECT rowid FROM member_fts WHERE member_fts MATCH $1 LIMIT $2")
+                        .bind(m).bind(SEARCH_CAP + 1).fetch_all(p).await)?
+                }
+                Engine::Postgres => {
+                    let names: Vec<String> = tokens.iter().map(|t| format!("{t}:*D")).collect();
+                    let mut m = names.join(" & ");
+                    if !all {
+                        m.push_str(&format!(
+                            " & ({})",
+                            root_ids
+                                .iter()
+                                .map(|i| format!("x{i}:A"))
+                                .collect::<Vec<_>>()
+                                .join(" | ")
+                        ));
+                    }
+                    read!(self, p => sqlx::query_scalar("SELECT member_id FROM member WHERE search_tsv @@ to_tsquery('simple', $1) LIMIT $2")
+                        .bind(m).bind(SEARCH_CAP + 1).fetch_all(p).await)?
+                }
+            };
+            if ids.len() as i64 > SEARCH_CAP {
+                capped = true;
+                ids.truncate(SEARCH_CAP as usize);
+            }
+            Some(ids)
+        } else {
+            None
+        };
+        if candidates.as_ref().is_some_and(|c| c.is_empty()) {
+            return Ok(MemberPage {
+                rows: vec![],
+                more: false,
+                capped,
+            });
+        }
         let engine = self.engine();
         let mut rows: Vec<MemberListRow> = read!(self, p => {
             let mut qb = QueryBuilder::new(
                 "SELECT m.member_id, m.full_name, m.birth_date, m.sex, m.unit_id, u.name AS unit_name, m.status, m.card_no, \
-                 m.cccd, m.phone FROM member m JOIN unit u ON u.unit_id = m.unit_id WHERE ");
+                 m.cccd, m.phone FROM member m ");
+            // A large subtree listed in name order: walk the name index, filter by path.
+            if engine == Engine::Sqlite && !small && candidates.is_none() && ident.is_none() {
+                qb.push("INDEXED BY member_sort_idx ");
+            }
+            qb.push("JOIN unit u ON u.unit_id = m.unit_id WHERE ");
             scope.push_read_filter(&mut qb, "m.path");
-            if let Some(path) = &subtree {
-                qb.push(" AND m.path >= ").push_bind(path.clone()).push(" AND m.path < ").push_bind(crate::scope::range_end(path));
+            if q.unit_id.is_some() {
+                crate::scope::push_ranges(&mut qb, " AND ", "m.path", &roots);
             }
             if let Some(s) = q.status {
                 qb.push(" AND m.status = ").push_bind(s.code().to_string());
@@ -436,16 +585,17 @@ impl Store {
                 let phone = PhoneVn::parse(id).map(|p| p.as_str().to_string()).unwrap_or_else(|_| id.clone());
                 qb.push(" AND (m.cccd = ").push_bind(id.clone()).push(" OR m.phone = ").push_bind(phone)
                     .push(" OR m.card_no = ").push_bind(id.to_uppercase()).push(")");
-            } else if !tokens.is_empty() {
-                match engine {
-                    Engine::Sqlite => {
-                        let m: Vec<String> = tokens.iter().map(|t| format!("\"{t}\"*")).collect();
-                        qb.push(" AND m.member_id IN (SELECT rowid FROM member_fts WHERE member_fts MATCH ").push_bind(m.join(" ")).push(")");
-                    }
-                    Engine::Postgres => {
-                        let m: Vec<String> = tokens.iter().map(|t| format!("{t}:*")).collect();
-                        qb.push(" AND m.search_tsv @@ to_tsquery('simple', ").push_bind(m.join(" & ")).push(")");
-                    }
+            } else if let Some(ids) = &candidates {
+                qb.push(" AND m.member_id IN (");
+                let mut sep = qb.separated(", ");
+                for id in ids {
+                    sep.push_bind(*id);
+                }
+                qb.push(")");
+            } else {
+                // Small subtree: each token must start a word of the folded name.
+                for t in &tokens {
+                    qb.push(" AND (' ' || m.search_key) LIKE ").push_bind(format!("% {t}%"));
                 }
             }
             qb.push(" ORDER BY m.sort_key, m.member_id LIMIT ").push_bind(per_page + 1).push(" OFFSET ").push_bind(offset);
@@ -465,7 +615,7 @@ impl Store {
                     .unwrap_or_else(|_| "***".into())
             });
         }
-        Ok((rows, more))
+        Ok(MemberPage { rows, more, capped })
     }
 
     /// The member with this CCCD or card number, if the caller may read them (the officer picker).

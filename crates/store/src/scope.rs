@@ -109,7 +109,7 @@ impl Scope {
     where
         String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     {
-        push_ranges(
+        push_range_list(
             qb,
             col,
             if self.admin { &[] } else { &self.read },
@@ -118,7 +118,20 @@ impl Scope {
     }
 }
 
-fn push_ranges<DB: sqlx::Database>(
+/// Appends `prefix` and `(col in subtree a OR col in subtree b …)` for the given paths.
+pub(crate) fn push_ranges<DB: sqlx::Database>(
+    qb: &mut QueryBuilder<DB>,
+    prefix: &str,
+    col: &str,
+    paths: &[String],
+) where
+    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    qb.push(prefix);
+    push_range_list(qb, col, paths, false);
+}
+
+fn push_range_list<DB: sqlx::Database>(
     qb: &mut QueryBuilder<DB>,
     col: &str,
     paths: &[String],
@@ -205,7 +218,7 @@ impl Store {
                 qb.push(" AND (l.valid_to IS NULL OR l.valid_to > ");
                 qb.push_bind(today);
                 qb.push(") AND ");
-                push_ranges(&mut qb, "c.path", &granted, false);
+                push_range_list(&mut qb, "c.path", &granted, false);
                 qb.build_query_scalar().fetch_all(p).await
             })?;
             readable.extend(coordinated);

@@ -3,6 +3,7 @@
 
 use crate::audit::audit;
 use crate::scope::range_end;
+use crate::stats::{StatDelta, UnitFacts, apply_stats, dim};
 use crate::{Result, Scope, Store, StoreError, now, read, write};
 use congdoan_domain::text::{fold, nfc};
 use serde::{Deserialize, Serialize};
@@ -129,8 +130,7 @@ where
 {
     let mut qb = QueryBuilder::new(
         "SELECT v.unit_id, u.code, v.name, v.type_code, v.parent_id, u.path, u.ended_on, \
-         (SELECT CAST(COALESCE(SUM(d.direct_members), 0) AS BIGINT) FROM unit d \
-             WHERE d.path >= u.path AND d.path < substr(u.path, 1, length(u.path) - 1) || '0') AS member_count, \
+         COALESCE((SELECT s.n FROM unit_stat s WHERE s.unit_id = u.unit_id AND s.dim = 'status' AND s.key = 'member'), 0) AS member_count, \
          (SELECT COUNT(*) FROM unit_version k WHERE k.parent_id = v.unit_id AND k.valid_from <= ",
     );
     qb.push_bind(as_of)
@@ -170,6 +170,15 @@ fn validate_code(code: &str) -> Result<String> {
 }
 
 impl Store {
+    /// One unit type by code.
+    pub async fn unit_type(&self, type_code: &str) -> Result<UnitType> {
+        self.unit_types()
+            .await?
+            .into_iter()
+            .find(|t| t.type_code == type_code)
+            .ok_or(StoreError::NotFound)
+    }
+
     pub async fn unit_types(&self) -> Result<Vec<UnitType>> {
         Ok(
             read!(self, p => sqlx::query_as("SELECT * FROM unit_type ORDER BY sort_order").fetch_all(p).await)?,
@@ -400,6 +409,10 @@ impl Store {
             sqlx::query("INSERT INTO unit_version (unit_id, valid_from, valid_to, parent_id, path, name, type_code) VALUES ($1, $2, NULL, $3, $4, $5, $6)")
                 .bind(id).bind(founded_on).bind(parent.as_ref().map(|p| p.unit_id)).bind(&path).bind(&name).bind(&ty.type_code)
                 .execute(&mut *tx).await?;
+            let mut delta = StatDelta::default();
+            delta.unit(&path, &UnitFacts { type_code: &ty.type_code, ended: false, grassroots: ty.is_grassroots,
+                head_count: input.employer_head_count }, 1)?;
+            apply_stats!(tx, delta);
             audit!(&mut *tx, scope, "create", "unit", Some(id), &path, format!("Tạo đơn vị {code} — {name}"),
                 None, Some(serde_json::json!({"code": code, "name": name, "type_code": ty.type_code, "parent_id": input.parent_id})));
             tx.commit().await?;
@@ -429,15 +442,42 @@ impl Store {
                 "Unit name must be 2 to 200 characters.",
             ));
         }
+        let ty = self.unit_type(&before.type_code).await?;
+        let (sector, ownership) = (
+            clean_opt(input.sector.clone()),
+            clean_opt(input.employer_ownership.clone()),
+        );
+        let lock = self.lock_path_sql();
         write!(self, p => {
             let mut tx = p.begin().await?;
+            let path: String = sqlx::query_scalar(lock).bind(unit_id).fetch_one(&mut *tx).await?;
+            let mut delta = StatDelta::default();
+            let facts = |head_count| UnitFacts { type_code: &ty.type_code, ended: before.ended_on.is_some(),
+                grassroots: ty.is_grassroots, head_count };
+            delta.unit(&path, &facts(before.employer_head_count), -1)?;
+            delta.unit(&path, &facts(input.employer_head_count), 1)?;
+            if ty.is_grassroots && (sector != before.sector || ownership != before.employer_ownership) {
+                // Members are counted under their CĐCS's sector and ownership: move them.
+                // Grouped by the member's own unit: its bộ phận and tổ carry the figures too.
+                let groups: Vec<(String, i64)> = sqlx::query_as(
+                    "SELECT path, CAST(COUNT(*) AS BIGINT) FROM member WHERE path >= $1 AND path < $2 AND cdcs_id = $3 \
+                     AND status = 'member' GROUP BY path")
+                    .bind(&path).bind(range_end(&path)).bind(unit_id).fetch_all(&mut *tx).await?;
+                for (at, n) in &groups {
+                    delta.add(at, dim::SECTOR, before.sector.as_deref().unwrap_or(""), -n)?;
+                    delta.add(at, dim::SECTOR, sector.as_deref().unwrap_or(""), *n)?;
+                    delta.add(at, dim::OWNERSHIP, before.employer_ownership.as_deref().unwrap_or(""), -n)?;
+                    delta.add(at, dim::OWNERSHIP, ownership.as_deref().unwrap_or(""), *n)?;
+                }
+            }
+            apply_stats!(tx, delta);
             let n = sqlx::query(
                 "UPDATE unit SET name = $1, search_key = $2, sector = $3, province_code = $4, commune_code = $5, address = $6, \
                  employer_name = $7, employer_tax_id = $8, employer_ownership = $9, employer_head_count = $10, \
                  founding_decision = $11, version = version + 1, updated_at = $12 WHERE unit_id = $13 AND version = $14")
-                .bind(&name).bind(fold(&name)).bind(clean_opt(input.sector.clone())).bind(input.province_code)
+                .bind(&name).bind(fold(&name)).bind(&sector).bind(input.province_code)
                 .bind(input.commune_code).bind(clean_opt(input.address.clone())).bind(clean_opt(input.employer_name.clone()))
-                .bind(clean_opt(input.employer_tax_id.clone())).bind(clean_opt(input.employer_ownership.clone()))
+                .bind(clean_opt(input.employer_tax_id.clone())).bind(&ownership)
                 .bind(input.employer_head_count).bind(clean_opt(input.founding_decision.clone())).bind(now())
                 .bind(unit_id).bind(expected_version)
                 .execute(&mut *tx).await?.rows_affected();
@@ -516,6 +556,7 @@ impl Store {
         }
         let old = unit.path.clone();
         let old_end = range_end(&old);
+        let old_parent_path = old[..old.len() - 1 - unit.unit_id.to_string().len()].to_string();
         let new = format!("{}{}/", parent.path, unit.unit_id);
         let depth_delta = parent.depth + 1 - unit.depth;
         write!(self, p => {
@@ -538,6 +579,16 @@ impl Store {
             sqlx::query("UPDATE unit SET parent_id = $1 WHERE unit_id = $2").bind(new_parent_id).bind(unit_id).execute(&mut *tx).await?;
             sqlx::query("UPDATE member SET path = $1 || substr(path, length($2) + 1) WHERE path >= $2 AND path < $3")
                 .bind(&new).bind(&old).bind(&old_end).execute(&mut *tx).await?;
+            // The subtree's figures leave the old ancestors and join the new ones.
+            let moved: Vec<(String, String, i64)> = sqlx::query_as("SELECT dim, key, n FROM unit_stat WHERE unit_id = $1")
+                .bind(unit_id).fetch_all(&mut *tx).await?;
+            let mut delta = StatDelta::default();
+            for (d, k, n) in &moved {
+                let d = dim::parse(d);
+                delta.add(&old_parent_path, d, k, -n)?;
+                delta.add(&parent.path, d, k, *n)?;
+            }
+            apply_stats!(tx, delta);
             audit!(&mut *tx, scope, "move", "unit", Some(unit_id), &new,
                 format!("Chuyển {} về trực thuộc {} từ {} — {}", unit.code, parent.code, congdoan_domain::date::format_vn_date(on), reason),
                 Some(serde_json::json!({"parent_id": unit.parent_id, "path": old})),
@@ -560,7 +611,7 @@ impl Store {
     ) -> Result<i64> {
         let unit = self.unit(scope, unit_id).await?;
         scope.check_write(&unit.path)?;
-        let coord: Unit = read!(self, p => sqlx::query_as("SELECT * FROM unit WHERE unit_id = $1").bind(coordinator_id).fetch_one(p).await)?;
+        let coord = self.unit_unscoped(coordinator_id).await?;
         if coord.unit_id == unit.unit_id || unit.path.starts_with(&coord.path) {
             return Err(StoreError::rule(
                 "ST0620",
@@ -583,12 +634,18 @@ impl Store {
 }
 
 impl Store {
-    /// Active members in a unit's whole subtree (a sum over units, not a scan of members).
+    /// Active members in a unit's whole subtree (from the maintained figures).
     pub async fn subtree_member_count(&self, scope: &Scope, unit_id: i64) -> Result<i64> {
         let u = self.unit(scope, unit_id).await?;
-        Ok(read!(self, p => sqlx::query_scalar(
-            "SELECT CAST(COALESCE(SUM(direct_members), 0) AS BIGINT) FROM unit WHERE path >= $1 AND path < $2")
-            .bind(&u.path).bind(range_end(&u.path)).fetch_one(p).await)?)
+        self.active_members(u.unit_id).await
+    }
+
+    /// A unit without a scope check, for rules that look beyond the caller's subtree
+    /// (the CĐCS that holds a membership, a coordinating unit). Never returned to a caller.
+    pub(crate) async fn unit_unscoped(&self, unit_id: i64) -> Result<Unit> {
+        Ok(
+            read!(self, p => sqlx::query_as("SELECT * FROM unit WHERE unit_id = $1").bind(unit_id).fetch_one(p).await)?,
+        )
     }
 
     /// Resolves a unit code to its id without revealing anything else; the operation

@@ -361,6 +361,8 @@ struct MemberPage {
     items: Vec<MemberListRow>,
     page: i64,
     has_more: bool,
+    /// The name matched more people than are sorted for one search: narrow it.
+    capped: bool,
 }
 
 /// Members in the caller's scope, sorted by given name the Vietnamese way.
@@ -382,7 +384,7 @@ async fn list_members(
         None => None,
     };
     let page = q.page.unwrap_or(0);
-    let (items, has_more) = st
+    let found = st
         .store
         .search_members(
             &user.scope,
@@ -396,9 +398,10 @@ async fn list_members(
         )
         .await?;
     Ok(Json(MemberPage {
-        items,
+        items: found.rows,
         page,
-        has_more,
+        has_more: found.more,
+        capped: found.capped,
     }))
 }
 
@@ -553,6 +556,7 @@ async fn audit_log(
                     entity_id: q.entity_id,
                     before_id: q.before_id,
                     limit: q.limit.unwrap_or(100),
+                    ..Default::default()
                 },
             )
             .await?,
@@ -566,12 +570,15 @@ struct DashboardParams {
     unit_id: Option<i64>,
 }
 
-/// Figures for a subtree: units by type, members by status and sex, recent changes.
+/// Figures for a subtree, from maintained counts: units by type; members by status, sex,
+/// age band, sector and employer type; unionisation rate; recent changes.
 #[utoipa::path(get, path = "/api/v1/dashboard", params(DashboardParams), responses((status = 200, body = Dashboard)), security(("bearer" = [])))]
 async fn dashboard(
     State(st): State<AppState>,
     user: CurrentUser,
     ApiQuery(q): ApiQuery<DashboardParams>,
 ) -> ApiResult<Dashboard> {
-    Ok(Json(st.store.dashboard(&user.scope, q.unit_id).await?))
+    Ok(Json(
+        st.store.dashboard(&user.scope, q.unit_id, today()).await?,
+    ))
 }

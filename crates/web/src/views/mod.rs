@@ -346,10 +346,43 @@ struct DashboardPage {
     chrome: Chrome,
     unit: Option<Unit>,
     d: Dashboard,
-    active: i64,
     members_total: i64,
     units_total: i64,
-    units_by_type: Vec<(String, i64)>,
+    /// Unionisation rate as shown ("72,4 %"), empty when no head count is recorded.
+    rate: String,
+    charts: Vec<Bars>,
+}
+
+/// A labelled horizontal bar chart; works without JavaScript and prints.
+struct Bars {
+    id: &'static str,
+    title: String,
+    rows: Vec<BarRow>,
+}
+
+struct BarRow {
+    label: String,
+    n: i64,
+    /// Bar length relative to the largest row, 0–100.
+    pct: i64,
+}
+
+impl Bars {
+    fn new(id: &'static str, title: &str, rows: Vec<(String, i64)>) -> Bars {
+        let max = rows.iter().map(|r| r.1).max().unwrap_or(0).max(1);
+        Bars {
+            id,
+            title: title.to_string(),
+            rows: rows
+                .into_iter()
+                .map(|(label, n)| BarRow {
+                    label,
+                    n,
+                    pct: n * 100 / max,
+                })
+                .collect(),
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -364,39 +397,113 @@ async fn dashboard(
     Query(q): Query<UnitQuery>,
 ) -> PageResult {
     let tr = user.tr();
-    let d = st.store.dashboard(&user.scope, q.unit).await?;
+    let d = st.store.dashboard(&user.scope, q.unit, today()).await?;
     let unit = match q.unit {
         Some(id) => Some(st.store.unit(&user.scope, id).await?),
         None => None,
     };
     let types = st.store.unit_types().await?;
-    let units_by_type = d
-        .units_by_type
-        .iter()
-        .map(|c| {
-            let name = types
+    let type_name = |code: &str| {
+        types
+            .iter()
+            .find(|t| t.type_code == code)
+            .map(|t| tr.s(&t.name_vi, &t.name_en).to_string())
+            .unwrap_or_else(|| code.to_string())
+    };
+    let unknown = tr.s("Chưa ghi", "Not recorded");
+    let ownership = |code: &str| {
+        crate::forms::OWNERSHIPS
+            .iter()
+            .find(|(c, _, _)| *c == code)
+            .map(|(_, vi, en)| tr.s(vi, en).to_string())
+            .unwrap_or_else(|| {
+                if code.is_empty() {
+                    unknown.to_string()
+                } else {
+                    code.to_string()
+                }
+            })
+    };
+    let age = |band: &str| match band {
+        "<=30" => tr.s("Từ 30 tuổi trở xuống", "30 or younger").to_string(),
+        ">55" => tr.s("Trên 55 tuổi", "Over 55").to_string(),
+        other => format!("{other} {}", tr.s("tuổi", "years")),
+    };
+    let top = |v: &[congdoan_store::Count], label: &dyn Fn(&str) -> String| {
+        let mut rows: Vec<(String, i64)> =
+            v.iter().take(12).map(|c| (label(&c.key), c.n)).collect();
+        let rest: i64 = v.iter().skip(12).map(|c| c.n).sum();
+        if rest > 0 {
+            rows.push((tr.s("Khác", "Other").to_string(), rest));
+        }
+        rows
+    };
+    let charts = vec![
+        Bars::new(
+            "by-status",
+            tr.s("Đoàn viên theo trạng thái", "Members by status"),
+            d.members_by_status
                 .iter()
-                .find(|t| t.type_code == c.key)
-                .map(|t| tr.s(&t.name_vi, &t.name_en).to_string())
-                .unwrap_or_else(|| c.key.clone());
-            (name, c.n)
-        })
-        .collect();
+                .map(|c| (tr.status(&c.key), c.n))
+                .collect(),
+        ),
+        Bars::new(
+            "by-sex",
+            tr.s("Đoàn viên theo giới tính", "Members by sex"),
+            d.members_by_sex
+                .iter()
+                .map(|c| (tr.sex(&c.key), c.n))
+                .collect(),
+        ),
+        Bars::new(
+            "by-age",
+            tr.s("Đoàn viên theo độ tuổi", "Members by age"),
+            d.members_by_age
+                .iter()
+                .map(|c| (age(&c.key), c.n))
+                .collect(),
+        ),
+        Bars::new(
+            "by-sector",
+            tr.s("Đoàn viên theo ngành, lĩnh vực", "Members by sector"),
+            top(&d.members_by_sector, &|k| {
+                if k.is_empty() {
+                    unknown.to_string()
+                } else {
+                    k.to_string()
+                }
+            }),
+        ),
+        Bars::new(
+            "by-ownership",
+            tr.s(
+                "Đoàn viên theo loại hình đơn vị sử dụng lao động",
+                "Members by employer type",
+            ),
+            top(&d.members_by_ownership, &ownership),
+        ),
+        Bars::new(
+            "by-type",
+            tr.s("Đơn vị theo loại", "Units by type"),
+            d.units_by_type
+                .iter()
+                .map(|c| (type_name(&c.key), c.n))
+                .collect(),
+        ),
+    ];
     let title = match &unit {
         Some(u) => format!("{} — {}", tr.s("Tổng quan", "Dashboard"), u.name),
         None => tr.s("Tổng quan", "Dashboard").to_string(),
     };
     render(DashboardPage {
         chrome: Chrome::new(&user, &title),
-        active: d
-            .members_by_status
-            .iter()
-            .filter(|c| c.key == "member")
-            .map(|c| c.n)
-            .sum(),
         members_total: d.members_by_status.iter().map(|c| c.n).sum(),
         units_total: d.units_by_type.iter().map(|c| c.n).sum(),
-        units_by_type,
+        rate: d
+            .unionisation_pct
+            .map(|p| format!("{} %", congdoan_domain::money::format_decimal(p, 1)))
+            .unwrap_or_default(),
+        charts,
         unit,
         d,
     })
@@ -532,7 +639,7 @@ async fn unit_page(
     let types = s.unit_types().await?;
     let children = s.tree_children(&user.scope, id, as_of).await?;
     let member_total = s.subtree_member_count(&user.scope, id).await?;
-    let (members, more_members) = s
+    let members = s
         .search_members(
             &user.scope,
             &MemberQuery {
@@ -561,8 +668,8 @@ async fn unit_page(
         ancestors: s.ancestors(&user.scope, &u).await?,
         children,
         member_total,
-        members,
-        more_members,
+        more_members: members.more,
+        members: members.rows,
         committees: s.committees(&user.scope, id).await?,
         position_types: s.position_types().await?,
         links: s.coordination(&user.scope, id, today()).await?,
@@ -991,6 +1098,7 @@ struct MembersPage {
     rows: Vec<MemberListRow>,
     page: i64,
     more: bool,
+    capped: bool,
     prev_url: String,
     next_url: String,
 }
@@ -1002,6 +1110,7 @@ struct MembersPartial {
     rows: Vec<MemberListRow>,
     page: i64,
     more: bool,
+    capped: bool,
     prev_url: String,
     next_url: String,
 }
@@ -1038,7 +1147,7 @@ async fn members(
 ) -> PageResult {
     let tr = user.tr();
     let status = MemberStatus::parse(q.status.trim()).ok();
-    let (rows, more) = st
+    let found = st
         .store
         .search_members(
             &user.scope,
@@ -1055,9 +1164,10 @@ async fn members(
     if headers.contains_key("hx-request") && !headers.contains_key("hx-boosted") {
         let mut res = render(MembersPartial {
             chrome: Chrome::new(&user, ""),
-            rows,
+            rows: found.rows,
             page: q.page,
-            more,
+            more: found.more,
+            capped: found.capped,
             prev_url,
             next_url,
         })?;
@@ -1081,9 +1191,10 @@ async fn members(
             .collect(),
         q: q.q.clone(),
         status: q.status.clone(),
-        rows,
+        rows: found.rows,
         page: q.page,
-        more,
+        more: found.more,
+        capped: found.capped,
         prev_url,
         next_url,
     })
