@@ -1,4 +1,5 @@
-//! The command line: `serve` (the default), `migrate`, `user add`, `user token`.
+//! The command line: `serve` (the default), `migrate`, `user add`, `user token`,
+//! `gen-data` and `bench`.
 
 use crate::{Config, DEFAULT_DATABASE_URL, open_store, start};
 use anyhow::{Context, bail};
@@ -51,6 +52,35 @@ enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Build a deterministic synthetic country (units, members, officials) in an empty database.
+    GenData {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Number of members (10000000 for the whole country).
+        #[arg(long, default_value_t = 100_000)]
+        members: u64,
+        /// Seed: the same seed gives the same country.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// Measure load, dashboard, search and list speed on a fresh synthetic country and
+    /// print the figures (optionally appending them to a Markdown file).
+    Bench {
+        #[arg(long, default_value_t = 100_000)]
+        members: u64,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// An empty database to use; a fresh SQLite file in a temporary folder by default
+        /// (which also measures the raw-insert baseline).
+        #[arg(long)]
+        database_url: Option<String>,
+        /// Append the report to this file (e.g. docs/BENCHMARKS.md).
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+        /// Repetitions of each read query.
+        #[arg(long, default_value_t = 50)]
+        reps: usize,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -142,6 +172,59 @@ pub async fn run(args: impl IntoIterator<Item = OsString>) -> anyhow::Result<()>
                 .await
                 .map_err(|e| anyhow::anyhow!("{e} ({})", e.code()))?;
             println!("Đã tạo tài khoản {username} (id {id}).");
+            Ok(())
+        }
+        Some(Command::GenData { db, members, seed }) => {
+            if members == 0 {
+                bail!("--members phải lớn hơn 0 / must be positive");
+            }
+            let store = open_store(&db.database_url).await?;
+            if !store.is_empty().await? {
+                bail!(
+                    "Cơ sở dữ liệu {} đã có dữ liệu; gen-data cần một cơ sở dữ liệu trống. / The database is not empty.",
+                    congdoan_store::redact_url(&db.database_url)
+                );
+            }
+            crate::bench::gen_data(&store, members, seed).await?;
+            let hash = tokio::task::spawn_blocking(|| {
+                congdoan_web::hash_password(congdoan_datagen::DEMO_PASSWORD)
+            })
+            .await?;
+            store
+                .create_account(
+                    &Scope::admin(Actor::system("gen-data")),
+                    NewAccount {
+                        username: "admin".into(),
+                        display_name: "Quản trị hệ thống".into(),
+                        password_hash: hash,
+                        admin: true,
+                        grants: vec![],
+                    },
+                )
+                .await
+                .map_err(|e| anyhow::anyhow!("{e} ({})", e.code()))?;
+            println!(
+                "Tài khoản quản trị: admin / {} — chạy `congdoan serve --database-url {}` rồi đăng nhập.",
+                congdoan_datagen::DEMO_PASSWORD,
+                congdoan_store::redact_url(&db.database_url)
+            );
+            Ok(())
+        }
+        Some(Command::Bench {
+            members,
+            seed,
+            database_url,
+            out,
+            reps,
+        }) => {
+            crate::bench::run(crate::bench::BenchOptions {
+                members,
+                seed,
+                database_url,
+                out,
+                reps: reps.max(1),
+            })
+            .await?;
             Ok(())
         }
         Some(Command::User(UserCommand::Token { db, username, name })) => {

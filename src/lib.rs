@@ -1,6 +1,7 @@
 //! The congdoan application: configuration, start-up (migrations, demo data) and the
 //! command line. `main.rs` only calls [`cli::run`].
 
+pub mod bench;
 pub mod cli;
 
 use anyhow::Context;

@@ -112,3 +112,66 @@ async fn migrate_then_add_a_user_who_can_log_in() {
     assert_eq!(me["username"], "quantri");
     assert_eq!(me["is_admin"], true);
 }
+
+crate::both_engines!(gen_data_builds_a_country_an_admin_can_browse);
+
+/// `congdoan gen-data` fills an empty database with a synthetic country: the national
+/// dashboard counts exactly the members asked for, the 34 provincial federations are
+/// under the root, a generated person is found by name without accents, and a second
+/// run on the same database is refused without touching it.
+async fn gen_data_builds_a_country_an_admin_can_browse(kind: Kind) {
+    let Some(url) = fresh_database(kind).await else {
+        return;
+    };
+    let (ok, out) = congdoan(&["gen-data", "--members", "3000", "--seed", "7"], &url, "");
+    assert!(ok, "{out}");
+    assert!(out.contains("3.000"), "progress names the total: {out}");
+    let app = crate::harness::TestApp::spawn_on(&url, false).await;
+    let api = app.token("admin").await;
+    let (s, roots) = api.get("/api/v1/units").await;
+    assert_eq!(s, 200, "{roots}");
+    let root = roots
+        .as_array()
+        .and_then(|a| a.iter().find(|u| u["code"] == "TLD"))
+        .unwrap_or_else(|| panic!("TLD among {roots}"))
+        .clone();
+    let (_, d) = api
+        .get(&format!("/api/v1/dashboard?unit_id={}", root["unit_id"]))
+        .await;
+    let all: i64 = d["members_by_status"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["n"].as_i64().unwrap())
+        .sum();
+    assert_eq!(all, 3000, "{d}");
+    let provinces = d["units_by_type"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["key"] == "LDLD_TINH")
+        .map(|c| c["n"].as_i64().unwrap());
+    assert_eq!(provinces, Some(34), "{d}");
+    // Someone generated is found by the folded form of their name.
+    let (_, page) = api.get("/api/v1/members?per_page=1").await;
+    let name = page["items"][0]["full_name"].as_str().unwrap().to_string();
+    let folded = congdoan_domain::text::fold(&name);
+    let (_, found) = api
+        .get(&format!(
+            "/api/v1/members?per_page=200&q={}",
+            folded.replace(' ', "%20")
+        ))
+        .await;
+    assert!(
+        found["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["full_name"] == name.as_str()),
+        "{name} not found as {folded}: {found}"
+    );
+    // Not twice.
+    let (ok, out) = congdoan(&["gen-data", "--members", "10"], &url, "");
+    assert!(!ok);
+    assert!(out.contains("đã có dữ liệu"), "{out}");
+}

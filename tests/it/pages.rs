@@ -45,6 +45,35 @@ async fn login_dashboard_and_language(kind: Kind) {
         )),
         "dashboard shows {active}"
     );
+    // Charts a person would rather look at, and the unionisation rate from the same figures.
+    for chart in [
+        "by-status",
+        "by-sex",
+        "by-age",
+        "by-sector",
+        "by-ownership",
+        "by-type",
+    ] {
+        assert!(html.contains(&format!("id=\"{chart}\"")), "chart {chart}");
+    }
+    let rate = d["unionisation_pct"]
+        .as_f64()
+        .expect("head counts recorded");
+    assert!(rate > 0.0 && rate <= 100.0, "{rate}");
+    assert!(
+        html.contains(&format!(
+            "id=\"unionisation\">{} %<",
+            congdoan_domain::money::format_decimal(rate, 1)
+        )),
+        "rate {rate}"
+    );
+    let by_age: i64 = d["members_by_age"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["n"].as_i64().unwrap())
+        .sum();
+    assert_eq!(by_age, active, "every active member has an age band");
     // English on request.
     let r = b
         .http

@@ -30,6 +30,7 @@
 use congdoan_domain::member::Sex;
 use time::Date;
 
+mod country;
 mod geo;
 mod names;
 mod officers;
@@ -37,6 +38,8 @@ mod people;
 mod profile;
 mod rng;
 mod tree;
+
+pub use country::{Country, CountryOptions, UnitBatch};
 
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "congdoan-demo";

@@ -354,6 +354,85 @@ fn ede(rng: &mut Rng, sex: Sex) -> String {
     }
 }
 
+/// Family names of the northern minorities whose names follow the Kinh
+/// pattern ("Nông Văn Dũng", "Lò Thị Hương", "Bùi Văn Thắng").
+const TAY_SURNAMES: &[(&str, u32)] = &[
+    ("Hoàng", 30),
+    ("Nông", 25),
+    ("Hà", 10),
+    ("Lục", 8),
+    ("Lương", 6),
+    ("Bế", 6),
+    ("Ma", 5),
+    ("Đàm", 5),
+    ("Triệu", 5),
+];
+const NUNG_SURNAMES: &[(&str, u32)] = &[
+    ("Hoàng", 25),
+    ("Nông", 20),
+    ("Lý", 10),
+    ("Vi", 10),
+    ("Chu", 8),
+    ("Lăng", 8),
+    ("Hà", 7),
+    ("Mã", 6),
+    ("Lương", 6),
+];
+const THAI_SURNAMES: &[(&str, u32)] = &[
+    ("Lò", 25),
+    ("Lường", 15),
+    ("Cầm", 12),
+    ("Quàng", 10),
+    ("Vi", 10),
+    ("Hà", 10),
+    ("Lộc", 6),
+    ("Tòng", 6),
+    ("Điêu", 4),
+];
+const MUONG_SURNAMES: &[(&str, u32)] = &[
+    ("Bùi", 35),
+    ("Đinh", 25),
+    ("Quách", 15),
+    ("Hà", 10),
+    ("Xa", 5),
+    ("Cao", 5),
+    ("Bạch", 5),
+];
+const DAO_SURNAMES: &[(&str, u32)] = &[
+    ("Triệu", 30),
+    ("Bàn", 25),
+    ("Đặng", 20),
+    ("Lý", 12),
+    ("Chảo", 8),
+    ("Tẩn", 5),
+];
+
+/// H'Mông names: family name, "A" for men or "Thị" for women, and a
+/// one-syllable given name ("Giàng A Páo", "Sùng Thị Mỷ").
+fn hmong(rng: &mut Rng, sex: Sex) -> String {
+    const FAMILY: &[(&str, u32)] = &[
+        ("Giàng", 20),
+        ("Vàng", 20),
+        ("Sùng", 15),
+        ("Thào", 12),
+        ("Lý", 10),
+        ("Hầu", 8),
+        ("Mùa", 8),
+        ("Lầu", 5),
+    ];
+    const MALE: &[&str] = &[
+        "Páo", "Chứ", "Dình", "Sử", "Chá", "Lử", "Tủa", "Pó", "Dế", "Chính", "Sính", "Lồng",
+    ];
+    const FEMALE: &[&str] = &[
+        "Mỷ", "Dợ", "Chua", "Súa", "Mai", "Pà", "Dung", "Sinh", "Mẩy", "Dê", "Cở", "Say",
+    ];
+    let family = *rng.weighted(FAMILY);
+    match sex {
+        Sex::Male => format!("{family} A {}", rng.pick(MALE)),
+        Sex::Female => format!("{family} Thị {}", rng.pick(FEMALE)),
+    }
+}
+
 /// Ethnicity for a person in `region`; `rural` raises the minority share
 /// (plantations, rural cooperatives).
 pub(crate) fn ethnicity(rng: &mut Rng, region: Region, rural: bool) -> &'static str {
@@ -392,6 +471,12 @@ pub(crate) fn full_name(rng: &mut Rng, sex: Sex, ethnicity: &str, region: Region
         "Xơ Đăng" | "Ba Na" => highlands(rng, sex),
         "Ê Đê" => ede(rng, sex),
         "Hoa" => kinh(rng, sex, HOA_SURNAMES, region),
+        "Tày" => kinh(rng, sex, TAY_SURNAMES, region),
+        "Nùng" => kinh(rng, sex, NUNG_SURNAMES, region),
+        "Thái" => kinh(rng, sex, THAI_SURNAMES, region),
+        "Mường" => kinh(rng, sex, MUONG_SURNAMES, region),
+        "Dao" => kinh(rng, sex, DAO_SURNAMES, region),
+        "H'Mông" => hmong(rng, sex),
         _ => kinh(rng, sex, SURNAMES, region),
     }
 }
@@ -410,6 +495,11 @@ mod tests {
             GIVEN_MALE,
             GIVEN_FEMALE,
             HOA_SURNAMES,
+            TAY_SURNAMES,
+            NUNG_SURNAMES,
+            THAI_SURNAMES,
+            MUONG_SURNAMES,
+            DAO_SURNAMES,
         ] {
             for (s, w) in table {
                 assert_eq!(nfc(s), *s, "{s:?} is not NFC");
@@ -428,7 +518,21 @@ mod tests {
     #[test]
     fn generated_names_parse_and_are_nfc() {
         let mut rng = Rng::new(42);
-        for eth in ["Kinh", "Khmer", "Chăm", "Xơ Đăng", "Ba Na", "Ê Đê", "Hoa"] {
+        for eth in [
+            "Kinh",
+            "Khmer",
+            "Chăm",
+            "Xơ Đăng",
+            "Ba Na",
+            "Ê Đê",
+            "Hoa",
+            "Tày",
+            "Nùng",
+            "Thái",
+            "Mường",
+            "Dao",
+            "H'Mông",
+        ] {
             for sex in Sex::all() {
                 for _ in 0..200 {
                     let n = full_name(&mut rng, sex, eth, Region::KonTum);

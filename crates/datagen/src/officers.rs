@@ -39,7 +39,7 @@ pub(crate) fn bch_cap_hd38(members: usize) -> usize {
 }
 
 /// Titles given to the full-time standing members drawn from an office.
-const OFFICE_TITLES: &[&str] = &[
+pub(crate) const OFFICE_TITLES: &[&str] = &[
     "Trưởng Ban Tổ chức",
     "Trưởng Ban Tuyên giáo",
     "Trưởng Ban Chính sách – Pháp luật",

@@ -32,13 +32,13 @@ pub(crate) const RESERVED_CCCD: &[&str] = &[
 /// Phone numbers the integration tests type in by hand.
 pub(crate) const RESERVED_PHONES: &[&str] = &["0987654321"];
 
-const MOBILE_PREFIXES: &[&str] = &[
+pub(crate) const MOBILE_PREFIXES: &[&str] = &[
     "032", "033", "034", "035", "036", "037", "038", "039", "056", "058", "070", "076", "077",
     "078", "079", "081", "082", "083", "084", "085", "086", "088", "089", "090", "091", "093",
     "094", "096", "097", "098",
 ];
 
-const SUSPEND_REASONS: &[&str] = &[
+pub(crate) const SUSPEND_REASONS: &[&str] = &[
     "Tạm hoãn hợp đồng lao động",
     "Nghỉ không lương dài hạn",
     "Mất việc làm, đang chờ việc",

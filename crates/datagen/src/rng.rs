@@ -7,7 +7,8 @@
 pub(crate) struct Rng(u64);
 
 impl Rng {
-    #[cfg(test)]
+    /// A generator seeded directly (the national generator mixes the user's
+    /// seed with a stream number).
     pub(crate) fn new(seed: u64) -> Rng {
         Rng(seed)
     }
@@ -20,10 +21,7 @@ impl Rng {
 
     pub(crate) fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        mix64(self.0)
     }
 
     /// Uniform in `0..n` (Lemire's multiply-shift; the tiny bias is
@@ -75,6 +73,33 @@ impl Rng {
     }
 }
 
+/// SplitMix64's output function: a fast bijective scrambling of 64 bits.
+pub(crate) fn mix64(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// A keyed pseudo-random permutation of `0..n` (`n` ≤ `side`²): a
+/// four-round Feistel network on `side` × `side`, cycle-walked back into
+/// `0..n`. Walking a counter through it hands out distinct numbers that do
+/// not look sequential, without remembering the ones already used.
+pub(crate) fn permute(x: u64, n: u64, side: u64, key: u64) -> u64 {
+    debug_assert!(x < n && n <= side * side);
+    let mut y = x;
+    loop {
+        let (mut l, mut r) = (y / side, y % side);
+        for round in 0..4u64 {
+            let f = mix64(r ^ key ^ (round << 56)) % side;
+            (l, r) = (r, (l + f) % side);
+        }
+        y = l * side + r;
+        if y < n {
+            return y;
+        }
+    }
+}
+
 /// FNV-1a, 64-bit: a stable hash for seeding (std's hasher is not stable
 /// across releases).
 pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
@@ -117,6 +142,20 @@ mod tests {
         for _ in 0..100 {
             assert_eq!(*r.weighted(&xs), "b");
         }
+    }
+
+    #[test]
+    fn permute_is_a_bijection() {
+        for (n, side) in [(1_000_000, 1_000), (9_990, 100), (7, 3)] {
+            let mut seen = vec![false; n as usize];
+            for x in 0..n {
+                let y = permute(x, n, side, 42);
+                assert!(y < n && !seen[y as usize], "{x} -> {y}");
+                seen[y as usize] = true;
+            }
+        }
+        // Neighbours land far apart.
+        assert!(permute(1, 1_000_000, 1_000, 7).abs_diff(permute(2, 1_000_000, 1_000, 7)) > 1_000);
     }
 
     #[test]

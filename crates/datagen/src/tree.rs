@@ -351,7 +351,7 @@ pub(crate) struct Tree {
 /// Term number of the 2023–2028 term for a unit founded in `year`,
 /// counting five-year terms (a young unit's first term is aligned to its
 /// parent's, so a 2019 unit is in its second term in 2023).
-fn term_no(founded: Date) -> i32 {
+pub(crate) fn term_no(founded: Date) -> i32 {
     ((2023 - founded.year() + 4) / 5).max(0) + 1
 }
 
@@ -391,18 +391,11 @@ impl Builder {
     /// serial and the check digit of the usual 31-29-23-19-17-13-7-5-3
     /// weighting.
     fn tax_id(&mut self, rng: &mut Rng, region: Region) -> String {
-        const W: [u64; 9] = [31, 29, 23, 19, 17, 13, 7, 5, 3];
         loop {
             let body = region.tax_prefix() * 10_000_000 + rng.range(1_000_000, 9_999_999) as u64;
-            let digits: Vec<u64> = format!("{body:09}")
-                .bytes()
-                .map(|b| u64::from(b - b'0'))
-                .collect();
-            let sum: u64 = digits.iter().zip(W).map(|(d, w)| d * w).sum();
-            let check = 10 - sum % 11;
-            if check == 10 {
+            let Some(check) = geo::tax_check_digit(body) else {
                 continue;
-            }
+            };
             let id = format!("{body:09}{check}");
             if self.tax_ids.insert(id.clone()) {
                 return id;
@@ -761,7 +754,7 @@ impl Builder {
 
 /// Employer head count: members are most of the staff in the state sector,
 /// fewer in private and FDI firms.
-fn head_count(rng: &mut Rng, members: u32, ownership: &str) -> i32 {
+pub(crate) fn head_count(rng: &mut Rng, members: u32, ownership: &str) -> i32 {
     let coverage = match ownership {
         "state_agency" | "public_full" => rng.range(92, 100),
         "public_partial" | "soe" => rng.range(85, 98),
@@ -772,7 +765,7 @@ fn head_count(rng: &mut Rng, members: u32, ownership: &str) -> i32 {
 }
 
 /// Splits `total` into `n` uneven parts of at least 8.
-fn split(rng: &mut Rng, total: u32, n: usize) -> Vec<u32> {
+pub(crate) fn split(rng: &mut Rng, total: u32, n: usize) -> Vec<u32> {
     let weights: Vec<u32> = (0..n).map(|_| rng.range(6, 16) as u32).collect();
     let wsum: u32 = weights.iter().sum();
     let floor = 8u32.min(total / n as u32);

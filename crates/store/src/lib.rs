@@ -6,6 +6,7 @@
 
 mod accounts;
 mod audit;
+mod bulk;
 mod dashboard;
 mod error;
 mod load;
@@ -17,6 +18,7 @@ mod units;
 
 pub use accounts::{Account, NewAccount, Session};
 pub use audit::{AuditEntry, AuditQuery};
+pub use bulk::LoadReport;
 pub use dashboard::{Count, Dashboard};
 pub use error::StoreError;
 pub use members::{

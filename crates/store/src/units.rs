@@ -648,6 +648,22 @@ impl Store {
         )
     }
 
+    /// The unit of `type_code` with the most active members inside the subtree at
+    /// `within` (benchmarks and samples).
+    pub async fn largest_unit_of_type(
+        &self,
+        scope: &Scope,
+        type_code: &str,
+        within: &str,
+    ) -> Result<Unit> {
+        let u: Unit = read!(self, p => sqlx::query_as(
+            "SELECT u.* FROM unit u JOIN unit_stat s ON s.unit_id = u.unit_id AND s.dim = 'status' AND s.key = 'member' \
+             WHERE u.type_code = $1 AND u.path >= $2 AND u.path < $3 ORDER BY s.n DESC LIMIT 1")
+            .bind(type_code).bind(within).bind(range_end(within)).fetch_one(p).await)?;
+        scope.check_read(&u.path)?;
+        Ok(u)
+    }
+
     /// Resolves a unit code to its id without revealing anything else; the operation
     /// that uses the id checks the scope.
     pub async fn unit_id_by_code(&self, code: &str) -> Result<i64> {

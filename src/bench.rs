@@ -1,0 +1,489 @@
+//! `congdoan bench`: builds a synthetic country in a fresh database and prints the
+//! figures the national-scale targets are judged by, then writes them to a Markdown file.
+//! Speed targets live here, never in timed tests.
+
+use crate::open_store;
+use anyhow::Context;
+use congdoan_datagen::{Country, CountryOptions};
+use congdoan_store::{Actor, Engine, MemberQuery, Scope, Store};
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+/// What to measure.
+#[derive(Debug, Clone)]
+pub struct BenchOptions {
+    pub members: u64,
+    pub seed: u64,
+    /// A database URL; a fresh SQLite file in a temporary folder when `None`.
+    /// A PostgreSQL URL must name an empty database.
+    pub database_url: Option<String>,
+    /// Where to write the Markdown report (appended as a dated section), if anywhere.
+    pub out: Option<std::path::PathBuf>,
+    /// Repetitions of each read query.
+    pub reps: usize,
+}
+
+/// Latency percentiles of a repeated query.
+struct Lat {
+    p50: Duration,
+    p99: Duration,
+}
+
+fn lat(mut v: Vec<Duration>) -> Lat {
+    v.sort();
+    let at = |q: f64| v[((v.len() as f64 - 1.0) * q).round() as usize];
+    Lat {
+        p50: at(0.50),
+        p99: at(0.99),
+    }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1e3)
+}
+
+async fn time_n<F, Fut, T>(n: usize, mut f: F) -> anyhow::Result<Lat>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<T>>,
+{
+    f().await?; // warm the caches once
+    let mut v = Vec::with_capacity(n);
+    for _ in 0..n {
+        let t = Instant::now();
+        f().await?;
+        v.push(t.elapsed());
+    }
+    Ok(lat(v))
+}
+
+/// Peak resident memory of this process so far (Linux `VmHWM`), in MiB.
+pub fn peak_rss_mib() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// The machine, for the report.
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| {
+            s.lines().next().and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|k| k.parse::<f64>().ok())
+            })
+        })
+        .map(|kb| format!("{:.1} GiB RAM", kb / 1024.0 / 1024.0))
+        .unwrap_or_default();
+    format!("{cores} cores ({cpu}), {mem}")
+}
+
+/// Runs the benchmark and returns the report it printed.
+pub async fn run(o: BenchOptions) -> anyhow::Result<String> {
+    let tmp = std::env::temp_dir().join(format!("congdoan-bench-{}", std::process::id()));
+    let scratch = |name: &str| -> anyhow::Result<String> {
+        std::fs::create_dir_all(&tmp)?;
+        Ok(format!("sqlite:{}", tmp.join(name).display()))
+    };
+    let (url, baseline_url) = match &o.database_url {
+        // PostgreSQL: the baseline runs first in the same database and leaves it empty.
+        Some(u) if Engine::from_url(u)? == Engine::Postgres => (u.clone(), u.clone()),
+        Some(u) => (u.clone(), scratch("baseline.db")?),
+        None => (scratch("country.db")?, scratch("baseline.db")?),
+    };
+    let mut out = String::new();
+    let mut line = |s: String| {
+        println!("{s}");
+        out.push_str(&s);
+        out.push('\n');
+    };
+    let t = Instant::now();
+    let country = Country::generate(&CountryOptions {
+        members: o.members,
+        seed: o.seed,
+    });
+    let gen_time = t.elapsed();
+    // The physical floor first: on PostgreSQL it shares the (still empty) database.
+    let base = open_store(&baseline_url).await?;
+    let (base_rows, base_time) = base
+        .raw_member_baseline(&country)
+        .await
+        .context("raw-insert baseline")?;
+    base.close().await;
+    let store = open_store(&url).await?;
+    line(format!(
+        "## {} members on {} — {}",
+        congdoan_domain::money::format_int(o.members as i64),
+        store.engine().name(),
+        time::OffsetDateTime::now_utc().date()
+    ));
+    line(String::new());
+    line(format!("Machine: {}.", machine()));
+    line(format!(
+        "Country: {} units (tree generated in {}).",
+        country.units.len(),
+        ms(gen_time)
+    ));
+    line(String::new());
+    let t = Instant::now();
+    let report = store
+        .load_country(&country, &mut |_, _| {})
+        .await
+        .context("loading the country")?;
+    let load = t.elapsed();
+    let rate = report.members as f64 / load.as_secs_f64();
+    line("| Load phase | Time |".into());
+    line("|---|---|".into());
+    line(format!(
+        "| units ({}) | {} |",
+        report.units,
+        ms(report.units_time)
+    ));
+    line(format!(
+        "| members ({}), events ({}), committees ({}), posts ({}) | {} |",
+        report.members,
+        report.events,
+        report.committees,
+        report.positions,
+        ms(report.members_time)
+    ));
+    line(format!(
+        "| secondary and search indexes | {} |",
+        ms(report.indexes_time)
+    ));
+    line(format!(
+        "| subtree figures ({} rows) | {} |",
+        report.figure_rows,
+        ms(report.figures_time)
+    ));
+    line(format!(
+        "| **total** | **{}** = **{:.0} members/s** |",
+        ms(load),
+        rate
+    ));
+    line(String::new());
+    let raw = base_rows as f64 / base_time.as_secs_f64();
+    line(format!(
+        "Raw-insert baseline (same member table and indexes, one multi-row INSERT stream, no events, figures or checks): \
+         {raw:.0} rows/s; the full load reaches {:.0} % of it.",
+        rate * 100.0 / raw
+    ));
+    line(String::new());
+    let scope = Scope::admin(Actor::system("bench"));
+    let root = store.unit_by_code(&scope, "TLD").await?;
+    let province_code = country
+        .units
+        .iter()
+        .find(|u| u.type_code == "LDLD_TINH")
+        .map(|u| u.code.clone())
+        .context("no province in the country")?;
+    let province = store.unit_by_code(&scope, &province_code).await?;
+    let cdcs = store
+        .largest_unit_of_type(&scope, "CDCS", &province.path)
+        .await?;
+    let today = time::OffsetDateTime::now_utc().date();
+    line("| Read (admin scope) | p50 | p99 |".into());
+    line("|---|---|---|".into());
+    for (label, unit) in [
+        ("national root", &root),
+        ("a province", &province),
+        ("its largest CĐCS", &cdcs),
+    ] {
+        let l = time_n(o.reps, || async {
+            Ok(store.dashboard(&scope, Some(unit.unit_id), today).await?)
+        })
+        .await?;
+        line(format!(
+            "| dashboard, {label} | {} | {} |",
+            ms(l.p50),
+            ms(l.p99)
+        ));
+    }
+    for (label, unit) in [("national root", &root), ("a province", &province)] {
+        let l = time_n(o.reps.min(5), || async {
+            Ok(store.dashboard_naive(&scope, unit.unit_id).await?)
+        })
+        .await?;
+        line(format!(
+            "| naive GROUP BY figures, {label} | {} | {} |",
+            ms(l.p50),
+            ms(l.p99)
+        ));
+    }
+    let searches = [
+        ("nguyen", None),
+        ("nguyen van anh", None),
+        ("tran thi huong", Some(&province)),
+        ("nguyen", Some(&province)),
+        ("le", Some(&cdcs)),
+        ("pham thi", Some(&cdcs)),
+    ];
+    for (q, unit) in searches {
+        let l = time_n(o.reps, || async {
+            Ok(store
+                .search_members(
+                    &scope,
+                    &MemberQuery {
+                        q: Some(q.into()),
+                        unit_id: unit.map(|u| u.unit_id),
+                        per_page: 50,
+                        ..Default::default()
+                    },
+                )
+                .await?)
+        })
+        .await?;
+        let where_ = unit.map_or("whole country".to_string(), |u| u.name.clone());
+        line(format!(
+            "| search \"{q}\" in {where_} | {} | {} |",
+            ms(l.p50),
+            ms(l.p99)
+        ));
+    }
+    for (label, unit) in [
+        ("national root", &root),
+        ("a province", &province),
+        ("its largest CĐCS", &cdcs),
+    ] {
+        let l = time_n(o.reps, || async {
+            Ok(store
+                .search_members(
+                    &scope,
+                    &MemberQuery {
+                        unit_id: Some(unit.unit_id),
+                        per_page: 50,
+                        ..Default::default()
+                    },
+                )
+                .await?)
+        })
+        .await?;
+        line(format!(
+            "| member list page 1 (name order), {label} | {} | {} |",
+            ms(l.p50),
+            ms(l.p99)
+        ));
+    }
+    line(String::new());
+    if which("wrk") {
+        http_load(
+            &url,
+            &store,
+            &[
+                (
+                    "dashboard, national root",
+                    format!("/api/v1/dashboard?unit_id={}", root.unit_id),
+                ),
+                (
+                    "dashboard, a province",
+                    format!("/api/v1/dashboard?unit_id={}", province.unit_id),
+                ),
+                (
+                    "member search \"nguyen van\" in a province",
+                    format!(
+                        "/api/v1/members?q=nguyen%20van&unit_id={}",
+                        province.unit_id
+                    ),
+                ),
+                (
+                    "member list, largest CĐCS",
+                    format!("/api/v1/members?unit_id={}", cdcs.unit_id),
+                ),
+                (
+                    "member list page 1, national",
+                    "/api/v1/members".to_string(),
+                ),
+            ],
+            &mut line,
+        )
+        .await?;
+    } else {
+        line("HTTP load skipped: `wrk` is not installed (apt-get install wrk).".into());
+    }
+    line(String::new());
+    if let Some(rss) = peak_rss_mib() {
+        line(format!(
+            "Peak RSS of the benchmark process (generation, load and queries): {rss:.0} MiB."
+        ));
+    }
+    line(String::new());
+    store.close().await;
+    let _ = std::fs::remove_dir_all(&tmp);
+    if let Some(path) = &o.out {
+        let mut doc = std::fs::read_to_string(path).unwrap_or_else(|_| HEADER.to_string());
+        let _ = writeln!(doc);
+        doc.push_str(&out);
+        std::fs::write(path, doc).with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(out)
+}
+
+fn which(cmd: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(cmd).is_file()))
+}
+
+/// Serves the database from a separate `congdoan serve` process and drives it with
+/// `wrk` over loopback (2 threads, 16 connections, 5 s per route); reports requests/s,
+/// p99 and the server's peak RSS.
+async fn http_load(
+    url: &str,
+    store: &Store,
+    routes: &[(&str, String)],
+    line: &mut impl FnMut(String),
+) -> anyhow::Result<()> {
+    let scope = Scope::admin(Actor::system("bench"));
+    let account = store
+        .create_account(
+            &scope,
+            congdoan_store::NewAccount {
+                username: "bench".into(),
+                display_name: "Benchmark".into(),
+                password_hash: "!".into(),
+                admin: true,
+                grants: vec![],
+            },
+        )
+        .await?;
+    let token = congdoan_web::new_token();
+    store
+        .create_api_token(account, "bench", &congdoan_web::sha256_hex(&token))
+        .await?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let mut server = tokio::process::Command::new(std::env::current_exe()?)
+        .args([
+            "serve",
+            "--no-demo",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--database-url",
+            url,
+        ])
+        .env("CONGDOAN_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .context("starting congdoan serve")?;
+    let base = format!("http://127.0.0.1:{port}");
+    let mut up = false;
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    anyhow::ensure!(up, "congdoan serve did not start on port {port}");
+    line("| HTTP (wrk -t2 -c16 -d5s, loopback) | requests/s | p50 | p99 |".into());
+    line("|---|---|---|---|".into());
+    for (label, path) in routes {
+        let out = tokio::process::Command::new("wrk")
+            .args([
+                "-t2",
+                "-c16",
+                "-d5s",
+                "--latency",
+                "-H",
+                &format!("Authorization: Bearer {token}"),
+                &format!("{base}{path}"),
+            ])
+            .output()
+            .await
+            .context("running wrk")?;
+        let text = String::from_utf8_lossy(&out.stdout);
+        let field = |prefix: &str| {
+            text.lines()
+                .find(|l| l.trim_start().starts_with(prefix))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .unwrap_or("?")
+                .to_string()
+        };
+        let non2xx = text
+            .lines()
+            .find(|l| l.contains("Non-2xx"))
+            .map(|l| format!(" ({})", l.trim()))
+            .unwrap_or_default();
+        line(format!(
+            "| {label} | {} | {} | {}{non2xx} |",
+            field("Requests/sec:"),
+            field("50%"),
+            field("99%")
+        ));
+    }
+    if let Some(pid) = server.id() {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        if let Some(l) = status.lines().find(|l| l.starts_with("VmHWM:")) {
+            let kb: f64 = l
+                .split_whitespace()
+                .nth(1)
+                .and_then(|k| k.parse().ok())
+                .unwrap_or(0.0);
+            line(String::new());
+            line(format!(
+                "Peak RSS of the serving process: {:.0} MiB.",
+                kb / 1024.0
+            ));
+        }
+    }
+    server.kill().await.ok();
+    Ok(())
+}
+
+const HEADER: &str = "# Benchmarks\n\nFigures printed by `congdoan bench` (see README). Each run appends a section.\n";
+
+/// Used by `gen-data`: the store must be empty and migrated.
+pub async fn gen_data(store: &Store, members: u64, seed: u64) -> anyhow::Result<()> {
+    let t = Instant::now();
+    let country = Country::generate(&CountryOptions { members, seed });
+    println!(
+        "Đã dựng cây {} đơn vị trong {:.1} s; đang nạp {} đoàn viên…",
+        country.units.len(),
+        t.elapsed().as_secs_f64(),
+        congdoan_domain::money::format_int(members as i64)
+    );
+    let t = Instant::now();
+    let mut last = Instant::now();
+    let report = store
+        .load_country(&country, &mut |done, total| {
+            if last.elapsed() > Duration::from_secs(2) || done == total {
+                last = Instant::now();
+                let rate = done as f64 / t.elapsed().as_secs_f64();
+                println!(
+                    "  {} / {} đoàn viên ({:.0} %), {:.0} người/giây",
+                    congdoan_domain::money::format_int(done as i64),
+                    congdoan_domain::money::format_int(total as i64),
+                    done as f64 * 100.0 / total.max(1) as f64,
+                    rate
+                );
+            }
+        })
+        .await?;
+    println!(
+        "Xong trong {:.1} s: {} đơn vị, {} đoàn viên, {} chức danh; chỉ mục {:.1} s, số liệu tổng hợp {:.1} s.",
+        t.elapsed().as_secs_f64(),
+        report.units,
+        report.members,
+        report.positions,
+        report.indexes_time.as_secs_f64(),
+        report.figures_time.as_secs_f64()
+    );
+    Ok(())
+}
