@@ -1,5 +1,5 @@
 //! The command line: `serve` (the default), `migrate`, `user add`, `user token`,
-//! `gen-data` and `bench`.
+//! `gen-data`, `bench` and `import`.
 
 use crate::{Config, DEFAULT_DATABASE_URL, open_store, start};
 use anyhow::{Context, bail};
@@ -80,6 +80,29 @@ enum Command {
         /// Repetitions of each read query.
         #[arg(long, default_value_t = 50)]
         reps: usize,
+    },
+    /// Import members from an xlsx or CSV file into a unit (see --confirm, --resume, --undo).
+    Import {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Code of the receiving unit.
+        #[arg(long, required_unless_present_any = ["confirm", "resume", "undo"])]
+        unit: Option<String>,
+        /// The file (.xlsx or .csv).
+        #[arg(long, requires = "unit")]
+        file: Option<std::path::PathBuf>,
+        /// Import the valid rows right after the analysis.
+        #[arg(long)]
+        yes: bool,
+        /// Import a job analysed before.
+        #[arg(long, conflicts_with_all = ["file", "resume", "undo"])]
+        confirm: Option<i64>,
+        /// Finish a job whose process died.
+        #[arg(long, conflicts_with_all = ["file", "confirm", "undo"])]
+        resume: Option<i64>,
+        /// Remove every member a finished job added.
+        #[arg(long, conflicts_with_all = ["file", "confirm", "resume"])]
+        undo: Option<i64>,
     },
 }
 
@@ -226,6 +249,25 @@ pub async fn run(args: impl IntoIterator<Item = OsString>) -> anyhow::Result<()>
             })
             .await?;
             Ok(())
+        }
+        Some(Command::Import {
+            db,
+            unit,
+            file,
+            yes,
+            confirm,
+            resume,
+            undo,
+        }) => {
+            use crate::import::ImportAction;
+            let action = match (unit, file, confirm, resume, undo) {
+                (_, _, Some(id), _, _) => ImportAction::Confirm(id),
+                (_, _, _, Some(id), _) => ImportAction::Resume(id),
+                (_, _, _, _, Some(id)) => ImportAction::Undo(id),
+                (Some(unit), Some(file), ..) => ImportAction::File { unit, file, yes },
+                _ => bail!("cần --unit và --file / --unit and --file are required"),
+            };
+            crate::import::run(&db.database_url, action).await
         }
         Some(Command::User(UserCommand::Token { db, username, name })) => {
             let store = open_store(&db.database_url).await?;

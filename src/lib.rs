@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod cli;
+pub mod import;
 
 use anyhow::Context;
 use congdoan_store::Store;
@@ -114,14 +115,22 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         .await
         .with_context(|| format!("listening on {}", config.listen))?;
     let addr = listener.local_addr()?;
+    let imports = Arc::new(tokio::sync::Notify::new());
     let state = AppState {
         store: store.clone(),
         config: Arc::new(config.web.clone()),
+        imports: imports.clone(),
     };
+    let worker = congdoan_web::spawn_import_worker(store.clone(), imports);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let handle = tokio::spawn(congdoan_web::serve(listener, state, async move {
-        let _ = rx.await;
-    }));
+    let handle = tokio::spawn(async move {
+        let served = congdoan_web::serve(listener, state, async move {
+            let _ = rx.await;
+        })
+        .await;
+        worker.abort();
+        served
+    });
     Ok(Running {
         addr,
         store,

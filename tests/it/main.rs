@@ -6,6 +6,7 @@ mod api;
 mod browser;
 mod cli;
 mod harness;
+mod imports;
 mod pages;
 mod scope;
 mod store;

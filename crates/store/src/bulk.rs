@@ -18,11 +18,12 @@ const MEMBER_ROWS_PER_INSERT: usize = 1_400;
 const MEMBERS_PER_TX: usize = 50_000;
 
 /// Secondary member indexes dropped during a bulk load and rebuilt after it.
-const MEMBER_INDEXES: [(&str, &str); 4] = [
+const MEMBER_INDEXES: [(&str, &str); 5] = [
     ("member_path_sort_idx", "member(path, sort_key)"),
     ("member_sort_idx", "member(sort_key)"),
     ("member_phone_idx", "member(phone)"),
     ("member_unit_sort_idx", "member(unit_id, sort_key)"),
+    ("member_cdcs_sort_idx", "member(cdcs_id, sort_key)"),
 ];
 
 /// Inserts resolved member rows `(member_id, seed, unit index, CĐCS index)` in

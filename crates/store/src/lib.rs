@@ -9,6 +9,8 @@ mod audit;
 mod bulk;
 mod dashboard;
 mod error;
+mod exports;
+mod imports;
 mod load;
 mod members;
 mod officials;
@@ -21,6 +23,10 @@ pub use audit::{AuditEntry, AuditQuery};
 pub use bulk::LoadReport;
 pub use dashboard::{Count, Dashboard};
 pub use error::StoreError;
+pub use exports::{EXPORT_PAGE, ExportCursor, ExportQuery, ExportRow};
+pub use imports::{
+    ImportJob, ImportProblem, ImportReject, ImportState, MAX_IMPORT_BYTES, PreviewRow, StoredLayout,
+};
 pub use members::{
     Member, MemberEvent, MemberEventInput, MemberInput, MemberListRow, MemberPage, MemberQuery,
     SEARCH_CAP, SMALL_SUBTREE,

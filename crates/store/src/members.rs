@@ -474,10 +474,15 @@ impl Store {
     pub async fn search_members(&self, scope: &Scope, q: &MemberQuery) -> Result<MemberPage> {
         let per_page = q.per_page.clamp(1, 200);
         let offset = q.page.max(0) * per_page;
-        let (roots, all): (Vec<String>, bool) = match q.unit_id {
-            Some(id) => (vec![self.unit(scope, id).await?.path], false),
-            None if scope.is_admin() => (vec![], true),
-            None => (scope.read_paths().to_vec(), false),
+        // A CĐCS's list walks its own name-order index (its members sit in its tổ).
+        let (roots, all, cdcs): (Vec<String>, bool, Option<i64>) = match q.unit_id {
+            Some(id) => {
+                let u = self.unit(scope, id).await?;
+                let grassroots = self.unit_type(&u.type_code).await?.is_grassroots;
+                (vec![u.path], false, grassroots.then_some(id))
+            }
+            None if scope.is_admin() => (vec![], true, None),
+            None => (scope.read_paths().to_vec(), false, None),
         };
         let text = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty());
         let ident: Option<String> = text.and_then(|t| {
@@ -570,13 +575,20 @@ impl Store {
                 "SELECT m.member_id, m.full_name, m.birth_date, m.sex, m.unit_id, u.name AS unit_name, m.status, m.card_no, \
                  m.cccd, m.phone FROM member m ");
             // A large subtree listed in name order: walk the name index, filter by path.
-            if engine == Engine::Sqlite && !small && candidates.is_none() && ident.is_none() {
-                qb.push("INDEXED BY member_sort_idx ");
+            if engine == Engine::Sqlite && candidates.is_none() && ident.is_none() {
+                if cdcs.is_some() {
+                    qb.push("INDEXED BY member_cdcs_sort_idx ");
+                } else if !small {
+                    qb.push("INDEXED BY member_sort_idx ");
+                }
             }
             qb.push("JOIN unit u ON u.unit_id = m.unit_id WHERE ");
             scope.push_read_filter(&mut qb, "m.path");
             if q.unit_id.is_some() {
                 crate::scope::push_ranges(&mut qb, " AND ", "m.path", &roots);
+            }
+            if let Some(c) = cdcs {
+                qb.push(" AND m.cdcs_id = ").push_bind(c);
             }
             if let Some(s) = q.status {
                 qb.push(" AND m.status = ").push_bind(s.code().to_string());

@@ -55,6 +55,9 @@ impl Tr {
     pub fn datetime(&self, t: impl Val<time::OffsetDateTime>) -> String {
         congdoan_domain::date::format_vn_datetime(t.val())
     }
+    pub fn import_state(&self, s: impl Val<congdoan_store::ImportState>) -> &'static str {
+        s.val().label(self.lang)
+    }
     pub fn int(&self, n: impl Val<i64>) -> String {
         congdoan_domain::money::format_int(n.val())
     }

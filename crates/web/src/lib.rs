@@ -43,6 +43,26 @@ impl Default for WebConfig {
 pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
+    /// Wakes the import worker when a job is uploaded or confirmed.
+    pub imports: Arc<tokio::sync::Notify>,
+}
+
+/// Runs import jobs in the background until the task is dropped: on a wake-up, and
+/// every few seconds for jobs another instance left behind (a crash ends their lease).
+pub fn spawn_import_worker(
+    store: Store,
+    wake: Arc<tokio::sync::Notify>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            match store.work_imports(None, false, today(), &mut |_| {}).await {
+                Ok(Some(_)) => continue,
+                Ok(None) => {}
+                Err(e) => tracing::error!(error = %e, "import worker"),
+            }
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(5), wake.notified()).await;
+        }
+    })
 }
 
 /// Today in Vietnam (UTC+7): the default "as of" date and the bound for effective dates.

@@ -1,6 +1,8 @@
 //! The JSON API under `/api/v1`. Every route is declared with `utoipa-axum`, so the
 //! OpenAPI document at `/api/openapi.json` is generated from the same list that routes.
 
+mod imports;
+
 use crate::auth::{CurrentUser, new_token, sha256_hex};
 use crate::error::{ErrorBody, FieldError};
 use crate::forms::{MemberForm, UnitForm};
@@ -81,6 +83,17 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(member_history, member_event))
         .routes(routes!(audit_log))
         .routes(routes!(dashboard))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(imports::upload_import))
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    congdoan_store::MAX_IMPORT_BYTES + 64 * 1024,
+                )),
+        )
+        .routes(routes!(imports::get_import))
+        .routes(routes!(imports::import_rejects))
+        .routes(routes!(imports::confirm_import))
+        .routes(routes!(imports::undo_import))
         .split_for_parts()
 }
 

@@ -2,6 +2,8 @@
 //! renders a full page (or an htmx partial), and posts only through `CsrfForm`.
 
 pub mod divisions;
+mod exports;
+pub(crate) mod imports;
 
 use crate::assets::{CSS_URL, HTMX_URL};
 use crate::auth::{
@@ -51,6 +53,8 @@ pub fn routes() -> Router<AppState> {
         .route("/members/{id}/edit", get(edit_member).post(update_member))
         .route("/members/{id}/events", post(member_event))
         .route("/audit", get(audit))
+        .merge(imports::routes())
+        .merge(exports::routes())
         .layer(axum::middleware::from_fn(html_errors))
 }
 
