@@ -323,6 +323,14 @@ async fn an_officer_imports_the_cdcs_list_previews_problems_and_undoes(kind: Kin
     assert!(rows.iter().any(|r| r[1].as_text() == "Nguyễn Thị Lan"
         && r[2] == Cell::Date(time::macros::date!(1990 - 04 - 12))));
 
+    // LibreOffice opens the export cleanly (once: the file does not depend on the engine).
+    if kind == Kind::Sqlite
+        && let Some(text) = libreoffice_csv(&exported)
+    {
+        assert!(text.contains("Nguyễn Thị Lan,12/04/1990,Nữ"), "{text}");
+        assert_eq!(text.lines().count() as i64, records + 3 + 1);
+    }
+
     // Undo removes exactly the three, and the figures follow.
     let (_, page) = b.get_html(&job_path).await;
     let (status, _, html) = b
@@ -350,6 +358,59 @@ async fn an_officer_imports_the_cdcs_list_previews_problems_and_undoes(kind: Kin
     let other = app.login("cdcs.other").await;
     let (status, _) = other.get_html(&job_path).await;
     assert_eq!(status, 404);
+}
+
+/// The first sheet of `file` as LibreOffice reads it (UTF-8 CSV), or None when
+/// LibreOffice is not installed (required in CI, where CONGDOAN_REQUIRE_ALL_ENGINES is set).
+pub fn libreoffice_csv(file: &Path) -> Option<String> {
+    let Ok(soffice) = which("soffice") else {
+        assert!(
+            std::env::var("CONGDOAN_REQUIRE_ALL_ENGINES").is_err(),
+            "LibreOffice (soffice) is required in CI"
+        );
+        eprintln!("skipping the LibreOffice check: soffice is not installed");
+        return None;
+    };
+    let out = temp_file("lo");
+    std::fs::create_dir_all(&out).unwrap();
+    let status = std::process::Command::new(soffice)
+        .arg(format!(
+            "-env:UserInstallation=file://{}/profile",
+            out.display()
+        ))
+        .args([
+            "--headless",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false",
+            "--outdir",
+        ])
+        .arg(&out)
+        .arg(file)
+        .output()
+        .expect("soffice runs");
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let csv = out.join(file.with_extension("csv").file_name().unwrap());
+    Some(std::fs::read_to_string(&csv).unwrap_or_else(|e| {
+        panic!(
+            "LibreOffice wrote no {}: {e}; {}",
+            csv.display(),
+            String::from_utf8_lossy(&status.stdout)
+        )
+    }))
+}
+
+fn which(cmd: &str) -> Result<PathBuf, ()> {
+    std::env::var_os("PATH")
+        .and_then(|p| {
+            std::env::split_paths(&p)
+                .map(|d| d.join(cmd))
+                .find(|f| f.is_file())
+        })
+        .ok_or(())
 }
 
 fn version_of(html: &str) -> String {
