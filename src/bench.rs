@@ -7,6 +7,7 @@ use anyhow::Context;
 use congdoan_datagen::{Country, CountryOptions};
 use congdoan_store::{Actor, Engine, MemberQuery, Scope, Store};
 use std::fmt::Write as _;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// What to measure.
@@ -123,6 +124,25 @@ pub async fn run(o: BenchOptions) -> anyhow::Result<String> {
         .await
         .context("raw-insert baseline")?;
     base.close().await;
+    // The spreadsheet import, on its own empty database (PostgreSQL: the same one,
+    // emptied again afterwards).
+    let import_url = if Engine::from_url(&url)? == Engine::Postgres {
+        url.clone()
+    } else {
+        scratch("import.db")?
+    };
+    let import_store = open_store(&import_url).await?;
+    std::fs::create_dir_all(&tmp)?;
+    let import_report = import_phase(
+        &import_store,
+        &country,
+        o.members.min(1_000_000),
+        &tmp,
+        base_rows as f64 / base_time.as_secs_f64(),
+    )
+    .await
+    .context("spreadsheet import")?;
+    import_store.close().await;
     let store = open_store(&url).await?;
     line(format!(
         "## {} members on {} — {}",
@@ -181,6 +201,8 @@ pub async fn run(o: BenchOptions) -> anyhow::Result<String> {
          {raw:.0} rows/s; the full load reaches {:.0} % of it.",
         rate * 100.0 / raw
     ));
+    line(String::new());
+    line(import_report);
     line(String::new());
     let scope = Scope::admin(Actor::system("bench"));
     let root = store.unit_by_code(&scope, "TLD").await?;
@@ -445,6 +467,169 @@ async fn http_load(
     }
     server.kill().await.ok();
     Ok(())
+}
+
+/// Column headers of generated member files: the import's own names.
+const FILE_HEADERS: [&str; 11] = [
+    "Họ và tên",
+    "Ngày sinh",
+    "Giới tính",
+    "Số CCCD",
+    "Số điện thoại",
+    "Dân tộc",
+    "Chức vụ",
+    "Số thẻ đoàn viên",
+    "Ngày vào công đoàn",
+    "Đảng viên",
+    "Mã đơn vị",
+];
+
+/// Writes the first `limit` members of `country` as a member list the import reads
+/// (.csv with BOM, or .xlsx in constant memory, split into sheets past Excel's limit).
+pub fn write_members_file(country: &Country, path: &Path, limit: u64) -> anyhow::Result<u64> {
+    use congdoan_sheet::{Cell, CsvExport, XlsxExport};
+    let xlsx = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    enum Out {
+        Csv(CsvExport<std::io::BufWriter<std::fs::File>>),
+        Xlsx(XlsxExport),
+    }
+    let mut out = if xlsx {
+        Out::Xlsx(
+            XlsxExport::create(path, "Đoàn viên", &FILE_HEADERS)
+                .map_err(|e| anyhow::anyhow!(e.message(congdoan_domain::Lang::Vi)))?,
+        )
+    } else {
+        let f = std::io::BufWriter::new(
+            std::fs::File::create(path).with_context(|| format!("{}", path.display()))?,
+        );
+        Out::Csv(
+            CsvExport::new(f, &FILE_HEADERS)
+                .map_err(|e| anyhow::anyhow!(e.message(congdoan_domain::Lang::Vi)))?,
+        )
+    };
+    let mut n = 0u64;
+    'all: for b in country.batches() {
+        for m in b.members {
+            if n >= limit {
+                break 'all;
+            }
+            let text = |s: &Option<String>| s.clone().map(Cell::Text).unwrap_or(Cell::Empty);
+            let row = [
+                Cell::Text(m.full_name),
+                Cell::Date(m.birth_date),
+                Cell::Text(m.sex.label(congdoan_domain::Lang::Vi).to_string()),
+                Cell::Text(m.cccd),
+                text(&m.phone),
+                Cell::Text(m.ethnicity),
+                text(&m.job_title),
+                text(&m.card_no),
+                Cell::Date(m.join_date),
+                if m.party_member {
+                    Cell::Text("x".into())
+                } else {
+                    Cell::Empty
+                },
+                Cell::Text(m.unit_code),
+            ];
+            let r = match &mut out {
+                Out::Csv(c) => c.write_row(&row),
+                Out::Xlsx(x) => x.write_row(&row),
+            };
+            r.map_err(|e| anyhow::anyhow!(e.message(congdoan_domain::Lang::Vi)))?;
+            n += 1;
+        }
+    }
+    match out {
+        Out::Csv(c) => {
+            c.finish()
+                .map_err(|e| anyhow::anyhow!(e.message(congdoan_domain::Lang::Vi)))?;
+        }
+        Out::Xlsx(x) => {
+            x.finish()
+                .map_err(|e| anyhow::anyhow!(e.message(congdoan_domain::Lang::Vi)))?;
+        }
+    }
+    Ok(n)
+}
+
+/// Resets this process's peak RSS (Linux 4.0+), so a phase's own peak can be read.
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// The spreadsheet import measured end to end: a CSV of `rows` members of the
+/// country into its empty tree, analysed, confirmed and imported by the same job
+/// the web upload runs. Leaves the database empty again.
+async fn import_phase(
+    store: &Store,
+    country: &Country,
+    rows: u64,
+    dir: &Path,
+    raw_rows_per_s: f64,
+) -> anyhow::Result<String> {
+    let file = dir.join("members.csv");
+    let t = Instant::now();
+    let written = write_members_file(country, &file, rows)?;
+    let write_time = t.elapsed();
+    let size = std::fs::metadata(&file)?.len();
+    store.load_country_units(country).await?;
+    let scope = Scope::admin(Actor::system("bench"));
+    let root = store.unit_by_code(&scope, "TLD").await?;
+    reset_peak_rss();
+    let t = Instant::now();
+    let bytes = std::fs::read(&file)?;
+    let job = store
+        .create_import(&scope, root.unit_id, "members.csv", bytes)
+        .await
+        .context("upload")?;
+    let today = congdoan_web::today();
+    let j = store
+        .work_imports(Some(job.job_id), false, today, &mut |_| {})
+        .await?
+        .context("analysis")?;
+    let analyse = t.elapsed();
+    anyhow::ensure!(
+        j.valid_rows as u64 == written,
+        "analysis found {} valid rows of {written} (rejected {}): {:?}",
+        j.valid_rows,
+        j.rejected_rows,
+        store
+            .import_rejects(&scope, j.job_id, 0, 3)
+            .await?
+            .first()
+            .map(|r| r.problems.clone())
+    );
+    let j = store.confirm_import(&scope, j.job_id, j.version).await?;
+    let t2 = Instant::now();
+    let j = store
+        .work_imports(Some(j.job_id), false, today, &mut |_| {})
+        .await?
+        .context("import")?;
+    let import = t2.elapsed();
+    let total = t.elapsed();
+    let peak = peak_rss_mib().unwrap_or(0.0);
+    anyhow::ensure!(
+        j.imported as u64 == written,
+        "imported {} of {written}",
+        j.imported
+    );
+    let rate = written as f64 / total.as_secs_f64();
+    let report = format!(
+        "Spreadsheet import ({} rows, CSV {:.0} MB written in {}): upload and analysis (parse, units, duplicates) {}, \
+         import {}; **{:.0} rows/s** end to end = {:.0} % of the raw-insert baseline; import peak RSS {:.0} MiB.",
+        written,
+        size as f64 / 1e6,
+        ms(write_time),
+        ms(analyse),
+        ms(import),
+        rate,
+        rate * 100.0 / raw_rows_per_s,
+        peak
+    );
+    store.discard_benchmark_data().await?;
+    Ok(report)
 }
 
 const HEADER: &str = "# Benchmarks\n\nFigures printed by `congdoan bench` (see README). Each run appends a section.\n";

@@ -62,6 +62,13 @@ enum Command {
         /// Seed: the same seed gives the same country.
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// Write the members to this .csv or .xlsx file (as unions hold them) instead
+        /// of the database.
+        #[arg(long)]
+        file: Option<std::path::PathBuf>,
+        /// Load only the units, so that a generated file can be imported into them.
+        #[arg(long, conflicts_with = "file")]
+        units_only: bool,
     },
     /// Measure load, dashboard, search and list speed on a fresh synthetic country and
     /// print the figures (optionally appending them to a Markdown file).
@@ -197,9 +204,26 @@ pub async fn run(args: impl IntoIterator<Item = OsString>) -> anyhow::Result<()>
             println!("Đã tạo tài khoản {username} (id {id}).");
             Ok(())
         }
-        Some(Command::GenData { db, members, seed }) => {
+        Some(Command::GenData {
+            db,
+            members,
+            seed,
+            file,
+            units_only,
+        }) => {
             if members == 0 {
                 bail!("--members phải lớn hơn 0 / must be positive");
+            }
+            let country = || {
+                congdoan_datagen::Country::generate(&congdoan_datagen::CountryOptions {
+                    members,
+                    seed,
+                })
+            };
+            if let Some(path) = file {
+                let n = crate::bench::write_members_file(&country(), &path, members)?;
+                println!("Đã ghi {n} đoàn viên vào {}", path.display());
+                return Ok(());
             }
             let store = open_store(&db.database_url).await?;
             if !store.is_empty().await? {
@@ -208,7 +232,12 @@ pub async fn run(args: impl IntoIterator<Item = OsString>) -> anyhow::Result<()>
                     congdoan_store::redact_url(&db.database_url)
                 );
             }
-            crate::bench::gen_data(&store, members, seed).await?;
+            if units_only {
+                let n = store.load_country_units(&country()).await?;
+                println!("Đã nạp {n} đơn vị (chưa có đoàn viên).");
+            } else {
+                crate::bench::gen_data(&store, members, seed).await?;
+            }
             let hash = tokio::task::spawn_blocking(|| {
                 congdoan_web::hash_password(congdoan_datagen::DEMO_PASSWORD)
             })

@@ -175,3 +175,61 @@ async fn gen_data_builds_a_country_an_admin_can_browse(kind: Kind) {
     assert!(!ok);
     assert!(out.contains("đã có dữ liệu"), "{out}");
 }
+
+crate::both_engines!(a_generated_file_imports_into_the_generated_tree);
+
+/// The generator writes the members as an xlsx file the way unions hold them; with
+/// the tree loaded alone, `congdoan import` puts every row back in its tổ or CĐCS.
+async fn a_generated_file_imports_into_the_generated_tree(kind: Kind) {
+    let Some(url) = fresh_database(kind).await else {
+        return;
+    };
+    let file = std::env::temp_dir().join(format!(
+        "congdoan-gen-{}-{:?}.xlsx",
+        std::process::id(),
+        kind
+    ));
+    let f = file.to_string_lossy().to_string();
+    let (ok, out) = congdoan(
+        &["gen-data", "--members", "1500", "--seed", "3", "--file", &f],
+        &url,
+        "",
+    );
+    assert!(ok, "{out}");
+    let (ok, out) = congdoan(
+        &[
+            "gen-data",
+            "--members",
+            "1500",
+            "--seed",
+            "3",
+            "--units-only",
+        ],
+        &url,
+        "",
+    );
+    assert!(ok, "{out}");
+    let (ok, out) = congdoan(
+        &["import", "--unit", "TLD", "--file", &f, "--yes"],
+        &url,
+        "",
+    );
+    assert!(ok, "{out}");
+    assert!(out.contains("1.500 hợp lệ, 0 lỗi"), "{out}");
+    assert!(out.contains("Đã nhập xong"), "{out}");
+    let app = crate::harness::TestApp::spawn_on(&url, false).await;
+    let scope = app.admin_scope();
+    let root = app.unit_id("TLD").await;
+    let d = app
+        .store()
+        .dashboard(&scope, Some(root), congdoan_web::today())
+        .await
+        .unwrap();
+    assert_eq!(d.members_by_status.iter().map(|c| c.n).sum::<i64>(), 1500);
+    // Importing the same file again: every row is a stored CCCD, nothing is imported.
+    let (ok, out) = congdoan(&["import", "--unit", "TLD", "--file", &f], &url, "");
+    assert!(ok, "{out}");
+    assert!(out.contains("0 hợp lệ, 1.500 lỗi"), "{out}");
+    assert!(out.contains("đã có trong hệ thống"), "{out}");
+    let _ = std::fs::remove_file(&file);
+}

@@ -6,7 +6,7 @@
 //! subtree figures are counted in memory and rolled up the tree, then written once.
 
 use crate::stats::{StatDelta, apply_stats, dim};
-use crate::{Engine, Result, Store, StoreError, now, write};
+use crate::{Engine, Result, Store, StoreError, now, read, write};
 use congdoan_datagen::{Country, MemberSeed, UnitBatch};
 use congdoan_domain::text::{fold, name_sort_key};
 use std::collections::HashMap;
@@ -412,6 +412,58 @@ impl Store {
         Ok(report)
     }
 
+    /// Empties a benchmark's database again (units, members and everything that refers
+    /// to them). Refused where any account exists: a real deployment always has one.
+    pub async fn discard_benchmark_data(&self) -> Result<()> {
+        let accounts: i64 = read!(self, p => sqlx::query_scalar("SELECT COUNT(*) FROM account").fetch_one(p).await)?;
+        if accounts > 0 {
+            return Err(StoreError::Config(
+                "refusing to empty a database that has accounts".into(),
+            ));
+        }
+        match &self.db {
+            crate::Db::Postgres(pg) => {
+                sqlx::query("TRUNCATE unit, member, import_job RESTART IDENTITY CASCADE")
+                    .execute(pg)
+                    .await?;
+            }
+            crate::Db::Sqlite { write, .. } => {
+                let mut tx = write.begin().await?;
+                for t in [
+                    "import_reject",
+                    "import_file",
+                    "position_assignment",
+                    "committee",
+                    "member_event",
+                    "member",
+                    "import_job",
+                    "unit_stat",
+                    "unit_link",
+                    "unit_version",
+                    "unit",
+                ] {
+                    sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {t}")))
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+            }
+        }
+        self.bulk_indexes(true).await
+    }
+
+    /// Only the units of `country` (and their figures), into an empty database: the
+    /// tree a benchmark then fills through the spreadsheet import.
+    pub async fn load_country_units(&self, country: &Country) -> Result<u64> {
+        let units = self.insert_units(country).await?;
+        if let crate::Db::Postgres(pg) = &self.db {
+            sqlx::query("SELECT setval(pg_get_serial_sequence('unit', 'unit_id'), (SELECT COALESCE(MAX(unit_id), 0) + 1 FROM unit), false)")
+                .execute(pg).await?;
+        }
+        self.rebuild_stats().await?;
+        Ok(units.placed.len() as u64)
+    }
+
     /// The physical floor for the load: the same member rows, resolved the same way,
     /// pushed through the same multi-row INSERTs with the same indexes off, and
     /// nothing else (no events, posts, index rebuild or figures). Needs an empty
@@ -451,11 +503,8 @@ impl Store {
             took += t.elapsed();
             n += rows.len() as u64;
         }
-        if let crate::Db::Postgres(pg) = &self.db {
-            sqlx::query("TRUNCATE unit, member RESTART IDENTITY CASCADE")
-                .execute(pg)
-                .await?;
-            self.bulk_indexes(true).await?;
+        if self.engine() == Engine::Postgres {
+            self.discard_benchmark_data().await?;
         }
         Ok((n, took))
     }
