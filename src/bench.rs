@@ -493,13 +493,13 @@ pub fn write_members_file(country: &Country, path: &Path, limit: u64) -> anyhow:
         .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
     enum Out {
         Csv(CsvExport<std::io::BufWriter<std::fs::File>>),
-        Xlsx(XlsxExport),
+        Xlsx(Box<XlsxExport>),
     }
     let mut out = if xlsx {
-        Out::Xlsx(
+        Out::Xlsx(Box::new(
             XlsxExport::create(path, "Đoàn viên", &FILE_HEADERS)
                 .map_err(|e| anyhow::anyhow!(e.message(congdoan_domain::Lang::Vi)))?,
-        )
+        ))
     } else {
         let f = std::io::BufWriter::new(
             std::fs::File::create(path).with_context(|| format!("{}", path.display()))?,
