@@ -491,9 +491,11 @@ pub fn write_members_file(country: &Country, path: &Path, limit: u64) -> anyhow:
     let xlsx = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    // One value per call: the size difference does not matter.
+    #[allow(clippy::large_enum_variant)]
     enum Out {
         Csv(CsvExport<std::io::BufWriter<std::fs::File>>),
-        Xlsx(Box<XlsxExport>),
+        Xlsx(XlsxExport),
     }
     let mut out = if xlsx {
         Out::Xlsx(Box::new(
