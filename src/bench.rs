@@ -498,10 +498,10 @@ pub fn write_members_file(country: &Country, path: &Path, limit: u64) -> anyhow:
         Xlsx(XlsxExport),
     }
     let mut out = if xlsx {
-        Out::Xlsx(Box::new(
+        Out::Xlsx(
             XlsxExport::create(path, "Đoàn viên", &FILE_HEADERS)
                 .map_err(|e| anyhow::anyhow!(e.message(congdoan_domain::Lang::Vi)))?,
-        ))
+        )
     } else {
         let f = std::io::BufWriter::new(
             std::fs::File::create(path).with_context(|| format!("{}", path.display()))?,
