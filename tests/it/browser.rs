@@ -211,3 +211,97 @@ async fn scenario(c: &Client, app: &TestApp) -> Result<(), fantoccini::error::Cm
     assert!(found.is_ok(), "the member is found without diacritics");
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn officer_imports_an_excel_file_on_a_phone() {
+    let Some(driver) = start_driver() else { return };
+    let Some(app) = TestApp::spawn(Kind::Sqlite).await else {
+        return;
+    };
+    let c = connect(driver.port).await;
+    let result = import_scenario(&c, &app).await;
+    let _ = c.close().await;
+    result.expect("import scenario");
+}
+
+/// Upload a union's own xlsx from the CĐCS page, watch the progress (htmx polling),
+/// read the preview and the problem rows, confirm, and see the members arrive.
+async fn import_scenario(c: &Client, app: &TestApp) -> Result<(), fantoccini::error::CmdError> {
+    let scope = app.admin_scope();
+    let code = congdoan_datagen::DEMO_CDCS_CODE;
+    let cdcs = app.unit_id(code).await;
+    let to1 = app
+        .store()
+        .unit_by_code(&scope, &format!("{code}-T01"))
+        .await
+        .expect("tổ");
+    let file = crate::imports::temp_file("tu-may-dien-thoai.xlsx");
+    crate::imports::union_workbook(
+        &file,
+        &to1.name,
+        &format!("{code}-T02"),
+        ("", "01/01/1980", "Nam"),
+    );
+    c.goto(&app.url(&format!("/login?next=/units/{cdcs}")))
+        .await?;
+    c.wait()
+        .for_element(Locator::Id("username"))
+        .await?
+        .send_keys("cdcs.officer")
+        .await?;
+    c.find(Locator::Id("password"))
+        .await?
+        .send_keys(congdoan_datagen::DEMO_PASSWORD)
+        .await?;
+    c.find(Locator::Css("form button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Id("import-members"))
+        .await?
+        .click()
+        .await?;
+    c.wait()
+        .for_element(Locator::Id("file"))
+        .await?
+        .send_keys(&file.to_string_lossy())
+        .await?;
+    c.find(Locator::Css("#upload-form button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    // The status block polls until the analysis is done, then the page reloads whole.
+    c.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Id("confirm-import"))
+        .await?;
+    assert_eq!(text_of(c, "#valid-rows").await, "4");
+    // Row 11 carries no CCCD here, so it is valid; the four other problem rows are not.
+    let rejected = text_of(c, "#rejected-rows").await;
+    assert_eq!(rejected, "4", "rejected rows");
+    let preview = text_of(c, "#import-preview").await;
+    assert!(preview.contains("Nguyễn Thị Lan"), "{preview}");
+    let problems = text_of(c, "#import-rejects").await;
+    assert!(problems.contains("Tổ 99"), "{problems}");
+    let w = c
+        .execute(
+            "return [window.innerWidth, document.documentElement.scrollWidth]",
+            vec![],
+        )
+        .await?;
+    assert_eq!(
+        w,
+        serde_json::json!([360, 360]),
+        "the page fits a 360-px phone"
+    );
+    c.find(Locator::Id("confirm-import")).await?.click().await?;
+    c.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Id("undo-import"))
+        .await?;
+    let state = text_of(c, "#import-state").await;
+    assert_eq!(state, "Đã nhập xong");
+    Ok(())
+}

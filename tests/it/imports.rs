@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 use unicode_normalization::UnicodeNormalization;
 
-fn temp_file(name: &str) -> PathBuf {
+pub(crate) fn temp_file(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!(
         "congdoan-it-import-{}-{}",
         std::process::id(),
@@ -26,7 +26,7 @@ fn temp_file(name: &str) -> PathBuf {
 /// The list a CĐCS secretary keeps in Excel: a merged title over a blank row, then
 /// the header on row 4, dates of three kinds, a CCCD typed as a number, a total line.
 /// Returns the path and the CCCD of a demo member already stored.
-fn union_workbook(path: &Path, to1: &str, to2_code: &str, stored: (&str, &str, &str)) {
+pub(crate) fn union_workbook(path: &Path, to1: &str, to2_code: &str, stored: (&str, &str, &str)) {
     let mut wb = XlsxBook::new();
     let ws = wb.add_worksheet();
     let title = Format::new().set_bold();

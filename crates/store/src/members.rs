@@ -112,9 +112,6 @@ pub struct MemberPage {
     pub rows: Vec<MemberListRow>,
     /// Another page follows.
     pub more: bool,
-    /// The name matched more than [`SEARCH_CAP`] people in a large subtree: the page
-    /// is sorted among the first matches only; the user should narrow the search.
-    pub capped: bool,
 }
 
 /// Filters for a member list. Pages are keyed by offset; no total is counted, so a
@@ -468,8 +465,10 @@ impl Store {
     /// The plan depends on the subtree's size, read from the maintained figures: a small
     /// subtree (one CĐCS, a commune union) is read by its path range and sorted; a large
     /// one walks the name-order index and keeps rows in the subtree; a name search in a
-    /// large subtree asks the full-text index (with the subtree as tokens) for at most
-    /// [`SEARCH_CAP`] hits, sorts those, and says the result was capped.
+    /// large subtree asks the full-text index (with the subtree as tokens) for up to
+    /// [`SEARCH_CAP`] hits and sorts those. A name with more hits than that ("nguyen
+    /// van") is common enough that walking the name-order index finds a page of them
+    /// within a few thousand rows, exactly in order, so that is done instead.
     #[tracing::instrument(skip(self, scope))]
     pub async fn search_members(&self, scope: &Scope, q: &MemberQuery) -> Result<MemberPage> {
         let per_page = q.per_page.clamp(1, 200);
@@ -518,9 +517,8 @@ impl Store {
         };
         let small = size <= SMALL_SUBTREE;
         // A name search in a large subtree: the full-text index picks the candidates.
-        let mut capped = false;
         let candidates: Option<Vec<i64>> = if !tokens.is_empty() && !small {
-            let mut ids: Vec<i64> = match self.engine() {
+            let ids: Vec<i64> = match self.engine() {
                 Engine::Sqlite => {
                     let names: Vec<String> = tokens.iter().map(|t| format!("\"{t}\"*")).collect();
                     let mut m = format!("search_key : ({})", names.join(" AND "));
@@ -554,11 +552,7 @@ impl Store {
                         .bind(m).bind(SEARCH_CAP + 1).fetch_all(p).await)?
                 }
             };
-            if ids.len() as i64 > SEARCH_CAP {
-                capped = true;
-                ids.truncate(SEARCH_CAP as usize);
-            }
-            Some(ids)
+            (ids.len() as i64 <= SEARCH_CAP).then_some(ids)
         } else {
             None
         };
@@ -566,7 +560,6 @@ impl Store {
             return Ok(MemberPage {
                 rows: vec![],
                 more: false,
-                capped,
             });
         }
         let engine = self.engine();
@@ -605,7 +598,7 @@ impl Store {
                 }
                 qb.push(")");
             } else {
-                // Small subtree: each token must start a word of the folded name.
+                // Each token must start a word of the folded name.
                 for t in &tokens {
                     qb.push(" AND (' ' || m.search_key) LIKE ").push_bind(format!("% {t}%"));
                 }
@@ -627,7 +620,7 @@ impl Store {
                     .unwrap_or_else(|_| "***".into())
             });
         }
-        Ok(MemberPage { rows, more, capped })
+        Ok(MemberPage { rows, more })
     }
 
     /// The member with this CCCD or card number, if the caller may read them (the officer picker).

@@ -1102,7 +1102,6 @@ struct MembersPage {
     rows: Vec<MemberListRow>,
     page: i64,
     more: bool,
-    capped: bool,
     prev_url: String,
     next_url: String,
 }
@@ -1114,7 +1113,6 @@ struct MembersPartial {
     rows: Vec<MemberListRow>,
     page: i64,
     more: bool,
-    capped: bool,
     prev_url: String,
     next_url: String,
 }
@@ -1171,7 +1169,6 @@ async fn members(
             rows: found.rows,
             page: q.page,
             more: found.more,
-            capped: found.capped,
             prev_url,
             next_url,
         })?;
@@ -1198,7 +1195,6 @@ async fn members(
         rows: found.rows,
         page: q.page,
         more: found.more,
-        capped: found.capped,
         prev_url,
         next_url,
     })
