@@ -597,7 +597,9 @@ fn is_not_data(mapped: &[(Field, Cell)], cells: &[Cell], legacy: Option<Legacy>)
     });
     if let Some((_, c)) = name {
         let text = c.as_text();
-        if is_footer_text(&fold(&text)) {
+        // "Tòng Công Huy" (a Thái family name) folds like "Tổng cộng": a row that
+        // holds a date or an ID is a person, whatever the name reads like.
+        if is_footer_text(&fold(&text)) && !cells.iter().any(looks_like_data) {
             return true;
         }
         let non_seq = filled.iter().filter(|(f, _)| *f != Field::Seq).count();
@@ -1312,5 +1314,16 @@ mod tests {
         ));
         assert!(!is_footer_row(&[t("Chủ tịch"), t("01/01/1980")], None));
         assert!(!is_footer_row(&[t("Nguyễn Văn An")], None));
+    }
+
+    #[test]
+    fn a_name_that_folds_like_a_total_line_is_a_person() {
+        use Field::*;
+        let l = layout(&[FullName, BirthDate, Sex]);
+        let r = parse(vec![t("Tòng Công Huy"), t("05/06/1985"), t("Nam")], &l)
+            .unwrap()
+            .expect("a member row");
+        assert_eq!(r.name.as_str(), "Tòng Công Huy");
+        assert_eq!(parse(vec![t("Tổng cộng"), t(""), t("")], &l), Ok(None));
     }
 }

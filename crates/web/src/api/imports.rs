@@ -3,7 +3,7 @@
 
 use super::{ApiJson, ApiResult};
 use crate::views::imports::Upload;
-use crate::{AppError, AppState};
+use crate::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use congdoan_store::{ImportJob, ImportReject, PreviewRow};
@@ -22,9 +22,9 @@ pub struct ImportJobView {
     pub preview: Vec<PreviewRow>,
 }
 
-fn view(job: ImportJob, user: &CurrentUser) -> ImportJobView {
+fn view(job: ImportJob, lang: congdoan_domain::Lang) -> ImportJobView {
     ImportJobView {
-        state_label: job.state().label(user.lang).to_string(),
+        state_label: job.state().label(lang).to_string(),
         percent: job.percent(),
         preview: job.preview_rows(),
         job,
@@ -47,20 +47,9 @@ pub struct UploadForm {
 #[utoipa::path(post, path = "/api/v1/imports", request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses((status = 200, body = ImportJobView), (status = 422, body = crate::error::ErrorBody)), security(("bearer" = [])))]
 pub async fn upload_import(State(st): State<AppState>, up: Upload) -> ApiResult<ImportJobView> {
-    let unit_id = up.unit_id.ok_or_else(|| {
-        AppError::invalid(
-            "unit",
-            "IM0105",
-            "Chọn đơn vị nhận đoàn viên.",
-            "Choose the receiving unit.",
-        )
-    })?;
-    let job = st
-        .store
-        .create_import(&up.user.scope, unit_id, &up.file_name, up.bytes)
-        .await?;
-    st.imports.notify_one();
-    Ok(Json(view(job, &up.user)))
+    let lang = up.user.lang;
+    let job = up.start(&st).await?;
+    Ok(Json(view(job, lang)))
 }
 
 /// One import job: state, counts, progress and preview.
@@ -71,7 +60,7 @@ pub async fn get_import(
     Path(id): Path<i64>,
 ) -> ApiResult<ImportJobView> {
     let job = st.store.import_job(&user.scope, id).await?;
-    Ok(Json(view(job, &user)))
+    Ok(Json(view(job, user.lang)))
 }
 
 /// Rejected rows with every reason, in row order (up to 1,000 after `after_row`).
@@ -113,7 +102,7 @@ pub async fn confirm_import(
 ) -> ApiResult<ImportJobView> {
     let job = st.store.confirm_import(&user.scope, id, b.version).await?;
     st.imports.notify_one();
-    Ok(Json(view(job, &user)))
+    Ok(Json(view(job, user.lang)))
 }
 
 /// Removes every member a finished import added.
@@ -126,5 +115,5 @@ pub async fn undo_import(
     ApiJson(b): ApiJson<VersionBody>,
 ) -> ApiResult<ImportJobView> {
     let job = st.store.undo_import(&user.scope, id, b.version).await?;
-    Ok(Json(view(job, &user)))
+    Ok(Json(view(job, user.lang)))
 }

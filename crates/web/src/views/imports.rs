@@ -135,20 +135,28 @@ async fn imports(
     })
 }
 
+impl Upload {
+    /// Stores the file as a new job and wakes the worker (pages and API alike).
+    pub async fn start(self, st: &AppState) -> Result<ImportJob, AppError> {
+        let unit_id = self.unit_id.ok_or_else(|| {
+            AppError::invalid(
+                "unit",
+                "IM0105",
+                "Chọn đơn vị nhận đoàn viên.",
+                "Choose the unit that receives the members.",
+            )
+        })?;
+        let job = st
+            .store
+            .create_import(&self.user.scope, unit_id, &self.file_name, self.bytes)
+            .await?;
+        st.imports.notify_one();
+        Ok(job)
+    }
+}
+
 async fn upload(State(st): State<AppState>, up: Upload) -> PageResult {
-    let unit_id = up.unit_id.ok_or_else(|| {
-        AppError::invalid(
-            "unit",
-            "IM0105",
-            "Chọn đơn vị nhận đoàn viên.",
-            "Choose the unit that receives the members.",
-        )
-    })?;
-    let job = st
-        .store
-        .create_import(&up.user.scope, unit_id, &up.file_name, up.bytes)
-        .await?;
-    st.imports.notify_one();
+    let job = up.start(&st).await?;
     see_other(&format!("/imports/{}", job.job_id))
 }
 
