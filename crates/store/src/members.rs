@@ -104,7 +104,7 @@ pub struct MemberEventInput {
 pub const SMALL_SUBTREE: i64 = 30_000;
 
 /// At most this many full-text hits are sorted for one name search in a large subtree.
-pub const SEARCH_CAP: i64 = 2_000;
+pub const SEARCH_CAP: i64 = 1_000;
 
 /// One page of a member list.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -112,6 +112,9 @@ pub struct MemberPage {
     pub rows: Vec<MemberListRow>,
     /// Another page follows.
     pub more: bool,
+    /// The name matched more than [`SEARCH_CAP`] people in a large subtree: the page
+    /// is sorted among the first matches only; the user should narrow the search.
+    pub capped: bool,
 }
 
 /// Filters for a member list. Pages are keyed by offset; no total is counted, so a
@@ -465,10 +468,8 @@ impl Store {
     /// The plan depends on the subtree's size, read from the maintained figures: a small
     /// subtree (one CĐCS, a commune union) is read by its path range and sorted; a large
     /// one walks the name-order index and keeps rows in the subtree; a name search in a
-    /// large subtree asks the full-text index (with the subtree as tokens) for up to
-    /// [`SEARCH_CAP`] hits and sorts those. A name with more hits than that ("nguyen
-    /// van") is common enough that walking the name-order index finds a page of them
-    /// within a few thousand rows, exactly in order, so that is done instead.
+    /// large subtree asks the full-text index (with the subtree as tokens) for at most
+    /// [`SEARCH_CAP`] hits, sorts those, and says the result was capped.
     #[tracing::instrument(skip(self, scope))]
     pub async fn search_members(&self, scope: &Scope, q: &MemberQuery) -> Result<MemberPage> {
         let per_page = q.per_page.clamp(1, 200);
@@ -517,8 +518,9 @@ impl Store {
         };
         let small = size <= SMALL_SUBTREE;
         // A name search in a large subtree: the full-text index picks the candidates.
+        let mut capped = false;
         let candidates: Option<Vec<i64>> = if !tokens.is_empty() && !small {
-            let ids: Vec<i64> = match self.engine() {
+            let mut ids: Vec<i64> = match self.engine() {
                 Engine::Sqlite => {
                     let names: Vec<String> = tokens.iter().map(|t| format!("\"{t}\"*")).collect();
                     let mut m = format!("search_key : ({})", names.join(" AND "));
@@ -552,7 +554,11 @@ impl Store {
                         .bind(m).bind(SEARCH_CAP + 1).fetch_all(p).await)?
                 }
             };
-            (ids.len() as i64 <= SEARCH_CAP).then_some(ids)
+            if ids.len() as i64 > SEARCH_CAP {
+                capped = true;
+                ids.truncate(SEARCH_CAP as usize);
+            }
+            Some(ids)
         } else {
             None
         };
@@ -560,6 +566,7 @@ impl Store {
             return Ok(MemberPage {
                 rows: vec![],
                 more: false,
+                capped,
             });
         }
         let engine = self.engine();
@@ -598,7 +605,7 @@ impl Store {
                 }
                 qb.push(")");
             } else {
-                // Each token must start a word of the folded name.
+                // Small subtree: each token must start a word of the folded name.
                 for t in &tokens {
                     qb.push(" AND (' ' || m.search_key) LIKE ").push_bind(format!("% {t}%"));
                 }
@@ -620,7 +627,7 @@ impl Store {
                     .unwrap_or_else(|_| "***".into())
             });
         }
-        Ok(MemberPage { rows, more })
+        Ok(MemberPage { rows, more, capped })
     }
 
     /// The member with this CCCD or card number, if the caller may read them (the officer picker).

@@ -2,8 +2,8 @@
 //! undo. The same store calls as the pages.
 
 use super::{ApiJson, ApiResult};
-use crate::views::imports::Upload;
 use crate::AppState;
+use crate::views::imports::Upload;
 use axum::Json;
 use axum::extract::{Path, State};
 use congdoan_store::{ImportJob, ImportReject, PreviewRow};

@@ -374,6 +374,8 @@ struct MemberPage {
     items: Vec<MemberListRow>,
     page: i64,
     has_more: bool,
+    /// The name matched more people than are sorted for one search: narrow it.
+    capped: bool,
 }
 
 /// Members in the caller's scope, sorted by given name the Vietnamese way.
@@ -412,6 +414,7 @@ async fn list_members(
         items: found.rows,
         page,
         has_more: found.more,
+        capped: found.capped,
     }))
 }
 

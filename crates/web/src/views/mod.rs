@@ -1102,6 +1102,7 @@ struct MembersPage {
     rows: Vec<MemberListRow>,
     page: i64,
     more: bool,
+    capped: bool,
     prev_url: String,
     next_url: String,
 }
@@ -1113,6 +1114,7 @@ struct MembersPartial {
     rows: Vec<MemberListRow>,
     page: i64,
     more: bool,
+    capped: bool,
     prev_url: String,
     next_url: String,
 }
@@ -1169,6 +1171,7 @@ async fn members(
             rows: found.rows,
             page: q.page,
             more: found.more,
+            capped: found.capped,
             prev_url,
             next_url,
         })?;
@@ -1195,6 +1198,7 @@ async fn members(
         rows: found.rows,
         page: q.page,
         more: found.more,
+        capped: found.capped,
         prev_url,
         next_url,
     })
