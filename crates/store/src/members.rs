@@ -461,6 +461,62 @@ impl Store {
         ).bind(member_id).fetch_all(p).await)?)
     }
 
+    /// Up to [`SEARCH_CAP`] + 1 members whose folded name holds every token as a word
+    /// (the last as a word start when `prefix`), inside the subtrees of `roots` (all
+    /// when None). Words before the last are always whole: "thi" must not also mean
+    /// "thien", "thinh"… over millions of rows.
+    async fn name_candidates(
+        &self,
+        tokens: &[String],
+        roots: Option<&[i64]>,
+        prefix: bool,
+    ) -> Result<Vec<i64>> {
+        let last = tokens.len().saturating_sub(1);
+        let star = |i: usize| prefix && i == last;
+        Ok(match self.engine() {
+            Engine::Sqlite => {
+                let names: Vec<String> = tokens
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| {
+                        if star(i) {
+                            format!("\"{t}\"*")
+                        } else {
+                            format!("\"{t}\"")
+                        }
+                    })
+                    .collect();
+                let mut m = format!("search_key : ({})", names.join(" AND "));
+                if let Some(ids) = roots {
+                    let xs: Vec<String> = ids.iter().map(|i| format!("x{i}")).collect();
+                    m.push_str(&format!(" AND scope : ({})", xs.join(" OR ")));
+                }
+                read!(self, p => sqlx::query_scalar("SELECT rowid FROM member_fts WHERE member_fts MATCH $1 LIMIT $2")
+                    .bind(m).bind(SEARCH_CAP + 1).fetch_all(p).await)?
+            }
+            Engine::Postgres => {
+                let names: Vec<String> = tokens
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| {
+                        if star(i) {
+                            format!("{t}:*D")
+                        } else {
+                            format!("{t}:D")
+                        }
+                    })
+                    .collect();
+                let mut m = names.join(" & ");
+                if let Some(ids) = roots {
+                    let xs: Vec<String> = ids.iter().map(|i| format!("x{i}:A")).collect();
+                    m.push_str(&format!(" & ({})", xs.join(" | ")));
+                }
+                read!(self, p => sqlx::query_scalar("SELECT member_id FROM member WHERE search_tsv @@ to_tsquery('simple', $1) LIMIT $2")
+                    .bind(m).bind(SEARCH_CAP + 1).fetch_all(p).await)?
+            }
+        })
+    }
+
     /// Lists members in the caller's scope, in Vietnamese name order. `q` matches names
     /// without accents ("nguyen van duc" finds "Nguyễn Văn Đức"), or a CCCD, phone or
     /// card number exactly.
@@ -518,42 +574,16 @@ impl Store {
         };
         let small = size <= SMALL_SUBTREE;
         // A name search in a large subtree: the full-text index picks the candidates.
+        // Whole words first: a common name ("nguyen") fills the cap at once without
+        // expanding a prefix over millions of rows; only if it does not is the last
+        // word also read as the start of a longer one (still being typed).
         let mut capped = false;
         let candidates: Option<Vec<i64>> = if !tokens.is_empty() && !small {
-            let mut ids: Vec<i64> = match self.engine() {
-                Engine::Sqlite => {
-                    let names: Vec<String> = tokens.iter().map(|t| format!("\"{t}\"*")).collect();
-                    let mut m = format!("search_key : ({})", names.join(" AND "));
-                    if !all {
-                        m.push_str(&format!(
-                            " AND scope : ({})",
-                            root_ids
-                                .iter()
-                                .map(|i| format!("x{i}"))
-                                .collect::<Vec<_>>()
-                                .join(" OR ")
-                        ));
-                    }
-                    read!(self, p => sqlx::query_scalar("SELECT rowid FROM member_fts WHERE member_fts MATCH $1 LIMIT $2")
-                        .bind(m).bind(SEARCH_CAP + 1).fetch_all(p).await)?
-                }
-                Engine::Postgres => {
-                    let names: Vec<String> = tokens.iter().map(|t| format!("{t}:*D")).collect();
-                    let mut m = names.join(" & ");
-                    if !all {
-                        m.push_str(&format!(
-                            " & ({})",
-                            root_ids
-                                .iter()
-                                .map(|i| format!("x{i}:A"))
-                                .collect::<Vec<_>>()
-                                .join(" | ")
-                        ));
-                    }
-                    read!(self, p => sqlx::query_scalar("SELECT member_id FROM member WHERE search_tsv @@ to_tsquery('simple', $1) LIMIT $2")
-                        .bind(m).bind(SEARCH_CAP + 1).fetch_all(p).await)?
-                }
-            };
+            let scope_ids = (!all).then_some(root_ids.as_slice());
+            let mut ids = self.name_candidates(&tokens, scope_ids, false).await?;
+            if ids.len() as i64 <= SEARCH_CAP {
+                ids = self.name_candidates(&tokens, scope_ids, true).await?;
+            }
             if ids.len() as i64 > SEARCH_CAP {
                 capped = true;
                 ids.truncate(SEARCH_CAP as usize);
@@ -584,11 +614,12 @@ impl Store {
             }
             qb.push("JOIN unit u ON u.unit_id = m.unit_id WHERE ");
             scope.push_read_filter(&mut qb, "m.path");
-            if q.unit_id.is_some() {
-                crate::scope::push_ranges(&mut qb, " AND ", "m.path", &roots);
-            }
+            // A CĐCS's subtree is exactly its cdcs_id (stated alone, so that PostgreSQL
+            // also picks the (cdcs_id, sort_key) index).
             if let Some(c) = cdcs {
                 qb.push(" AND m.cdcs_id = ").push_bind(c);
+            } else if q.unit_id.is_some() {
+                crate::scope::push_ranges(&mut qb, " AND ", "m.path", &roots);
             }
             if let Some(s) = q.status {
                 qb.push(" AND m.status = ").push_bind(s.code().to_string());
