@@ -669,3 +669,72 @@ async fn a_killed_import_resumes_without_duplicates(kind: Kind) {
 }
 
 crate::both_engines!(a_killed_import_resumes_without_duplicates);
+
+/// A column the detector does not know ("Mã định danh" holding CCCDs) is mapped by
+/// hand: the file is read again and the rows the mapping completes become valid.
+async fn a_manual_column_mapping_reads_the_file_again(kind: Kind) {
+    let Some(app) = TestApp::spawn(kind).await else {
+        return;
+    };
+    let cdcs = app.unit_id(congdoan_datagen::DEMO_CDCS_CODE).await;
+    let file = temp_file("giay-to.csv");
+    let a = make_cccd(89, 1991, Sex::Female, 8_001);
+    let b = make_cccd(89, 1985, Sex::Male, 8_002);
+    std::fs::write(
+        &file,
+        format!(
+            "Họ và tên,Ngày sinh,Giấy tờ\r\nĐặng Thị Mai,03/04/1991,{}\r\nLý Văn Tùng,09/09/1985,{}\r\n",
+            a.as_str(),
+            b.as_str()
+        ),
+    )
+    .unwrap();
+    let br = app.login("cdcs.officer").await;
+    let res = upload(&br, cdcs, &file).await;
+    let job_path = res.url().path().to_string();
+    let html = wait_for_state(&br, &job_path, "ready").await;
+    // Without the CCCD nobody's sex is known: both rows are refused.
+    assert_eq!(text_between(&html, "valid-rows"), "0", "{html}");
+    assert_eq!(text_between(&html, "rejected-rows"), "2");
+    assert!(
+        html.contains("name=\"col_2\""),
+        "the mapping form lists the column: {html}"
+    );
+    let (status, _, html) = br
+        .post_form(
+            &job_path,
+            &format!("{job_path}/layout"),
+            &[
+                ("version", &version_of(&html)),
+                ("header_row", "1"),
+                ("col_0", "full_name"),
+                ("col_1", "birth_date"),
+                ("col_2", "cccd"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{html}");
+    let html = wait_for_state(&br, &job_path, "ready").await;
+    assert_eq!(text_between(&html, "valid-rows"), "2", "{html}");
+    assert_eq!(text_between(&html, "rejected-rows"), "0");
+    assert!(
+        html.contains("<td>Đặng Thị Mai</td>") && html.contains("<td>Nữ</td>"),
+        "{html}"
+    );
+    // A mapping that uses one field twice is refused with a reason.
+    let (status, _, html) = br
+        .post_form(
+            &job_path,
+            &format!("{job_path}/layout"),
+            &[
+                ("version", &version_of(&html)),
+                ("header_row", "1"),
+                ("col_0", "full_name"),
+                ("col_1", "full_name"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 422, "{html}");
+}
+
+crate::both_engines!(a_manual_column_mapping_reads_the_file_again);
