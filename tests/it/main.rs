@@ -8,5 +8,6 @@ mod cli;
 mod harness;
 mod imports;
 mod pages;
+mod restructure;
 mod scope;
 mod store;

@@ -10,6 +10,7 @@ pub mod member;
 pub mod money;
 pub mod path;
 pub mod phone;
+pub mod restructure;
 pub mod text;
 
 pub use cccd::{CCCD_PROVINCE_CODES, Cccd, cccd_province_name, make_cccd};

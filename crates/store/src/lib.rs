@@ -14,6 +14,7 @@ mod imports;
 mod load;
 mod members;
 mod officials;
+mod restructure;
 mod scope;
 mod stats;
 mod units;
@@ -32,6 +33,7 @@ pub use members::{
     SEARCH_CAP, SMALL_SUBTREE,
 };
 pub use officials::{Committee, CommitteeInput, Position, PositionInput, PositionType};
+pub use restructure::{Lineage, Plan, Preview};
 pub use scope::{Actor, Role, Scope};
 pub use stats::StatDelta;
 pub use units::{CoordinationLink, TreeNode, Unit, UnitInput, UnitType, UnitVersion};

@@ -105,6 +105,15 @@ impl StatDelta {
         Ok(())
     }
 
+    /// The pending change of one unit's own figures (to read a unit's figures mid-plan).
+    pub(crate) fn of_unit(&self, unit_id: i64) -> Vec<(&'static str, String, i64)> {
+        self.0
+            .range((unit_id, "", String::new())..)
+            .take_while(|((u, _, _), _)| *u == unit_id)
+            .map(|((_, d, k), n)| (*d, k.clone(), *n))
+            .collect()
+    }
+
     /// Rows to write, in key order (a fixed lock order on PostgreSQL), zeros dropped.
     pub(crate) fn rows(&self) -> Vec<(i64, &'static str, String, i64)> {
         self.0

@@ -1,0 +1,1208 @@
+//! Restructuring plans (phương án sắp xếp tổ chức): operations on the union tree,
+//! checked and simulated in memory. The preview and the apply run the same
+//! simulation, so what a user reads is what gets written, and a bad plan is
+//! refused — naming the operation — before anything is stored.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use crate::date::format_vn_date;
+
+/// A unit named by an operation: a stored unit by id, or one created earlier in the
+/// same plan by its key (JSON: a number or a string).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum UnitRef {
+    Id(i64),
+    New(String),
+}
+
+/// One operation of a plan, in the order the user wrote them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Op {
+    /// Found a unit (e.g. a commune union) under a managing parent.
+    Create {
+        key: String,
+        code: String,
+        name: String,
+        type_code: String,
+        parent: UnitRef,
+    },
+    Rename {
+        unit: UnitRef,
+        name: String,
+    },
+    /// Upgrade or downgrade (nâng cấp, hạ cấp).
+    Retype {
+        unit: UnitRef,
+        type_code: String,
+    },
+    /// Move units, with their subtrees, under a new managing parent.
+    Move {
+        units: Vec<i64>,
+        parent: UnitRef,
+    },
+    /// Merge units into one survivor (stored or created in this plan): sub-units and
+    /// members go to the survivor, the merged units end with reason "sáp nhập".
+    Merge {
+        units: Vec<i64>,
+        into: UnitRef,
+    },
+    /// Dissolve a unit: its sub-units go to `children_to` (its parent by default);
+    /// its members transfer to `members_to`, or leave the union with `reason`.
+    Dissolve {
+        unit: i64,
+        children_to: Option<UnitRef>,
+        members_to: Option<UnitRef>,
+        reason: String,
+    },
+    /// End a grassroots union whose members leave the union (2025: agencies paid
+    /// fully by the state budget, CV 4133/TLĐ-ToC); its sub-units end with it.
+    End {
+        unit: i64,
+        reason: String,
+    },
+}
+
+impl Op {
+    /// Short Vietnamese name of the operation kind.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Op::Create { .. } => "Thành lập",
+            Op::Rename { .. } => "Đổi tên",
+            Op::Retype { .. } => "Đổi loại (nâng/hạ cấp)",
+            Op::Move { .. } => "Chuyển đơn vị cấp trên",
+            Op::Merge { .. } => "Sáp nhập",
+            Op::Dissolve { .. } => "Giải thể",
+            Op::End { .. } => "Kết thúc hoạt động",
+        }
+    }
+}
+
+/// A unit type as the rules see it (from `unit_type`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TypeRule {
+    pub code: String,
+    pub name_vi: String,
+    pub tier: i64,
+    pub grassroots: bool,
+    pub holds_members: bool,
+    pub valid_from: Option<Date>,
+    pub valid_to: Option<Date>,
+}
+
+impl TypeRule {
+    fn exists_on(&self, d: Date) -> bool {
+        self.valid_from.is_none_or(|f| f <= d) && self.valid_to.is_none_or(|t| d < t)
+    }
+}
+
+/// A unit as the plan sees it. Created units carry negative ids.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlanUnit {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub type_code: String,
+    pub parent: Option<i64>,
+    pub founded_on: Date,
+    pub ended: bool,
+    /// The last date the unit's placement, name or type changed (changes must follow it).
+    pub last_change: Date,
+    /// Active members whose CĐCS is this unit (grassroots units only).
+    pub cdcs_members: i64,
+}
+
+/// Rule values in force on the plan's date (data with effective dates, loaded by the store).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlanRules {
+    /// Criteria for a commune union (domain.md §1.3): members and CĐCS in its area.
+    pub commune_min_members: Option<i64>,
+    pub commune_min_cdcs: Option<i64>,
+}
+
+/// The part of the tree a plan may touch, as it stands before the plan.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    pub units: BTreeMap<i64, PlanUnit>,
+    pub types: Vec<TypeRule>,
+    pub rules: PlanRules,
+}
+
+/// A refused plan: which operation (1-based; 0 = the plan as a whole) and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{code} thao tác {op}: {message_en}")]
+pub struct PlanError {
+    pub op: usize,
+    pub code: &'static str,
+    pub message_vi: String,
+    pub message_en: String,
+}
+
+/// How a unit ends in a plan (kept in its history and lineage).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndKind {
+    Merged,
+    Dissolved,
+    Ended,
+}
+
+impl EndKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            EndKind::Merged => "merged",
+            EndKind::Dissolved => "dissolved",
+            EndKind::Ended => "ended",
+        }
+    }
+
+    /// The reason written on the officials' posts that end with the unit.
+    pub fn post_reason(self) -> &'static str {
+        match self {
+            EndKind::Merged => "sáp nhập",
+            EndKind::Dissolved => "giải thể",
+            EndKind::Ended => "kết thúc hoạt động",
+        }
+    }
+}
+
+/// One primitive change, in the order the store writes them. Ids below zero are units
+/// created by earlier `Create` steps of the same plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum Step {
+    Create {
+        tmp: i64,
+        code: String,
+        name: String,
+        type_code: String,
+        parent: i64,
+    },
+    SetParent {
+        unit: i64,
+        parent: i64,
+    },
+    Rename {
+        unit: i64,
+        name: String,
+    },
+    Retype {
+        unit: i64,
+        type_code: String,
+    },
+    /// Every member whose CĐCS is `from` now belongs to CĐCS `to`; those placed
+    /// directly in `from` are placed directly in `to`.
+    TransferMembers {
+        from: i64,
+        to: i64,
+    },
+    /// Every active member whose CĐCS is `cdcs` leaves the union.
+    ExitMembers {
+        cdcs: i64,
+        reason: String,
+    },
+    End {
+        unit: i64,
+        kind: EndKind,
+        reason: String,
+    },
+    Lineage {
+        from: i64,
+        to: i64,
+        kind: &'static str,
+    },
+}
+
+/// Something the preview tells the user. Blocking findings stop the apply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub blocking: bool,
+    pub unit: i64,
+    pub message_vi: String,
+    pub message_en: String,
+}
+
+/// What a plan does, op by op and in total.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Outcome {
+    pub steps: Vec<Step>,
+    /// The units after the plan (created ones included, ended ones marked).
+    pub after: BTreeMap<i64, PlanUnit>,
+    pub created: Vec<i64>,
+    pub moved: Vec<i64>,
+    pub renamed: Vec<i64>,
+    pub retyped: Vec<i64>,
+    pub ended: Vec<i64>,
+    pub members_transferred: i64,
+    pub members_exited: i64,
+    pub findings: Vec<Finding>,
+}
+
+impl Outcome {
+    pub fn is_blocked(&self) -> bool {
+        self.findings.iter().any(|f| f.blocking)
+    }
+}
+
+fn err(op: usize, code: &'static str, vi: String, en: String) -> PlanError {
+    PlanError {
+        op,
+        code,
+        message_vi: vi,
+        message_en: en,
+    }
+}
+
+struct Sim<'a> {
+    snap: &'a Snapshot,
+    on: Date,
+    units: BTreeMap<i64, PlanUnit>,
+    keys: BTreeMap<String, i64>,
+    out: Outcome,
+    op: usize,
+}
+
+impl Sim<'_> {
+    fn ty(&self, code: &str) -> Result<&TypeRule, PlanError> {
+        self.snap
+            .types
+            .iter()
+            .find(|t| t.code == code)
+            .ok_or_else(|| {
+                err(
+                    self.op,
+                    "VL0701",
+                    format!("loại đơn vị «{code}» không có."),
+                    format!("unknown unit type «{code}»."),
+                )
+            })
+    }
+
+    fn resolve(&self, r: &UnitRef) -> Result<i64, PlanError> {
+        match r {
+            UnitRef::Id(id) => Ok(*id),
+            UnitRef::New(key) => self.keys.get(key.trim()).copied().ok_or_else(|| {
+                err(
+                    self.op,
+                    "VL0702",
+                    format!("đơn vị mới «{key}» chưa được thành lập ở thao tác trước."),
+                    format!("new unit «{key}» is not created by an earlier operation."),
+                )
+            }),
+        }
+    }
+
+    /// A unit that exists and is still active at this point of the plan.
+    fn live(&self, id: i64) -> Result<&PlanUnit, PlanError> {
+        let u = self.units.get(&id).ok_or_else(|| {
+            err(
+                self.op,
+                "VL0703",
+                format!("không tìm thấy đơn vị #{id} trong phạm vi của phương án."),
+                format!("unit #{id} is not within the plan's scope."),
+            )
+        })?;
+        if u.ended {
+            return Err(err(
+                self.op,
+                "VL0704",
+                format!("{} đã giải thể hoặc kết thúc hoạt động.", u.name),
+                format!("{} has already ended.", u.name),
+            ));
+        }
+        if self.on < u.founded_on || self.on < u.last_change {
+            return Err(err(
+                self.op,
+                "VL0705",
+                format!(
+                    "ngày hiệu lực {} trước ngày {} (thành lập hoặc thay đổi gần nhất của {}).",
+                    format_vn_date(self.on),
+                    format_vn_date(u.founded_on.max(u.last_change)),
+                    u.name
+                ),
+                format!(
+                    "the effective date {} precedes {} (founding or last change of {}).",
+                    self.on,
+                    u.founded_on.max(u.last_change),
+                    u.name
+                ),
+            ));
+        }
+        Ok(u)
+    }
+
+    fn tier(&self, id: i64) -> Result<i64, PlanError> {
+        let code = self.units[&id].type_code.clone();
+        Ok(self.ty(&code)?.tier)
+    }
+
+    fn is_ancestor_or_self(&self, anc: i64, mut id: i64) -> bool {
+        loop {
+            if id == anc {
+                return true;
+            }
+            match self.units.get(&id).and_then(|u| u.parent) {
+                Some(p) => id = p,
+                None => return false,
+            }
+        }
+    }
+
+    /// The grassroots union at or above a unit, if any.
+    fn cdcs_of(&self, mut id: i64) -> Option<i64> {
+        loop {
+            let u = self.units.get(&id)?;
+            if self.ty(&u.type_code).is_ok_and(|t| t.grassroots) {
+                return Some(id);
+            }
+            id = u.parent?;
+        }
+    }
+
+    fn children(&self, id: i64) -> Vec<i64> {
+        self.units
+            .values()
+            .filter(|u| u.parent == Some(id) && !u.ended)
+            .map(|u| u.id)
+            .collect()
+    }
+
+    fn check_parent(&self, child_type: &str, parent: i64) -> Result<(), PlanError> {
+        let p = self.live(parent)?;
+        let (ct, pt) = (self.ty(child_type)?, self.ty(&p.type_code)?);
+        if ct.tier <= pt.tier {
+            return Err(err(
+                self.op,
+                "VL0706",
+                format!(
+                    "{} không thể trực thuộc {} ({}): cấp trên phải ở cấp cao hơn.",
+                    ct.name_vi, p.name, pt.name_vi
+                ),
+                format!(
+                    "a {} cannot sit under {} ({}): the parent must be a higher level.",
+                    ct.code, p.name, pt.code
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn set_parent(&mut self, unit: i64, parent: i64) -> Result<(), PlanError> {
+        if self.is_ancestor_or_self(unit, parent) {
+            let (u, p) = (&self.units[&unit].name, &self.units[&parent].name);
+            return Err(err(
+                self.op,
+                "VL0707",
+                format!("không thể chuyển {u} vào chính nó hoặc đơn vị cấp dưới của nó ({p})."),
+                format!("{u} cannot move under itself or its own descendant ({p})."),
+            ));
+        }
+        let ty = self.units[&unit].type_code.clone();
+        self.check_parent(&ty, parent)?;
+        // A bộ phận or tổ belongs to its CĐCS: it may move inside it, or go with a merge.
+        let grassroots = self.ty(&ty)?.grassroots;
+        if !grassroots && self.cdcs_of(unit).is_some() && self.cdcs_of(unit) != self.cdcs_of(parent)
+        {
+            let u = &self.units[&unit].name;
+            return Err(err(
+                self.op,
+                "VL0708",
+                format!(
+                    "{u} là đơn vị bên trong một CĐCS; chỉ chuyển được trong CĐCS đó (hoặc theo CĐCS khi sáp nhập)."
+                ),
+                format!(
+                    "{u} is inside a grassroots union and can move only within it (or with a merger)."
+                ),
+            ));
+        }
+        self.units.get_mut(&unit).expect("checked").parent = Some(parent);
+        self.out.steps.push(Step::SetParent { unit, parent });
+        if !self.out.moved.contains(&unit) {
+            self.out.moved.push(unit);
+        }
+        Ok(())
+    }
+
+    /// Moves sub-units that belong to the CĐCS `from` under `to` (a merger of CĐCS).
+    fn set_parent_with_cdcs(&mut self, unit: i64, parent: i64) {
+        self.units.get_mut(&unit).expect("checked").parent = Some(parent);
+        self.out.steps.push(Step::SetParent { unit, parent });
+        self.out.moved.push(unit);
+    }
+
+    fn end(&mut self, unit: i64, kind: EndKind, reason: &str) {
+        let u = self.units.get_mut(&unit).expect("checked");
+        u.ended = true;
+        self.out.steps.push(Step::End {
+            unit,
+            kind,
+            reason: reason.to_string(),
+        });
+        self.out.ended.push(unit);
+    }
+
+    fn transfer(&mut self, from: i64, to: i64) {
+        let n = std::mem::take(&mut self.units.get_mut(&from).expect("checked").cdcs_members);
+        self.units.get_mut(&to).expect("checked").cdcs_members += n;
+        self.out.members_transferred += n;
+        self.out.steps.push(Step::TransferMembers { from, to });
+    }
+
+    fn exit(&mut self, cdcs: i64, reason: &str) {
+        let n = std::mem::take(&mut self.units.get_mut(&cdcs).expect("checked").cdcs_members);
+        self.out.members_exited += n;
+        self.out.steps.push(Step::ExitMembers {
+            cdcs,
+            reason: reason.to_string(),
+        });
+    }
+
+    /// Ends a whole subtree below `unit` (children first), as when a CĐCS ends.
+    fn end_below(&mut self, unit: i64, kind: EndKind, reason: &str) {
+        for c in self.children(unit) {
+            self.end_below(c, kind, reason);
+            self.end(c, kind, reason);
+        }
+    }
+
+    fn need_reason(&self, reason: &str) -> Result<(), PlanError> {
+        if reason.trim().chars().count() < 3 {
+            return Err(err(
+                self.op,
+                "VL0709",
+                "phải ghi lý do.".into(),
+                "a reason is required.".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    fn name_ok(&self, name: &str) -> Result<(), PlanError> {
+        let n = name.trim().chars().count();
+        if !(2..=200).contains(&n) {
+            return Err(err(
+                self.op,
+                "VL0710",
+                "tên đơn vị phải từ 2 đến 200 ký tự.".into(),
+                "a unit name must be 2 to 200 characters.".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    fn type_on_date(&self, code: &str) -> Result<&TypeRule, PlanError> {
+        let ty = self.ty(code)?;
+        if !ty.exists_on(self.on) {
+            return Err(err(
+                self.op,
+                "VL0711",
+                format!(
+                    "loại «{}» không tồn tại vào ngày {}.",
+                    ty.name_vi,
+                    format_vn_date(self.on)
+                ),
+                format!("unit type {} does not exist on {}.", ty.code, self.on),
+            ));
+        }
+        Ok(ty)
+    }
+
+    fn apply(&mut self, op: &Op) -> Result<(), PlanError> {
+        match op {
+            Op::Create {
+                key,
+                code,
+                name,
+                type_code,
+                parent,
+            } => {
+                let key = key.trim().to_string();
+                if key.is_empty() || self.keys.contains_key(&key) {
+                    return Err(err(
+                        self.op,
+                        "VL0712",
+                        format!("khóa đơn vị mới «{key}» trống hoặc đã dùng ở thao tác khác."),
+                        format!("new-unit key «{key}» is empty or already used."),
+                    ));
+                }
+                let code = code.trim().to_uppercase();
+                if code.is_empty() || self.units.values().any(|u| u.code == code) {
+                    return Err(err(
+                        self.op,
+                        "VL0713",
+                        format!("mã đơn vị «{code}» trống hoặc đã có."),
+                        format!("unit code «{code}» is empty or taken."),
+                    ));
+                }
+                self.name_ok(name)?;
+                self.type_on_date(type_code)?;
+                let parent = self.resolve(parent)?;
+                self.check_parent(type_code, parent)?;
+                let tmp = -(self.keys.len() as i64) - 1;
+                self.keys.insert(key, tmp);
+                self.units.insert(
+                    tmp,
+                    PlanUnit {
+                        id: tmp,
+                        code: code.clone(),
+                        name: name.trim().to_string(),
+                        type_code: type_code.clone(),
+                        parent: Some(parent),
+                        founded_on: self.on,
+                        ended: false,
+                        last_change: self.on,
+                        cdcs_members: 0,
+                    },
+                );
+                self.out.steps.push(Step::Create {
+                    tmp,
+                    code,
+                    name: name.trim().to_string(),
+                    type_code: type_code.clone(),
+                    parent,
+                });
+                self.out.created.push(tmp);
+            }
+            Op::Rename { unit, name } => {
+                let id = self.resolve(unit)?;
+                self.live(id)?;
+                self.name_ok(name)?;
+                self.units.get_mut(&id).expect("live").name = name.trim().to_string();
+                self.out.steps.push(Step::Rename {
+                    unit: id,
+                    name: name.trim().to_string(),
+                });
+                self.out.renamed.push(id);
+            }
+            Op::Retype { unit, type_code } => {
+                let id = self.resolve(unit)?;
+                let u = self.live(id)?.clone();
+                let (old, new) = (
+                    self.ty(&u.type_code)?.clone(),
+                    self.type_on_date(type_code)?,
+                );
+                if old.grassroots != new.grassroots || old.holds_members != new.holds_members {
+                    return Err(err(
+                        self.op,
+                        "VL0714",
+                        format!(
+                            "không thể đổi {} từ «{}» sang «{}»: hai loại khác nhau về cấp cơ sở.",
+                            u.name, old.name_vi, new.name_vi
+                        ),
+                        format!(
+                            "cannot change {} from {} to {}: grassroots and upper levels differ.",
+                            u.name, old.code, new.code
+                        ),
+                    ));
+                }
+                if let Some(p) = u.parent {
+                    self.check_parent(type_code, p)?;
+                }
+                for c in self.children(id) {
+                    let ct = self.units[&c].type_code.clone();
+                    if self.ty(&ct)?.tier <= new.tier {
+                        return Err(err(
+                            self.op,
+                            "VL0706",
+                            format!(
+                                "{} có đơn vị cấp dưới không thể trực thuộc loại mới.",
+                                u.name
+                            ),
+                            format!(
+                                "{} has sub-units that cannot sit under the new type.",
+                                u.name
+                            ),
+                        ));
+                    }
+                }
+                self.units.get_mut(&id).expect("live").type_code = type_code.clone();
+                self.out.steps.push(Step::Retype {
+                    unit: id,
+                    type_code: type_code.clone(),
+                });
+                self.out.retyped.push(id);
+            }
+            Op::Move { units, parent } => {
+                if units.is_empty() {
+                    return Err(err(
+                        self.op,
+                        "VL0715",
+                        "chưa chọn đơn vị nào.".into(),
+                        "no unit chosen.".into(),
+                    ));
+                }
+                let parent = self.resolve(parent)?;
+                self.live(parent)?;
+                for &u in units {
+                    self.live(u)?;
+                    if self.units[&u].parent == Some(parent) {
+                        let n = &self.units[&u].name;
+                        return Err(err(
+                            self.op,
+                            "VL0716",
+                            format!("{n} đã trực thuộc đơn vị này."),
+                            format!("{n} is already under this parent."),
+                        ));
+                    }
+                    self.set_parent(u, parent)?;
+                }
+            }
+            Op::Merge { units, into } => {
+                let into = self.resolve(into)?;
+                self.live(into)?;
+                if units.is_empty() || units.contains(&into) {
+                    return Err(err(
+                        self.op,
+                        "VL0717",
+                        "chọn các đơn vị sáp nhập, khác đơn vị tiếp nhận.".into(),
+                        "choose the merged units, other than the survivor.".into(),
+                    ));
+                }
+                let survivor_tier = self.tier(into)?;
+                let survivor_grassroots = {
+                    let t = self.units[&into].type_code.clone();
+                    self.ty(&t)?.grassroots
+                };
+                for &u in units {
+                    self.live(u)?;
+                    if self.is_ancestor_or_self(u, into) {
+                        let n = &self.units[&u].name;
+                        return Err(err(
+                            self.op,
+                            "VL0707",
+                            format!("không thể sáp nhập {n} vào đơn vị cấp dưới của nó."),
+                            format!("{n} cannot merge into its own descendant."),
+                        ));
+                    }
+                    let t = self.units[&u].type_code.clone();
+                    let (tier, grassroots) = (self.ty(&t)?.tier, self.ty(&t)?.grassroots);
+                    if tier != survivor_tier || grassroots != survivor_grassroots {
+                        let n = &self.units[&u].name;
+                        return Err(err(
+                            self.op,
+                            "VL0718",
+                            format!("{n} không cùng cấp với đơn vị tiếp nhận."),
+                            format!("{n} is not at the survivor's level."),
+                        ));
+                    }
+                    for c in self.children(u) {
+                        if grassroots {
+                            self.set_parent_with_cdcs(c, into);
+                        } else {
+                            self.set_parent(c, into)?;
+                        }
+                    }
+                    if grassroots {
+                        self.transfer(u, into);
+                    }
+                    self.end(u, EndKind::Merged, "Sáp nhập");
+                    self.out.steps.push(Step::Lineage {
+                        from: u,
+                        to: into,
+                        kind: "merge",
+                    });
+                }
+            }
+            Op::Dissolve {
+                unit,
+                children_to,
+                members_to,
+                reason,
+            } => {
+                self.need_reason(reason)?;
+                let u = self.live(*unit)?.clone();
+                let grassroots = self.ty(&u.type_code)?.grassroots;
+                let members_to = members_to.as_ref().map(|r| self.resolve(r)).transpose()?;
+                if let Some(to) = members_to {
+                    let t = self.live(to)?.type_code.clone();
+                    if !grassroots || !self.ty(&t)?.grassroots || to == u.id {
+                        return Err(err(
+                            self.op,
+                            "VL0719",
+                            "đoàn viên chỉ chuyển từ một CĐCS sang một CĐCS khác.".into(),
+                            "members move only from one grassroots union to another.".into(),
+                        ));
+                    }
+                }
+                if grassroots {
+                    for c in self.children(u.id) {
+                        match members_to {
+                            Some(to) => self.set_parent_with_cdcs(c, to),
+                            None => {
+                                self.end_below(c, EndKind::Dissolved, reason);
+                                self.end(c, EndKind::Dissolved, reason);
+                            }
+                        }
+                    }
+                    match members_to {
+                        Some(to) => self.transfer(u.id, to),
+                        None => self.exit(u.id, reason),
+                    }
+                } else {
+                    let to = match children_to {
+                        Some(r) => self.resolve(r)?,
+                        None => u.parent.ok_or_else(|| {
+                            err(
+                                self.op,
+                                "VL0720",
+                                "đơn vị gốc không có cấp trên để nhận đơn vị cấp dưới.".into(),
+                                "the root has no parent to receive its sub-units.".into(),
+                            )
+                        })?,
+                    };
+                    for c in self.children(u.id) {
+                        self.set_parent(c, to)?;
+                    }
+                }
+                self.end(u.id, EndKind::Dissolved, reason);
+            }
+            Op::End { unit, reason } => {
+                self.need_reason(reason)?;
+                let u = self.live(*unit)?.clone();
+                if !self.ty(&u.type_code)?.grassroots {
+                    return Err(err(
+                        self.op,
+                        "VL0721",
+                        format!(
+                            "{} không phải CĐCS; công đoàn cấp trên được giải thể (chuyển đơn vị cấp dưới) chứ không kết thúc cùng đoàn viên.",
+                            u.name
+                        ),
+                        format!("{} is not a grassroots union; dissolve it instead.", u.name),
+                    ));
+                }
+                self.end_below(u.id, EndKind::Ended, reason);
+                self.exit(u.id, reason);
+                self.end(u.id, EndKind::Ended, reason);
+            }
+        }
+        Ok(())
+    }
+
+    /// Findings over the tree after the plan.
+    fn findings(&mut self) {
+        let mut findings = Vec::new();
+        for u in self.units.values().filter(|u| !u.ended) {
+            if let Some(p) = u.parent.and_then(|p| self.units.get(&p))
+                && p.ended
+            {
+                findings.push(Finding {
+                    blocking: true,
+                    unit: u.id,
+                    message_vi: format!(
+                        "{} không còn đơn vị cấp trên quản lý ({} đã kết thúc).",
+                        u.name, p.name
+                    ),
+                    message_en: format!(
+                        "{} is left without a managing parent ({} ended).",
+                        u.name, p.name
+                    ),
+                });
+            }
+            if u.type_code == "CD_XA" {
+                let cdcs: Vec<i64> = self.children(u.id);
+                let members: i64 = self
+                    .subtree(u.id)
+                    .iter()
+                    .map(|id| self.units[id].cdcs_members)
+                    .sum();
+                let grassroots = cdcs
+                    .iter()
+                    .filter(|c| {
+                        self.ty(&self.units[c].type_code)
+                            .is_ok_and(|t| t.grassroots)
+                    })
+                    .count() as i64;
+                let rules = &self.snap.rules;
+                let short_members = rules.commune_min_members.is_some_and(|m| members < m);
+                let short_cdcs = rules.commune_min_cdcs.is_some_and(|m| grassroots < m);
+                if short_members || short_cdcs {
+                    findings.push(Finding {
+                        blocking: false,
+                        unit: u.id,
+                        message_vi: format!(
+                            "{} có {} đoàn viên và {} CĐCS, dưới tiêu chí thành lập công đoàn xã ({} đoàn viên, {} CĐCS): cân nhắc mô hình dùng chung với xã lân cận.",
+                            u.name,
+                            crate::format_int(members),
+                            grassroots,
+                            crate::format_int(rules.commune_min_members.unwrap_or(0)),
+                            rules.commune_min_cdcs.unwrap_or(0)
+                        ),
+                        message_en: format!(
+                            "{} has {} members and {} grassroots unions, under the commune-union criteria ({} members, {} unions): consider a union shared with neighbouring communes.",
+                            u.name,
+                            members,
+                            grassroots,
+                            rules.commune_min_members.unwrap_or(0),
+                            rules.commune_min_cdcs.unwrap_or(0)
+                        ),
+                    });
+                }
+            }
+        }
+        self.out.findings = findings;
+    }
+
+    /// A unit and everything below it (after the plan).
+    fn subtree(&self, id: i64) -> Vec<i64> {
+        let mut out = vec![id];
+        let mut i = 0;
+        while i < out.len() {
+            let cur = out[i];
+            out.extend(
+                self.units
+                    .values()
+                    .filter(|u| u.parent == Some(cur))
+                    .map(|u| u.id),
+            );
+            i += 1;
+        }
+        out
+    }
+}
+
+/// Runs a plan over a snapshot: the outcome, or the first operation that cannot apply.
+pub fn simulate(snap: &Snapshot, on: Date, ops: &[Op]) -> Result<Outcome, PlanError> {
+    if ops.is_empty() {
+        return Err(err(
+            0,
+            "VL0722",
+            "phương án chưa có thao tác nào.".into(),
+            "the plan has no operation.".into(),
+        ));
+    }
+    let mut sim = Sim {
+        snap,
+        on,
+        units: snap.units.clone(),
+        keys: BTreeMap::new(),
+        out: Outcome::default(),
+        op: 0,
+    };
+    for (i, op) in ops.iter().enumerate() {
+        sim.op = i + 1;
+        sim.apply(op).map_err(|mut e| {
+            e.message_vi = format!("Thao tác {} ({}): {}", i + 1, op.label(), e.message_vi);
+            e.message_en = format!("Operation {}: {}", i + 1, e.message_en);
+            e
+        })?;
+    }
+    sim.findings();
+    sim.out.after = sim.units;
+    Ok(sim.out)
+}
+
+/// Levels between each grassroots union and its province-level federation (tier 2),
+/// as a histogram {levels: number of CĐCS} (seed 000: fewer intermediaries, faster
+/// directives). A CĐCS directly under its LĐLĐ has 0.
+pub fn intermediaries(units: &BTreeMap<i64, PlanUnit>, types: &[TypeRule]) -> BTreeMap<i64, i64> {
+    let tier = |code: &str| {
+        types
+            .iter()
+            .find(|t| t.code == code)
+            .map(|t| (t.tier, t.grassroots))
+    };
+    let mut out = BTreeMap::new();
+    for u in units.values().filter(|u| !u.ended) {
+        if !tier(&u.type_code).is_some_and(|(_, g)| g) {
+            continue;
+        }
+        let mut levels = 0;
+        let mut cur = u.parent;
+        let mut seen = BTreeSet::new();
+        while let Some(p) = cur.and_then(|p| units.get(&p)) {
+            if !seen.insert(p.id) || tier(&p.type_code).is_some_and(|(t, _)| t <= 2) {
+                break;
+            }
+            levels += 1;
+            cur = p.parent;
+        }
+        *out.entry(levels).or_default() += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    fn types() -> Vec<TypeRule> {
+        let t = |code: &str, tier, grassroots, holds, from, to| TypeRule {
+            code: code.into(),
+            name_vi: code.into(),
+            tier,
+            grassroots,
+            holds_members: holds,
+            valid_from: from,
+            valid_to: to,
+        };
+        vec![
+            t("LDLD_TINH", 2, false, false, None, None),
+            t(
+                "LDLD_HUYEN",
+                3,
+                false,
+                false,
+                None,
+                Some(date!(2025 - 07 - 01)),
+            ),
+            t("CD_XA", 3, false, false, Some(date!(2025 - 07 - 01)), None),
+            t("CDCS", 4, true, true, None, None),
+            t("CD_BO_PHAN", 5, false, true, None, None),
+        ]
+    }
+
+    fn unit(id: i64, ty: &str, parent: Option<i64>, members: i64) -> (i64, PlanUnit) {
+        (
+            id,
+            PlanUnit {
+                id,
+                code: format!("U{id}"),
+                name: format!("Đơn vị {id}"),
+                type_code: ty.into(),
+                parent,
+                founded_on: date!(2000 - 01 - 01),
+                ended: false,
+                last_change: date!(2000 - 01 - 01),
+                cdcs_members: members,
+            },
+        )
+    }
+
+    /// Province 1; district 2 with CĐCS 3 (bộ phận 5) and 4; district 6 with CĐCS 7.
+    fn snap() -> Snapshot {
+        Snapshot {
+            units: [
+                unit(1, "LDLD_TINH", None, 0),
+                unit(2, "LDLD_HUYEN", Some(1), 0),
+                unit(3, "CDCS", Some(2), 40),
+                unit(4, "CDCS", Some(2), 25),
+                unit(5, "CD_BO_PHAN", Some(3), 0),
+                unit(6, "LDLD_HUYEN", Some(1), 0),
+                unit(7, "CDCS", Some(6), 900),
+            ]
+            .into_iter()
+            .collect(),
+            types: types(),
+            rules: PlanRules {
+                commune_min_members: Some(1500),
+                commune_min_cdcs: Some(10),
+            },
+        }
+    }
+
+    const D: Date = date!(2025 - 07 - 01);
+
+    #[test]
+    fn dissolving_a_district_rehomes_its_cdcs_to_the_province() {
+        let out = simulate(
+            &snap(),
+            D,
+            &[Op::Dissolve {
+                unit: 2,
+                children_to: None,
+                members_to: None,
+                reason: "Kết thúc hoạt động LĐLĐ huyện".into(),
+            }],
+        )
+        .unwrap();
+        assert_eq!(out.after[&3].parent, Some(1));
+        assert_eq!(out.after[&4].parent, Some(1));
+        assert!(out.after[&2].ended);
+        assert_eq!(out.moved, vec![3, 4]);
+        assert_eq!(out.ended, vec![2]);
+        assert!(!out.is_blocked());
+        let before = intermediaries(&snap().units, &snap().types);
+        let after = intermediaries(&out.after, &snap().types);
+        assert_eq!(before, BTreeMap::from([(1, 3)]));
+        assert_eq!(after, BTreeMap::from([(0, 2), (1, 1)]));
+    }
+
+    #[test]
+    fn a_commune_union_takes_cdcs_and_is_flagged_under_the_criteria() {
+        let out = simulate(
+            &snap(),
+            D,
+            &[
+                Op::Create {
+                    key: "xa".into(),
+                    code: "x-1".into(),
+                    name: "Công đoàn xã Mỹ Hòa".into(),
+                    type_code: "CD_XA".into(),
+                    parent: UnitRef::Id(1),
+                },
+                Op::Move {
+                    units: vec![3, 4, 7],
+                    parent: UnitRef::New("xa".into()),
+                },
+                Op::Dissolve {
+                    unit: 2,
+                    children_to: None,
+                    members_to: None,
+                    reason: "Kết thúc".into(),
+                },
+            ],
+        )
+        .unwrap();
+        assert_eq!(out.after[&-1].code, "X-1");
+        assert_eq!(out.after[&7].parent, Some(-1));
+        let f = &out.findings[0];
+        assert!(!f.blocking && f.unit == -1);
+        assert!(
+            f.message_vi.contains("965 đoàn viên và 3 CĐCS"),
+            "{}",
+            f.message_vi
+        );
+    }
+
+    #[test]
+    fn a_commune_union_cannot_exist_before_july_2025() {
+        let e = simulate(
+            &snap(),
+            date!(2025 - 06 - 30),
+            &[Op::Create {
+                key: "xa".into(),
+                code: "X".into(),
+                name: "Công đoàn xã".into(),
+                type_code: "CD_XA".into(),
+                parent: UnitRef::Id(1),
+            }],
+        )
+        .unwrap_err();
+        assert_eq!((e.op, e.code), (1, "VL0711"));
+        assert!(
+            e.message_vi.starts_with(
+                "Thao tác 1 (Thành lập): loại «CD_XA» không tồn tại vào ngày 30/06/2025"
+            ),
+            "{}",
+            e.message_vi
+        );
+    }
+
+    #[test]
+    fn moving_a_unit_under_its_own_descendant_is_refused_naming_the_operation() {
+        let e = simulate(
+            &snap(),
+            D,
+            &[
+                Op::Rename {
+                    unit: UnitRef::Id(3),
+                    name: "CĐCS mới".into(),
+                },
+                Op::Move {
+                    units: vec![2],
+                    parent: UnitRef::Id(3),
+                },
+            ],
+        )
+        .unwrap_err();
+        assert_eq!((e.op, e.code), (2, "VL0707"));
+        assert!(e.message_vi.contains("Thao tác 2 (Chuyển đơn vị cấp trên)"));
+    }
+
+    #[test]
+    fn an_ended_unit_and_a_date_before_the_last_change_are_refused() {
+        let dissolve = Op::Dissolve {
+            unit: 4,
+            children_to: None,
+            members_to: None,
+            reason: "Doanh nghiệp giải thể".into(),
+        };
+        let e = simulate(&snap(), D, &[dissolve.clone(), dissolve]).unwrap_err();
+        assert_eq!((e.op, e.code), (2, "VL0704"));
+        let mut s = snap();
+        s.units.get_mut(&4).unwrap().last_change = date!(2025 - 08 - 01);
+        let e = simulate(
+            &s,
+            D,
+            &[Op::Rename {
+                unit: UnitRef::Id(4),
+                name: "Tên mới".into(),
+            }],
+        )
+        .unwrap_err();
+        assert_eq!(e.code, "VL0705");
+        assert!(e.message_vi.contains("01/08/2025"), "{}", e.message_vi);
+    }
+
+    #[test]
+    fn merging_cdcs_moves_sub_units_and_members_to_the_survivor() {
+        let out = simulate(
+            &snap(),
+            D,
+            &[Op::Merge {
+                units: vec![3],
+                into: UnitRef::Id(7),
+            }],
+        )
+        .unwrap();
+        assert_eq!(out.after[&5].parent, Some(7));
+        assert_eq!(out.after[&7].cdcs_members, 940);
+        assert_eq!(out.members_transferred, 40);
+        assert!(out.steps.contains(&Step::Lineage {
+            from: 3,
+            to: 7,
+            kind: "merge"
+        }));
+        // A bộ phận cannot be moved to another CĐCS by hand.
+        let e = simulate(
+            &snap(),
+            D,
+            &[Op::Move {
+                units: vec![5],
+                parent: UnitRef::Id(7),
+            }],
+        )
+        .unwrap_err();
+        assert_eq!(e.code, "VL0708");
+    }
+
+    #[test]
+    fn ending_a_state_agency_cdcs_exits_its_members_and_ends_its_sub_units() {
+        let out = simulate(
+            &snap(),
+            D,
+            &[Op::End {
+                unit: 3,
+                reason: "Cơ quan hưởng lương 100% ngân sách (CV 4133/TLĐ-ToC)".into(),
+            }],
+        )
+        .unwrap();
+        assert_eq!(out.members_exited, 40);
+        assert_eq!(out.ended, vec![5, 3]);
+        // Ending an upper unit this way is refused: it must be dissolved.
+        let e = simulate(
+            &snap(),
+            D,
+            &[Op::End {
+                unit: 2,
+                reason: "x x x".into(),
+            }],
+        )
+        .unwrap_err();
+        assert_eq!(e.code, "VL0721");
+    }
+
+    #[test]
+    fn a_dissolved_units_children_go_to_the_named_receiver() {
+        let out = simulate(
+            &snap(),
+            D,
+            &[Op::Dissolve {
+                unit: 6,
+                children_to: Some(UnitRef::Id(2)),
+                members_to: None,
+                reason: "Sắp xếp".into(),
+            }],
+        )
+        .unwrap();
+        assert!(!out.is_blocked());
+        assert_eq!(out.after[&7].parent, Some(2));
+        let e = simulate(&snap(), D, &[]).unwrap_err();
+        assert_eq!((e.op, e.code), (0, "VL0722"));
+    }
+}

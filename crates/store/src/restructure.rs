@@ -1,0 +1,660 @@
+//! Restructuring plans: stored, previewed and applied all or nothing. The rules and
+//! the simulation are pure (`congdoan_domain::restructure`); this module loads the
+//! snapshot, writes the simulated steps in one transaction, and keeps the figures,
+//! the effective-dated tree, member history and lineage exact.
+
+use crate::audit::audit;
+use crate::scope::range_end;
+use crate::stats::{MemberFacts, StatDelta, UnitFacts, apply_stats, dim};
+use crate::{Engine, Result, Scope, Store, StoreError, now, read, write};
+use congdoan_domain::restructure::{
+    self as rs, EndKind, Op, Outcome, PlanError, PlanRules, PlanUnit, Snapshot, Step, TypeRule,
+};
+use congdoan_domain::text::{fold, nfc};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use time::Date;
+
+/// A restructuring plan (phương án sắp xếp tổ chức).
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct Plan {
+    pub plan_id: i64,
+    /// The plan may touch this unit's subtree only.
+    pub owner_unit_id: i64,
+    pub path: String,
+    pub name: String,
+    pub effective_date: Date,
+    /// draft, scheduled, applied, cancelled, reverted.
+    pub status: String,
+    /// The operations, as a JSON list (see `PlanOps` in the API).
+    pub ops: String,
+    pub note: Option<String>,
+    /// What the apply did (JSON counts).
+    pub summary: Option<String>,
+    pub reverts_plan_id: Option<i64>,
+    pub version: i64,
+    pub created_at: time::OffsetDateTime,
+    pub updated_at: time::OffsetDateTime,
+    pub applied_at: Option<time::OffsetDateTime>,
+}
+
+impl Plan {
+    /// The operations (an unreadable list reads as empty, and then refuses to apply).
+    pub fn op_list(&self) -> Vec<Op> {
+        serde_json::from_str(&self.ops).unwrap_or_default()
+    }
+
+    pub fn editable(&self) -> bool {
+        matches!(self.status.as_str(), "draft" | "scheduled")
+    }
+}
+
+/// Everything the preview page shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct Preview {
+    /// The units before the plan (the owner's subtree).
+    pub before: BTreeMap<i64, PlanUnit>,
+    pub types: Vec<TypeRule>,
+    pub outcome: std::result::Result<Outcome, PlanError>,
+    /// Officials' posts that end with their unit.
+    pub posts_ended: i64,
+    /// Coordinating links that end with a unit (or pass to a merger's survivor).
+    pub links_affected: i64,
+    /// CĐCS by number of levels between them and their provincial federation.
+    pub intermediaries_before: BTreeMap<i64, i64>,
+    pub intermediaries_after: BTreeMap<i64, i64>,
+}
+
+/// One predecessor or successor of a unit.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct Lineage {
+    pub from_unit_id: i64,
+    pub from_name: String,
+    pub to_unit_id: i64,
+    pub to_name: String,
+    pub kind: String,
+    pub on_date: Date,
+    pub plan_id: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct SnapRow {
+    unit_id: i64,
+    code: String,
+    name: String,
+    type_code: String,
+    parent_id: Option<i64>,
+    founded_on: Date,
+    ended: bool,
+    last_change: Option<Date>,
+    cdcs_members: i64,
+}
+
+const SNAPSHOT_SQL: &str = "SELECT u.unit_id, u.code, u.name, u.type_code, u.parent_id, u.founded_on, \
+     u.ended_on IS NOT NULL AS ended, (SELECT MAX(v.valid_from) FROM unit_version v WHERE v.unit_id = u.unit_id) AS last_change, \
+     CASE WHEN t.is_grassroots THEN COALESCE(s.n, 0) ELSE 0 END AS cdcs_members \
+     FROM unit u JOIN unit_type t ON t.type_code = u.type_code \
+     LEFT JOIN unit_stat s ON s.unit_id = u.unit_id AND s.dim = 'status' AND s.key = 'member' \
+     WHERE u.path >= $1 AND u.path < $2";
+
+const RULES_SQL: &str = "SELECT rule_code, value FROM rule_value WHERE valid_from <= $1 AND (valid_to IS NULL OR valid_to > $1)";
+
+fn snapshot_of(rows: Vec<SnapRow>, types: Vec<TypeRule>, rules: Vec<(String, i64)>) -> Snapshot {
+    let rule = |code: &str| rules.iter().find(|(c, _)| c == code).map(|(_, v)| *v);
+    Snapshot {
+        units: rows
+            .into_iter()
+            .map(|r| {
+                (
+                    r.unit_id,
+                    PlanUnit {
+                        id: r.unit_id,
+                        code: r.code,
+                        name: r.name,
+                        type_code: r.type_code,
+                        parent: r.parent_id,
+                        founded_on: r.founded_on,
+                        ended: r.ended,
+                        last_change: r.last_change.unwrap_or(r.founded_on),
+                        cdcs_members: r.cdcs_members,
+                    },
+                )
+            })
+            .collect(),
+        types,
+        rules: PlanRules {
+            commune_min_members: rule("commune_union_min_members"),
+            commune_min_cdcs: rule("commune_union_min_cdcs"),
+        },
+    }
+}
+
+fn plan_rule(e: PlanError) -> StoreError {
+    StoreError::Rule {
+        code: e.code,
+        field: "ops",
+        message_vi: e.message_vi,
+        message_en: e.message_en,
+    }
+}
+
+fn status_rule() -> StoreError {
+    StoreError::rule(
+        "ST0801",
+        "status",
+        "Phương án đã áp dụng hoặc đã huỷ, không sửa được nữa.",
+        "The plan was applied or cancelled and can no longer change.",
+    )
+}
+
+impl Store {
+    async fn type_rules(&self) -> Result<Vec<TypeRule>> {
+        Ok(self
+            .unit_types()
+            .await?
+            .into_iter()
+            .map(|t| TypeRule {
+                code: t.type_code,
+                name_vi: t.name_vi,
+                tier: t.tier,
+                grassroots: t.is_grassroots,
+                holds_members: t.holds_members,
+                valid_from: t.valid_from,
+                valid_to: t.valid_to,
+            })
+            .collect())
+    }
+
+    /// The owner's subtree as a plan sees it on `on`.
+    async fn snapshot(&self, owner_path: &str, on: Date) -> Result<Snapshot> {
+        let rows: Vec<SnapRow> = read!(self, p => sqlx::query_as(SNAPSHOT_SQL)
+            .bind(owner_path).bind(range_end(owner_path)).fetch_all(p).await)?;
+        let rules: Vec<(String, i64)> =
+            read!(self, p => sqlx::query_as(RULES_SQL).bind(on).fetch_all(p).await)?;
+        Ok(snapshot_of(rows, self.type_rules().await?, rules))
+    }
+
+    /// Plans whose owner lies in the caller's read scope, newest first.
+    #[tracing::instrument(skip(self, scope))]
+    pub async fn plans(&self, scope: &Scope) -> Result<Vec<Plan>> {
+        Ok(read!(self, p => {
+            let mut qb = sqlx::QueryBuilder::new("SELECT * FROM restructure_plan WHERE ");
+            scope.push_read_filter(&mut qb, "path");
+            qb.push(" ORDER BY plan_id DESC LIMIT 200");
+            qb.build_query_as::<Plan>().fetch_all(p).await
+        })?)
+    }
+
+    #[tracing::instrument(skip(self, scope))]
+    pub async fn plan(&self, scope: &Scope, plan_id: i64) -> Result<Plan> {
+        let plan: Plan = read!(self, p => sqlx::query_as("SELECT * FROM restructure_plan WHERE plan_id = $1")
+            .bind(plan_id).fetch_one(p).await)?;
+        scope.check_read(&plan.path)?;
+        Ok(plan)
+    }
+
+    /// Starts an empty plan over a unit the caller may write.
+    #[tracing::instrument(skip(self, scope, name))]
+    pub async fn create_plan(
+        &self,
+        scope: &Scope,
+        owner_unit_id: i64,
+        name: &str,
+        effective_date: Date,
+    ) -> Result<Plan> {
+        let owner = self.unit(scope, owner_unit_id).await?;
+        scope.check_write(&owner.path)?;
+        let name = nfc(name.trim());
+        if name.chars().count() < 3 {
+            return Err(StoreError::rule(
+                "ST0802",
+                "name",
+                "Đặt tên cho phương án (ít nhất 3 ký tự).",
+                "Name the plan (at least 3 characters).",
+            ));
+        }
+        let id: i64 = write!(self, p => {
+            let mut tx = p.begin().await?;
+            let ts = now();
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO restructure_plan (owner_unit_id, path, name, effective_date, status, ops, created_by, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, 'draft', '[]', $5, $6, $6) RETURNING plan_id")
+                .bind(owner.unit_id).bind(&owner.path).bind(&name).bind(effective_date)
+                .bind(scope.actor().account_id).bind(ts).fetch_one(&mut *tx).await?;
+            audit!(&mut *tx, scope, "create", "plan", Some(id), &owner.path,
+                format!("Lập phương án sắp xếp «{name}»"), None, None);
+            tx.commit().await?;
+            id
+        });
+        self.plan(scope, id).await
+    }
+
+    /// Replaces a draft plan's name, date and operations. `expected_version` is the
+    /// version the editor started from: a plan changed meanwhile answers `Conflict`.
+    #[tracing::instrument(skip(self, scope, name, ops))]
+    pub async fn save_plan(
+        &self,
+        scope: &Scope,
+        plan_id: i64,
+        expected_version: i64,
+        name: &str,
+        effective_date: Date,
+        ops: &[Op],
+    ) -> Result<Plan> {
+        let plan = self.plan(scope, plan_id).await?;
+        scope.check_write(&plan.path)?;
+        if !plan.editable() {
+            return Err(status_rule());
+        }
+        let name = nfc(name.trim());
+        let json = serde_json::to_string(ops).map_err(|e| StoreError::Config(e.to_string()))?;
+        write!(self, p => {
+            let mut tx = p.begin().await?;
+            // Saving a scheduled plan makes it a draft again: it must be applied anew.
+            let n = sqlx::query("UPDATE restructure_plan SET name = $1, effective_date = $2, ops = $3, status = 'draft', \
+                                 version = version + 1, updated_at = $4 WHERE plan_id = $5 AND version = $6 AND status IN ('draft','scheduled')")
+                .bind(&name).bind(effective_date).bind(&json).bind(now()).bind(plan_id).bind(expected_version)
+                .execute(&mut *tx).await?.rows_affected();
+            if n == 0 {
+                return Err(StoreError::Conflict);
+            }
+            audit!(&mut *tx, scope, "update", "plan", Some(plan_id), &plan.path,
+                format!("Sửa phương án «{name}» ({} thao tác)", ops.len()), None, Some(serde_json::json!({"ops": ops.len()})));
+            tx.commit().await?;
+        });
+        self.plan(scope, plan_id).await
+    }
+
+    /// What the plan would do if applied now: simulated over the stored tree, nothing written.
+    #[tracing::instrument(skip(self, scope))]
+    pub async fn preview_plan(&self, scope: &Scope, plan_id: i64) -> Result<Preview> {
+        let plan = self.plan(scope, plan_id).await?;
+        let snap = self.snapshot(&plan.path, plan.effective_date).await?;
+        let mut outcome = rs::simulate(&snap, plan.effective_date, &plan.op_list());
+        if let Ok(out) = &outcome
+            && let Err(e) = self.codes_free(out, &plan.op_list()).await
+        {
+            outcome = Err(e);
+        }
+        let (mut posts_ended, mut links_affected) = (0, 0);
+        if let Ok(out) = &outcome {
+            for chunk in out.ended.chunks(500) {
+                let ids = chunk
+                    .iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",");
+                let sql = format!(
+                    "SELECT (SELECT CAST(COUNT(*) AS BIGINT) FROM position_assignment WHERE end_date IS NULL AND unit_id IN ({ids})), \
+                     (SELECT CAST(COUNT(*) AS BIGINT) FROM unit_link WHERE valid_to IS NULL AND (unit_id IN ({ids}) OR coordinator_id IN ({ids})))"
+                );
+                let (a, b): (i64, i64) = read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_one(p).await)?;
+                posts_ended += a;
+                links_affected += b;
+            }
+        }
+        let intermediaries_before = rs::intermediaries(&snap.units, &snap.types);
+        let intermediaries_after = match &outcome {
+            Ok(out) => rs::intermediaries(&out.after, &snap.types),
+            Err(_) => BTreeMap::new(),
+        };
+        Ok(Preview {
+            before: snap.units,
+            types: snap.types,
+            outcome,
+            posts_ended,
+            links_affected,
+            intermediaries_before,
+            intermediaries_after,
+        })
+    }
+
+    /// Codes of units the plan creates must be free in the whole tree, not only the owner's.
+    async fn codes_free(&self, out: &Outcome, ops: &[Op]) -> std::result::Result<(), PlanError> {
+        for step in &out.steps {
+            if let Step::Create { code, .. } = step {
+                let taken: Option<i64> =
+                    read!(self, p => sqlx::query_scalar("SELECT unit_id FROM unit WHERE code = $1")
+                    .bind(code).fetch_optional(p).await)
+                    .unwrap_or(None);
+                if taken.is_some() {
+                    let op = ops
+                        .iter()
+                        .position(|o| matches!(o, Op::Create { code: c, .. } if c.trim().eq_ignore_ascii_case(code)))
+                        .map_or(0, |i| i + 1);
+                    return Err(PlanError {
+                        op,
+                        code: "VL0713",
+                        message_vi: format!("Thao tác {op} (Thành lập): mã đơn vị «{code}» đã có."),
+                        message_en: format!("Operation {op}: unit code «{code}» is taken."),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Cancels a draft or scheduled plan.
+    pub async fn cancel_plan(
+        &self,
+        scope: &Scope,
+        plan_id: i64,
+        expected_version: i64,
+    ) -> Result<Plan> {
+        let plan = self.plan(scope, plan_id).await?;
+        scope.check_write(&plan.path)?;
+        write!(self, p => {
+            let mut tx = p.begin().await?;
+            let n = sqlx::query("UPDATE restructure_plan SET status = 'cancelled', version = version + 1, updated_at = $1 \
+                                 WHERE plan_id = $2 AND version = $3 AND status IN ('draft','scheduled')")
+                .bind(now()).bind(plan_id).bind(expected_version).execute(&mut *tx).await?.rows_affected();
+            if n == 0 {
+                return Err(if plan.editable() { StoreError::Conflict } else { status_rule() });
+            }
+            audit!(&mut *tx, scope, "cancel", "plan", Some(plan_id), &plan.path, format!("Huỷ phương án «{}»", plan.name), None, None);
+            tx.commit().await?;
+        });
+        self.plan(scope, plan_id).await
+    }
+
+    /// Applies a plan dated today or earlier, all or nothing; a plan dated later is
+    /// scheduled and applied on its day by [`Store::apply_due_plans`].
+    #[tracing::instrument(skip(self, scope))]
+    pub async fn apply_plan(
+        &self,
+        scope: &Scope,
+        plan_id: i64,
+        expected_version: i64,
+        today: Date,
+    ) -> Result<Plan> {
+        let plan = self.plan(scope, plan_id).await?;
+        scope.check_write(&plan.path)?;
+        if !plan.editable() {
+            return Err(status_rule());
+        }
+        if plan.version != expected_version {
+            return Err(StoreError::Conflict);
+        }
+        // Refuse now what would fail on the day.
+        let preview = self.preview_plan(scope, plan_id).await?;
+        let out = preview.outcome.map_err(plan_rule)?;
+        if let Some(f) = out.findings.iter().find(|f| f.blocking) {
+            return Err(StoreError::Rule {
+                code: "ST0803",
+                field: "ops",
+                message_vi: f.message_vi.clone(),
+                message_en: f.message_en.clone(),
+            });
+        }
+        if plan.effective_date > today {
+            write!(self, p => {
+                let mut tx = p.begin().await?;
+                let n = sqlx::query("UPDATE restructure_plan SET status = 'scheduled', version = version + 1, updated_at = $1 \
+                                     WHERE plan_id = $2 AND version = $3 AND status = 'draft'")
+                    .bind(now()).bind(plan_id).bind(expected_version).execute(&mut *tx).await?.rows_affected();
+                if n == 0 {
+                    return Err(StoreError::Conflict);
+                }
+                audit!(&mut *tx, scope, "schedule", "plan", Some(plan_id), &plan.path,
+                    format!("Hẹn áp dụng phương án «{}» ngày {}", plan.name, congdoan_domain::format_vn_date(plan.effective_date)), None, None);
+                tx.commit().await?;
+            });
+        } else {
+            self.execute_plan(scope, &plan, expected_version).await?;
+        }
+        self.plan(scope, plan_id).await
+    }
+
+    /// Applies every scheduled plan whose day has come (the server's worker calls this).
+    pub async fn apply_due_plans(&self, today: Date) -> Result<usize> {
+        let due: Vec<Plan> = read!(self, p => sqlx::query_as(
+            "SELECT * FROM restructure_plan WHERE status = 'scheduled' AND effective_date <= $1 ORDER BY effective_date, plan_id")
+            .bind(today).fetch_all(p).await)?;
+        let scope = Scope::admin(crate::Actor::system("lịch áp dụng phương án"));
+        let mut applied = 0;
+        for plan in due {
+            match self.execute_plan(&scope, &plan, plan.version).await {
+                Ok(()) => applied += 1,
+                Err(e) => {
+                    tracing::warn!(plan_id = plan.plan_id, error = %e, "scheduled plan not applied")
+                }
+            }
+        }
+        Ok(applied)
+    }
+
+    /// Simulates and writes a plan in one transaction: the snapshot is read inside it, so
+    /// what is written is exactly the simulation of the state it replaces.
+    #[tracing::instrument(skip(self, scope, plan), fields(plan_id = plan.plan_id))]
+    async fn execute_plan(&self, scope: &Scope, plan: &Plan, expected_version: i64) -> Result<()> {
+        let types = self.type_rules().await?;
+        let ty = |code: &str| types.iter().find(|t| t.code == code).cloned();
+        let ops = plan.op_list();
+        let on = plan.effective_date;
+        let year = match self.engine() {
+            Engine::Sqlite => "CAST(substr(birth_date, 1, 4) AS INTEGER)",
+            Engine::Postgres => "CAST(EXTRACT(YEAR FROM birth_date) AS INTEGER)",
+        };
+        let groups_sql = format!(
+            "SELECT m.path, m.status, m.sex, {year}, m.party_member, CAST(COUNT(*) AS BIGINT) FROM member m \
+             WHERE m.cdcs_id = $1 GROUP BY m.path, m.status, m.sex, {year}, m.party_member"
+        );
+        let actor = scope.actor().account_id;
+        let summary: serde_json::Value = write!(self, p => {
+            let mut tx = p.begin().await?;
+            let n = sqlx::query("UPDATE restructure_plan SET status = 'applied', version = version + 1, updated_at = $1, applied_at = $1 \
+                                 WHERE plan_id = $2 AND version = $3 AND status IN ('draft','scheduled')")
+                .bind(now()).bind(plan.plan_id).bind(expected_version).execute(&mut *tx).await?.rows_affected();
+            if n == 0 {
+                return Err(StoreError::Conflict);
+            }
+            let rows: Vec<SnapRow> = sqlx::query_as(SNAPSHOT_SQL).bind(&plan.path).bind(range_end(&plan.path))
+                .fetch_all(&mut *tx).await?;
+            let rules: Vec<(String, i64)> = sqlx::query_as(RULES_SQL).bind(on).fetch_all(&mut *tx).await?;
+            let snap = snapshot_of(rows, types.clone(), rules);
+            let out = rs::simulate(&snap, on, &ops).map_err(plan_rule)?;
+            let mut real: HashMap<i64, i64> = HashMap::new();
+            let id = |real: &HashMap<i64, i64>, x: i64| if x < 0 { real[&x] } else { x };
+            let mut delta = StatDelta::default();
+            for step in &out.steps {
+                match step {
+                    Step::Create { tmp, code, name, type_code, parent } => {
+                        let parent = id(&real, *parent);
+                        let (ppath, pdepth, province): (String, i64, Option<i64>) = sqlx::query_as(
+                            "SELECT path, depth, province_code FROM unit WHERE unit_id = $1").bind(parent).fetch_one(&mut *tx).await?;
+                        let ts = now();
+                        let new_id: i64 = sqlx::query_scalar(
+                            "INSERT INTO unit (code, name, search_key, type_code, parent_id, path, depth, province_code, founded_on, \
+                             founding_decision, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, '', $6, $7, $8, $9, $10, $10) RETURNING unit_id")
+                            .bind(code).bind(nfc(name)).bind(fold(name)).bind(type_code).bind(parent).bind(pdepth + 1)
+                            .bind(province).bind(on).bind(format!("Phương án «{}»", plan.name)).bind(ts)
+                            .fetch_one(&mut *tx).await?;
+                        let path = format!("{ppath}{new_id}/");
+                        sqlx::query("UPDATE unit SET path = $1 WHERE unit_id = $2").bind(&path).bind(new_id).execute(&mut *tx).await?;
+                        sqlx::query("INSERT INTO unit_version (unit_id, valid_from, valid_to, parent_id, path, name, type_code, plan_id) \
+                                     VALUES ($1, $2, NULL, $3, $4, $5, $6, $7)")
+                            .bind(new_id).bind(on).bind(parent).bind(&path).bind(nfc(name)).bind(type_code).bind(plan.plan_id)
+                            .execute(&mut *tx).await?;
+                        let t = ty(type_code).ok_or(StoreError::NotFound)?;
+                        delta.unit(&path, &UnitFacts { type_code, ended: false, grassroots: t.grassroots, head_count: None }, 1)?;
+                        real.insert(*tmp, new_id);
+                    }
+                    Step::SetParent { unit, parent } => {
+                        let (unit, parent) = (id(&real, *unit), id(&real, *parent));
+                        let (old, depth): (String, i64) = sqlx::query_as("SELECT path, depth FROM unit WHERE unit_id = $1")
+                            .bind(unit).fetch_one(&mut *tx).await?;
+                        let (ppath, pdepth): (String, i64) = sqlx::query_as("SELECT path, depth FROM unit WHERE unit_id = $1")
+                            .bind(parent).fetch_one(&mut *tx).await?;
+                        let old_end = range_end(&old);
+                        let old_parent_path = old[..old.len() - 1 - unit.to_string().len()].to_string();
+                        let new = format!("{ppath}{unit}/");
+                        sqlx::query("UPDATE unit_version SET path = $1 || substr(path, length($2) + 1) \
+                                     WHERE valid_to IS NULL AND valid_from = $3 AND path >= $2 AND path < $4")
+                            .bind(&new).bind(&old).bind(on).bind(&old_end).execute(&mut *tx).await?;
+                        sqlx::query("INSERT INTO unit_version (unit_id, valid_from, valid_to, parent_id, path, name, type_code, plan_id) \
+                                     SELECT unit_id, $1, NULL, parent_id, $2 || substr(path, length($3) + 1), name, type_code, $5 FROM unit_version \
+                                     WHERE valid_to IS NULL AND valid_from < $1 AND path >= $3 AND path < $4")
+                            .bind(on).bind(&new).bind(&old).bind(&old_end).bind(plan.plan_id).execute(&mut *tx).await?;
+                        sqlx::query("UPDATE unit_version SET valid_to = $1 WHERE valid_to IS NULL AND valid_from < $1 AND path >= $2 AND path < $3")
+                            .bind(on).bind(&old).bind(&old_end).execute(&mut *tx).await?;
+                        sqlx::query("UPDATE unit_version SET parent_id = $1 WHERE unit_id = $2 AND valid_from = $3")
+                            .bind(parent).bind(unit).bind(on).execute(&mut *tx).await?;
+                        sqlx::query("UPDATE unit SET path = $1 || substr(path, length($2) + 1), depth = depth + $3, version = version + 1, updated_at = $4 \
+                                     WHERE path >= $2 AND path < $5")
+                            .bind(&new).bind(&old).bind(pdepth + 1 - depth).bind(now()).bind(&old_end).execute(&mut *tx).await?;
+                        sqlx::query("UPDATE unit SET parent_id = $1 WHERE unit_id = $2").bind(parent).bind(unit).execute(&mut *tx).await?;
+                        sqlx::query("UPDATE member SET path = $1 || substr(path, length($2) + 1) WHERE path >= $2 AND path < $3")
+                            .bind(&new).bind(&old).bind(&old_end).execute(&mut *tx).await?;
+                        // The subtree's figures (stored plus what this plan already changed)
+                        // leave the old ancestors and join the new ones.
+                        let mut block: BTreeMap<(&'static str, String), i64> = BTreeMap::new();
+                        let stored: Vec<(String, String, i64)> = sqlx::query_as("SELECT dim, key, n FROM unit_stat WHERE unit_id = $1")
+                            .bind(unit).fetch_all(&mut *tx).await?;
+                        for (d, k, n) in stored {
+                            *block.entry((dim::parse(&d), k)).or_default() += n;
+                        }
+                        for (d, k, n) in delta.of_unit(unit) {
+                            *block.entry((d, k)).or_default() += n;
+                        }
+                        // Pending changes of the subtree's own units move with their new paths:
+                        // they are keyed by unit id, so nothing to do for them.
+                        for ((d, k), n) in &block {
+                            delta.add(&old_parent_path, d, k, -n)?;
+                            delta.add(&ppath, d, k, *n)?;
+                        }
+                    }
+                    Step::Rename { unit, name } | Step::Retype { unit, type_code: name } => {
+                        let unit = id(&real, *unit);
+                        let (path, cur_name, cur_type): (String, String, String) = sqlx::query_as(
+                            "SELECT path, name, type_code FROM unit WHERE unit_id = $1").bind(unit).fetch_one(&mut *tx).await?;
+                        let (new_name, new_type) = match step {
+                            Step::Rename { .. } => (nfc(name), cur_type.clone()),
+                            _ => (cur_name.clone(), name.clone()),
+                        };
+                        if new_type != cur_type {
+                            delta.add(&path, dim::UNIT_TYPE, &cur_type, -1)?;
+                            delta.add(&path, dim::UNIT_TYPE, &new_type, 1)?;
+                        }
+                        sqlx::query("UPDATE unit SET name = $1, search_key = $2, type_code = $3, version = version + 1, updated_at = $4 WHERE unit_id = $5")
+                            .bind(&new_name).bind(fold(&new_name)).bind(&new_type).bind(now()).bind(unit).execute(&mut *tx).await?;
+                        sqlx::query("UPDATE unit_version SET name = $1, type_code = $2 WHERE unit_id = $3 AND valid_to IS NULL AND valid_from = $4")
+                            .bind(&new_name).bind(&new_type).bind(unit).bind(on).execute(&mut *tx).await?;
+                        sqlx::query("INSERT INTO unit_version (unit_id, valid_from, valid_to, parent_id, path, name, type_code, plan_id) \
+                                     SELECT unit_id, $1, NULL, parent_id, path, $2, $3, $4 FROM unit_version \
+                                     WHERE unit_id = $5 AND valid_to IS NULL AND valid_from < $1")
+                            .bind(on).bind(&new_name).bind(&new_type).bind(plan.plan_id).bind(unit).execute(&mut *tx).await?;
+                        sqlx::query("UPDATE unit_version SET valid_to = $1 WHERE unit_id = $2 AND valid_to IS NULL AND valid_from < $1")
+                            .bind(on).bind(unit).execute(&mut *tx).await?;
+                    }
+                    Step::TransferMembers { from, to } => {
+                        let (from, to) = (id(&real, *from), id(&real, *to));
+                        let (fpath, fsector, fown): (String, Option<String>, Option<String>) = sqlx::query_as(
+                            "SELECT path, sector, employer_ownership FROM unit WHERE unit_id = $1").bind(from).fetch_one(&mut *tx).await?;
+                        let (tpath, tsector, town): (String, Option<String>, Option<String>) = sqlx::query_as(
+                            "SELECT path, sector, employer_ownership FROM unit WHERE unit_id = $1").bind(to).fetch_one(&mut *tx).await?;
+                        let groups: Vec<(String, String, String, i32, bool, i64)> =
+                            sqlx::query_as(sqlx::AssertSqlSafe(groups_sql.clone())).bind(from).fetch_all(&mut *tx).await?;
+                        for (path, status, sex, birth_year, party, n) in &groups {
+                            let f = MemberFacts { status, sex, birth_year: *birth_year, party: *party,
+                                sector: fsector.as_deref(), ownership: fown.as_deref() };
+                            let new_path = if *path == fpath { tpath.as_str() } else { path.as_str() };
+                            delta.member(path, &f, -n)?;
+                            delta.member(new_path, &MemberFacts { sector: tsector.as_deref(), ownership: town.as_deref(), ..f }, *n)?;
+                        }
+                        sqlx::query("INSERT INTO member_event (member_id, kind, on_date, from_status, to_status, unit_id, to_unit_id, reason, recorded_at, recorded_by) \
+                                     SELECT member_id, 'transfer_out', $1, status, status, unit_id, $2, $3, $4, $5 FROM member \
+                                     WHERE cdcs_id = $6 AND status IN ('member','applicant','suspended')")
+                            .bind(on).bind(to).bind(format!("Sáp nhập, sắp xếp tổ chức — phương án «{}»", plan.name)).bind(now()).bind(actor).bind(from)
+                            .execute(&mut *tx).await?;
+                        sqlx::query("UPDATE member SET unit_id = $1, path = $2, version = version + 1, updated_at = $3 WHERE unit_id = $4")
+                            .bind(to).bind(&tpath).bind(now()).bind(from).execute(&mut *tx).await?;
+                        sqlx::query("UPDATE member SET cdcs_id = $1 WHERE cdcs_id = $2").bind(to).bind(from).execute(&mut *tx).await?;
+                        sqlx::query("UPDATE unit SET direct_members = direct_members + (SELECT direct_members FROM unit WHERE unit_id = $1) WHERE unit_id = $2")
+                            .bind(from).bind(to).execute(&mut *tx).await?;
+                        sqlx::query("UPDATE unit SET direct_members = 0 WHERE unit_id = $1").bind(from).execute(&mut *tx).await?;
+                    }
+                    Step::ExitMembers { cdcs, reason } => {
+                        let cdcs = id(&real, *cdcs);
+                        let (sector, own): (Option<String>, Option<String>) = sqlx::query_as(
+                            "SELECT sector, employer_ownership FROM unit WHERE unit_id = $1").bind(cdcs).fetch_one(&mut *tx).await?;
+                        let groups: Vec<(String, String, String, i32, bool, i64)> =
+                            sqlx::query_as(sqlx::AssertSqlSafe(groups_sql.clone())).bind(cdcs).fetch_all(&mut *tx).await?;
+                        for (path, status, sex, birth_year, party, n) in &groups {
+                            if !matches!(status.as_str(), "member" | "applicant" | "suspended") {
+                                continue;
+                            }
+                            let f = |status| MemberFacts { status, sex, birth_year: *birth_year, party: *party,
+                                sector: sector.as_deref(), ownership: own.as_deref() };
+                            delta.member(path, &f(status), -n)?;
+                            delta.member(path, &f("exited"), *n)?;
+                        }
+                        sqlx::query("INSERT INTO member_event (member_id, kind, on_date, from_status, to_status, unit_id, reason, recorded_at, recorded_by) \
+                                     SELECT member_id, 'exit', $1, status, 'exited', unit_id, $2, $3, $4 FROM member \
+                                     WHERE cdcs_id = $5 AND status IN ('member','applicant','suspended')")
+                            .bind(on).bind(reason).bind(now()).bind(actor).bind(cdcs).execute(&mut *tx).await?;
+                        sqlx::query("UPDATE member SET status = 'exited', status_since = $1, version = version + 1, updated_at = $2 \
+                                     WHERE cdcs_id = $3 AND status IN ('member','applicant','suspended')")
+                            .bind(on).bind(now()).bind(cdcs).execute(&mut *tx).await?;
+                        sqlx::query("UPDATE unit SET direct_members = 0 WHERE unit_id IN (SELECT DISTINCT unit_id FROM member WHERE cdcs_id = $1)")
+                            .bind(cdcs).execute(&mut *tx).await?;
+                    }
+                    Step::End { unit, kind, reason } => {
+                        let unit = id(&real, *unit);
+                        let (path, type_code, head_count): (String, String, Option<i64>) = sqlx::query_as(
+                            "SELECT path, type_code, employer_head_count FROM unit WHERE unit_id = $1").bind(unit).fetch_one(&mut *tx).await?;
+                        let t = ty(&type_code).ok_or(StoreError::NotFound)?;
+                        delta.unit(&path, &UnitFacts { type_code: &type_code, ended: false, grassroots: t.grassroots, head_count }, -1)?;
+                        sqlx::query("UPDATE unit SET ended_on = $1, end_reason = $2, version = version + 1, updated_at = $3 WHERE unit_id = $4")
+                            .bind(on).bind(format!("{} — {}", kind.post_reason(), reason)).bind(now()).bind(unit).execute(&mut *tx).await?;
+                        sqlx::query("UPDATE unit_version SET valid_to = $1 WHERE unit_id = $2 AND valid_to IS NULL")
+                            .bind(on).bind(unit).execute(&mut *tx).await?;
+                        sqlx::query("UPDATE position_assignment SET end_date = $1, end_reason = $2 WHERE unit_id = $3 AND end_date IS NULL")
+                            .bind(on).bind(kind.post_reason()).bind(unit).execute(&mut *tx).await?;
+                        sqlx::query("UPDATE committee SET term_end = $1 WHERE unit_id = $2 AND (term_end IS NULL OR term_end > $1)")
+                            .bind(on).bind(unit).execute(&mut *tx).await?;
+                        if *kind != EndKind::Merged {
+                            sqlx::query("UPDATE unit_link SET valid_to = $1 WHERE (unit_id = $2 OR coordinator_id = $2) AND valid_to IS NULL")
+                                .bind(on).bind(unit).execute(&mut *tx).await?;
+                        }
+                    }
+                    Step::Lineage { from, to, kind } => {
+                        let (from, to) = (id(&real, *from), id(&real, *to));
+                        sqlx::query("INSERT INTO unit_lineage (from_unit_id, to_unit_id, kind, on_date, plan_id) VALUES ($1, $2, $3, $4, $5)")
+                            .bind(from).bind(to).bind(*kind).bind(on).bind(plan.plan_id).execute(&mut *tx).await?;
+                        // The merged unit's coordinating links pass to the survivor.
+                        sqlx::query("INSERT INTO unit_link (unit_id, coordinator_id, kind, valid_from, note) \
+                                     SELECT CASE WHEN unit_id = $1 THEN $2 ELSE unit_id END, CASE WHEN coordinator_id = $1 THEN $2 ELSE coordinator_id END, \
+                                     kind, $3, note FROM unit_link WHERE (unit_id = $1 OR coordinator_id = $1) AND valid_to IS NULL")
+                            .bind(from).bind(to).bind(on).execute(&mut *tx).await?;
+                        sqlx::query("UPDATE unit_link SET valid_to = $1 WHERE (unit_id = $2 OR coordinator_id = $2) AND valid_to IS NULL")
+                            .bind(on).bind(from).execute(&mut *tx).await?;
+                    }
+                }
+            }
+            apply_stats!(tx, delta);
+            let summary = serde_json::json!({
+                "created": out.created.len(), "moved": out.moved.len(), "renamed": out.renamed.len(),
+                "retyped": out.retyped.len(), "ended": out.ended.len(),
+                "members_transferred": out.members_transferred, "members_exited": out.members_exited,
+            });
+            sqlx::query("UPDATE restructure_plan SET summary = $1 WHERE plan_id = $2")
+                .bind(summary.to_string()).bind(plan.plan_id).execute(&mut *tx).await?;
+            audit!(&mut *tx, scope, "apply", "plan", Some(plan.plan_id), &plan.path,
+                format!("Áp dụng phương án «{}» từ {}", plan.name, congdoan_domain::format_vn_date(on)), None, Some(summary.clone()));
+            tx.commit().await?;
+            summary
+        });
+        tracing::info!(%summary, "plan applied");
+        Ok(())
+    }
+
+    /// A unit's predecessors and successors.
+    pub async fn lineage(&self, scope: &Scope, unit_id: i64) -> Result<Vec<Lineage>> {
+        self.unit(scope, unit_id).await?;
+        Ok(read!(self, p => sqlx::query_as(
+            "SELECT l.from_unit_id, f.name AS from_name, l.to_unit_id, t.name AS to_name, l.kind, l.on_date, l.plan_id \
+             FROM unit_lineage l JOIN unit f ON f.unit_id = l.from_unit_id JOIN unit t ON t.unit_id = l.to_unit_id \
+             WHERE l.from_unit_id = $1 OR l.to_unit_id = $1 ORDER BY l.on_date, l.lineage_id")
+            .bind(unit_id).fetch_all(p).await)?)
+    }
+}

@@ -1,0 +1,356 @@
+//! Restructuring plans on the demo data, on both engines: preview, all-or-nothing
+//! apply, exact figures and history, refusals that change nothing.
+
+use crate::harness::{Kind, TestApp};
+use congdoan_domain::restructure::{Op, UnitRef};
+use congdoan_store::{Store, StoreError};
+use time::macros::date;
+
+async fn figures_exact(s: &Store) {
+    let diff = s
+        .stored_stats()
+        .await
+        .unwrap()
+        .differences(&s.recount_stats().await.unwrap());
+    assert!(diff.is_empty(), "{diff:?}");
+}
+
+async fn members_of(app: &TestApp, unit: i64) -> i64 {
+    app.store()
+        .subtree_member_count(&app.admin_scope(), unit)
+        .await
+        .unwrap()
+}
+
+async fn codes_as_of(app: &TestApp, root: i64, on: time::Date) -> Vec<String> {
+    app.store()
+        .subtree_as_of(&app.admin_scope(), root, on)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|v| v.code)
+        .collect()
+}
+
+async fn a_district_federation_gives_way_to_a_commune_union(kind: Kind) {
+    let Some(app) = TestApp::spawn(kind).await else {
+        return;
+    };
+    let (s, scope) = (app.store(), app.admin_scope());
+    let ag = app.unit_id("AG").await;
+    let lx = app.unit_id("AG-LX").await;
+    let cdcs = [
+        app.unit_id("AG-CDCS-016").await,
+        app.unit_id("AG-CDCS-017").await,
+        app.unit_id("AG-CDCS-018").await,
+    ];
+    let members_before = members_of(&app, ag).await;
+    let lx_members = members_of(&app, lx).await;
+    let on = date!(2025 - 07 - 01);
+    let plan = s
+        .create_plan(&scope, ag, "Sắp xếp Long Xuyên", on)
+        .await
+        .unwrap();
+    let ops = vec![
+        Op::Create {
+            key: "lx".into(),
+            code: "AG-XA-LX".into(),
+            name: "Công đoàn phường Long Xuyên".into(),
+            type_code: "CD_XA".into(),
+            parent: UnitRef::Id(ag),
+        },
+        Op::Dissolve {
+            unit: lx,
+            children_to: Some(UnitRef::New("lx".into())),
+            members_to: None,
+            reason: "Kết thúc hoạt động LĐLĐ cấp huyện (CV 4173/TLĐ-ToC)".into(),
+        },
+    ];
+    let plan = s
+        .save_plan(&scope, plan.plan_id, plan.version, &plan.name, on, &ops)
+        .await
+        .unwrap();
+    // Someone else's stale edit is refused, not merged silently.
+    let stale = s
+        .save_plan(&scope, plan.plan_id, plan.version - 1, "Khác", on, &[])
+        .await;
+    assert!(matches!(stale, Err(StoreError::Conflict)), "{stale:?}");
+
+    let preview = s.preview_plan(&scope, plan.plan_id).await.unwrap();
+    let out = preview.outcome.as_ref().expect("a valid plan");
+    assert_eq!(out.created.len(), 1);
+    assert_eq!(out.ended, vec![lx]);
+    let mut moved = out.moved.clone();
+    moved.sort();
+    assert_eq!(moved, cdcs);
+    // The new union is far below the commune-union criteria: said, not blocking.
+    let f = &out.findings[0];
+    assert!(
+        !f.blocking && f.message_vi.contains("dưới tiêu chí"),
+        "{f:?}"
+    );
+    assert!(
+        preview.posts_ended > 0,
+        "the district's officials' posts end"
+    );
+    // Nothing is written by a preview.
+    assert!(
+        codes_as_of(&app, ag, date!(2026 - 01 - 01))
+            .await
+            .contains(&"AG-LX".to_string())
+    );
+
+    let applied = s
+        .apply_plan(&scope, plan.plan_id, plan.version, date!(2026 - 01 - 01))
+        .await
+        .unwrap();
+    assert_eq!(applied.status, "applied");
+    figures_exact(s).await;
+    assert_eq!(members_of(&app, ag).await, members_before);
+    let xa = app.unit_id("AG-XA-LX").await;
+    assert_eq!(members_of(&app, xa).await, lx_members);
+    // The tree as of any date is exact: before the day the district is there, after it not.
+    let before = codes_as_of(&app, ag, date!(2025 - 06 - 30)).await;
+    assert!(before.contains(&"AG-LX".to_string()) && !before.contains(&"AG-XA-LX".to_string()));
+    let after = codes_as_of(&app, ag, date!(2025 - 07 - 01)).await;
+    assert!(!after.contains(&"AG-LX".to_string()) && after.contains(&"AG-XA-LX".to_string()));
+    let history = s.unit_history(&scope, cdcs[0]).await.unwrap();
+    let last = history.last().unwrap();
+    assert_eq!((last.valid_from, last.parent_id), (on, Some(xa)));
+    let ended = s.unit(&scope, lx).await.unwrap();
+    assert_eq!(ended.ended_on, Some(on));
+    // An applied plan is history: it cannot be edited or applied again.
+    let again = s
+        .apply_plan(&scope, plan.plan_id, applied.version, date!(2026 - 01 - 01))
+        .await;
+    assert!(
+        matches!(again, Err(StoreError::Rule { code: "ST0801", .. })),
+        "{again:?}"
+    );
+}
+
+async fn merging_and_ending_cdcs_keeps_members_and_history(kind: Kind) {
+    let Some(app) = TestApp::spawn(kind).await else {
+        return;
+    };
+    let (s, scope) = (app.store(), app.admin_scope());
+    let ag = app.unit_id("AG").await;
+    let (a, b) = (
+        app.unit_id("AG-CDCS-017").await,
+        app.unit_id("AG-CDCS-016").await,
+    );
+    let agency = app.unit_id("AG-CDCS-002").await;
+    let (na, nb, nag) = (
+        members_of(&app, a).await,
+        members_of(&app, b).await,
+        members_of(&app, agency).await,
+    );
+    assert!(na > 0 && nag > 0);
+    let total = members_of(&app, ag).await;
+    let on = date!(2025 - 07 - 01);
+    let plan = s
+        .create_plan(&scope, ag, "Sáp nhập, kết thúc", on)
+        .await
+        .unwrap();
+    let ops = vec![
+        Op::Merge {
+            units: vec![a],
+            into: UnitRef::Id(b),
+        },
+        Op::End {
+            unit: agency,
+            reason: "Cơ quan hưởng lương 100% từ ngân sách (CV 4133/TLĐ-ToC)".into(),
+        },
+    ];
+    let plan = s
+        .save_plan(&scope, plan.plan_id, plan.version, &plan.name, on, &ops)
+        .await
+        .unwrap();
+    let preview = s.preview_plan(&scope, plan.plan_id).await.unwrap();
+    let out = preview.outcome.as_ref().unwrap();
+    assert_eq!(out.members_transferred, na);
+    assert_eq!(out.members_exited, nag);
+    s.apply_plan(&scope, plan.plan_id, plan.version, date!(2026 - 01 - 01))
+        .await
+        .unwrap();
+    figures_exact(s).await;
+    assert_eq!(members_of(&app, b).await, na + nb);
+    assert_eq!(members_of(&app, ag).await, total - nag);
+    // The merged union's officials' posts ended with the reason "sáp nhập".
+    let posts: Vec<_> = s
+        .committees(&scope, a)
+        .await
+        .unwrap()
+        .into_iter()
+        .flat_map(|c| c.positions)
+        .collect();
+    assert!(posts.iter().all(|p| p.end_date.is_some()), "{posts:?}");
+    assert!(
+        posts
+            .iter()
+            .any(|p| p.end_date == Some(on) && p.end_reason.as_deref() == Some("sáp nhập")),
+        "{posts:?}"
+    );
+    let lineage = s.lineage(&scope, b).await.unwrap();
+    assert_eq!(
+        (lineage[0].from_unit_id, lineage[0].kind.as_str()),
+        (a, "merge")
+    );
+    // A member's history stays attributed to the union where it happened.
+    let page = s
+        .search_members(
+            &scope,
+            &congdoan_store::MemberQuery {
+                unit_id: Some(b),
+                page: 0,
+                per_page: 200,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let mut transferred = 0;
+    for row in page.rows.iter().filter(|r| r.status == "member") {
+        let history = s.member_history(&scope, row.member_id).await.unwrap();
+        if let Some(e) = history
+            .iter()
+            .find(|e| e.kind == "transfer_out" && e.on_date == on)
+        {
+            assert_eq!((e.unit_id, e.to_unit_id), (a, Some(b)));
+            transferred += 1;
+        }
+    }
+    assert_eq!(transferred, na);
+}
+
+async fn a_bad_plan_is_refused_naming_the_operation_and_nothing_changes(kind: Kind) {
+    let Some(app) = TestApp::spawn(kind).await else {
+        return;
+    };
+    let (s, scope) = (app.store(), app.admin_scope());
+    let ag = app.unit_id("AG").await;
+    let lx = app.unit_id("AG-LX").await;
+    let cdcs = app.unit_id("AG-CDCS-016").await;
+    let on = date!(2025 - 07 - 01);
+    let plan = s.create_plan(&scope, ag, "Sai", on).await.unwrap();
+    let ops = vec![
+        Op::Rename {
+            unit: UnitRef::Id(cdcs),
+            name: "Công đoàn cơ sở Dược Long Xuyên".into(),
+        },
+        Op::Move {
+            units: vec![lx],
+            parent: UnitRef::Id(cdcs),
+        },
+    ];
+    let plan = s
+        .save_plan(&scope, plan.plan_id, plan.version, &plan.name, on, &ops)
+        .await
+        .unwrap();
+    let stats_before = s.stored_stats().await.unwrap();
+    let e = s
+        .apply_plan(&scope, plan.plan_id, plan.version, date!(2026 - 01 - 01))
+        .await
+        .unwrap_err();
+    match &e {
+        StoreError::Rule {
+            code, message_vi, ..
+        } => {
+            assert_eq!(*code, "VL0707");
+            assert!(
+                message_vi.starts_with("Thao tác 2 (Chuyển đơn vị cấp trên)"),
+                "{message_vi}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(s.plan(&scope, plan.plan_id).await.unwrap().status, "draft");
+    assert!(
+        s.unit(&scope, cdcs)
+            .await
+            .unwrap()
+            .name
+            .contains("Dược phẩm")
+    );
+    assert!(
+        s.stored_stats()
+            .await
+            .unwrap()
+            .differences(&stats_before)
+            .is_empty()
+    );
+    // A date before the unit's last change is refused too.
+    let plan = s
+        .save_plan(
+            &scope,
+            plan.plan_id,
+            plan.version,
+            &plan.name,
+            date!(1990 - 01 - 01),
+            &ops[..1],
+        )
+        .await
+        .unwrap();
+    let e = s
+        .preview_plan(&scope, plan.plan_id)
+        .await
+        .unwrap()
+        .outcome
+        .unwrap_err();
+    assert_eq!(e.code, "VL0705");
+}
+
+async fn a_plan_dated_later_is_scheduled_then_applied_on_its_day(kind: Kind) {
+    let Some(app) = TestApp::spawn(kind).await else {
+        return;
+    };
+    let (s, scope) = (app.store(), app.admin_scope());
+    let ag = app.unit_id("AG").await;
+    let cdcs = app.unit_id("AG-CDCS-018").await;
+    let day = date!(2027 - 01 - 01);
+    let plan = s
+        .create_plan(&scope, ag, "Đổi tên đầu năm", day)
+        .await
+        .unwrap();
+    let ops = vec![Op::Rename {
+        unit: UnitRef::Id(cdcs),
+        name: "Công đoàn cơ sở Hợp tác xã Bình Đức".into(),
+    }];
+    let plan = s
+        .save_plan(&scope, plan.plan_id, plan.version, &plan.name, day, &ops)
+        .await
+        .unwrap();
+    let today = date!(2026 - 11 - 23);
+    let plan = s
+        .apply_plan(&scope, plan.plan_id, plan.version, today)
+        .await
+        .unwrap();
+    assert_eq!(plan.status, "scheduled");
+    assert_eq!(s.apply_due_plans(today).await.unwrap(), 0);
+    assert!(
+        s.unit(&scope, cdcs)
+            .await
+            .unwrap()
+            .name
+            .contains("Thương mại")
+    );
+    assert_eq!(s.apply_due_plans(day).await.unwrap(), 1);
+    assert_eq!(
+        s.plan(&scope, plan.plan_id).await.unwrap().status,
+        "applied"
+    );
+    assert_eq!(
+        s.unit(&scope, cdcs).await.unwrap().name,
+        "Công đoàn cơ sở Hợp tác xã Bình Đức"
+    );
+    // The old name stays in the unit's history.
+    let history = s.unit_history(&scope, cdcs).await.unwrap();
+    assert!(history[history.len() - 2].name.contains("Thương mại"));
+}
+
+crate::both_engines!(
+    a_district_federation_gives_way_to_a_commune_union,
+    merging_and_ending_cdcs_keeps_members_and_history,
+    a_bad_plan_is_refused_naming_the_operation_and_nothing_changes,
+    a_plan_dated_later_is_scheduled_then_applied_on_its_day,
+);
