@@ -121,7 +121,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         config: Arc::new(config.web.clone()),
         imports: imports.clone(),
     };
-    let worker = congdoan_web::spawn_import_worker(store.clone(), imports);
+    let worker = congdoan_web::spawn_worker(store.clone(), imports);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let handle = tokio::spawn(async move {
         let served = congdoan_web::serve(listener, state, async move {

@@ -348,7 +348,196 @@ async fn a_plan_dated_later_is_scheduled_then_applied_on_its_day(kind: Kind) {
     assert!(history[history.len() - 2].name.contains("Thương mại"));
 }
 
+/// The text of the element with this id (up to its first tag inside).
+fn text_of<'a>(html: &'a str, id: &str) -> &'a str {
+    let start = html.find(&format!("id=\"{id}\">")).expect(id) + id.len() + 6;
+    html[start..].split('<').next().unwrap_or("")
+}
+
+async fn a_provincial_officer_plans_previews_and_applies_in_the_pages(kind: Kind) {
+    let Some(app) = TestApp::spawn(kind).await else {
+        return;
+    };
+    let ag = app.unit_id("AG").await;
+    let br = app.login("btv.angiang").await;
+    let (_, unit_page) = br.get_html(&format!("/units/{ag}")).await;
+    assert!(
+        unit_page.contains(&format!("href=\"/plans?unit={ag}\"")),
+        "a link to the plans"
+    );
+    let list = format!("/plans?unit={ag}");
+    let (status, url, html) = br
+        .post_form(
+            &list,
+            "/plans",
+            &[
+                ("unit", &ag.to_string()),
+                ("name", "Sắp xếp Châu Đốc"),
+                ("effective_date", "01/07/2025"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{html}");
+    let plan_path = url.clone();
+    let version = |html: &str| {
+        let key = "name=\"version\" value=\"";
+        let i = html.find(key).unwrap() + key.len();
+        html[i..].split('"').next().unwrap().to_string()
+    };
+    // A commune union, then the district federation dissolved into it.
+    let (status, _, html) = br
+        .post_form(
+            &plan_path,
+            &format!("{plan_path}/ops"),
+            &[
+                ("version", &version(&html)),
+                ("kind", "create"),
+                ("code", "AG-XA-CD"),
+                ("name", "Công đoàn phường Châu Đốc"),
+                ("type_code", "CD_XA"),
+                ("parent", "AG"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{html}");
+    let (status, _, html) = br
+        .post_form(
+            &plan_path,
+            &format!("{plan_path}/ops"),
+            &[
+                ("version", &version(&html)),
+                ("kind", "dissolve"),
+                ("unit", "AG-CD"),
+                ("children_to", "ag-xa-cd"),
+                ("reason", "Kết thúc hoạt động LĐLĐ cấp huyện"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("Công đoàn phường Châu Đốc"), "{html}");
+    // The preview: three CĐCS move, one unit ends, the finding about the criteria.
+    let counts = &html[html.find("id=\"plan-counts\"").unwrap()..];
+    assert!(
+        counts.contains("<div class=\"n\">3</div>đơn vị chuyển cấp trên"),
+        "{counts}"
+    );
+    assert!(
+        html.contains("dưới tiêu chí thành lập công đoàn xã"),
+        "{html}"
+    );
+    let after = &html[html.find("id=\"tree-after\"").unwrap()..];
+    assert!(
+        after.contains("Công đoàn phường Châu Đốc <span class=\"muted small\">3 CĐCS"),
+        "{after}"
+    );
+    // A code that does not exist is named as the field in error.
+    let (status, _, bad) = br
+        .post_form(
+            &plan_path,
+            &format!("{plan_path}/ops"),
+            &[
+                ("version", &version(&html)),
+                ("kind", "move"),
+                ("units", "KHONG-CO"),
+                ("parent", "AG"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 422, "{bad}");
+    assert!(bad.contains("không tìm thấy đơn vị có mã này"), "{bad}");
+    let (status, _, html) = br
+        .post_form(
+            &plan_path,
+            &format!("{plan_path}/apply"),
+            &[("version", &version(&html))],
+        )
+        .await;
+    assert_eq!(status, 200, "{html}");
+    assert_eq!(text_of(&html, "plan-status"), "Đã áp dụng");
+    figures_exact(app.store()).await;
+    // The tree as of 2019 still shows the district federation; today it does not.
+    let cd = app.unit_id("AG-CD").await;
+    let (_, then) = br.get_html(&format!("/units/{ag}?as_of=01/01/2019")).await;
+    assert!(
+        then.contains(&format!("/units/{cd}\"")),
+        "the 2019 tree holds AG-CD"
+    );
+    let (_, now) = br.get_html(&format!("/units/{ag}")).await;
+    assert!(
+        !now.contains(&format!("/units/{cd}\"")),
+        "today's tree does not"
+    );
+}
+
+async fn the_api_edits_previews_and_applies_a_plan(kind: Kind) {
+    let Some(app) = TestApp::spawn(kind).await else {
+        return;
+    };
+    let api = app.token("btv.angiang").await;
+    let (ag, cm) = (app.unit_id("AG").await, app.unit_id("AG-CM").await);
+    let (status, plan) = api
+        .post("/api/v1/plans", serde_json::json!({"owner_unit_id": ag, "name": "Chợ Mới", "effective_date": "2025-07-01"}))
+        .await;
+    assert_eq!(status, 200, "{plan}");
+    let id = plan["plan_id"].as_i64().unwrap();
+    let ops = serde_json::json!([
+        {"kind": "dissolve", "unit": cm, "children_to": null, "members_to": null, "reason": "Kết thúc hoạt động LĐLĐ cấp huyện"}
+    ]);
+    let (status, plan) = api
+        .send(reqwest::Method::PUT, &format!("/api/v1/plans/{id}"), serde_json::json!({
+            "version": plan["version"], "name": "Chợ Mới", "effective_date": "2025-07-01", "operations": ops}))
+        .await;
+    assert_eq!(status, 200, "{plan}");
+    // A stale version is a conflict.
+    let (status, _) = api
+        .send(
+            reqwest::Method::PUT,
+            &format!("/api/v1/plans/{id}"),
+            serde_json::json!({
+            "version": 1, "name": "x", "effective_date": "2025-07-01", "operations": []}),
+        )
+        .await;
+    assert_eq!(status, 409);
+    let (status, preview) = api.get(&format!("/api/v1/plans/{id}/preview")).await;
+    assert_eq!(status, 200, "{preview}");
+    assert_eq!(
+        preview["outcome"]["Ok"]["ended"],
+        serde_json::json!([cm]),
+        "{preview}"
+    );
+    assert_eq!(
+        preview["outcome"]["Ok"]["moved"].as_array().unwrap().len(),
+        3
+    );
+    let (status, plan) = api
+        .post(
+            &format!("/api/v1/plans/{id}/apply"),
+            serde_json::json!({"version": plan["version"]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{plan}");
+    assert_eq!(plan["status"], "applied");
+    let (_, doc) = api.get("/api/openapi.json").await;
+    for path in [
+        "/api/v1/plans",
+        "/api/v1/plans/{id}/preview",
+        "/api/v1/plans/{id}/apply",
+        "/api/v1/units/{id}/lineage",
+    ] {
+        assert!(
+            doc["paths"].get(path).is_some(),
+            "{path} in the OpenAPI document"
+        );
+    }
+    // Another province's officer cannot see the plan.
+    let other = app.token("lddl.kontum").await;
+    let (status, _) = other.get(&format!("/api/v1/plans/{id}")).await;
+    assert_eq!(status, 404);
+}
+
 crate::both_engines!(
+    a_provincial_officer_plans_previews_and_applies_in_the_pages,
+    the_api_edits_previews_and_applies_a_plan,
     a_district_federation_gives_way_to_a_commune_union,
     merging_and_ending_cdcs_keeps_members_and_history,
     a_bad_plan_is_refused_naming_the_operation_and_nothing_changes,

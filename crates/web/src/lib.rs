@@ -49,16 +49,17 @@ pub struct AppState {
 
 /// Runs import jobs in the background until the task is dropped: on a wake-up, and
 /// every few seconds for jobs another instance left behind (a crash ends their lease).
-pub fn spawn_import_worker(
-    store: Store,
-    wake: Arc<tokio::sync::Notify>,
-) -> tokio::task::JoinHandle<()> {
+/// Between jobs it applies the restructuring plans scheduled for today.
+pub fn spawn_worker(store: Store, wake: Arc<tokio::sync::Notify>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
             match store.work_imports(None, false, today(), &mut |_| {}).await {
                 Ok(Some(_)) => continue,
                 Ok(None) => {}
                 Err(e) => tracing::error!(error = %e, "import worker"),
+            }
+            if let Err(e) = store.apply_due_plans(today()).await {
+                tracing::error!(error = %e, "scheduled plans");
             }
             let _ = tokio::time::timeout(std::time::Duration::from_secs(5), wake.notified()).await;
         }

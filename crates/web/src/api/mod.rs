@@ -2,6 +2,7 @@
 //! OpenAPI document at `/api/openapi.json` is generated from the same list that routes.
 
 mod imports;
+mod plans;
 
 use crate::auth::{CurrentUser, new_token, sha256_hex};
 use crate::error::{ErrorBody, FieldError};
@@ -94,6 +95,12 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(imports::import_rejects))
         .routes(routes!(imports::confirm_import))
         .routes(routes!(imports::undo_import))
+        .routes(routes!(plans::list_plans, plans::create_plan))
+        .routes(routes!(plans::get_plan, plans::save_plan))
+        .routes(routes!(plans::preview_plan))
+        .routes(routes!(plans::apply_plan))
+        .routes(routes!(plans::cancel_plan))
+        .routes(routes!(plans::unit_lineage))
         .split_for_parts()
 }
 

@@ -4,6 +4,7 @@
 pub mod divisions;
 mod exports;
 pub(crate) mod imports;
+mod plans;
 
 use crate::assets::{CSS_URL, HTMX_URL};
 use crate::auth::{
@@ -54,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         .route("/members/{id}/events", post(member_event))
         .route("/audit", get(audit))
         .merge(imports::routes())
+        .merge(plans::routes())
         .merge(exports::routes())
         .layer(axum::middleware::from_fn(html_errors))
 }
@@ -616,6 +618,7 @@ struct UnitPage {
     position_types: Vec<PositionType>,
     links: Vec<CoordinationLink>,
     history: Vec<UnitVersion>,
+    lineage: Vec<congdoan_store::Lineage>,
     as_of: time::Date,
     can_write: bool,
     holds_members: bool,
@@ -678,6 +681,7 @@ async fn unit_page(
         position_types: s.position_types().await?,
         links: s.coordination(&user.scope, id, today()).await?,
         history: s.unit_history(&user.scope, id).await?,
+        lineage: s.lineage(&user.scope, id).await?,
         as_of,
         can_write: user.scope.can_write(&u.path),
         holds_members: types

@@ -1,0 +1,159 @@
+//! Restructuring plans over the API: create, edit the operations, preview, apply,
+//! cancel. The same store calls as the pages.
+
+use super::{ApiJson, ApiResult};
+use crate::AppState;
+use crate::api::imports::VersionBody;
+use crate::auth::CurrentUser;
+use axum::Json;
+use axum::extract::{Path, State};
+use congdoan_domain::restructure::Op;
+use congdoan_store::{Lineage, Plan};
+use serde::{Deserialize, Serialize};
+use time::Date;
+use utoipa::ToSchema;
+
+/// A plan with its operations.
+#[derive(Serialize, ToSchema)]
+pub struct PlanView {
+    #[serde(flatten)]
+    pub plan: Plan,
+    /// The operations in order, each `{"kind": "create"|"rename"|"retype"|"move"|"merge"|"dissolve"|"end", …}`;
+    /// a unit is its id, or the `key` of a unit created earlier in the plan.
+    #[schema(value_type = Vec<Object>)]
+    pub operations: Vec<Op>,
+}
+
+fn view(plan: Plan) -> PlanView {
+    PlanView {
+        operations: plan.op_list(),
+        plan,
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewPlan {
+    /// The unit whose subtree the plan may change (the caller must be able to edit it).
+    owner_unit_id: i64,
+    name: String,
+    effective_date: Date,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct PlanEdit {
+    /// The version the caller read (a stale one gets 409).
+    version: i64,
+    name: String,
+    effective_date: Date,
+    #[schema(value_type = Vec<Object>)]
+    operations: Vec<Op>,
+}
+
+/// Plans the caller can see, newest first.
+#[utoipa::path(get, path = "/api/v1/plans", responses((status = 200, body = Vec<Plan>)), security(("bearer" = [])))]
+pub async fn list_plans(State(st): State<AppState>, user: CurrentUser) -> ApiResult<Vec<Plan>> {
+    Ok(Json(st.store.plans(&user.scope).await?))
+}
+
+/// Starts an empty restructuring plan (phương án sắp xếp) over a unit.
+#[utoipa::path(post, path = "/api/v1/plans", request_body = NewPlan,
+    responses((status = 200, body = PlanView), (status = 422, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+pub async fn create_plan(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    ApiJson(b): ApiJson<NewPlan>,
+) -> ApiResult<PlanView> {
+    let plan = st
+        .store
+        .create_plan(&user.scope, b.owner_unit_id, &b.name, b.effective_date)
+        .await?;
+    Ok(Json(view(plan)))
+}
+
+/// One plan with its operations.
+#[utoipa::path(get, path = "/api/v1/plans/{id}", params(("id" = i64, Path)), responses((status = 200, body = PlanView)), security(("bearer" = [])))]
+pub async fn get_plan(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> ApiResult<PlanView> {
+    Ok(Json(view(st.store.plan(&user.scope, id).await?)))
+}
+
+/// Replaces a draft plan's name, date and operations (409 when someone saved meanwhile).
+#[utoipa::path(put, path = "/api/v1/plans/{id}", params(("id" = i64, Path)), request_body = PlanEdit,
+    responses((status = 200, body = PlanView), (status = 409, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+pub async fn save_plan(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<PlanEdit>,
+) -> ApiResult<PlanView> {
+    let plan = st
+        .store
+        .save_plan(
+            &user.scope,
+            id,
+            b.version,
+            &b.name,
+            b.effective_date,
+            &b.operations,
+        )
+        .await?;
+    Ok(Json(view(plan)))
+}
+
+/// What the plan would do: units created, moved, renamed and ended; members
+/// transferred or leaving; posts and links affected; findings; intermediaries before
+/// and after; the tree before and after. Or the operation that cannot apply, and why.
+#[utoipa::path(get, path = "/api/v1/plans/{id}/preview", params(("id" = i64, Path)),
+    responses((status = 200, body = Object)), security(("bearer" = [])))]
+pub async fn preview_plan(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> ApiResult<congdoan_store::Preview> {
+    Ok(Json(st.store.preview_plan(&user.scope, id).await?))
+}
+
+/// Applies the plan all or nothing; a plan dated later is scheduled for its day.
+#[utoipa::path(post, path = "/api/v1/plans/{id}/apply", params(("id" = i64, Path)), request_body = VersionBody,
+    responses((status = 200, body = PlanView), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn apply_plan(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<VersionBody>,
+) -> ApiResult<PlanView> {
+    let plan = st
+        .store
+        .apply_plan(&user.scope, id, b.version, crate::today())
+        .await?;
+    Ok(Json(view(plan)))
+}
+
+/// Cancels a draft or scheduled plan.
+#[utoipa::path(post, path = "/api/v1/plans/{id}/cancel", params(("id" = i64, Path)), request_body = VersionBody,
+    responses((status = 200, body = PlanView), (status = 409, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+pub async fn cancel_plan(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<VersionBody>,
+) -> ApiResult<PlanView> {
+    Ok(Json(view(
+        st.store.cancel_plan(&user.scope, id, b.version).await?,
+    )))
+}
+
+/// A unit's predecessors and successors (mergers), with the plans that made them.
+#[utoipa::path(get, path = "/api/v1/units/{id}/lineage", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<Lineage>)), security(("bearer" = [])))]
+pub async fn unit_lineage(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Vec<Lineage>> {
+    Ok(Json(st.store.lineage(&user.scope, id).await?))
+}

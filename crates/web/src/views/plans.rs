@@ -1,0 +1,647 @@
+//! Pages for restructuring plans (phương án sắp xếp tổ chức): the list, the editor
+//! with its operations, the preview (changes, findings, intermediaries, the upper
+//! tree before and after side by side), apply, schedule and cancel.
+
+use super::{Chrome, PageResult, render, see_other};
+use crate::auth::{CsrfForm, CurrentUser};
+use crate::error::FieldError;
+use crate::forms::parse_date_req;
+use crate::{AppError, AppState, today};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::routing::{get, post};
+use congdoan_domain::Lang;
+use congdoan_domain::restructure::{Op, PlanUnit, TypeRule, UnitRef};
+use congdoan_store::{Plan, Unit};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/plans", get(plans_page).post(create_plan))
+        .route("/plans/{id}", get(plan_page))
+        .route("/plans/{id}/ops", post(add_op))
+        .route("/plans/{id}/ops/{n}/delete", post(delete_op))
+        .route("/plans/{id}/apply", post(apply_plan))
+        .route("/plans/{id}/cancel", post(cancel_plan))
+}
+
+pub fn status_label(status: &str, lang: Lang) -> &'static str {
+    let (vi, en) = match status {
+        "draft" => ("Dự thảo", "Draft"),
+        "scheduled" => ("Đã hẹn ngày áp dụng", "Scheduled"),
+        "applied" => ("Đã áp dụng", "Applied"),
+        "cancelled" => ("Đã huỷ", "Cancelled"),
+        "reverted" => ("Đã hoàn tác", "Reverted"),
+        _ => ("?", "?"),
+    };
+    match lang {
+        Lang::Vi => vi,
+        Lang::En => en,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "plans.html")]
+struct PlansPage {
+    chrome: Chrome,
+    unit: Option<Unit>,
+    can_create: bool,
+    plans: Vec<(Plan, &'static str)>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct UnitParam {
+    unit: Option<i64>,
+}
+
+async fn plans_page(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<UnitParam>,
+) -> PageResult {
+    let tr = user.tr();
+    let unit = match q.unit {
+        Some(id) => Some(st.store.unit(&user.scope, id).await?),
+        None => None,
+    };
+    let plans = st
+        .store
+        .plans(&user.scope)
+        .await?
+        .into_iter()
+        .filter(|p| unit.as_ref().is_none_or(|u| p.path.starts_with(&u.path)))
+        .map(|p| {
+            let label = status_label(&p.status, user.lang);
+            (p, label)
+        })
+        .collect();
+    render(PlansPage {
+        chrome: Chrome::new(
+            &user,
+            tr.s("Phương án sắp xếp tổ chức", "Restructuring plans"),
+        ),
+        can_create: unit.as_ref().is_some_and(|u| user.scope.can_write(&u.path)),
+        unit,
+        plans,
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NewPlanForm {
+    unit: i64,
+    name: String,
+    effective_date: String,
+}
+
+async fn create_plan(
+    State(st): State<AppState>,
+    CsrfForm(user, f): CsrfForm<NewPlanForm>,
+) -> PageResult {
+    let mut errs = vec![];
+    let on = parse_date_req(&f.effective_date, "effective_date", &mut errs);
+    let Some(on) = on.filter(|_| errs.is_empty()) else {
+        return Err(AppError::Invalid(errs));
+    };
+    let plan = st
+        .store
+        .create_plan(&user.scope, f.unit, &f.name, on)
+        .await?;
+    see_other(&format!("/plans/{}", plan.plan_id))
+}
+
+/// One line of the preview's list of changes.
+struct ChangeLine {
+    what: &'static str,
+    name: String,
+    before: String,
+    after: String,
+}
+
+/// One upper-level unit in the side-by-side tree, with what lies below it.
+struct TreeLine {
+    indent: usize,
+    name: String,
+    ended: bool,
+    cdcs: i64,
+    members: i64,
+}
+
+#[derive(Template)]
+#[template(path = "plan.html")]
+struct PlanPage {
+    chrome: Chrome,
+    status: &'static str,
+    owner: Unit,
+    can_edit: bool,
+    ops: Vec<String>,
+    error: Option<String>,
+    changes: Vec<ChangeLine>,
+    findings: Vec<(bool, String)>,
+    counts: Vec<(&'static str, i64)>,
+    intermediaries: Vec<(i64, i64, i64)>,
+    /// The tree before and after: (label, element id, lines).
+    trees: Vec<(&'static str, &'static str, Vec<TreeLine>)>,
+    types: Vec<(String, String)>,
+    plan: Plan,
+}
+
+fn name_of(units: &BTreeMap<i64, PlanUnit>, id: Option<i64>) -> String {
+    id.and_then(|i| units.get(&i))
+        .map(|u| u.name.clone())
+        .unwrap_or_default()
+}
+
+/// The upper levels (above grassroots) in tree order, each with its CĐCS and members.
+fn upper_tree(units: &BTreeMap<i64, PlanUnit>, types: &[TypeRule], root: i64) -> Vec<TreeLine> {
+    let grassroots = |u: &PlanUnit| types.iter().any(|t| t.code == u.type_code && t.grassroots);
+    let mut children: BTreeMap<i64, Vec<&PlanUnit>> = BTreeMap::new();
+    for u in units.values().filter(|u| !u.ended) {
+        if let Some(p) = u.parent {
+            children.entry(p).or_default().push(u);
+        }
+    }
+    for list in children.values_mut() {
+        list.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+    fn totals(
+        id: i64,
+        children: &BTreeMap<i64, Vec<&PlanUnit>>,
+        grassroots: &dyn Fn(&PlanUnit) -> bool,
+    ) -> (i64, i64) {
+        let mut out = (0, 0);
+        for c in children.get(&id).into_iter().flatten() {
+            if grassroots(c) {
+                out.0 += 1;
+                out.1 += c.cdcs_members;
+            } else {
+                let (a, b) = totals(c.id, children, grassroots);
+                out.0 += a;
+                out.1 += b;
+            }
+        }
+        out
+    }
+    let mut lines = Vec::new();
+    let mut stack = vec![(root, 0usize)];
+    while let Some((id, depth)) = stack.pop() {
+        let Some(u) = units.get(&id) else { continue };
+        let (cdcs, members) = totals(id, &children, &grassroots);
+        lines.push(TreeLine {
+            indent: depth,
+            name: u.name.clone(),
+            ended: u.ended,
+            cdcs,
+            members,
+        });
+        for c in children.get(&id).into_iter().flatten().rev() {
+            if !grassroots(c) && !types.iter().any(|t| t.code == c.type_code && t.tier > 4) {
+                stack.push((c.id, depth + 1));
+            }
+        }
+    }
+    lines
+}
+
+fn describe(op: &Op, names: &dyn Fn(&UnitRef) -> String, lang: Lang) -> String {
+    let r = |id: &i64| names(&UnitRef::Id(*id));
+    let list = |ids: &[i64]| ids.iter().map(r).collect::<Vec<_>>().join(", ");
+    let en = lang == Lang::En;
+    match op {
+        Op::Create {
+            code, name, parent, ..
+        } => format!(
+            "{} {name} ({code}) — {} {}",
+            op.label(),
+            if en { "under" } else { "trực thuộc" },
+            names(parent)
+        ),
+        Op::Rename { unit, name } => format!("{} {} → {name}", op.label(), names(unit)),
+        Op::Retype { unit, type_code } => format!("{} {} → {type_code}", op.label(), names(unit)),
+        Op::Move { units, parent } => format!("{} {} → {}", op.label(), list(units), names(parent)),
+        Op::Merge { units, into } => format!("{} {} → {}", op.label(), list(units), names(into)),
+        Op::Dissolve {
+            unit,
+            children_to,
+            members_to,
+            reason,
+        } => format!(
+            "{} {}{}{} — {reason}",
+            op.label(),
+            r(unit),
+            children_to
+                .as_ref()
+                .map(|c| format!(
+                    "; {} → {}",
+                    if en {
+                        "sub-units"
+                    } else {
+                        "đơn vị trực thuộc"
+                    },
+                    names(c)
+                ))
+                .unwrap_or_default(),
+            members_to
+                .as_ref()
+                .map(|c| format!(
+                    "; {} → {}",
+                    if en { "members" } else { "đoàn viên" },
+                    names(c)
+                ))
+                .unwrap_or_default(),
+        ),
+        Op::End { unit, reason } => format!("{} {} — {reason}", op.label(), r(unit)),
+    }
+}
+
+async fn plan_page(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let lang = user.lang;
+    let plan = st.store.plan(&user.scope, id).await?;
+    let owner = st.store.unit(&user.scope, plan.owner_unit_id).await?;
+    let preview = st.store.preview_plan(&user.scope, id).await?;
+    let ops = plan.op_list();
+    let before = &preview.before;
+    let after = preview.outcome.as_ref().map(|o| &o.after).unwrap_or(before);
+    let names = |r: &UnitRef| match r {
+        UnitRef::Id(i) => before
+            .get(i)
+            .map(|u| u.name.clone())
+            .unwrap_or_else(|| format!("#{i}")),
+        UnitRef::New(k) => ops
+            .iter()
+            .find_map(|o| match o {
+                Op::Create { key, name, .. } if key == k => Some(name.clone()),
+                _ => None,
+            })
+            .unwrap_or_else(|| k.clone()),
+    };
+    let op_lines = ops.iter().map(|o| describe(o, &names, lang)).collect();
+    let tr = user.tr();
+    let (mut changes, mut findings, mut counts, mut error) = (vec![], vec![], vec![], None);
+    match &preview.outcome {
+        Ok(out) => {
+            for id in &out.created {
+                let u = &out.after[id];
+                changes.push(ChangeLine {
+                    what: tr.s("Thành lập", "Created"),
+                    name: u.name.clone(),
+                    before: String::new(),
+                    after: name_of(after, u.parent),
+                });
+            }
+            for id in &out.moved {
+                changes.push(ChangeLine {
+                    what: tr.s("Chuyển", "Moved"),
+                    name: after[id].name.clone(),
+                    before: name_of(before, before.get(id).and_then(|u| u.parent)),
+                    after: name_of(after, after[id].parent),
+                });
+            }
+            for id in out.renamed.iter().chain(&out.retyped) {
+                let (b, a) = (&before[id], &after[id]);
+                changes.push(ChangeLine {
+                    what: tr.s("Đổi tên, loại", "Renamed, retyped"),
+                    name: a.name.clone(),
+                    before: format!("{} ({})", b.name, b.type_code),
+                    after: format!("{} ({})", a.name, a.type_code),
+                });
+            }
+            for id in &out.ended {
+                changes.push(ChangeLine {
+                    what: tr.s("Kết thúc", "Ended"),
+                    name: after[id].name.clone(),
+                    before: name_of(before, before.get(id).and_then(|u| u.parent)),
+                    after: "—".into(),
+                });
+            }
+            findings = out
+                .findings
+                .iter()
+                .map(|f| {
+                    (
+                        f.blocking,
+                        match lang {
+                            Lang::Vi => f.message_vi.clone(),
+                            Lang::En => f.message_en.clone(),
+                        },
+                    )
+                })
+                .collect();
+            counts = vec![
+                (
+                    tr.s("đơn vị thành lập", "units created"),
+                    out.created.len() as i64,
+                ),
+                (
+                    tr.s("đơn vị chuyển cấp trên", "units moved"),
+                    out.moved.len() as i64,
+                ),
+                (
+                    tr.s("đơn vị đổi tên, loại", "units renamed or retyped"),
+                    (out.renamed.len() + out.retyped.len()) as i64,
+                ),
+                (
+                    tr.s("đơn vị kết thúc", "units ended"),
+                    out.ended.len() as i64,
+                ),
+                (
+                    tr.s("đoàn viên chuyển sinh hoạt", "members transferred"),
+                    out.members_transferred,
+                ),
+                (
+                    tr.s(
+                        "đoàn viên ra khỏi tổ chức công đoàn",
+                        "members leaving the union",
+                    ),
+                    out.members_exited,
+                ),
+                (
+                    tr.s("chức danh cán bộ kết thúc", "officials' posts ending"),
+                    preview.posts_ended,
+                ),
+                (
+                    tr.s(
+                        "quan hệ phối hợp bị ảnh hưởng",
+                        "coordinating links affected",
+                    ),
+                    preview.links_affected,
+                ),
+            ];
+        }
+        Err(e) => {
+            error = Some(match lang {
+                Lang::Vi => e.message_vi.clone(),
+                Lang::En => e.message_en.clone(),
+            })
+        }
+    }
+    let mut levels: Vec<i64> = preview
+        .intermediaries_before
+        .keys()
+        .chain(preview.intermediaries_after.keys())
+        .copied()
+        .collect();
+    levels.sort();
+    levels.dedup();
+    let intermediaries = levels
+        .into_iter()
+        .map(|l| {
+            (
+                l,
+                preview.intermediaries_before.get(&l).copied().unwrap_or(0),
+                preview.intermediaries_after.get(&l).copied().unwrap_or(0),
+            )
+        })
+        .collect();
+    render(PlanPage {
+        chrome: Chrome::new(&user, &plan.name),
+        status: status_label(&plan.status, lang),
+        can_edit: plan.editable() && user.scope.can_write(&plan.path),
+        ops: op_lines,
+        error,
+        changes,
+        findings,
+        counts,
+        intermediaries,
+        trees: vec![
+            (
+                tr.s("Trước", "Before"),
+                "tree-before",
+                upper_tree(before, &preview.types, owner.unit_id),
+            ),
+            (
+                tr.s("Sau", "After"),
+                "tree-after",
+                upper_tree(after, &preview.types, owner.unit_id),
+            ),
+        ],
+        types: preview
+            .types
+            .iter()
+            .map(|t| (t.code.clone(), t.name_vi.clone()))
+            .collect(),
+        owner,
+        plan,
+    })
+}
+
+/// The fields of every kind of operation; each kind reads the ones it needs.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct OpForm {
+    version: i64,
+    kind: String,
+    code: String,
+    name: String,
+    type_code: String,
+    /// One unit code.
+    unit: String,
+    /// Several unit codes, separated by spaces, commas or new lines.
+    units: String,
+    parent: String,
+    into: String,
+    children_to: String,
+    members_to: String,
+    reason: String,
+}
+
+fn not_found(field: &'static str) -> FieldError {
+    FieldError::new(
+        field,
+        "WE0620",
+        "không tìm thấy đơn vị có mã này.",
+        "no unit has this code.",
+    )
+}
+
+/// A unit code typed in a form: a unit created earlier in the plan, or a stored one.
+async fn unit_ref(
+    st: &AppState,
+    ops: &[Op],
+    code: &str,
+    field: &'static str,
+) -> Result<UnitRef, FieldError> {
+    let code = code.trim().to_uppercase();
+    if code.is_empty() {
+        return Err(FieldError::new(
+            field,
+            "WE0602",
+            "không được để trống.",
+            "is required.",
+        ));
+    }
+    if let Some(key) = ops.iter().find_map(|o| match o {
+        Op::Create { key, code: c, .. } if c.trim().eq_ignore_ascii_case(&code) => {
+            Some(key.clone())
+        }
+        _ => None,
+    }) {
+        return Ok(UnitRef::New(key));
+    }
+    st.store
+        .unit_id_by_code(&code)
+        .await
+        .map(UnitRef::Id)
+        .map_err(|_| not_found(field))
+}
+
+async fn stored(st: &AppState, code: &str, field: &'static str) -> Result<i64, FieldError> {
+    let code = code.trim();
+    if code.is_empty() {
+        return Err(FieldError::new(
+            field,
+            "WE0602",
+            "không được để trống.",
+            "is required.",
+        ));
+    }
+    st.store
+        .unit_id_by_code(code)
+        .await
+        .map_err(|_| not_found(field))
+}
+
+async fn parse_op(st: &AppState, ops: &[Op], f: &OpForm) -> Result<Op, AppError> {
+    let e = |e: FieldError| AppError::Invalid(vec![e]);
+    let opt = |s: &str| (!s.trim().is_empty()).then(|| s.to_string());
+    Ok(match f.kind.as_str() {
+        "create" => Op::Create {
+            key: f.code.trim().to_uppercase(),
+            code: f.code.clone(),
+            name: f.name.clone(),
+            type_code: f.type_code.clone(),
+            parent: unit_ref(st, ops, &f.parent, "parent").await.map_err(e)?,
+        },
+        "rename" => Op::Rename {
+            unit: unit_ref(st, ops, &f.unit, "unit").await.map_err(e)?,
+            name: f.name.clone(),
+        },
+        "retype" => Op::Retype {
+            unit: unit_ref(st, ops, &f.unit, "unit").await.map_err(e)?,
+            type_code: f.type_code.clone(),
+        },
+        "move" | "merge" => {
+            let mut ids = vec![];
+            for code in f
+                .units
+                .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+                .filter(|c| !c.is_empty())
+            {
+                ids.push(stored(st, code, "units").await.map_err(e)?);
+            }
+            if f.kind == "move" {
+                Op::Move {
+                    units: ids,
+                    parent: unit_ref(st, ops, &f.parent, "parent").await.map_err(e)?,
+                }
+            } else {
+                Op::Merge {
+                    units: ids,
+                    into: unit_ref(st, ops, &f.into, "into").await.map_err(e)?,
+                }
+            }
+        }
+        "dissolve" => Op::Dissolve {
+            unit: stored(st, &f.unit, "unit").await.map_err(e)?,
+            children_to: match opt(&f.children_to) {
+                Some(c) => Some(unit_ref(st, ops, &c, "children_to").await.map_err(e)?),
+                None => None,
+            },
+            members_to: match opt(&f.members_to) {
+                Some(c) => Some(unit_ref(st, ops, &c, "members_to").await.map_err(e)?),
+                None => None,
+            },
+            reason: f.reason.clone(),
+        },
+        "end" => Op::End {
+            unit: stored(st, &f.unit, "unit").await.map_err(e)?,
+            reason: f.reason.clone(),
+        },
+        _ => {
+            return Err(AppError::invalid(
+                "kind",
+                "WE0801",
+                "chọn loại thao tác.",
+                "choose the kind of operation.",
+            ));
+        }
+    })
+}
+
+async fn add_op(
+    State(st): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, f): CsrfForm<OpForm>,
+) -> PageResult {
+    let plan = st.store.plan(&user.scope, id).await?;
+    let mut ops = plan.op_list();
+    let op = parse_op(&st, &ops, &f).await?;
+    ops.push(op);
+    st.store
+        .save_plan(
+            &user.scope,
+            id,
+            f.version,
+            &plan.name,
+            plan.effective_date,
+            &ops,
+        )
+        .await?;
+    see_other(&format!("/plans/{id}#preview"))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct VersionForm {
+    version: i64,
+}
+
+async fn delete_op(
+    State(st): State<AppState>,
+    Path((id, n)): Path<(i64, usize)>,
+    CsrfForm(user, f): CsrfForm<VersionForm>,
+) -> PageResult {
+    let plan = st.store.plan(&user.scope, id).await?;
+    let mut ops = plan.op_list();
+    if n >= 1 && n <= ops.len() {
+        ops.remove(n - 1);
+    }
+    st.store
+        .save_plan(
+            &user.scope,
+            id,
+            f.version,
+            &plan.name,
+            plan.effective_date,
+            &ops,
+        )
+        .await?;
+    see_other(&format!("/plans/{id}"))
+}
+
+async fn apply_plan(
+    State(st): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, f): CsrfForm<VersionForm>,
+) -> PageResult {
+    st.store
+        .apply_plan(&user.scope, id, f.version, today())
+        .await?;
+    see_other(&format!("/plans/{id}"))
+}
+
+async fn cancel_plan(
+    State(st): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, f): CsrfForm<VersionForm>,
+) -> PageResult {
+    st.store.cancel_plan(&user.scope, id, f.version).await?;
+    see_other(&format!("/plans/{id}"))
+}
