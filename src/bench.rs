@@ -336,6 +336,8 @@ pub async fn run(o: BenchOptions) -> anyhow::Result<String> {
         line("HTTP load skipped: `wrk` is not installed (apt-get install wrk).".into());
     }
     line(String::new());
+    restructure_phase(&store, &scope, &root, &province, o.reps, &mut line).await?;
+    line(String::new());
     if let Some(rss) = peak_rss_mib() {
         line(format!(
             "Peak RSS of the benchmark process (generation, load and queries): {rss:.0} MiB."
@@ -351,6 +353,101 @@ pub async fn run(o: BenchOptions) -> anyhow::Result<String> {
         std::fs::write(path, doc).with_context(|| format!("writing {}", path.display()))?;
     }
     Ok(out)
+}
+
+/// Restructuring at scale: the tree as of a past date for a province, then a plan that
+/// moves up to 10,000 CĐCS (with their members) under a new commune union: preview
+/// and apply, and whether the figures are still exact afterwards.
+async fn restructure_phase(
+    store: &Store,
+    scope: &Scope,
+    root: &congdoan_store::Unit,
+    province: &congdoan_store::Unit,
+    reps: usize,
+    line: &mut impl FnMut(String),
+) -> anyhow::Result<()> {
+    use congdoan_domain::restructure::{Op, UnitRef};
+    let past = time::macros::date!(2024 - 01 - 01);
+    let units = store
+        .subtree_as_of(scope, province.unit_id, past)
+        .await?
+        .len();
+    let l = time_n(reps, || async {
+        Ok(store.subtree_as_of(scope, province.unit_id, past).await?)
+    })
+    .await?;
+    line("| Restructuring | time |".into());
+    line("|---|---|".into());
+    line(format!(
+        "| tree as of 01/01/2024 of {} ({units} units), p50 / p99 | {} / {} |",
+        province.name,
+        ms(l.p50),
+        ms(l.p99)
+    ));
+    let ids = store.grassroots_ids(scope, &root.path, 10_000).await?;
+    let today = time::OffsetDateTime::now_utc().date();
+    let plan = store
+        .create_plan(
+            scope,
+            root.unit_id,
+            "Benchmark: chuyển CĐCS về công đoàn xã",
+            today,
+        )
+        .await?;
+    let ops = vec![
+        Op::Create {
+            key: "xa".into(),
+            code: "BENCH-XA".into(),
+            name: "Công đoàn xã (benchmark)".into(),
+            type_code: "CD_XA".into(),
+            parent: UnitRef::Id(province.unit_id),
+        },
+        Op::Move {
+            units: ids.clone(),
+            parent: UnitRef::New("xa".into()),
+        },
+    ];
+    let plan = store
+        .save_plan(scope, plan.plan_id, plan.version, &plan.name, today, &ops)
+        .await?;
+    let t = Instant::now();
+    let preview = store.preview_plan(scope, plan.plan_id).await?;
+    let preview_time = t.elapsed();
+    let out = preview
+        .outcome
+        .map_err(|e| anyhow::anyhow!("{}", e.message_en))?;
+    let members: i64 = ids
+        .iter()
+        .filter_map(|id| out.after.get(id))
+        .map(|u| u.cdcs_members)
+        .sum();
+    line(format!(
+        "| preview of a plan moving {} CĐCS holding {} members (snapshot of {} units) | {} |",
+        ids.len(),
+        congdoan_domain::money::format_int(members),
+        preview.before.len(),
+        ms(preview_time)
+    ));
+    let t = Instant::now();
+    store
+        .apply_plan(scope, plan.plan_id, plan.version, today)
+        .await?;
+    line(format!(
+        "| apply of that plan (one transaction) | {} |",
+        ms(t.elapsed())
+    ));
+    let t = Instant::now();
+    let exact = store
+        .stored_stats()
+        .await?
+        .differences(&store.recount_stats().await?)
+        .is_empty();
+    line(format!(
+        "| figures after the apply equal a full recount | {} ({}) |",
+        if exact { "yes" } else { "**NO**" },
+        ms(t.elapsed())
+    ));
+    Ok(())
 }
 
 fn which(cmd: &str) -> bool {

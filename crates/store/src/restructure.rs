@@ -658,3 +658,19 @@ impl Store {
             .bind(unit_id).fetch_all(p).await)?)
     }
 }
+
+impl Store {
+    /// Up to `limit` grassroots unions in a subtree, by id (benchmarks and samples).
+    pub async fn grassroots_ids(
+        &self,
+        scope: &Scope,
+        within: &str,
+        limit: i64,
+    ) -> Result<Vec<i64>> {
+        scope.check_read(within)?;
+        Ok(read!(self, p => sqlx::query_scalar(
+            "SELECT u.unit_id FROM unit u JOIN unit_type t ON t.type_code = u.type_code \
+             WHERE t.is_grassroots AND u.ended_on IS NULL AND u.path >= $1 AND u.path < $2 ORDER BY u.unit_id LIMIT $3")
+            .bind(within).bind(range_end(within)).bind(limit).fetch_all(p).await)?)
+    }
+}
