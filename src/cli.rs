@@ -1,5 +1,5 @@
 //! The command line: `serve` (the default), `migrate`, `user add`, `user token`,
-//! `gen-data`, `bench` and `import`.
+//! `gen-data`, `bench`, `import` and `plan`.
 
 use crate::{Config, DEFAULT_DATABASE_URL, open_store, start};
 use anyhow::{Context, bail};
@@ -110,6 +110,17 @@ enum Command {
         /// Remove every member a finished job added.
         #[arg(long, conflicts_with_all = ["file", "confirm", "resume"])]
         undo: Option<i64>,
+    },
+    /// Apply a restructuring plan now (all or nothing), or the scheduled plans that are due.
+    Plan {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The plan to apply (its effective date must have come).
+        #[arg(long, required_unless_present = "due")]
+        apply: Option<i64>,
+        /// Apply every scheduled plan whose day has come.
+        #[arg(long, conflicts_with = "apply")]
+        due: bool,
     },
 }
 
@@ -297,6 +308,21 @@ pub async fn run(args: impl IntoIterator<Item = OsString>) -> anyhow::Result<()>
                 _ => bail!("cần --unit và --file / --unit and --file are required"),
             };
             crate::import::run(&db.database_url, action).await
+        }
+        Some(Command::Plan { db, apply, due }) => {
+            let store = open_store(&db.database_url).await?;
+            let scope = Scope::admin(Actor::system("cli"));
+            let today = congdoan_web::today();
+            if due {
+                let n = store.apply_due_plans(today).await?;
+                println!("Đã áp dụng {n} phương án đến hạn.");
+            } else if let Some(id) = apply {
+                let plan = store.plan(&scope, id).await?;
+                println!("Đang áp dụng phương án {id} «{}»…", plan.name);
+                let plan = store.apply_plan(&scope, id, plan.version, today).await?;
+                println!("Xong: {}.", plan.status);
+            }
+            Ok(())
         }
         Some(Command::User(UserCommand::Token { db, username, name })) => {
             let store = open_store(&db.database_url).await?;

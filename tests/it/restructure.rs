@@ -543,3 +543,111 @@ crate::both_engines!(
     a_bad_plan_is_refused_naming_the_operation_and_nothing_changes,
     a_plan_dated_later_is_scheduled_then_applied_on_its_day,
 );
+
+/// `congdoan plan --apply` killed with SIGKILL while it writes a plan that moves
+/// hundreds of CĐCS: afterwards the tree is exactly the one before or exactly the one
+/// after, never between, and the plan can still be applied.
+async fn a_killed_apply_leaves_the_tree_before_or_after(kind: Kind) {
+    use congdoan_datagen::{Country, CountryOptions};
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let Some(url) = crate::harness::fresh_database(kind).await else {
+        return;
+    };
+    let store = congdoan::open_store(&url).await.unwrap();
+    let country = Country::generate(&CountryOptions {
+        members: 40_000,
+        seed: 7,
+    });
+    store.load_country(&country, &mut |_, _| {}).await.unwrap();
+    let scope = congdoan_store::Scope::admin(congdoan_store::Actor::system("test"));
+    let root = store.unit_by_code(&scope, "TLD").await.unwrap();
+    let province = store
+        .largest_unit_of_type(&scope, "LDLD_TINH", &root.path)
+        .await
+        .unwrap();
+    let ids = store
+        .grassroots_ids(&scope, &root.path, 10_000)
+        .await
+        .unwrap();
+    assert!(ids.len() > 300, "{}", ids.len());
+    let on = congdoan_web::today();
+    let plan = store
+        .create_plan(&scope, root.unit_id, "Dồn CĐCS", on)
+        .await
+        .unwrap();
+    let ops = vec![
+        Op::Create {
+            key: "xa".into(),
+            code: "KILL-XA".into(),
+            name: "Công đoàn xã thử".into(),
+            type_code: "CD_XA".into(),
+            parent: UnitRef::Id(province.unit_id),
+        },
+        Op::Move {
+            units: ids.clone(),
+            parent: UnitRef::New("xa".into()),
+        },
+    ];
+    let plan = store
+        .save_plan(&scope, plan.plan_id, plan.version, &plan.name, on, &ops)
+        .await
+        .unwrap();
+    let placement = |rows: Vec<congdoan_store::UnitVersion>| {
+        rows.into_iter()
+            .map(|v| (v.unit_id, v.parent_id, v.path))
+            .collect::<Vec<_>>()
+    };
+    let before = placement(store.subtree_as_of(&scope, root.unit_id, on).await.unwrap());
+    let stats_before = store.stored_stats().await.unwrap();
+    store.close().await;
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_congdoan"))
+        .args(["plan", "--apply", &plan.plan_id.to_string()])
+        .env("CONGDOAN_DATABASE_URL", &url)
+        .env("CONGDOAN_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("congdoan plan runs");
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    assert!(first.starts_with("Đang áp dụng"), "{first}");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    child.kill().expect("SIGKILL");
+    child.wait().unwrap();
+
+    let store = congdoan::open_store(&url).await.unwrap();
+    let status = store.plan(&scope, plan.plan_id).await.unwrap().status;
+    let now = placement(store.subtree_as_of(&scope, root.unit_id, on).await.unwrap());
+    if status == "applied" {
+        eprintln!("the apply had committed before the kill");
+        let xa = store.unit_by_code(&scope, "KILL-XA").await.unwrap();
+        assert!(ids.iter().all(|id| {
+            now.iter()
+                .any(|(u, p, _)| u == id && *p == Some(xa.unit_id))
+        }));
+    } else {
+        eprintln!("killed mid-apply: nothing was written");
+        assert_eq!(status, "draft");
+        assert_eq!(now, before, "the tree is exactly the one before");
+        assert!(
+            store
+                .stored_stats()
+                .await
+                .unwrap()
+                .differences(&stats_before)
+                .is_empty()
+        );
+        assert!(store.unit_by_code(&scope, "KILL-XA").await.is_err());
+        let plan = store.plan(&scope, plan.plan_id).await.unwrap();
+        store
+            .apply_plan(&scope, plan.plan_id, plan.version, on)
+            .await
+            .unwrap();
+    }
+    figures_exact(&store).await;
+}
+
+crate::both_engines!(a_killed_apply_leaves_the_tree_before_or_after);

@@ -782,8 +782,16 @@ impl Sim<'_> {
         Ok(())
     }
 
-    /// Findings over the tree after the plan.
+    /// Findings over the tree after the plan (one pass to index the children, so a
+    /// national plan with thousands of commune unions stays linear).
     fn findings(&mut self) {
+        let mut children: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+        for u in self.units.values().filter(|u| !u.ended) {
+            if let Some(p) = u.parent {
+                children.entry(p).or_default().push(u.id);
+            }
+        }
+        let grassroots = |u: &PlanUnit| self.ty(&u.type_code).is_ok_and(|t| t.grassroots);
         let mut findings = Vec::new();
         for u in self.units.values().filter(|u| !u.ended) {
             if let Some(p) = u.parent.and_then(|p| self.units.get(&p))
@@ -802,65 +810,46 @@ impl Sim<'_> {
                     ),
                 });
             }
-            if u.type_code == "CD_XA" {
-                let cdcs: Vec<i64> = self.children(u.id);
-                let members: i64 = self
-                    .subtree(u.id)
-                    .iter()
-                    .map(|id| self.units[id].cdcs_members)
-                    .sum();
-                let grassroots = cdcs
-                    .iter()
-                    .filter(|c| {
-                        self.ty(&self.units[c].type_code)
-                            .is_ok_and(|t| t.grassroots)
-                    })
-                    .count() as i64;
-                let rules = &self.snap.rules;
-                let short_members = rules.commune_min_members.is_some_and(|m| members < m);
-                let short_cdcs = rules.commune_min_cdcs.is_some_and(|m| grassroots < m);
-                if short_members || short_cdcs {
-                    findings.push(Finding {
-                        blocking: false,
-                        unit: u.id,
-                        message_vi: format!(
-                            "{} có {} đoàn viên và {} CĐCS, dưới tiêu chí thành lập công đoàn xã ({} đoàn viên, {} CĐCS): cân nhắc mô hình dùng chung với xã lân cận.",
-                            u.name,
-                            crate::format_int(members),
-                            grassroots,
-                            crate::format_int(rules.commune_min_members.unwrap_or(0)),
-                            rules.commune_min_cdcs.unwrap_or(0)
-                        ),
-                        message_en: format!(
-                            "{} has {} members and {} grassroots unions, under the commune-union criteria ({} members, {} unions): consider a union shared with neighbouring communes.",
-                            u.name,
-                            members,
-                            grassroots,
-                            rules.commune_min_members.unwrap_or(0),
-                            rules.commune_min_cdcs.unwrap_or(0)
-                        ),
-                    });
-                }
+            if u.type_code != "CD_XA" {
+                continue;
+            }
+            let direct = children.get(&u.id).map(Vec::as_slice).unwrap_or(&[]);
+            let cdcs = direct
+                .iter()
+                .filter(|c| grassroots(&self.units[*c]))
+                .count() as i64;
+            let (mut members, mut stack) = (0, vec![u.id]);
+            while let Some(id) = stack.pop() {
+                members += self.units[&id].cdcs_members;
+                stack.extend(children.get(&id).into_iter().flatten());
+            }
+            let rules = &self.snap.rules;
+            let short_members = rules.commune_min_members.is_some_and(|m| members < m);
+            let short_cdcs = rules.commune_min_cdcs.is_some_and(|m| cdcs < m);
+            if short_members || short_cdcs {
+                findings.push(Finding {
+                    blocking: false,
+                    unit: u.id,
+                    message_vi: format!(
+                        "{} có {} đoàn viên và {} CĐCS, dưới tiêu chí thành lập công đoàn xã ({} đoàn viên, {} CĐCS): cân nhắc mô hình dùng chung với xã lân cận.",
+                        u.name,
+                        crate::format_int(members),
+                        cdcs,
+                        crate::format_int(rules.commune_min_members.unwrap_or(0)),
+                        rules.commune_min_cdcs.unwrap_or(0)
+                    ),
+                    message_en: format!(
+                        "{} has {} members and {} grassroots unions, under the commune-union criteria ({} members, {} unions): consider a union shared with neighbouring communes.",
+                        u.name,
+                        members,
+                        cdcs,
+                        rules.commune_min_members.unwrap_or(0),
+                        rules.commune_min_cdcs.unwrap_or(0)
+                    ),
+                });
             }
         }
         self.out.findings = findings;
-    }
-
-    /// A unit and everything below it (after the plan).
-    fn subtree(&self, id: i64) -> Vec<i64> {
-        let mut out = vec![id];
-        let mut i = 0;
-        while i < out.len() {
-            let cur = out[i];
-            out.extend(
-                self.units
-                    .values()
-                    .filter(|u| u.parent == Some(cur))
-                    .map(|u| u.id),
-            );
-            i += 1;
-        }
-        out
     }
 }
 

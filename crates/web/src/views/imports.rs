@@ -1,7 +1,7 @@
 //! Pages for member imports: upload, progress, preview with problems, column
 //! override, confirm, undo, and the rejected rows as an xlsx file.
 
-use super::{Chrome, PageResult, render, see_other};
+use super::{Chrome, PageResult, UnitParam, optional_unit, render, see_other};
 use crate::auth::{CsrfForm, CurrentUser, constant_eq};
 use crate::{AppError, AppState};
 use askama::Template;
@@ -110,22 +110,13 @@ struct ImportsPage {
     jobs: Vec<ImportJob>,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct UnitParam {
-    unit: Option<i64>,
-}
-
 async fn imports(
     State(st): State<AppState>,
     user: CurrentUser,
     Query(q): Query<UnitParam>,
 ) -> PageResult {
     let tr = user.tr();
-    let unit = match q.unit {
-        Some(id) => Some(st.store.unit(&user.scope, id).await?),
-        None => None,
-    };
+    let unit = optional_unit(&st, &user, q.unit).await?;
     let jobs = st.store.import_jobs(&user.scope, q.unit, 50).await?;
     render(ImportsPage {
         chrome: Chrome::new(&user, tr.s("Nhập đoàn viên từ tệp", "Import members")),

@@ -107,6 +107,25 @@ fn render<T: Template>(t: T) -> PageResult {
     }
 }
 
+/// `?unit=ID` on pages that list things of one unit (imports, plans).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct UnitParam {
+    unit: Option<i64>,
+}
+
+/// The unit a page was opened for, if any (scope-checked).
+async fn optional_unit(
+    st: &AppState,
+    user: &CurrentUser,
+    id: Option<i64>,
+) -> Result<Option<Unit>, AppError> {
+    Ok(match id {
+        Some(id) => Some(st.store.unit(&user.scope, id).await?),
+        None => None,
+    })
+}
+
 fn see_other(url: &str) -> PageResult {
     Ok(Redirect::to(url).into_response())
 }

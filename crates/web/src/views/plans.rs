@@ -2,7 +2,7 @@
 //! with its operations, the preview (changes, findings, intermediaries, the upper
 //! tree before and after side by side), apply, schedule and cancel.
 
-use super::{Chrome, PageResult, render, see_other};
+use super::{Chrome, PageResult, UnitParam, optional_unit, render, see_other};
 use crate::auth::{CsrfForm, CurrentUser};
 use crate::error::FieldError;
 use crate::forms::parse_date_req;
@@ -51,22 +51,13 @@ struct PlansPage {
     plans: Vec<(Plan, &'static str)>,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct UnitParam {
-    unit: Option<i64>,
-}
-
 async fn plans_page(
     State(st): State<AppState>,
     user: CurrentUser,
     Query(q): Query<UnitParam>,
 ) -> PageResult {
     let tr = user.tr();
-    let unit = match q.unit {
-        Some(id) => Some(st.store.unit(&user.scope, id).await?),
-        None => None,
-    };
+    let unit = optional_unit(&st, &user, q.unit).await?;
     let plans = st
         .store
         .plans(&user.scope)
