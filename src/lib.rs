@@ -76,6 +76,10 @@ pub async fn load_demo_if_empty(store: &Store) -> anyhow::Result<bool> {
         .load_dataset(&ds, &hash)
         .await
         .context("loading the demo data")?;
+    store
+        .load_demo_clusters(congdoan_datagen::DEMO_CLUSTERS)
+        .await
+        .context("loading the demo's emulation clusters")?;
     Ok(true)
 }
 

@@ -5,6 +5,7 @@
 mod api;
 mod browser;
 mod cli;
+mod clusters;
 mod harness;
 mod imports;
 mod pages;

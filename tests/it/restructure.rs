@@ -170,11 +170,28 @@ async fn merging_and_ending_cdcs_keeps_members_and_history(kind: Kind) {
     let out = preview.outcome.as_ref().unwrap();
     assert_eq!(out.members_transferred, na);
     assert_eq!(out.members_exited, nag);
+    // Both ending unions hold a place in one of An Giang's emulation clusters.
+    assert_eq!(preview.cluster_places_affected, 2);
     s.apply_plan(&scope, plan.plan_id, plan.version, date!(2026 - 01 - 01))
         .await
         .unwrap();
     figures_exact(s).await;
     assert_eq!(members_of(&app, b).await, na + nb);
+    for c in s.clusters(&scope, ag, Some(2026)).await.unwrap() {
+        let units: Vec<i64> = s
+            .cluster(&scope, c.cluster_id)
+            .await
+            .unwrap()
+            .units
+            .iter()
+            .map(|u| u.unit_id)
+            .collect();
+        assert!(
+            !units.contains(&a) && !units.contains(&agency),
+            "{}: {units:?}",
+            c.name
+        );
+    }
     assert_eq!(members_of(&app, ag).await, total - nag);
     // The merged union's officials' posts ended with the reason "sáp nhập".
     let posts: Vec<_> = s

@@ -49,6 +49,89 @@ pub const DEMO_PASSWORD: &str = "congdoan-demo";
 /// industrial park under "AG-KCN", with two tổ công đoàn.
 pub const DEMO_CDCS_CODE: &str = "AG-CDCS-028";
 
+/// One emulation cluster or block of the demo.
+pub struct ClusterSeed {
+    pub owner: &'static str,
+    pub year: i64,
+    /// `cum` (by area) or `khoi` (by sector).
+    pub kind: &'static str,
+    pub name: &'static str,
+    pub lead: &'static str,
+    pub units: &'static [&'static str],
+    /// Which post of the owner's standing committee supervises it (0 = the first).
+    pub supervisor: usize,
+}
+
+/// LĐLĐ An Giang works without a CĐ Viên chức tier: its CĐCS are grouped in clusters
+/// and blocks, each supervised by a member of the standing committee (seed 000).
+pub const DEMO_CLUSTERS: &[ClusterSeed] = &[
+    ClusterSeed {
+        owner: "AG",
+        year: 2026,
+        kind: "khoi",
+        name: "Khối thi đua các cơ quan Đảng, Nhà nước tỉnh",
+        lead: "AG-CDCS-008",
+        units: &[
+            "AG-CDCS-001",
+            "AG-CDCS-002",
+            "AG-CDCS-003",
+            "AG-CDCS-004",
+            "AG-CDCS-005",
+            "AG-CDCS-006",
+            "AG-CDCS-007",
+            "AG-CDCS-008",
+            "AG-CDCS-009",
+            "AG-CDCS-013",
+        ],
+        supervisor: 1,
+    },
+    ClusterSeed {
+        owner: "AG",
+        year: 2026,
+        kind: "khoi",
+        name: "Khối thi đua các đơn vị sự nghiệp",
+        lead: "AG-CDCS-010",
+        units: &["AG-CDCS-010", "AG-CDCS-011", "AG-CDCS-012"],
+        supervisor: 2,
+    },
+    ClusterSeed {
+        owner: "AG",
+        year: 2026,
+        kind: "cum",
+        name: "Cụm thi đua doanh nghiệp Long Xuyên – Châu Đốc",
+        lead: "AG-CDCS-014",
+        units: &[
+            "AG-CDCS-014",
+            "AG-CDCS-015",
+            "AG-CDCS-016",
+            "AG-CDCS-017",
+            "AG-CDCS-018",
+            "AG-CDCS-019",
+            "AG-CDCS-020",
+            "AG-CDCS-021",
+        ],
+        supervisor: 3,
+    },
+    ClusterSeed {
+        owner: "AG",
+        year: 2026,
+        kind: "cum",
+        name: "Cụm thi đua doanh nghiệp các khu công nghiệp và Chợ Mới",
+        lead: "AG-CDCS-025",
+        units: &[
+            "AG-CDCS-022",
+            "AG-CDCS-023",
+            "AG-CDCS-024",
+            "AG-CDCS-025",
+            "AG-CDCS-026",
+            "AG-CDCS-027",
+            "AG-CDCS-028",
+            "AG-CDCS-029",
+        ],
+        supervisor: 1,
+    },
+];
+
 /// Another An Giang CĐCS (Công ty Cổ phần Thức ăn chăn nuôi Bình Long, also
 /// under "AG-KCN"), whose officer is the account `cdcs.other`.
 pub const DEMO_OTHER_CDCS_CODE: &str = "AG-CDCS-027";

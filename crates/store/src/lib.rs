@@ -7,6 +7,7 @@
 mod accounts;
 mod audit;
 mod bulk;
+mod clusters;
 mod dashboard;
 mod error;
 mod exports;
@@ -22,6 +23,7 @@ mod units;
 pub use accounts::{Account, NewAccount, Session};
 pub use audit::{AuditEntry, AuditQuery};
 pub use bulk::LoadReport;
+pub use clusters::{Cluster, ClusterDetail, ClusterUnit, Supervisor};
 pub use dashboard::{Count, Dashboard};
 pub use error::StoreError;
 pub use exports::{EXPORT_PAGE, ExportCursor, ExportQuery, ExportRow};

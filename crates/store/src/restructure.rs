@@ -60,6 +60,8 @@ pub struct Preview {
     pub posts_ended: i64,
     /// Coordinating links that end with a unit (or pass to a merger's survivor).
     pub links_affected: i64,
+    /// Places in emulation clusters held by units that end (a merger's survivor takes them).
+    pub cluster_places_affected: i64,
     /// CĐCS by number of levels between them and their provincial federation.
     pub intermediaries_before: BTreeMap<i64, i64>,
     pub intermediaries_after: BTreeMap<i64, i64>,
@@ -276,7 +278,7 @@ impl Store {
         {
             outcome = Err(e);
         }
-        let (mut posts_ended, mut links_affected) = (0, 0);
+        let (mut posts_ended, mut links_affected, mut cluster_places_affected) = (0, 0, 0);
         if let Ok(out) = &outcome {
             for chunk in out.ended.chunks(500) {
                 let ids = chunk
@@ -286,11 +288,13 @@ impl Store {
                     .join(",");
                 let sql = format!(
                     "SELECT (SELECT CAST(COUNT(*) AS BIGINT) FROM position_assignment WHERE end_date IS NULL AND unit_id IN ({ids})), \
-                     (SELECT CAST(COUNT(*) AS BIGINT) FROM unit_link WHERE valid_to IS NULL AND (unit_id IN ({ids}) OR coordinator_id IN ({ids})))"
+                     (SELECT CAST(COUNT(*) AS BIGINT) FROM unit_link WHERE valid_to IS NULL AND (unit_id IN ({ids}) OR coordinator_id IN ({ids}))), \
+                     (SELECT CAST(COUNT(*) AS BIGINT) FROM cluster_unit WHERE unit_id IN ({ids}))"
                 );
-                let (a, b): (i64, i64) = read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_one(p).await)?;
+                let (a, b, c): (i64, i64, i64) = read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_one(p).await)?;
                 posts_ended += a;
                 links_affected += b;
+                cluster_places_affected += c;
             }
         }
         let intermediaries_before = rs::intermediaries(&snap.units, &snap.types);
@@ -304,6 +308,7 @@ impl Store {
             outcome,
             posts_ended,
             links_affected,
+            cluster_places_affected,
             intermediaries_before,
             intermediaries_after,
         })
@@ -613,6 +618,7 @@ impl Store {
                         sqlx::query("UPDATE committee SET term_end = $1 WHERE unit_id = $2 AND (term_end IS NULL OR term_end > $1)")
                             .bind(on).bind(unit).execute(&mut *tx).await?;
                         if *kind != EndKind::Merged {
+                            sqlx::query("DELETE FROM cluster_unit WHERE unit_id = $1").bind(unit).execute(&mut *tx).await?;
                             sqlx::query("UPDATE unit_link SET valid_to = $1 WHERE (unit_id = $2 OR coordinator_id = $2) AND valid_to IS NULL")
                                 .bind(on).bind(unit).execute(&mut *tx).await?;
                         }
@@ -628,6 +634,10 @@ impl Store {
                             .bind(from).bind(to).bind(on).execute(&mut *tx).await?;
                         sqlx::query("UPDATE unit_link SET valid_to = $1 WHERE (unit_id = $2 OR coordinator_id = $2) AND valid_to IS NULL")
                             .bind(on).bind(from).execute(&mut *tx).await?;
+                        // … and so do its places in emulation clusters.
+                        sqlx::query("INSERT INTO cluster_unit (cluster_id, unit_id) SELECT cluster_id, $1 FROM cluster_unit WHERE unit_id = $2 \
+                                     ON CONFLICT DO NOTHING").bind(to).bind(from).execute(&mut *tx).await?;
+                        sqlx::query("DELETE FROM cluster_unit WHERE unit_id = $1").bind(from).execute(&mut *tx).await?;
                     }
                 }
             }

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`. Every route is declared with `utoipa-axum`, so the
 //! OpenAPI document at `/api/openapi.json` is generated from the same list that routes.
 
+mod clusters;
 mod imports;
 mod plans;
 
@@ -101,6 +102,11 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(plans::apply_plan))
         .routes(routes!(plans::cancel_plan))
         .routes(routes!(plans::unit_lineage))
+        .routes(routes!(clusters::list_clusters, clusters::create_cluster))
+        .routes(routes!(clusters::get_cluster))
+        .routes(routes!(clusters::add_cluster_units))
+        .routes(routes!(clusters::add_cluster_supervisor))
+        .routes(routes!(clusters::supervised_units))
         .split_for_parts()
 }
 

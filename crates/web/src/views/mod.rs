@@ -1,6 +1,7 @@
 //! Server-rendered pages. Each handler reads through the store with the caller's scope,
 //! renders a full page (or an htmx partial), and posts only through `CsrfForm`.
 
+mod clusters;
 pub mod divisions;
 mod exports;
 pub(crate) mod imports;
@@ -56,6 +57,7 @@ pub fn routes() -> Router<AppState> {
         .route("/audit", get(audit))
         .merge(imports::routes())
         .merge(plans::routes())
+        .merge(clusters::routes())
         .merge(exports::routes())
         .layer(axum::middleware::from_fn(html_errors))
 }
