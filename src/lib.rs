@@ -80,6 +80,10 @@ pub async fn load_demo_if_empty(store: &Store) -> anyhow::Result<bool> {
         .load_demo_clusters(congdoan_datagen::DEMO_CLUSTERS)
         .await
         .context("loading the demo's emulation clusters")?;
+    store
+        .load_demo_agreements(congdoan_datagen::DEMO_AGREEMENTS)
+        .await
+        .context("loading the demo's coordination agreements")?;
     Ok(true)
 }
 

@@ -49,6 +49,58 @@ pub const DEMO_PASSWORD: &str = "congdoan-demo";
 /// industrial park under "AG-KCN", with two tổ công đoàn.
 pub const DEMO_CDCS_CODE: &str = "AG-CDCS-028";
 
+/// One coordination agreement of the demo; it covers the coordinating links already
+/// seeded between its parties.
+pub struct AgreementSeed {
+    pub number: &'static str,
+    /// The coordinating side.
+    pub party_a: &'static str,
+    /// The managing side.
+    pub party_b: &'static str,
+    pub signed_on: Date,
+}
+
+/// LĐLĐ Kon Tum co-directs the CĐCS of six corporations in the province under
+/// coordination regulations (seed 001).
+pub const DEMO_AGREEMENTS: &[AgreementSeed] = &[
+    AgreementSeed {
+        number: "01/QCPH-LĐLĐ-VRG",
+        party_a: "KT",
+        party_b: "VRG",
+        signed_on: time::macros::date!(2018 - 01 - 01),
+    },
+    AgreementSeed {
+        number: "02/QCPH-LĐLĐ-VNPT",
+        party_a: "KT",
+        party_b: "VNPT",
+        signed_on: time::macros::date!(2018 - 01 - 01),
+    },
+    AgreementSeed {
+        number: "03/QCPH-LĐLĐ-EVN",
+        party_a: "KT",
+        party_b: "EVN",
+        signed_on: time::macros::date!(2018 - 01 - 01),
+    },
+    AgreementSeed {
+        number: "04/QCPH-LĐLĐ-VINACAFE",
+        party_a: "KT",
+        party_b: "VINACAFE",
+        signed_on: time::macros::date!(2018 - 01 - 01),
+    },
+    AgreementSeed {
+        number: "05/QCPH-LĐLĐ-VINAPACO",
+        party_a: "KT",
+        party_b: "VINAPACO",
+        signed_on: time::macros::date!(2018 - 01 - 01),
+    },
+    AgreementSeed {
+        number: "06/QCPH-LĐLĐ-SONGDA",
+        party_a: "KT",
+        party_b: "SONGDA",
+        signed_on: time::macros::date!(2018 - 01 - 01),
+    },
+];
+
 /// One emulation cluster or block of the demo.
 pub struct ClusterSeed {
     pub owner: &'static str,

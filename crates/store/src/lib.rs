@@ -5,6 +5,7 @@
 //! hard to write.
 
 mod accounts;
+mod agreements;
 mod audit;
 mod bulk;
 mod clusters;
@@ -21,6 +22,7 @@ mod stats;
 mod units;
 
 pub use accounts::{Account, NewAccount, Session};
+pub use agreements::{AGREEMENT_SCOPE, Agreement, AgreementInput};
 pub use audit::{AuditEntry, AuditQuery};
 pub use bulk::LoadReport;
 pub use clusters::{Cluster, ClusterDetail, ClusterUnit, Supervisor};

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`. Every route is declared with `utoipa-axum`, so the
 //! OpenAPI document at `/api/openapi.json` is generated from the same list that routes.
 
+mod agreements;
 mod clusters;
 mod imports;
 mod plans;
@@ -107,6 +108,11 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(clusters::add_cluster_units))
         .routes(routes!(clusters::add_cluster_supervisor))
         .routes(routes!(clusters::supervised_units))
+        .routes(routes!(
+            agreements::list_agreements,
+            agreements::create_agreement
+        ))
+        .routes(routes!(agreements::get_agreement))
         .split_for_parts()
 }
 

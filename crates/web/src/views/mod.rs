@@ -1,6 +1,7 @@
 //! Server-rendered pages. Each handler reads through the store with the caller's scope,
 //! renders a full page (or an htmx partial), and posts only through `CsrfForm`.
 
+mod agreements;
 mod clusters;
 pub mod divisions;
 mod exports;
@@ -58,6 +59,7 @@ pub fn routes() -> Router<AppState> {
         .merge(imports::routes())
         .merge(plans::routes())
         .merge(clusters::routes())
+        .merge(agreements::routes())
         .merge(exports::routes())
         .layer(axum::middleware::from_fn(html_errors))
 }

@@ -1,0 +1,56 @@
+//! Coordination regulations over the API (the same store calls as the pages).
+
+use super::{ApiJson, ApiQuery, ApiResult};
+use crate::AppState;
+use crate::auth::CurrentUser;
+use axum::Json;
+use axum::extract::{Path, State};
+use congdoan_store::{Agreement, AgreementInput, CoordinationLink};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[serde(default)]
+pub struct PartyQuery {
+    /// A unit that is a party to the agreements.
+    unit_id: i64,
+}
+
+/// Agreements where a unit is a party.
+#[utoipa::path(get, path = "/api/v1/agreements", params(PartyQuery), responses((status = 200, body = Vec<Agreement>)), security(("bearer" = [])))]
+pub async fn list_agreements(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    ApiQuery(q): ApiQuery<PartyQuery>,
+) -> ApiResult<Vec<Agreement>> {
+    Ok(Json(st.store.agreements(&user.scope, q.unit_id).await?))
+}
+
+/// Records a coordination regulation (by the managing side) and its coordinating links.
+/// Scope items: info, congress, survey, tet, boarding, month, conference, emulation, training.
+#[utoipa::path(post, path = "/api/v1/agreements", request_body = AgreementInput,
+    responses((status = 200, body = Agreement), (status = 422, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+pub async fn create_agreement(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    ApiJson(b): ApiJson<AgreementInput>,
+) -> ApiResult<Agreement> {
+    Ok(Json(st.store.create_agreement(&user.scope, b).await?))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AgreementView {
+    agreement: Agreement,
+    links: Vec<CoordinationLink>,
+}
+
+/// One agreement with the coordinating links it created (either party may read it).
+#[utoipa::path(get, path = "/api/v1/agreements/{id}", params(("id" = i64, Path)), responses((status = 200, body = AgreementView)), security(("bearer" = [])))]
+pub async fn get_agreement(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> ApiResult<AgreementView> {
+    let (agreement, links) = st.store.agreement(&user.scope, id).await?;
+    Ok(Json(AgreementView { agreement, links }))
+}
