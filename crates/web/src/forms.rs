@@ -409,3 +409,9 @@ mod tests {
         assert_eq!(errs[0].field, "cccd");
     }
 }
+
+/// Unit codes typed in one field, separated by commas, semicolons, spaces or new lines.
+pub fn unit_codes(s: &str) -> impl Iterator<Item = &str> {
+    s.split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+        .filter(|c| !c.is_empty())
+}

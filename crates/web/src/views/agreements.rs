@@ -96,11 +96,7 @@ async fn create_agreement(
         .await
         .map_err(|_| not_found("party_a"));
     let mut unit_ids = vec![];
-    for code in f
-        .units
-        .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
-        .filter(|c| !c.is_empty())
-    {
+    for code in crate::forms::unit_codes(&f.units) {
         match st.store.unit_id_by_code(code).await {
             Ok(id) => unit_ids.push(id),
             Err(_) => errs.push(not_found("units")),

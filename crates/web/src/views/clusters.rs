@@ -125,11 +125,7 @@ async fn add_units(
     CsrfForm(user, f): CsrfForm<UnitsForm>,
 ) -> PageResult {
     let mut ids = vec![];
-    for code in f
-        .units
-        .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
-        .filter(|c| !c.is_empty())
-    {
+    for code in crate::forms::unit_codes(&f.units) {
         ids.push(st.store.unit_id_by_code(code).await.map_err(|_| {
             AppError::invalid(
                 "units",

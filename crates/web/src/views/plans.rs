@@ -520,11 +520,7 @@ async fn parse_op(st: &AppState, ops: &[Op], f: &OpForm) -> Result<Op, AppError>
         },
         "move" | "merge" => {
             let mut ids = vec![];
-            for code in f
-                .units
-                .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
-                .filter(|c| !c.is_empty())
-            {
+            for code in crate::forms::unit_codes(&f.units) {
                 ids.push(stored(st, code, "units").await.map_err(e)?);
             }
             if f.kind == "move" {
