@@ -358,6 +358,12 @@ impl UnitForm {
     }
 }
 
+/// Unit codes typed in one field, separated by commas, semicolons, spaces or new lines.
+pub fn unit_codes(s: &str) -> impl Iterator<Item = &str> {
+    s.split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+        .filter(|c| !c.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -408,10 +414,4 @@ mod tests {
         assert_eq!(errs.len(), 1);
         assert_eq!(errs[0].field, "cccd");
     }
-}
-
-/// Unit codes typed in one field, separated by commas, semicolons, spaces or new lines.
-pub fn unit_codes(s: &str) -> impl Iterator<Item = &str> {
-    s.split(|c: char| c == ',' || c == ';' || c.is_whitespace())
-        .filter(|c| !c.is_empty())
 }
