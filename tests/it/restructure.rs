@@ -382,6 +382,20 @@ async fn a_provincial_officer_plans_previews_and_applies_in_the_pages(kind: Kind
         unit_page.contains(&format!("href=\"/plans?unit={ag}\"")),
         "a link to the plans"
     );
+    // Seed 000's measure on each CĐCS page: levels up to the provincial federation.
+    let levels = |html: &str| text_of(html, "intermediaries-n").to_string();
+    let (_, direct) = br
+        .get_html(&format!("/units/{}", app.unit_id("AG-CDCS-002").await))
+        .await;
+    assert_eq!(levels(&direct), "0");
+    let (_, under_district) = br
+        .get_html(&format!("/units/{}", app.unit_id("AG-CDCS-019").await))
+        .await;
+    assert_eq!(levels(&under_district), "1");
+    assert!(
+        !unit_page.contains("id=\"intermediaries\""),
+        "not shown for an upper-level union"
+    );
     let list = format!("/plans?unit={ag}");
     let (status, url, html) = br
         .post_form(

@@ -684,3 +684,30 @@ impl Store {
             .bind(within).bind(range_end(within)).bind(limit).fetch_all(p).await)?)
     }
 }
+
+impl Store {
+    /// For a grassroots union, the levels between it and its province-level federation,
+    /// central sector or corporation union (tier 2); None for other units. Seed 000's
+    /// measure: fewer intermediaries, faster directives.
+    pub async fn intermediary_levels(&self, scope: &Scope, unit_id: i64) -> Result<Option<i64>> {
+        let u = self.unit(scope, unit_id).await?;
+        let ids = congdoan_domain::OrgPath::parse(&u.path)?.ids();
+        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let rows: Vec<(i64, i64, bool)> = read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT u.unit_id, t.tier, t.is_grassroots FROM unit u JOIN unit_type t ON t.type_code = u.type_code WHERE u.unit_id IN ({list})")))
+            .fetch_all(p).await)?;
+        let info = |id: i64| rows.iter().find(|r| r.0 == id).map(|r| (r.1, r.2));
+        if !info(unit_id).is_some_and(|(_, g)| g) {
+            return Ok(None);
+        }
+        let mut levels = 0;
+        for id in ids.iter().rev().skip(1) {
+            match info(*id) {
+                Some((tier, _)) if tier <= 2 => return Ok(Some(levels)),
+                Some(_) => levels += 1,
+                None => return Ok(None),
+            }
+        }
+        Ok(None)
+    }
+}

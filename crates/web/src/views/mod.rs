@@ -633,6 +633,8 @@ struct UnitPage {
     ownership: Option<String>,
     place: String,
     ancestors: Vec<Unit>,
+    /// Levels between a CĐCS and its provincial federation (or sector/corporation union).
+    intermediaries: Option<i64>,
     children: Vec<TreeNode>,
     member_total: i64,
     members: Vec<MemberListRow>,
@@ -696,6 +698,7 @@ async fn unit_page(
         .collect::<Vec<_>>()
         .join(", "),
         ancestors: s.ancestors(&user.scope, &u).await?,
+        intermediaries: s.intermediary_levels(&user.scope, id).await?,
         children,
         member_total,
         more_members: members.more,
