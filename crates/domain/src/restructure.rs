@@ -152,14 +152,6 @@ pub enum EndKind {
 }
 
 impl EndKind {
-    pub fn code(self) -> &'static str {
-        match self {
-            EndKind::Merged => "merged",
-            EndKind::Dissolved => "dissolved",
-            EndKind::Ended => "ended",
-        }
-    }
-
     /// The reason written on the officials' posts that end with the unit.
     pub fn post_reason(self) -> &'static str {
         match self {

@@ -6,6 +6,7 @@
 use crate::audit::audit;
 use crate::scope::range_end;
 use crate::stats::{MemberFacts, StatDelta, UnitFacts, apply_stats, dim};
+use crate::units::move_subtree;
 use crate::{Engine, Result, Scope, Store, StoreError, now, read, write};
 use congdoan_domain::restructure::{
     self as rs, EndKind, Op, Outcome, PlanError, PlanRules, PlanUnit, Snapshot, Step, TypeRule,
@@ -272,12 +273,7 @@ impl Store {
     pub async fn preview_plan(&self, scope: &Scope, plan_id: i64) -> Result<Preview> {
         let plan = self.plan(scope, plan_id).await?;
         let snap = self.snapshot(&plan.path, plan.effective_date).await?;
-        let mut outcome = rs::simulate(&snap, plan.effective_date, &plan.op_list());
-        if let Ok(out) = &outcome
-            && let Err(e) = self.codes_free(out, &plan.op_list()).await
-        {
-            outcome = Err(e);
-        }
+        let outcome = self.simulate_checked(&plan, &snap).await;
         let (mut posts_ended, mut links_affected, mut cluster_places_affected) = (0, 0, 0);
         if let Ok(out) = &outcome {
             for chunk in out.ended.chunks(500) {
@@ -312,6 +308,19 @@ impl Store {
             intermediaries_before,
             intermediaries_after,
         })
+    }
+
+    /// The plan played over a snapshot, with the codes it creates checked against the
+    /// whole tree (the snapshot holds the owner's subtree only).
+    async fn simulate_checked(
+        &self,
+        plan: &Plan,
+        snap: &Snapshot,
+    ) -> std::result::Result<Outcome, PlanError> {
+        let ops = plan.op_list();
+        let out = rs::simulate(snap, plan.effective_date, &ops)?;
+        self.codes_free(&out, &ops).await?;
+        Ok(out)
     }
 
     /// Codes of units the plan creates must be free in the whole tree, not only the owner's.
@@ -380,9 +389,12 @@ impl Store {
         if plan.version != expected_version {
             return Err(StoreError::Conflict);
         }
-        // Refuse now what would fail on the day.
-        let preview = self.preview_plan(scope, plan_id).await?;
-        let out = preview.outcome.map_err(plan_rule)?;
+        // Refuse now what would fail on the day (the apply itself re-checks in its transaction).
+        let snap = self.snapshot(&plan.path, plan.effective_date).await?;
+        let out = self
+            .simulate_checked(&plan, &snap)
+            .await
+            .map_err(plan_rule)?;
         if let Some(f) = out.findings.iter().find(|f| f.blocking) {
             return Err(StoreError::Rule {
                 code: "ST0803",
@@ -485,48 +497,7 @@ impl Store {
                         real.insert(*tmp, new_id);
                     }
                     Step::SetParent { unit, parent } => {
-                        let (unit, parent) = (id(&real, *unit), id(&real, *parent));
-                        let (old, depth): (String, i64) = sqlx::query_as("SELECT path, depth FROM unit WHERE unit_id = $1")
-                            .bind(unit).fetch_one(&mut *tx).await?;
-                        let (ppath, pdepth): (String, i64) = sqlx::query_as("SELECT path, depth FROM unit WHERE unit_id = $1")
-                            .bind(parent).fetch_one(&mut *tx).await?;
-                        let old_end = range_end(&old);
-                        let old_parent_path = old[..old.len() - 1 - unit.to_string().len()].to_string();
-                        let new = format!("{ppath}{unit}/");
-                        sqlx::query("UPDATE unit_version SET path = $1 || substr(path, length($2) + 1) \
-                                     WHERE valid_to IS NULL AND valid_from = $3 AND path >= $2 AND path < $4")
-                            .bind(&new).bind(&old).bind(on).bind(&old_end).execute(&mut *tx).await?;
-                        sqlx::query("INSERT INTO unit_version (unit_id, valid_from, valid_to, parent_id, path, name, type_code, plan_id) \
-                                     SELECT unit_id, $1, NULL, parent_id, $2 || substr(path, length($3) + 1), name, type_code, $5 FROM unit_version \
-                                     WHERE valid_to IS NULL AND valid_from < $1 AND path >= $3 AND path < $4")
-                            .bind(on).bind(&new).bind(&old).bind(&old_end).bind(plan.plan_id).execute(&mut *tx).await?;
-                        sqlx::query("UPDATE unit_version SET valid_to = $1 WHERE valid_to IS NULL AND valid_from < $1 AND path >= $2 AND path < $3")
-                            .bind(on).bind(&old).bind(&old_end).execute(&mut *tx).await?;
-                        sqlx::query("UPDATE unit_version SET parent_id = $1 WHERE unit_id = $2 AND valid_from = $3")
-                            .bind(parent).bind(unit).bind(on).execute(&mut *tx).await?;
-                        sqlx::query("UPDATE unit SET path = $1 || substr(path, length($2) + 1), depth = depth + $3, version = version + 1, updated_at = $4 \
-                                     WHERE path >= $2 AND path < $5")
-                            .bind(&new).bind(&old).bind(pdepth + 1 - depth).bind(now()).bind(&old_end).execute(&mut *tx).await?;
-                        sqlx::query("UPDATE unit SET parent_id = $1 WHERE unit_id = $2").bind(parent).bind(unit).execute(&mut *tx).await?;
-                        sqlx::query("UPDATE member SET path = $1 || substr(path, length($2) + 1) WHERE path >= $2 AND path < $3")
-                            .bind(&new).bind(&old).bind(&old_end).execute(&mut *tx).await?;
-                        // The subtree's figures (stored plus what this plan already changed)
-                        // leave the old ancestors and join the new ones.
-                        let mut block: BTreeMap<(&'static str, String), i64> = BTreeMap::new();
-                        let stored: Vec<(String, String, i64)> = sqlx::query_as("SELECT dim, key, n FROM unit_stat WHERE unit_id = $1")
-                            .bind(unit).fetch_all(&mut *tx).await?;
-                        for (d, k, n) in stored {
-                            *block.entry((dim::parse(&d), k)).or_default() += n;
-                        }
-                        for (d, k, n) in delta.of_unit(unit) {
-                            *block.entry((d, k)).or_default() += n;
-                        }
-                        // Pending changes of the subtree's own units move with their new paths:
-                        // they are keyed by unit id, so nothing to do for them.
-                        for ((d, k), n) in &block {
-                            delta.add(&old_parent_path, d, k, -n)?;
-                            delta.add(&ppath, d, k, *n)?;
-                        }
+                        move_subtree!(tx, delta, id(&real, *unit), id(&real, *parent), on, Some(plan.plan_id));
                     }
                     Step::Rename { unit, name } | Step::Retype { unit, type_code: name } => {
                         let unit = id(&real, *unit);

@@ -169,6 +169,60 @@ fn validate_code(code: &str) -> Result<String> {
     Ok(c)
 }
 
+/// Places unit `$unit` (with its whole subtree) under `$parent` from `$on`, inside
+/// transaction `$tx`, and evaluates to the unit's new path. The open `unit_version`
+/// intervals of the subtree close and new ones open (stamped with `$plan`; a same-day
+/// change corrects the open interval); unit and member paths are rewritten; the
+/// subtree's figures — stored, plus what `$delta` already holds for the unit — are
+/// added to `$delta` as leaving the old ancestors and joining the new ones. Shared by a
+/// single move and by restructuring plans.
+macro_rules! move_subtree {
+    ($tx:ident, $delta:ident, $unit:expr, $parent:expr, $on:expr, $plan:expr) => {{
+        let (unit, parent, on): (i64, i64, time::Date) = ($unit, $parent, $on);
+        let (old, depth): (String, i64) = sqlx::query_as("SELECT path, depth FROM unit WHERE unit_id = $1")
+            .bind(unit).fetch_one(&mut *$tx).await?;
+        let (ppath, pdepth): (String, i64) = sqlx::query_as("SELECT path, depth FROM unit WHERE unit_id = $1")
+            .bind(parent).fetch_one(&mut *$tx).await?;
+        let old_end = $crate::scope::range_end(&old);
+        let old_parent_path = old[..old.len() - 1 - unit.to_string().len()].to_string();
+        let new = format!("{ppath}{unit}/");
+        sqlx::query("UPDATE unit_version SET path = $1 || substr(path, length($2) + 1) \
+                     WHERE valid_to IS NULL AND valid_from = $3 AND path >= $2 AND path < $4")
+            .bind(&new).bind(&old).bind(on).bind(&old_end).execute(&mut *$tx).await?;
+        sqlx::query("INSERT INTO unit_version (unit_id, valid_from, valid_to, parent_id, path, name, type_code, plan_id) \
+                     SELECT unit_id, $1, NULL, parent_id, $2 || substr(path, length($3) + 1), name, type_code, $5 FROM unit_version \
+                     WHERE valid_to IS NULL AND valid_from < $1 AND path >= $3 AND path < $4")
+            .bind(on).bind(&new).bind(&old).bind(&old_end).bind($plan).execute(&mut *$tx).await?;
+        sqlx::query("UPDATE unit_version SET valid_to = $1 WHERE valid_to IS NULL AND valid_from < $1 AND path >= $2 AND path < $3")
+            .bind(on).bind(&old).bind(&old_end).execute(&mut *$tx).await?;
+        sqlx::query("UPDATE unit_version SET parent_id = $1 WHERE unit_id = $2 AND valid_from = $3")
+            .bind(parent).bind(unit).bind(on).execute(&mut *$tx).await?;
+        sqlx::query("UPDATE unit SET path = $1 || substr(path, length($2) + 1), depth = depth + $3, version = version + 1, updated_at = $4 \
+                     WHERE path >= $2 AND path < $5")
+            .bind(&new).bind(&old).bind(pdepth + 1 - depth).bind($crate::now()).bind(&old_end).execute(&mut *$tx).await?;
+        sqlx::query("UPDATE unit SET parent_id = $1 WHERE unit_id = $2").bind(parent).bind(unit).execute(&mut *$tx).await?;
+        sqlx::query("UPDATE member SET path = $1 || substr(path, length($2) + 1) WHERE path >= $2 AND path < $3")
+            .bind(&new).bind(&old).bind(&old_end).execute(&mut *$tx).await?;
+        let stored: Vec<(String, String, i64)> = sqlx::query_as("SELECT dim, key, n FROM unit_stat WHERE unit_id = $1")
+            .bind(unit).fetch_all(&mut *$tx).await?;
+        let mut block: std::collections::BTreeMap<(&'static str, String), i64> = std::collections::BTreeMap::new();
+        for (d, k, n) in stored {
+            *block.entry(($crate::stats::dim::parse(&d), k)).or_default() += n;
+        }
+        // Pending changes of the units below keep their keys (unit ids): only the
+        // ancestors' share moves.
+        for (d, k, n) in $delta.of_unit(unit) {
+            *block.entry((d, k)).or_default() += n;
+        }
+        for ((d, k), n) in &block {
+            $delta.add(&old_parent_path, d, k, -n)?;
+            $delta.add(&ppath, d, k, *n)?;
+        }
+        new
+    }};
+}
+pub(crate) use move_subtree;
+
 impl Store {
     /// One unit type by code.
     pub async fn unit_type(&self, type_code: &str) -> Result<UnitType> {
@@ -555,39 +609,10 @@ impl Store {
             );
         }
         let old = unit.path.clone();
-        let old_end = range_end(&old);
-        let old_parent_path = old[..old.len() - 1 - unit.unit_id.to_string().len()].to_string();
-        let new = format!("{}{}/", parent.path, unit.unit_id);
-        let depth_delta = parent.depth + 1 - unit.depth;
         write!(self, p => {
             let mut tx = p.begin().await?;
-            // Same-day changes are corrections of the open interval.
-            sqlx::query("UPDATE unit_version SET path = $1 || substr(path, length($2) + 1) \
-                         WHERE valid_to IS NULL AND valid_from = $3 AND path >= $2 AND path < $4")
-                .bind(&new).bind(&old).bind(on).bind(&old_end).execute(&mut *tx).await?;
-            sqlx::query("INSERT INTO unit_version (unit_id, valid_from, valid_to, parent_id, path, name, type_code) \
-                         SELECT unit_id, $1, NULL, parent_id, $2 || substr(path, length($3) + 1), name, type_code FROM unit_version \
-                         WHERE valid_to IS NULL AND valid_from < $1 AND path >= $3 AND path < $4")
-                .bind(on).bind(&new).bind(&old).bind(&old_end).execute(&mut *tx).await?;
-            sqlx::query("UPDATE unit_version SET valid_to = $1 WHERE valid_to IS NULL AND valid_from < $1 AND path >= $2 AND path < $3")
-                .bind(on).bind(&old).bind(&old_end).execute(&mut *tx).await?;
-            sqlx::query("UPDATE unit_version SET parent_id = $1 WHERE unit_id = $2 AND valid_from = $3")
-                .bind(new_parent_id).bind(unit_id).bind(on).execute(&mut *tx).await?;
-            sqlx::query("UPDATE unit SET path = $1 || substr(path, length($2) + 1), depth = depth + $3, version = version + 1, updated_at = $4 \
-                         WHERE path >= $2 AND path < $5")
-                .bind(&new).bind(&old).bind(depth_delta).bind(now()).bind(&old_end).execute(&mut *tx).await?;
-            sqlx::query("UPDATE unit SET parent_id = $1 WHERE unit_id = $2").bind(new_parent_id).bind(unit_id).execute(&mut *tx).await?;
-            sqlx::query("UPDATE member SET path = $1 || substr(path, length($2) + 1) WHERE path >= $2 AND path < $3")
-                .bind(&new).bind(&old).bind(&old_end).execute(&mut *tx).await?;
-            // The subtree's figures leave the old ancestors and join the new ones.
-            let moved: Vec<(String, String, i64)> = sqlx::query_as("SELECT dim, key, n FROM unit_stat WHERE unit_id = $1")
-                .bind(unit_id).fetch_all(&mut *tx).await?;
             let mut delta = StatDelta::default();
-            for (d, k, n) in &moved {
-                let d = dim::parse(d);
-                delta.add(&old_parent_path, d, k, -n)?;
-                delta.add(&parent.path, d, k, *n)?;
-            }
+            let new = move_subtree!(tx, delta, unit_id, new_parent_id, on, None::<i64>);
             apply_stats!(tx, delta);
             audit!(&mut *tx, scope, "move", "unit", Some(unit_id), &new,
                 format!("Chuyển {} về trực thuộc {} từ {} — {}", unit.code, parent.code, congdoan_domain::date::format_vn_date(on), reason),
