@@ -47,10 +47,11 @@ use crate::rng::{Rng, fnv1a, permute};
 use crate::tree::{head_count, split, term_no};
 use crate::{CommitteeSeed, CoordSeed, EmployerSeed, MemberSeed, PositionSeed, UnitSeed};
 
+use congdoan_domain::divisions::split_ward;
 use kinds::{
     CORPORATION_UNIONS, Central, HEAD_OFFICE, Kind, Line, NameCtx, SECTOR_UNIONS, UNION_OFFICE,
 };
-use places::{Province, split_ward};
+use places::Province;
 
 /// The generated country's "today": no join date or status change is later.
 const AS_OF: Date = date!(2026 - 06 - 30);

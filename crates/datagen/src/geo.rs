@@ -10,6 +10,8 @@ pub(crate) enum Region {
     AnGiang,
     KienGiang,
     KonTum,
+    /// Quảng Ngãi before the 2025 merger (without Kon Tum).
+    QuangNgai,
     HaNoi,
     HoChiMinh,
 }
@@ -19,7 +21,7 @@ impl Region {
     pub(crate) fn province_code(self) -> i32 {
         match self {
             Region::AnGiang | Region::KienGiang => 91,
-            Region::KonTum => 51,
+            Region::KonTum | Region::QuangNgai => 51,
             Region::HaNoi => 1,
             Region::HoChiMinh => 79,
         }
@@ -29,7 +31,7 @@ impl Region {
     pub(crate) fn province_name(self) -> &'static str {
         match self {
             Region::AnGiang | Region::KienGiang => "tỉnh An Giang",
-            Region::KonTum => "tỉnh Quảng Ngãi",
+            Region::KonTum | Region::QuangNgai => "tỉnh Quảng Ngãi",
             Region::HaNoi => "Thành phố Hà Nội",
             Region::HoChiMinh => "Thành phố Hồ Chí Minh",
         }
@@ -41,6 +43,7 @@ impl Region {
             Region::AnGiang => 89,
             Region::KienGiang => 91,
             Region::KonTum => 62,
+            Region::QuangNgai => 51,
             Region::HaNoi => 1,
             Region::HoChiMinh => 79,
         }
@@ -52,6 +55,7 @@ impl Region {
             Region::AnGiang => 16,
             Region::KienGiang => 17,
             Region::KonTum => 61,
+            Region::QuangNgai => 43,
             Region::HaNoi => 1,
             Region::HoChiMinh => 3,
         }
@@ -101,6 +105,11 @@ pub(crate) const COMMUNES: &[(i32, i32, &str)] = &[
     (51, 23377, "Xã Bờ Y"),
     (51, 23473, "Xã Măng Đen"),
     (51, 23510, "Xã Đăk Ui"),
+    (51, 21025, "Phường Cẩm Thành"),
+    (51, 21028, "Phường Nghĩa Lộ"),
+    (51, 21040, "Xã Bình Sơn"),
+    (51, 21061, "Xã Vạn Tường"),
+    (51, 21085, "Xã Bình Minh"),
     // Hà Nội.
     (1, 73, "Phường Cửa Nam"),
     (1, 70, "Phường Hoàn Kiếm"),

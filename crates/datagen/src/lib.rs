@@ -16,6 +16,8 @@
 //! - **LĐLĐ tỉnh Kon Tum** (`"KT"`) with four local sector unions, each
 //!   co-directed by its central sector union, and 15 corporation CĐCS in
 //!   Kon Tum coordinated by KT under a "Quy chế phối hợp" (seed 001).
+//! - **LĐLĐ tỉnh Quảng Ngãi** (`"QNG"`), which Kon Tum joined on 1/7/2025: the
+//!   Dung Quất economic-zone union and LĐLĐ huyện Bình Sơn.
 //! - Four central sector unions and six corporation unions under TLĐ; under
 //!   CĐ Viên chức Việt Nam, **Công đoàn cơ quan Trung ương Đoàn** with three
 //!   công đoàn bộ phận (seed 004).

@@ -456,6 +456,12 @@ pub(crate) fn ethnicity(rng: &mut Rng, region: Region, rural: bool) -> &'static 
             ("Ba Na", 60 * boost),
             ("Ê Đê", 10 * boost),
         ],
+        Region::QuangNgai => [
+            ("Kinh", 900),
+            ("Hrê", 60 * boost),
+            ("Co", 20 * boost),
+            ("Xơ Đăng", 10 * boost),
+        ],
         Region::HaNoi => [("Kinh", 1), ("Hoa", 0), ("Khmer", 0), ("Chăm", 0)],
         Region::HoChiMinh => [("Kinh", 950), ("Hoa", 40), ("Khmer", 0), ("Chăm", 0)],
     };

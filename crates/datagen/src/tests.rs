@@ -13,7 +13,7 @@ use crate::officers::bch_cap_hd38;
 use crate::people::{AS_OF, RESERVED_CCCD, RESERVED_PHONES, add_years, age_on};
 
 /// The 2025 division list, as shipped with the web assets.
-const DIVISIONS_JSON: &str = include_str!("../../web/assets/vn-divisions-2025.json");
+const DIVISIONS_JSON: &str = include_str!("../../domain/assets/vn-divisions-2025.json");
 
 const UNIT_TYPES: &[&str] = &[
     "TLD",
@@ -670,12 +670,22 @@ fn members_are_valid_and_unique() {
     let d = demo();
     let ix = Index::new(&d);
     assert!(
-        (3_000..=5_000).contains(&d.members.len()),
+        (3_000..=6_000).contains(&d.members.len()),
         "{} members",
         d.members.len()
     );
     let (mut cccds, mut phones, mut cards) = (HashSet::new(), HashSet::new(), HashSet::new());
-    let ethnicities = ["Kinh", "Khmer", "Hoa", "Chăm", "Ê Đê", "Ba Na", "Xơ Đăng"];
+    let ethnicities = [
+        "Kinh",
+        "Khmer",
+        "Hoa",
+        "Chăm",
+        "Ê Đê",
+        "Ba Na",
+        "Xơ Đăng",
+        "Hrê",
+        "Co",
+    ];
     for m in &d.members {
         let u = ix.unit(&m.unit_code);
         let deepest = match u.type_code {

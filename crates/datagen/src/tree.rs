@@ -63,7 +63,9 @@ const fn up(
     }
 }
 
-use Region::{AnGiang as AG, HaNoi as HN, HoChiMinh as HCM, KienGiang as KG, KonTum as KT};
+use Region::{
+    AnGiang as AG, HaNoi as HN, HoChiMinh as HCM, KienGiang as KG, KonTum as KT, QuangNgai as QN,
+};
 
 /// Parents before children. The root TLĐ is added separately.
 #[rustfmt::skip]
@@ -86,6 +88,10 @@ const UPPER: &[Upper] = &[
     up("KT-GD", "KT", "Công đoàn ngành Giáo dục tỉnh Kon Tum", "CD_NGANH_DP", Some("Giáo dục"), KT, 23284, "Số 7 Trần Phú", date!(1992 - 01 - 10), "CĐN", (9, 3, 3)),
     up("KT-VC", "KT", "Công đoàn Viên chức tỉnh Kon Tum", "CD_NGANH_DP", Some("Viên chức"), KT, 23293, "Số 168 Bà Triệu", date!(1992 - 02 - 15), "CĐVC", (7, 0, 3)),
     up("KT-NH", "KT", "Công đoàn Ngân hàng tỉnh Kon Tum", "CD_NGANH_DP", Some("Ngân hàng"), KT, 23293, "Số 1 Lê Hồng Phong", date!(1992 - 03 - 01), "CĐNH", (7, 0, 3)),
+    // Quảng Ngãi, which Kon Tum joined on 1/7/2025.
+    up("QNG", "TLD", "Liên đoàn Lao động tỉnh Quảng Ngãi", "LDLD_TINH", None, QN, 21025, "Số 52 Nguyễn Nghiêm", date!(1976 - 10 - 01), "LĐLĐ", (19, 6, 5)),
+    up("QNG-KKT", "QNG", "Công đoàn Khu kinh tế Dung Quất và các Khu công nghiệp Quảng Ngãi", "CD_KCN", None, QN, 21061, "Khu kinh tế Dung Quất", date!(1998 - 12 - 10), "CĐKKT", (9, 3, 3)),
+    up("QNG-BS", "QNG", "Liên đoàn Lao động huyện Bình Sơn", "LDLD_HUYEN", None, QN, 21040, "Số 1 Phạm Văn Đồng", date!(1977 - 04 - 20), "LĐLĐ", (7, 0, 3)),
     // Central sector unions.
     up("CDYT", "TLD", "Công đoàn Y tế Việt Nam", "CD_NGANH_TW", Some("Y tế"), HN, 25, "Số 138A Giảng Võ", date!(1957 - 10 - 20), "CĐYT", (9, 3, 3)),
     up("CDGD", "TLD", "Công đoàn Giáo dục Việt Nam", "CD_NGANH_TW", Some("Giáo dục"), HN, 256, "Số 35 Đại Cồ Việt", date!(1951 - 12 - 10), "CĐGD", (9, 3, 3)),
@@ -236,6 +242,14 @@ const GRASSROOTS: &[Cs] = &[
     cs("KT-CDCS-012", "KT-NH", "Ngân hàng Nhà nước Việt Nam – Chi nhánh tỉnh Kon Tum", "state_agency", "Ngân hàng", Bank, 23293, "Số 1 Lê Hồng Phong", 33, date!(1992 - 05 - 05)),
     cs("KT-CDCS-013", "KT-NH", "Ngân hàng Nông nghiệp và Phát triển nông thôn – Chi nhánh tỉnh Kon Tum", "soe", "Ngân hàng", Bank, 23293, "Số 88 Trần Hưng Đạo", 60, date!(1992 - 08 - 01)),
     cs("KT-CDCS-014", "KT-NH", "Ngân hàng TMCP Đầu tư và Phát triển Việt Nam – Chi nhánh Kon Tum", "soe", "Ngân hàng", Bank, 23284, "Số 1 Trần Phú", 46, date!(1993 - 03 - 01)),
+    // ── Quảng Ngãi ───────────────────────────────────────────────────────
+    office("QNG-CDCS-001", "QNG", "Liên đoàn Lao động tỉnh Quảng Ngãi", "state_agency", "Công đoàn", UnionOffice, 21025, "Số 52 Nguyễn Nghiêm", 29, date!(1977 - 03 - 01)),
+    cs("QNG-CDCS-002", "QNG", "Sở Giáo dục và Đào tạo tỉnh Quảng Ngãi", "state_agency", "Giáo dục", Agency, 21028, "Số 164 Hùng Vương", 44, date!(1979 - 08 - 15)),
+    cs("QNG-CDCS-003", "QNG-KKT", "Công ty TNHH MTV Lọc hóa dầu Bình Sơn", "soe", "Lọc hóa dầu", Factory, 21061, "Lô 208, Khu kinh tế Dung Quất", 240, date!(2009 - 02 - 20)),
+    cs("QNG-CDCS-004", "QNG-KKT", "Công ty Cổ phần Thép Dung Quất", "private", "Luyện kim", Factory, 21061, "Khu công nghiệp phía Đông Dung Quất", 160, date!(2018 - 05 - 10)),
+    cs("QNG-CDCS-005", "QNG-BS", "Công ty Cổ phần Đường Bình Sơn", "private", "Chế biến thực phẩm", FoodProcessing, 21040, "Thôn Phú Long", 120, date!(2001 - 06 - 01)),
+    cs("QNG-CDCS-006", "QNG-BS", "Hợp tác xã Nông nghiệp Bình Minh", "coop", "Nông nghiệp", Coop, 21085, "Thôn Bình Trung", 18, date!(2015 - 04 - 08)),
+    cs("QNG-CDCS-007", "QNG-BS", "Trường Trung học phổ thông Bình Sơn", "public_full", "Giáo dục", School, 21040, "Số 4 Phạm Văn Đồng", 55, date!(1994 - 09 - 05)),
     // ── Central sector unions: their own offices, and seed 004 ──────────
     office("CDYT-CDCS-001", "CDYT", "Công đoàn Y tế Việt Nam", "state_agency", "Công đoàn", UnionOffice, 25, "Số 138A Giảng Võ", 23, date!(1960 - 03 - 01)),
     office("CDGD-CDCS-001", "CDGD", "Công đoàn Giáo dục Việt Nam", "state_agency", "Công đoàn", UnionOffice, 256, "Số 35 Đại Cồ Việt", 26, date!(1958 - 09 - 01)),
@@ -485,6 +499,7 @@ impl Builder {
         // Corporation CĐCS sit in Kon Tum although their parent is in the
         // capital; Kiên Giang keeps its own region inside today's An Giang.
         let region = match geo::commune_province(c.commune) {
+            51 if self.region_of(c.parent) == Region::QuangNgai => Region::QuangNgai,
             51 => Region::KonTum,
             91 if self.region_of(c.parent) == Region::KienGiang => Region::KienGiang,
             91 => Region::AnGiang,

@@ -304,6 +304,7 @@ pub fn field_label(field: &str, lang: Lang) -> &str {
         "term" => ("Nhiệm kỳ", "Term"),
         "event" => ("Thao tác", "Action"),
         "path" => ("Đường dẫn đơn vị", "Unit path"),
+        "federation" => ("LĐLĐ tỉnh tiếp nhận", "Receiving provincial federation"),
         _ => return field,
     };
     match lang {

@@ -5,11 +5,13 @@
 
 pub mod cccd;
 pub mod date;
+pub mod divisions;
 pub mod error;
 pub mod member;
 pub mod money;
 pub mod path;
 pub mod phone;
+pub mod reform;
 pub mod restructure;
 pub mod text;
 

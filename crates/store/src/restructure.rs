@@ -8,6 +8,7 @@ use crate::scope::range_end;
 use crate::stats::{MemberFacts, StatDelta, UnitFacts, apply_stats, dim};
 use crate::units::move_subtree;
 use crate::{Engine, Result, Scope, Store, StoreError, now, read, write};
+use congdoan_domain::reform::{Place, ReformRequest, UnderCriteria, reform_2025};
 use congdoan_domain::restructure::{
     self as rs, EndKind, Op, Outcome, PlanError, PlanRules, PlanUnit, Snapshot, Step, TypeRule,
 };
@@ -79,6 +80,9 @@ pub struct Lineage {
     pub on_date: Date,
     pub plan_id: Option<i64>,
 }
+
+/// A unit's commune, employer ownership and employer name, for the reform generator.
+type PlaceRow = (i64, Option<i64>, Option<String>, Option<String>);
 
 #[derive(sqlx::FromRow)]
 struct SnapRow {
@@ -206,6 +210,20 @@ impl Store {
         effective_date: Date,
     ) -> Result<Plan> {
         let owner = self.unit(scope, owner_unit_id).await?;
+        self.insert_plan(scope, &owner, name, effective_date, &[], None)
+            .await
+    }
+
+    /// Stores a new draft plan (the one insert behind an empty plan and a generated one).
+    async fn insert_plan(
+        &self,
+        scope: &Scope,
+        owner: &crate::Unit,
+        name: &str,
+        effective_date: Date,
+        ops: &[Op],
+        note: Option<&str>,
+    ) -> Result<Plan> {
         scope.check_write(&owner.path)?;
         let name = nfc(name.trim());
         if name.chars().count() < 3 {
@@ -216,20 +234,99 @@ impl Store {
                 "Name the plan (at least 3 characters).",
             ));
         }
+        let json = serde_json::to_string(ops).map_err(|e| StoreError::Config(e.to_string()))?;
         let id: i64 = write!(self, p => {
             let mut tx = p.begin().await?;
             let ts = now();
             let id: i64 = sqlx::query_scalar(
-                "INSERT INTO restructure_plan (owner_unit_id, path, name, effective_date, status, ops, created_by, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, 'draft', '[]', $5, $6, $6) RETURNING plan_id")
-                .bind(owner.unit_id).bind(&owner.path).bind(&name).bind(effective_date)
+                "INSERT INTO restructure_plan (owner_unit_id, path, name, effective_date, status, ops, note, created_by, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, 'draft', $5, $6, $7, $8, $8) RETURNING plan_id")
+                .bind(owner.unit_id).bind(&owner.path).bind(&name).bind(effective_date).bind(&json).bind(note)
                 .bind(scope.actor().account_id).bind(ts).fetch_one(&mut *tx).await?;
             audit!(&mut *tx, scope, "create", "plan", Some(id), &owner.path,
-                format!("Lập phương án sắp xếp «{name}»"), None, None);
+                format!("Lập phương án sắp xếp «{name}» ({} thao tác)", ops.len()), None, None);
             tx.commit().await?;
             id
         });
         self.plan(scope, id).await
+    }
+
+    /// Generates the 2025 reform for a provincial federation (and the federations
+    /// merged into it) as a draft plan to review, edit and preview. The plan belongs
+    /// to the lowest unit above all of them, which the caller must be able to write
+    /// (merging provinces is the TLĐ Presidium's decision).
+    #[tracing::instrument(skip(self, scope, name))]
+    pub async fn reform_plan(
+        &self,
+        scope: &Scope,
+        federation_id: i64,
+        merged: &[i64],
+        effective_date: Date,
+        under_criteria: UnderCriteria,
+        name: &str,
+    ) -> Result<Plan> {
+        let fed = self.unit(scope, federation_id).await?;
+        let mut owner_ids = congdoan_domain::OrgPath::parse(&fed.path)?.ids();
+        let mut regions = vec![fed.path.clone()];
+        for &m in merged.iter().filter(|&&m| m != federation_id) {
+            let u = self.unit(scope, m).await?;
+            let ids = congdoan_domain::OrgPath::parse(&u.path)?.ids();
+            let common = owner_ids
+                .iter()
+                .zip(&ids)
+                .take_while(|(a, b)| a == b)
+                .count();
+            owner_ids.truncate(common);
+            regions.push(u.path);
+        }
+        let owner_id = *owner_ids.last().ok_or(StoreError::NotFound)?;
+        let owner = self.unit(scope, owner_id).await?;
+        scope.check_write(&owner.path)?;
+        let snap = self.snapshot(&owner.path, effective_date).await?;
+        let mut places = BTreeMap::new();
+        for path in &regions {
+            let rows: Vec<PlaceRow> = read!(self, p => sqlx::query_as(
+                "SELECT unit_id, commune_code, employer_ownership, employer_name FROM unit WHERE path >= $1 AND path < $2 AND ended_on IS NULL")
+                .bind(path).bind(range_end(path)).fetch_all(p).await)?;
+            for (id, commune, ownership, employer) in rows {
+                places.insert(
+                    id,
+                    Place {
+                        commune,
+                        ownership,
+                        employer,
+                    },
+                );
+            }
+        }
+        let communes: Vec<(i64, String)> = fed
+            .province_code
+            .and_then(congdoan_domain::divisions::province)
+            .map(|p| p.communes.clone())
+            .unwrap_or_default();
+        let draft = reform_2025(
+            &snap,
+            &places,
+            &communes,
+            &ReformRequest {
+                federation: federation_id,
+                merged: merged.to_vec(),
+                on: effective_date,
+                under_criteria,
+            },
+        )
+        .map_err(plan_rule)?;
+        // Refuse now what could never apply (e.g. a date before a unit existed).
+        let out = rs::simulate(&snap, effective_date, &draft.ops).map_err(plan_rule)?;
+        self.codes_free(&out, &draft.ops).await.map_err(plan_rule)?;
+        let note = draft
+            .notes
+            .iter()
+            .map(|n| n.message_vi.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        self.insert_plan(scope, &owner, name, effective_date, &draft.ops, Some(&note))
+            .await
     }
 
     /// Replaces a draft plan's name, date and operations. `expected_version` is the

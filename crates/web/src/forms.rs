@@ -279,7 +279,7 @@ impl UnitForm {
         let province_code = num(&self.province_code, "province_code", &mut errs);
         let commune_code = num(&self.commune_code, "commune_code", &mut errs);
         if let Some(p) = province_code {
-            match crate::views::divisions::province(p) {
+            match congdoan_domain::divisions::province(p) {
                 None => errs.push(FieldError::new(
                     "province_code",
                     "WE0610",

@@ -1013,7 +1013,7 @@ pub(super) fn expand(rng: &mut Rng, template: &str, ctx: &NameCtx) -> String {
             'c' => out.push_str(ctx.commune),
             'C' => {
                 // "Ủy ban nhân dân phường Long Xuyên": the kind is lower case inside a name.
-                let (kind, name) = super::places::split_ward(ctx.commune_full);
+                let (kind, name) = congdoan_domain::divisions::split_ward(ctx.commune_full);
                 out.push_str(kind);
                 out.push(' ');
                 out.push_str(name);

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 /// The 2025 division (34 provinces, 3,321 communes and wards), the same file
 /// the web crate serves.
-const DIVISIONS: &str = include_str!("../../../web/assets/vn-divisions-2025.json");
+const DIVISIONS: &str = include_str!("../../../domain/assets/vn-divisions-2025.json");
 
 #[derive(Debug, Clone, Deserialize)]
 pub(super) struct Ward {
@@ -184,19 +184,4 @@ pub(super) fn provinces() -> Vec<Province> {
                 .collect(),
         })
         .collect()
-}
-
-/// "Phường Long Xuyên" → ("phường", "Long Xuyên"): the kind in lower case, as
-/// written after "Công đoàn", and the proper name.
-pub(super) fn split_ward(name: &str) -> (&'static str, &str) {
-    for (prefix, kind) in [
-        ("Phường ", "phường"),
-        ("Xã ", "xã"),
-        ("Đặc khu ", "đặc khu"),
-    ] {
-        if let Some(rest) = name.strip_prefix(prefix) {
-            return (kind, rest);
-        }
-    }
-    ("xã", name)
 }

@@ -99,6 +99,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(imports::undo_import))
         .routes(routes!(plans::list_plans, plans::create_plan))
         .routes(routes!(plans::get_plan, plans::save_plan))
+        .routes(routes!(plans::reform_plan))
         .routes(routes!(plans::preview_plan))
         .routes(routes!(plans::apply_plan))
         .routes(routes!(plans::cancel_plan))

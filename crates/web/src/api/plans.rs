@@ -7,6 +7,7 @@ use crate::api::imports::VersionBody;
 use crate::auth::CurrentUser;
 use axum::Json;
 use axum::extract::{Path, State};
+use congdoan_domain::reform::UnderCriteria;
 use congdoan_domain::restructure::Op;
 use congdoan_store::{Lineage, Plan};
 use serde::{Deserialize, Serialize};
@@ -66,6 +67,47 @@ pub async fn create_plan(
     let plan = st
         .store
         .create_plan(&user.scope, b.owner_unit_id, &b.name, b.effective_date)
+        .await?;
+    Ok(Json(view(plan)))
+}
+
+/// What to generate: the federation that remains and those merged into it.
+#[derive(Deserialize, ToSchema)]
+pub struct ReformRequest {
+    /// The provincial federation (LĐLĐ tỉnh) that remains.
+    federation_id: i64,
+    /// Provincial federations merged into it (the caller must be able to edit a unit
+    /// above all of them, in practice the TLĐ).
+    #[serde(default)]
+    merged_ids: Vec<i64>,
+    effective_date: Date,
+    /// `neighbours` (default): communes under the criteria share a commune union with
+    /// their neighbours; `federation`: their CĐCS go directly under the federation.
+    #[serde(default)]
+    #[schema(value_type = String)]
+    under_criteria: UnderCriteria,
+    name: String,
+}
+
+/// Generates the 2025 reform for a province as a draft plan to review and edit: the
+/// notes explain each group (see `note`).
+#[utoipa::path(post, path = "/api/v1/plans/reform-2025", request_body = ReformRequest,
+    responses((status = 200, body = PlanView), (status = 422, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+pub async fn reform_plan(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    ApiJson(b): ApiJson<ReformRequest>,
+) -> ApiResult<PlanView> {
+    let plan = st
+        .store
+        .reform_plan(
+            &user.scope,
+            b.federation_id,
+            &b.merged_ids,
+            b.effective_date,
+            b.under_criteria,
+            &b.name,
+        )
         .await?;
     Ok(Json(view(plan)))
 }

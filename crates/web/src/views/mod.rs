@@ -3,7 +3,6 @@
 
 mod agreements;
 mod clusters;
-pub mod divisions;
 mod exports;
 pub(crate) mod imports;
 mod plans;
@@ -22,6 +21,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use congdoan_domain::divisions;
 use congdoan_domain::member::{MemberEventKind, MemberStatus, MembershipRules};
 use congdoan_domain::{Cccd, Lang, PhoneVn};
 use congdoan_store::{

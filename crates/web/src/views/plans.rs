@@ -12,6 +12,7 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use congdoan_domain::Lang;
+use congdoan_domain::reform::UnderCriteria;
 use congdoan_domain::restructure::{Op, PlanUnit, TypeRule, UnitRef};
 use congdoan_store::{Plan, Unit};
 use serde::Deserialize;
@@ -20,6 +21,7 @@ use std::collections::BTreeMap;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/plans", get(plans_page).post(create_plan))
+        .route("/plans/reform", post(reform_plan))
         .route("/plans/{id}", get(plan_page))
         .route("/plans/{id}/ops", post(add_op))
         .route("/plans/{id}/ops/{n}/delete", post(delete_op))
@@ -49,6 +51,10 @@ struct PlansPage {
     unit: Option<Unit>,
     can_create: bool,
     plans: Vec<(Plan, &'static str)>,
+    /// For the 2025 reform form: the federations that can receive (the unit itself, or
+    /// the provincial federations below it) and those that can merge into them.
+    federations: Vec<(i64, String)>,
+    mergeable: Vec<(i64, String)>,
 }
 
 async fn plans_page(
@@ -69,14 +75,34 @@ async fn plans_page(
             (p, label)
         })
         .collect();
+    let can_create = unit.as_ref().is_some_and(|u| user.scope.can_write(&u.path));
+    let (mut federations, mut mergeable) = (vec![], vec![]);
+    if let Some(u) = unit.as_ref().filter(|_| can_create) {
+        if u.type_code == "LDLD_TINH" && u.ended_on.is_none() {
+            federations.push((u.unit_id, u.name.clone()));
+        } else {
+            for c in st
+                .store
+                .tree_children(&user.scope, u.unit_id, today())
+                .await?
+            {
+                if c.type_code == "LDLD_TINH" && c.ended_on.is_none() {
+                    federations.push((c.unit_id, c.name.clone()));
+                    mergeable.push((c.unit_id, c.name));
+                }
+            }
+        }
+    }
     render(PlansPage {
         chrome: Chrome::new(
             &user,
             tr.s("Phương án sắp xếp tổ chức", "Restructuring plans"),
         ),
-        can_create: unit.as_ref().is_some_and(|u| user.scope.can_write(&u.path)),
+        can_create,
         unit,
         plans,
+        federations,
+        mergeable,
     })
 }
 
@@ -100,6 +126,48 @@ async fn create_plan(
     let plan = st
         .store
         .create_plan(&user.scope, f.unit, &f.name, on)
+        .await?;
+    see_other(&format!("/plans/{}", plan.plan_id))
+}
+
+/// Generates the 2025 reform as a draft plan and opens it for review. The form is
+/// read as pairs because the merged federations are repeated checkboxes.
+async fn reform_plan(
+    State(st): State<AppState>,
+    CsrfForm(user, pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
+    let field = |k: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == k)
+            .map_or("", |(_, v)| v.as_str())
+    };
+    let mut errs = vec![];
+    let on = parse_date_req(field("effective_date"), "effective_date", &mut errs);
+    let federation = field("federation").parse::<i64>().ok();
+    if federation.is_none() {
+        errs.push(FieldError::new(
+            "federation",
+            "VL0732",
+            "chọn một Liên đoàn Lao động tỉnh.",
+            "choose a provincial federation.",
+        ));
+    }
+    let (Some(on), Some(federation)) = (on, federation) else {
+        return Err(AppError::Invalid(errs));
+    };
+    let merged: Vec<i64> = pairs
+        .iter()
+        .filter(|(k, _)| k == "merged")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    let under = match field("under_criteria") {
+        "federation" => UnderCriteria::Federation,
+        _ => UnderCriteria::Neighbours,
+    };
+    let plan = st
+        .store
+        .reform_plan(&user.scope, federation, &merged, on, under, field("name"))
         .await?;
     see_other(&format!("/plans/{}", plan.plan_id))
 }

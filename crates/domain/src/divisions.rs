@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use std::sync::OnceLock;
 
-const RAW: &str = include_str!("../../assets/vn-divisions-2025.json");
+const RAW: &str = include_str!("../assets/vn-divisions-2025.json");
 
 #[derive(Debug)]
 pub struct Province {
@@ -56,6 +56,27 @@ pub fn place_name(province_code: Option<i64>, commune_code: Option<i64>) -> Stri
         Some((_, name)) => format!("{name}, {}", p.name),
         None => p.name.clone(),
     }
+}
+
+/// "Phường Long Xuyên" → ("phường", "Long Xuyên"): the kind in lower case, as
+/// written after "Công đoàn", and the proper name.
+pub fn split_ward(name: &str) -> (&'static str, &str) {
+    for (prefix, kind) in [
+        ("Phường ", "phường"),
+        ("Xã ", "xã"),
+        ("Đặc khu ", "đặc khu"),
+    ] {
+        if let Some(rest) = name.strip_prefix(prefix) {
+            return (kind, rest);
+        }
+    }
+    ("xã", name)
+}
+
+/// The name of the commune union seated in a commune: "Công đoàn phường Long Xuyên".
+pub fn commune_union_name(ward: &str) -> String {
+    let (kind, name) = split_ward(ward);
+    format!("Công đoàn {kind} {name}")
 }
 
 #[cfg(test)]
