@@ -682,3 +682,50 @@ async fn a_killed_apply_leaves_the_tree_before_or_after(kind: Kind) {
 }
 
 crate::both_engines!(a_killed_apply_leaves_the_tree_before_or_after);
+
+/// A merger's preview states the committee cap of the rule version in force on the
+/// plan's date (HD 38 until 29/8/2025, then KH 22) and the term numbering.
+async fn a_merger_preview_tells_the_committee_cap_of_its_date(kind: Kind) {
+    let Some(app) = TestApp::spawn(kind).await else {
+        return;
+    };
+    let (s, scope) = (app.store(), app.admin_scope());
+    let ag = app.unit_id("AG").await;
+    let (big, small) = (
+        app.unit_id("AG-CDCS-025").await,
+        app.unit_id("AG-CDCS-028").await,
+    );
+    let merge = [Op::Merge {
+        units: vec![small],
+        into: UnitRef::Id(big),
+    }];
+    let mut said = vec![];
+    for on in [date!(2025 - 07 - 01), date!(2026 - 01 - 01)] {
+        let plan = s
+            .create_plan(&scope, ag, "Hợp nhất hai CĐCS", on)
+            .await
+            .unwrap();
+        let plan = s
+            .save_plan(&scope, plan.plan_id, plan.version, &plan.name, on, &merge)
+            .await
+            .unwrap();
+        let preview = s.preview_plan(&scope, plan.plan_id).await.unwrap();
+        let out = preview.outcome.unwrap();
+        let texts: Vec<String> = out.findings.iter().map(|f| f.message_vi.clone()).collect();
+        assert!(
+            texts
+                .iter()
+                .any(|t| t.contains("không vượt tổng BCH các đơn vị trước sáp nhập")),
+            "{texts:?}"
+        );
+        assert!(
+            texts.iter().any(|t| t.contains("giữ số thứ tự nhiệm kỳ")),
+            "{texts:?}"
+        );
+        said.push(texts.join(" "));
+    }
+    assert!(said[0].contains("theo HD38 tối đa"), "{}", said[0]);
+    assert!(said[1].contains("theo KH22 tối đa"), "{}", said[1]);
+}
+
+crate::both_engines!(a_merger_preview_tells_the_committee_cap_of_its_date);

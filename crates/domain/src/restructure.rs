@@ -876,6 +876,181 @@ pub fn simulate(snap: &Snapshot, on: Date, ops: &[Op]) -> Result<Outcome, PlanEr
     Ok(sim.out)
 }
 
+/// A cap on the size of an executive committee (BCH), in force on the plan's date
+/// (HD 38/HD-TLĐ, then KH 22/KH-TLĐ; loaded by the store from `committee_cap`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CapRule {
+    pub rule_set: String,
+    pub type_code: String,
+    /// A province's own cap (Hà Nội, TP.HCM) overrides the general rows.
+    pub province_code: Option<i64>,
+    pub members_from: i64,
+    pub members_below: Option<i64>,
+    pub max_bch: i64,
+}
+
+/// A unit's sitting executive committee, as the preview needs it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Board {
+    /// Active BCH posts.
+    pub bch: i64,
+    /// Number (khóa) of the current term, when recorded.
+    pub term_no: Option<i64>,
+    pub province_code: Option<i64>,
+}
+
+/// The cap for a unit of `type_code` with `members`, if the rules in force know one.
+pub fn bch_cap<'a>(
+    caps: &'a [CapRule],
+    type_code: &str,
+    province: Option<i64>,
+    members: i64,
+) -> Option<&'a CapRule> {
+    let fits = |c: &&CapRule| {
+        c.type_code == type_code
+            && c.members_from <= members
+            && c.members_below.is_none_or(|b| members < b)
+    };
+    caps.iter()
+        .filter(fits)
+        .find(|c| c.province_code.is_some() && c.province_code == province)
+        .or_else(|| caps.iter().filter(fits).find(|c| c.province_code.is_none()))
+}
+
+/// What the preview says about the committees and terms of merged units (HD 38 §2.2,
+/// §7.2): the survivor's appointed BCH may not exceed the sum of its predecessors'
+/// nor the cap for its size (+10 % with the upper level's consent); a kept name keeps
+/// its term numbering, a new name restarts at term 1. Never blocking: committees are
+/// appointed after the plan.
+pub fn committee_findings(
+    before: &BTreeMap<i64, PlanUnit>,
+    out: &Outcome,
+    boards: &BTreeMap<i64, Board>,
+    caps: &[CapRule],
+) -> Vec<Finding> {
+    let mut merged_into: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    for step in &out.steps {
+        if let Step::Lineage {
+            from,
+            to,
+            kind: "merge",
+        } = step
+        {
+            merged_into.entry(*to).or_default().push(*from);
+        }
+    }
+    if merged_into.is_empty() {
+        return vec![];
+    }
+    let mut children: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    for u in out.after.values().filter(|u| !u.ended) {
+        if let Some(p) = u.parent {
+            children.entry(p).or_default().push(u.id);
+        }
+    }
+    let subtree_members = |root: i64| {
+        let (mut n, mut stack) = (0, vec![root]);
+        while let Some(id) = stack.pop() {
+            n += out.after[&id].cdcs_members;
+            stack.extend(children.get(&id).into_iter().flatten());
+        }
+        n
+    };
+    let mut findings = Vec::new();
+    for (to, froms) in merged_into {
+        let survivor = &out.after[&to];
+        let board = |id: &i64| boards.get(id).cloned().unwrap_or_default();
+        let predecessors: Vec<i64> = froms
+            .iter()
+            .copied()
+            .chain((to > 0).then_some(to))
+            .collect();
+        let sum: i64 = predecessors.iter().map(|id| board(id).bch).sum();
+        let members = subtree_members(to);
+        let province = predecessors.iter().find_map(|id| board(id).province_code);
+        let (cap_vi, cap_en, limit) = match bch_cap(caps, &survivor.type_code, province, members) {
+            Some(c) => {
+                let raised = c.max_bch + (c.max_bch + 9) / 10;
+                (
+                    format!(
+                        "theo {} tối đa {} ủy viên với {} đoàn viên (thêm tối đa 10%, tức {}, nếu cấp trên đồng ý bằng văn bản)",
+                        c.rule_set,
+                        c.max_bch,
+                        crate::format_int(members),
+                        raised
+                    ),
+                    format!(
+                        "{} allows {} for {members} members ({raised} with the upper level's written consent)",
+                        c.rule_set, c.max_bch
+                    ),
+                    Some(c.max_bch.min(sum.max(1))),
+                )
+            }
+            None => (
+                format!(
+                    "quy định đang áp dụng chưa có mức trần cho quy mô {} đoàn viên",
+                    crate::format_int(members)
+                ),
+                format!("the rules in force give no cap for {members} members"),
+                None,
+            ),
+        };
+        let limit_vi = limit.map_or(String::new(), |l| format!(" Đề xuất tối đa {l} ủy viên."));
+        findings.push(Finding {
+            blocking: false,
+            unit: to,
+            message_vi: format!(
+                "BCH của {} sau sáp nhập do cấp trên chỉ định: không vượt tổng BCH các đơn vị trước sáp nhập ({sum}); {cap_vi}.{limit_vi}",
+                survivor.name
+            ),
+            message_en: format!(
+                "The appointed committee of {} may not exceed its predecessors' total ({sum}); {cap_en}.",
+                survivor.name
+            ),
+        });
+        let renamed = before.get(&to).is_none_or(|b| b.name != survivor.name);
+        let (vi, en) = match (renamed, board(&to).term_no) {
+            (true, _) => (
+                format!(
+                    "{} mang tên mới: nhiệm kỳ đánh số lại từ khóa I (HD 38 §7.2).",
+                    survivor.name
+                ),
+                format!(
+                    "{} has a new name: its terms restart at term 1 (HD 38 §7.2).",
+                    survivor.name
+                ),
+            ),
+            (false, Some(n)) => (
+                format!(
+                    "{} giữ tên: giữ số thứ tự nhiệm kỳ (khóa {n}) (HD 38 §7.2).",
+                    survivor.name
+                ),
+                format!(
+                    "{} keeps its name and its term numbering (term {n}) (HD 38 §7.2).",
+                    survivor.name
+                ),
+            ),
+            (false, None) => (
+                format!(
+                    "{} giữ tên: giữ số thứ tự nhiệm kỳ hiện tại (HD 38 §7.2).",
+                    survivor.name
+                ),
+                format!(
+                    "{} keeps its name and its term numbering (HD 38 §7.2).",
+                    survivor.name
+                ),
+            ),
+        };
+        findings.push(Finding {
+            blocking: false,
+            unit: to,
+            message_vi: vi,
+            message_en: en,
+        });
+    }
+    findings
+}
+
 /// Levels between each grassroots union and its province-level federation (tier 2),
 /// as a histogram {levels: number of CĐCS} (seed 000: fewer intermediaries, faster
 /// directives). A CĐCS directly under its LĐLĐ has 0.
@@ -1185,5 +1360,122 @@ mod tests {
         assert_eq!(out.after[&7].parent, Some(2));
         let e = simulate(&snap(), D, &[]).unwrap_err();
         assert_eq!((e.op, e.code), (0, "VL0722"));
+    }
+
+    fn caps() -> Vec<CapRule> {
+        let c = |from, below, max| CapRule {
+            rule_set: "HD38".into(),
+            type_code: "CDCS".into(),
+            province_code: None,
+            members_from: from,
+            members_below: below,
+            max_bch: max,
+        };
+        vec![
+            c(0, Some(30), 3),
+            c(30, Some(150), 7),
+            c(150, Some(500), 11),
+        ]
+    }
+
+    #[test]
+    fn a_merged_union_is_told_its_committee_cap_and_term_numbering() {
+        // CĐCS 3 (40 members, BCH 7, term 5) absorbs CĐCS 4 (25 members, BCH 3).
+        let out = simulate(
+            &snap(),
+            D,
+            &[Op::Merge {
+                units: vec![4],
+                into: UnitRef::Id(3),
+            }],
+        )
+        .unwrap();
+        let boards: BTreeMap<i64, Board> = [
+            (
+                3,
+                Board {
+                    bch: 7,
+                    term_no: Some(5),
+                    province_code: None,
+                },
+            ),
+            (
+                4,
+                Board {
+                    bch: 3,
+                    term_no: Some(2),
+                    province_code: None,
+                },
+            ),
+        ]
+        .into_iter()
+        .collect();
+        let f = committee_findings(&snap().units, &out, &boards, &caps());
+        assert_eq!(f.len(), 2);
+        assert!(
+            f[0].message_vi
+                .contains("tổng BCH các đơn vị trước sáp nhập (10)"),
+            "{}",
+            f[0].message_vi
+        );
+        assert!(
+            f[0].message_vi
+                .contains("theo HD38 tối đa 7 ủy viên với 65 đoàn viên"),
+            "{}",
+            f[0].message_vi
+        );
+        assert!(f[0].message_vi.contains("Đề xuất tối đa 7 ủy viên"));
+        assert!(f[1].message_vi.contains("giữ số thứ tự nhiệm kỳ (khóa 5)"));
+        assert!(f.iter().all(|f| !f.blocking));
+        // Renamed in the same plan: the terms restart; a size with no rule says so.
+        let out = simulate(
+            &snap(),
+            D,
+            &[
+                Op::Merge {
+                    units: vec![4, 7],
+                    into: UnitRef::Id(3),
+                },
+                Op::Rename {
+                    unit: UnitRef::Id(3),
+                    name: "Công đoàn Công ty hợp nhất".into(),
+                },
+            ],
+        )
+        .unwrap();
+        let f = committee_findings(&snap().units, &out, &boards, &caps());
+        assert!(
+            f[0].message_vi
+                .contains("chưa có mức trần cho quy mô 965 đoàn viên"),
+            "{}",
+            f[0].message_vi
+        );
+        assert!(f[1].message_vi.contains("khóa I"));
+        // No merger, nothing to say.
+        let out = simulate(
+            &snap(),
+            D,
+            &[Op::Rename {
+                unit: UnitRef::Id(3),
+                name: "Tên mới".into(),
+            }],
+        )
+        .unwrap();
+        assert!(committee_findings(&snap().units, &out, &boards, &caps()).is_empty());
+    }
+
+    #[test]
+    fn a_province_cap_overrides_the_general_one() {
+        let mut c = caps();
+        c.push(CapRule {
+            province_code: Some(1),
+            max_bch: 55,
+            members_from: 0,
+            members_below: None,
+            ..c[0].clone()
+        });
+        assert_eq!(bch_cap(&c, "CDCS", Some(1), 40).unwrap().max_bch, 55);
+        assert_eq!(bch_cap(&c, "CDCS", Some(2), 40).unwrap().max_bch, 7);
+        assert!(bch_cap(&c, "CDCS", None, 900).is_none());
     }
 }

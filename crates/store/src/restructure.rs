@@ -81,6 +81,10 @@ pub struct Lineage {
     pub plan_id: Option<i64>,
 }
 
+/// A unit's id, province, active BCH posts and current term number.
+type BoardRow = (i64, Option<i64>, i64, Option<i64>);
+/// A row of `committee_cap`: rule set, type, province, members from/below, max BCH.
+type CapRow = (String, String, Option<i64>, i64, Option<i64>, i64);
 /// A unit's commune, employer ownership and employer name, for the reform generator.
 type PlaceRow = (i64, Option<i64>, Option<String>, Option<String>);
 
@@ -370,7 +374,13 @@ impl Store {
     pub async fn preview_plan(&self, scope: &Scope, plan_id: i64) -> Result<Preview> {
         let plan = self.plan(scope, plan_id).await?;
         let snap = self.snapshot(&plan.path, plan.effective_date).await?;
-        let outcome = self.simulate_checked(&plan, &snap).await;
+        let mut outcome = self.simulate_checked(&plan, &snap).await;
+        if let Ok(out) = &mut outcome {
+            let extra = self
+                .committee_findings(&snap, out, plan.effective_date)
+                .await?;
+            out.findings.extend(extra);
+        }
         let (mut posts_ended, mut links_affected, mut cluster_places_affected) = (0, 0, 0);
         if let Ok(out) = &outcome {
             for chunk in out.ended.chunks(500) {
@@ -405,6 +415,79 @@ impl Store {
             intermediaries_before,
             intermediaries_after,
         })
+    }
+
+    /// Committee-size and term-numbering findings for the plan's mergers, with the caps
+    /// in force on its date and the sitting committees of the units involved.
+    async fn committee_findings(
+        &self,
+        snap: &Snapshot,
+        out: &Outcome,
+        on: Date,
+    ) -> Result<Vec<rs::Finding>> {
+        let ids: Vec<i64> = out
+            .steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::Lineage {
+                    from,
+                    to,
+                    kind: "merge",
+                } => Some([*from, *to]),
+                _ => None,
+            })
+            .flatten()
+            .filter(|id| *id > 0)
+            .collect();
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut boards = BTreeMap::new();
+        for chunk in ids.chunks(500) {
+            let list = chunk
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(",");
+            let sql = format!(
+                "SELECT u.unit_id, u.province_code, \
+                 (SELECT CAST(COUNT(*) AS BIGINT) FROM position_assignment pa JOIN committee c ON c.committee_id = pa.committee_id \
+                  WHERE c.unit_id = u.unit_id AND c.kind = 'BCH' AND pa.end_date IS NULL), \
+                 (SELECT MAX(c.term_no) FROM committee c WHERE c.unit_id = u.unit_id AND c.kind = 'BCH') \
+                 FROM unit u WHERE u.unit_id IN ({list})"
+            );
+            let rows: Vec<BoardRow> = read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await)?;
+            for (id, province_code, bch, term_no) in rows {
+                boards.insert(
+                    id,
+                    rs::Board {
+                        bch,
+                        term_no,
+                        province_code,
+                    },
+                );
+            }
+        }
+        let caps: Vec<CapRow> = read!(self, p => sqlx::query_as(
+            "SELECT rule_set, type_code, province_code, members_from, members_below, max_bch FROM committee_cap \
+             WHERE valid_from <= $1 AND (valid_to IS NULL OR valid_to > $1)")
+            .bind(on).fetch_all(p).await)?;
+        let caps: Vec<rs::CapRule> = caps
+            .into_iter()
+            .map(
+                |(rule_set, type_code, province_code, members_from, members_below, max_bch)| {
+                    rs::CapRule {
+                        rule_set,
+                        type_code,
+                        province_code,
+                        members_from,
+                        members_below,
+                        max_bch,
+                    }
+                },
+            )
+            .collect();
+        Ok(rs::committee_findings(&snap.units, out, &boards, &caps))
     }
 
     /// The plan played over a snapshot, with the codes it creates checked against the
