@@ -365,6 +365,58 @@ async fn a_plan_dated_later_is_scheduled_then_applied_on_its_day(kind: Kind) {
     assert!(history[history.len() - 2].name.contains("Thương mại"));
 }
 
+/// "The tree as of" a later day shows the scheduled plans taking effect by then.
+async fn the_tree_of_a_later_day_shows_the_scheduled_plans(kind: Kind) {
+    let Some(app) = TestApp::spawn(kind).await else {
+        return;
+    };
+    let (s, scope) = (app.store(), app.admin_scope());
+    let ag = app.unit_id("AG").await;
+    let today = time::OffsetDateTime::now_utc().date();
+    let day = today + time::Duration::days(400);
+    let plan = s
+        .create_plan(&scope, ag, "Thành lập công đoàn phường", day)
+        .await
+        .unwrap();
+    let ops = vec![Op::Create {
+        key: "cd".into(),
+        code: "AG-X-CHAUDOC".into(),
+        name: "Công đoàn phường Châu Đốc".into(),
+        type_code: "CD_XA".into(),
+        parent: UnitRef::Id(ag),
+    }];
+    let plan = s
+        .save_plan(&scope, plan.plan_id, plan.version, &plan.name, day, &ops)
+        .await
+        .unwrap();
+    let plan = s
+        .apply_plan(&scope, plan.plan_id, plan.version, today)
+        .await
+        .unwrap();
+    assert_eq!(plan.status, "scheduled");
+    let br = app.login("btv.angiang").await;
+    let vn = |d: time::Date| congdoan_domain::format_vn_date(d);
+    let (_, later) = br.get_html(&format!("/units?as_of={}", vn(day))).await;
+    let section = later
+        .split("id=\"scheduled-trees\"")
+        .nth(1)
+        .expect("the scheduled plans are shown");
+    assert!(section.contains("Thành lập công đoàn phường"));
+    assert!(section.contains("Công đoàn phường Châu Đốc"));
+    let (_, before) = br
+        .get_html(&format!(
+            "/units?as_of={}",
+            vn(day - time::Duration::days(1))
+        ))
+        .await;
+    assert!(
+        !before.contains("id=\"scheduled-trees\""),
+        "not before the plan's day"
+    );
+}
+
+crate::both_engines!(the_tree_of_a_later_day_shows_the_scheduled_plans);
+
 /// The text of the element with this id (up to its first tag inside).
 fn text_of<'a>(html: &'a str, id: &str) -> &'a str {
     let start = html.find(&format!("id=\"{id}\">")).expect(id) + id.len() + 6;

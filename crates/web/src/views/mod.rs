@@ -5,7 +5,7 @@ mod agreements;
 mod clusters;
 mod exports;
 pub(crate) mod imports;
-mod plans;
+pub(crate) mod plans;
 
 use crate::assets::{CSS_URL, HTMX_URL};
 use crate::auth::{
@@ -550,6 +550,9 @@ struct TreePage {
     as_of_text: String,
     as_of_iso: String,
     error: Option<String>,
+    /// For a future date: the scheduled plans taking effect by then, each with the
+    /// upper tree as it will stand.
+    scheduled: Vec<(congdoan_store::Plan, Vec<plans::TreeLine>)>,
 }
 
 #[derive(Template)]
@@ -597,8 +600,14 @@ async fn tree(
         }
         _ => vec![],
     };
+    let scheduled = if as_of > today() {
+        plans::scheduled_trees(&st, &user, as_of).await?
+    } else {
+        vec![]
+    };
     render(TreePage {
         first_children,
+        scheduled,
         chrome: Chrome::new(&user, tr.s("Cây tổ chức công đoàn", "Union tree")),
         nodes,
         as_of_text: congdoan_domain::date::format_vn_date(as_of),

@@ -130,6 +130,32 @@ async fn create_plan(
     see_other(&format!("/plans/{}", plan.plan_id))
 }
 
+/// Scheduled plans taking effect by `as_of` (a future date), each with the upper tree
+/// of its owner as it will stand after it: what "the tree as of" a later day shows.
+pub(super) async fn scheduled_trees(
+    st: &AppState,
+    user: &CurrentUser,
+    as_of: time::Date,
+) -> Result<Vec<(Plan, Vec<TreeLine>)>, AppError> {
+    let mut out = vec![];
+    let mut due: Vec<Plan> = st
+        .store
+        .plans(&user.scope)
+        .await?
+        .into_iter()
+        .filter(|p| p.status == "scheduled" && p.effective_date <= as_of)
+        .collect();
+    due.sort_by_key(|p| (p.effective_date, p.plan_id));
+    for plan in due {
+        let preview = st.store.preview_plan(&user.scope, plan.plan_id).await?;
+        if let Ok(o) = &preview.outcome {
+            let lines = upper_tree(&o.after, &preview.types, plan.owner_unit_id);
+            out.push((plan, lines));
+        }
+    }
+    Ok(out)
+}
+
 /// Generates the 2025 reform as a draft plan and opens it for review. The form is
 /// read as pairs because the merged federations are repeated checkboxes.
 async fn reform_plan(
@@ -181,12 +207,12 @@ struct ChangeLine {
 }
 
 /// One upper-level unit in the side-by-side tree, with what lies below it.
-struct TreeLine {
-    indent: usize,
-    name: String,
-    ended: bool,
-    cdcs: i64,
-    members: i64,
+pub(super) struct TreeLine {
+    pub(super) indent: usize,
+    pub(super) name: String,
+    pub(super) ended: bool,
+    pub(super) cdcs: i64,
+    pub(super) members: i64,
 }
 
 #[derive(Template)]
@@ -215,7 +241,11 @@ fn name_of(units: &BTreeMap<i64, PlanUnit>, id: Option<i64>) -> String {
 }
 
 /// The upper levels (above grassroots) in tree order, each with its CĐCS and members.
-fn upper_tree(units: &BTreeMap<i64, PlanUnit>, types: &[TypeRule], root: i64) -> Vec<TreeLine> {
+pub(super) fn upper_tree(
+    units: &BTreeMap<i64, PlanUnit>,
+    types: &[TypeRule],
+    root: i64,
+) -> Vec<TreeLine> {
     let grassroots = |u: &PlanUnit| types.iter().any(|t| t.code == u.type_code && t.grassroots);
     let mut children: BTreeMap<i64, Vec<&PlanUnit>> = BTreeMap::new();
     for u in units.values().filter(|u| !u.ended) {
