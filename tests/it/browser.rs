@@ -305,3 +305,164 @@ async fn import_scenario(c: &Client, app: &TestApp) -> Result<(), fantoccini::er
     assert_eq!(state, "Đã nhập xong");
     Ok(())
 }
+
+/// Polls the text of `css` until it satisfies `ok`, for at most 20 s; returns the last text.
+async fn text_until(c: &Client, css: &str, ok: impl Fn(&str) -> bool) -> String {
+    let mut last = String::new();
+    for _ in 0..100 {
+        if let Ok(e) = c.find(Locator::Css(css)).await
+            && let Ok(t) = e.text().await
+        {
+            if ok(&t) {
+                return t;
+            }
+            last = t;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    last
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_reproduces_the_2025_reform_on_a_phone() {
+    let Some(driver) = start_driver() else { return };
+    let Some(app) = TestApp::spawn(Kind::Sqlite).await else {
+        return;
+    };
+    let c = connect(driver.port).await;
+    let result = reform_scenario(&c, &app).await;
+    let _ = c.close().await;
+    result.expect("reform scenario");
+}
+
+/// The 2025 reform on a phone: generate the plan merging Kiên Giang into An Giang, read
+/// its note, operations and preview, apply it, then see history kept in the tree as of
+/// 2019, today's tree without Kiên Giang, a factory union with no level left above it,
+/// and the emulation clusters still there.
+async fn reform_scenario(c: &Client, app: &TestApp) -> Result<(), fantoccini::error::CmdError> {
+    let tld = app.unit_id("TLD").await;
+    let (ag, kg) = (app.unit_id("AG").await, app.unit_id("KG").await);
+    let factory = app.unit_id("KG-CDCS-009").await;
+    const KIEN_GIANG: &str = "Liên đoàn Lao động tỉnh Kiên Giang";
+    // Log in.
+    c.goto(&app.url("/")).await?;
+    c.wait()
+        .for_element(Locator::Id("username"))
+        .await?
+        .send_keys("admin")
+        .await?;
+    c.find(Locator::Id("password"))
+        .await?
+        .send_keys(congdoan_datagen::DEMO_PASSWORD)
+        .await?;
+    c.find(Locator::Css("form button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    assert!(!text_of(c, "#active-members").await.is_empty());
+    // Generate the reform from the TLĐ's plans: An Giang receives Kiên Giang.
+    c.goto(&app.url(&format!("/plans?unit={tld}"))).await?;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#reform-2025 select#federation"))
+        .await?
+        .select_by_value(&ag.to_string())
+        .await?;
+    c.find(Locator::Css(&format!(
+        "#reform-2025 input[name=merged][value='{kg}']"
+    )))
+    .await?
+    .click()
+    .await?;
+    let name = c.find(Locator::Id("reform_name")).await?;
+    assert!(!name.prop("value").await?.unwrap_or_default().is_empty());
+    let date = c.find(Locator::Id("reform_date")).await?;
+    assert_eq!(date.prop("value").await?.as_deref(), Some("01/07/2025"));
+    c.find(Locator::Css("#reform-2025 button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    // The generated plan explains itself, lists its operations and previews the impact.
+    let note = c
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Id("plan-note"))
+        .await?
+        .text()
+        .await?;
+    assert!(
+        note.contains(
+            "Liên đoàn Lao động tỉnh Kiên Giang sáp nhập vào Liên đoàn Lao động tỉnh An Giang"
+        ),
+        "{note}"
+    );
+    let url = c.current_url().await?;
+    let plan_id: i64 = url
+        .path()
+        .trim_start_matches("/plans/")
+        .parse()
+        .expect("on the plan's page");
+    let ops = c.find_all(Locator::Css("#plan-ops > li")).await?;
+    assert!(ops.len() > 3, "several operations: {}", ops.len());
+    assert_eq!(text_of(c, "#preview").await, "Xem trước tác động");
+    assert!(
+        c.find_all(Locator::Id("plan-error")).await?.is_empty(),
+        "the preview has no error"
+    );
+    // Apply it (no confirmation dialog: the button posts at once).
+    let source = c.source().await?;
+    assert!(
+        source.contains(&format!("action=\"/plans/{plan_id}/apply\"")),
+        "the apply form is offered"
+    );
+    c.find(Locator::Css("#apply-plan button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    let status = text_until(c, "#plan-status", |t| t == "Đã áp dụng").await;
+    assert_eq!(status, "Đã áp dụng");
+    assert!(
+        c.find_all(Locator::Id("apply-plan")).await?.is_empty(),
+        "an applied plan cannot be applied again"
+    );
+    // History is kept: in 2019 Kiên Giang is there, and Long Xuyên under An Giang
+    // (loaded through htmx when An Giang's branch is opened).
+    c.goto(&app.url("/units?as_of=01/06/2019")).await?;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("ul.tree.root"))
+        .await?;
+    let tree = text_of(c, "ul.tree.root").await;
+    assert!(tree.contains(KIEN_GIANG), "{tree}");
+    let an_giang = format!("//summary[a[starts-with(@href, '/units/{ag}?')]]/span");
+    c.find(Locator::XPath(&an_giang)).await?.click().await?;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::LinkText("Liên đoàn Lao động thành phố Long Xuyên"))
+        .await?;
+    let body = text_of(c, "body").await;
+    assert!(body.contains(KIEN_GIANG), "{body}");
+    assert!(
+        body.contains("Liên đoàn Lao động thành phố Long Xuyên"),
+        "{body}"
+    );
+    // Today Kiên Giang has ended: the tree no longer lists it.
+    c.goto(&app.url("/units")).await?;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("ul.tree.root"))
+        .await?;
+    let tree = text_of(c, "ul.tree.root").await;
+    assert!(!tree.contains(KIEN_GIANG), "{tree}");
+    assert!(tree.contains("Liên đoàn Lao động tỉnh An Giang"), "{tree}");
+    // A Kiên Giang factory union now sits right under the provincial federation.
+    c.goto(&app.url(&format!("/units/{factory}"))).await?;
+    assert_eq!(text_of(c, "#intermediaries-n").await, "0");
+    // Supervising CĐCS by cluster still works after the reform.
+    c.goto(&app.url(&format!("/clusters?unit={ag}"))).await?;
+    let body = text_of(c, "body").await;
+    assert!(body.contains("Cụm"), "{body}");
+    let rows = c.find_all(Locator::Css("#clusters tbody tr")).await?;
+    assert!(!rows.is_empty(), "An Giang's clusters are listed: {body}");
+    Ok(())
+}
