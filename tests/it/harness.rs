@@ -236,6 +236,14 @@ impl Browser {
     }
 }
 
+/// The value of the first `name="version"` hidden input of a page (the version an
+/// edit form started from).
+pub fn version_of(html: &str) -> String {
+    let key = "name=\"version\" value=\"";
+    let i = html.find(key).expect("a version field") + key.len();
+    html[i..].split('"').next().unwrap_or_default().to_string()
+}
+
 /// The value of the first `name="csrf"` hidden input of a page.
 pub fn csrf_of(html: &str) -> String {
     let i = html

@@ -1,7 +1,7 @@
 //! Importing the files unions hold, and exporting lists: through the pages, the API
 //! and the command line, on both engines.
 
-use crate::harness::{Browser, Kind, TestApp, csrf_of};
+use crate::harness::{Browser, Kind, TestApp, csrf_of, version_of};
 use congdoan_domain::cccd::make_cccd;
 use congdoan_domain::member::Sex;
 use congdoan_sheet::{Cell, Workbook};
@@ -411,14 +411,6 @@ fn which(cmd: &str) -> Result<PathBuf, ()> {
                 .find(|f| f.is_file())
         })
         .ok_or(())
-}
-
-fn version_of(html: &str) -> String {
-    let i = html
-        .find("name=\"version\" value=\"")
-        .expect("a version field")
-        + 22;
-    html[i..].split('"').next().unwrap_or_default().to_string()
 }
 
 /// A CSV from an old machine: TCVN3 (ABC) bytes, `;` separated, through the API.

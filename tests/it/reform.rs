@@ -2,42 +2,13 @@
 //! Kiên Giang merged into the new An Giang in the pages, Kon Tum into Quảng Ngãi over
 //! the API, and what a provincial officer may generate.
 
-use crate::harness::{Kind, TestApp};
+use crate::harness::{Kind, TestApp, version_of};
+use crate::restructure::{codes_as_of, figures_exact, members_of};
 use congdoan_domain::restructure::Op;
 use time::macros::date;
 
-fn version_of(html: &str) -> String {
-    let key = "name=\"version\" value=\"";
-    let i = html.find(key).expect("a version field") + key.len();
-    html[i..].split('"').next().unwrap().to_string()
-}
-
-async fn codes_as_of(app: &TestApp, root: i64, on: time::Date) -> Vec<String> {
-    app.store()
-        .subtree_as_of(&app.admin_scope(), root, on)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|v| v.code)
-        .collect()
-}
-
 async fn members(app: &TestApp, code: &str) -> i64 {
-    let id = app.unit_id(code).await;
-    app.store()
-        .subtree_member_count(&app.admin_scope(), id)
-        .await
-        .unwrap()
-}
-
-async fn figures_exact(app: &TestApp) {
-    let s = app.store();
-    let diff = s
-        .stored_stats()
-        .await
-        .unwrap()
-        .differences(&s.recount_stats().await.unwrap());
-    assert!(diff.is_empty(), "{diff:?}");
+    members_of(app, app.unit_id(code).await).await
 }
 
 async fn an_giang_and_kien_giang_become_the_new_an_giang_in_the_pages(kind: Kind) {
@@ -121,7 +92,7 @@ async fn an_giang_and_kien_giang_become_the_new_an_giang_in_the_pages(kind: Kind
     assert_eq!(status, 200, "{html}");
     let plan = s.plan(&scope, plan_id).await.unwrap();
     assert_eq!(plan.status, "applied");
-    figures_exact(&app).await;
+    figures_exact(app.store()).await;
     assert_eq!(members(&app, "TLD").await, total_before - exited);
     assert_eq!(members(&app, "AG").await, both_before - exited);
     // Kiên Giang, the district federations and the CĐ Viên chức tỉnh are history.
@@ -225,7 +196,7 @@ async fn kon_tum_joins_quang_ngai_over_the_api(kind: Kind) {
         )
         .await;
     assert_eq!(status, 200, "{plan}");
-    figures_exact(&app).await;
+    figures_exact(app.store()).await;
     let ward = s.unit_by_code(&scope, "QNG-X23293").await.unwrap();
     assert_eq!(ward.name, "Công đoàn phường Kon Tum");
     assert_eq!(ward.type_code, "CD_XA");

@@ -1,12 +1,12 @@
 //! Restructuring plans on the demo data, on both engines: preview, all-or-nothing
 //! apply, exact figures and history, refusals that change nothing.
 
-use crate::harness::{Kind, TestApp};
+use crate::harness::{Kind, TestApp, version_of};
 use congdoan_domain::restructure::{Op, UnitRef};
 use congdoan_store::{Store, StoreError};
 use time::macros::date;
 
-async fn figures_exact(s: &Store) {
+pub(crate) async fn figures_exact(s: &Store) {
     let diff = s
         .stored_stats()
         .await
@@ -15,14 +15,14 @@ async fn figures_exact(s: &Store) {
     assert!(diff.is_empty(), "{diff:?}");
 }
 
-async fn members_of(app: &TestApp, unit: i64) -> i64 {
+pub(crate) async fn members_of(app: &TestApp, unit: i64) -> i64 {
     app.store()
         .subtree_member_count(&app.admin_scope(), unit)
         .await
         .unwrap()
 }
 
-async fn codes_as_of(app: &TestApp, root: i64, on: time::Date) -> Vec<String> {
+pub(crate) async fn codes_as_of(app: &TestApp, root: i64, on: time::Date) -> Vec<String> {
     app.store()
         .subtree_as_of(&app.admin_scope(), root, on)
         .await
@@ -462,18 +462,13 @@ async fn a_provincial_officer_plans_previews_and_applies_in_the_pages(kind: Kind
         .await;
     assert_eq!(status, 200, "{html}");
     let plan_path = url.clone();
-    let version = |html: &str| {
-        let key = "name=\"version\" value=\"";
-        let i = html.find(key).unwrap() + key.len();
-        html[i..].split('"').next().unwrap().to_string()
-    };
     // A commune union, then the district federation dissolved into it.
     let (status, _, html) = br
         .post_form(
             &plan_path,
             &format!("{plan_path}/ops"),
             &[
-                ("version", &version(&html)),
+                ("version", &version_of(&html)),
                 ("kind", "create"),
                 ("code", "AG-XA-CD"),
                 ("name", "Công đoàn phường Châu Đốc"),
@@ -488,7 +483,7 @@ async fn a_provincial_officer_plans_previews_and_applies_in_the_pages(kind: Kind
             &plan_path,
             &format!("{plan_path}/ops"),
             &[
-                ("version", &version(&html)),
+                ("version", &version_of(&html)),
                 ("kind", "dissolve"),
                 ("unit", "AG-CD"),
                 ("children_to", "ag-xa-cd"),
@@ -519,7 +514,7 @@ async fn a_provincial_officer_plans_previews_and_applies_in_the_pages(kind: Kind
             &plan_path,
             &format!("{plan_path}/ops"),
             &[
-                ("version", &version(&html)),
+                ("version", &version_of(&html)),
                 ("kind", "move"),
                 ("units", "KHONG-CO"),
                 ("parent", "AG"),
@@ -532,7 +527,7 @@ async fn a_provincial_officer_plans_previews_and_applies_in_the_pages(kind: Kind
         .post_form(
             &plan_path,
             &format!("{plan_path}/apply"),
-            &[("version", &version(&html))],
+            &[("version", &version_of(&html))],
         )
         .await;
     assert_eq!(status, 200, "{html}");
