@@ -72,6 +72,23 @@ async fn connect(port: u16) -> Client {
     panic!("could not connect to chromedriver");
 }
 
+/// Fills and sends the login form on the current page as a demo account.
+async fn log_in(c: &Client, username: &str) -> Result<(), fantoccini::error::CmdError> {
+    c.wait()
+        .for_element(Locator::Id("username"))
+        .await?
+        .send_keys(username)
+        .await?;
+    c.find(Locator::Id("password"))
+        .await?
+        .send_keys(congdoan_datagen::DEMO_PASSWORD)
+        .await?;
+    c.find(Locator::Css("form button[type=submit]"))
+        .await?
+        .click()
+        .await
+}
+
 async fn text_of(c: &Client, css: &str) -> String {
     c.wait()
         .at_most(Duration::from_secs(10))
@@ -98,19 +115,7 @@ async fn officer_adds_a_member_on_a_phone() {
 async fn scenario(c: &Client, app: &TestApp) -> Result<(), fantoccini::error::CmdError> {
     // Log in.
     c.goto(&app.url("/")).await?;
-    c.wait()
-        .for_element(Locator::Id("username"))
-        .await?
-        .send_keys("btv.angiang")
-        .await?;
-    c.find(Locator::Id("password"))
-        .await?
-        .send_keys(congdoan_datagen::DEMO_PASSWORD)
-        .await?;
-    c.find(Locator::Css("form button[type=submit]"))
-        .await?
-        .click()
-        .await?;
+    log_in(c, "btv.angiang").await?;
     let shown = text_of(c, "#active-members").await;
     assert!(!shown.is_empty());
     // Nothing overflows a 360-px phone screen.
@@ -244,19 +249,7 @@ async fn import_scenario(c: &Client, app: &TestApp) -> Result<(), fantoccini::er
     );
     c.goto(&app.url(&format!("/login?next=/units/{cdcs}")))
         .await?;
-    c.wait()
-        .for_element(Locator::Id("username"))
-        .await?
-        .send_keys("cdcs.officer")
-        .await?;
-    c.find(Locator::Id("password"))
-        .await?
-        .send_keys(congdoan_datagen::DEMO_PASSWORD)
-        .await?;
-    c.find(Locator::Css("form button[type=submit]"))
-        .await?
-        .click()
-        .await?;
+    log_in(c, "cdcs.officer").await?;
     c.wait()
         .at_most(Duration::from_secs(10))
         .for_element(Locator::Id("import-members"))
@@ -346,19 +339,7 @@ async fn reform_scenario(c: &Client, app: &TestApp) -> Result<(), fantoccini::er
     const KIEN_GIANG: &str = "Liên đoàn Lao động tỉnh Kiên Giang";
     // Log in.
     c.goto(&app.url("/")).await?;
-    c.wait()
-        .for_element(Locator::Id("username"))
-        .await?
-        .send_keys("admin")
-        .await?;
-    c.find(Locator::Id("password"))
-        .await?
-        .send_keys(congdoan_datagen::DEMO_PASSWORD)
-        .await?;
-    c.find(Locator::Css("form button[type=submit]"))
-        .await?
-        .click()
-        .await?;
+    log_in(c, "admin").await?;
     assert!(!text_of(c, "#active-members").await.is_empty());
     // Generate the reform from the TLĐ's plans: An Giang receives Kiên Giang.
     c.goto(&app.url(&format!("/plans?unit={tld}"))).await?;
