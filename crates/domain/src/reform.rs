@@ -87,10 +87,19 @@ fn note(d: &mut Draft, vi: String, en: String) {
 
 /// One commune union to create: its seat (the first commune) and the communes and
 /// CĐCS it covers.
+#[derive(Default)]
 struct Group {
     communes: Vec<(i64, String)>,
     cdcs: Vec<i64>,
     members: i64,
+}
+
+impl Group {
+    fn absorb(&mut self, other: Group) {
+        self.communes.extend(other.communes);
+        self.cdcs.extend(other.cdcs);
+        self.members += other.members;
+    }
 }
 
 /// Builds the reform plan for `req.federation` over `snap` (which must hold the
@@ -234,17 +243,17 @@ pub fn reform_2025(
         .collect();
 
     // 4. Group them by the commune of the employer, neighbours together.
-    let order: BTreeMap<i64, usize> = communes
+    let order: BTreeMap<i64, (usize, &str)> = communes
         .iter()
         .enumerate()
-        .map(|(i, (c, _))| (*c, i))
+        .map(|(i, (c, name))| (*c, (i, name.as_str())))
         .collect();
     let mut by_commune: BTreeMap<(usize, i64), Vec<i64>> = BTreeMap::new();
     let mut direct = Vec::new();
     for &c in &rehome {
         match places.get(&c).and_then(|p| p.commune) {
             Some(code) => by_commune
-                .entry((order.get(&code).copied().unwrap_or(usize::MAX), code))
+                .entry((order.get(&code).map_or(usize::MAX, |o| o.0), code))
                 .or_default()
                 .push(c),
             None => direct.push(c),
@@ -269,18 +278,12 @@ pub fn reform_2025(
     );
     let meets = |g: &Group| g.members >= min_members && g.cdcs.len() as i64 >= min_cdcs;
     let name_of = |code: i64| {
-        communes
-            .iter()
-            .find(|(c, _)| *c == code)
-            .map(|(_, n)| n.clone())
-            .unwrap_or_else(|| format!("Xã {code}"))
+        order
+            .get(&code)
+            .map_or_else(|| format!("Xã {code}"), |o| o.1.to_string())
     };
     let mut groups: Vec<Group> = Vec::new();
-    let mut pending = Group {
-        communes: vec![],
-        cdcs: vec![],
-        members: 0,
-    };
+    let mut pending = Group::default();
     let mut under = 0;
     for ((_, code), cdcs) in by_commune {
         let g = Group {
@@ -296,18 +299,9 @@ pub fn reform_2025(
         match req.under_criteria {
             UnderCriteria::Federation => direct.extend(g.cdcs),
             UnderCriteria::Neighbours => {
-                pending.communes.extend(g.communes);
-                pending.cdcs.extend(g.cdcs);
-                pending.members += g.members;
+                pending.absorb(g);
                 if meets(&pending) {
-                    groups.push(std::mem::replace(
-                        &mut pending,
-                        Group {
-                            communes: vec![],
-                            cdcs: vec![],
-                            members: 0,
-                        },
-                    ));
+                    groups.push(std::mem::take(&mut pending));
                 }
             }
         }
@@ -316,11 +310,7 @@ pub fn reform_2025(
         // The last communes cannot make a union of their own: they join the union of
         // the nearest group formed before them, or the federation takes them.
         match groups.last_mut() {
-            Some(last) => {
-                last.communes.extend(pending.communes);
-                last.cdcs.extend(pending.cdcs);
-                last.members += pending.members;
-            }
+            Some(last) => last.absorb(pending),
             None => direct.extend(pending.cdcs),
         }
     }
@@ -465,6 +455,13 @@ mod tests {
     }
 
     impl World {
+        /// The generated plan and its simulation (which must succeed).
+        fn reform(&self, mode: UnderCriteria) -> (Draft, crate::restructure::Outcome) {
+            let draft = reform_2025(&self.snap, &self.places, &communes(), &req(mode)).unwrap();
+            let out = simulate(&self.snap, D, &draft.ops).unwrap();
+            (draft, out)
+        }
+
         fn add(
             &mut self,
             id: i64,
@@ -643,14 +640,7 @@ mod tests {
     #[test]
     fn the_reform_merges_dissolves_rehomes_and_ends_and_the_plan_applies() {
         let w = world();
-        let draft = reform_2025(
-            &w.snap,
-            &w.places,
-            &communes(),
-            &req(UnderCriteria::Neighbours),
-        )
-        .unwrap();
-        let out = simulate(&w.snap, D, &draft.ops).unwrap();
+        let (draft, out) = w.reform(UnderCriteria::Neighbours);
         let after = &out.after;
         // Province B and its office merged; the districts and the sector union dissolved.
         for id in [6, 7, 4, 5, 8] {
@@ -698,14 +688,7 @@ mod tests {
     #[test]
     fn under_the_criteria_the_federation_can_take_the_cdcs_directly() {
         let w = world();
-        let draft = reform_2025(
-            &w.snap,
-            &w.places,
-            &communes(),
-            &req(UnderCriteria::Federation),
-        )
-        .unwrap();
-        let out = simulate(&w.snap, D, &draft.ops).unwrap();
+        let (draft, out) = w.reform(UnderCriteria::Federation);
         let xa: Vec<&PlanUnit> = out
             .after
             .values()
@@ -727,14 +710,7 @@ mod tests {
     fn a_small_province_keeps_no_intermediate_tier() {
         let mut w = world();
         w.snap.rules.commune_min_members = Some(1500);
-        let draft = reform_2025(
-            &w.snap,
-            &w.places,
-            &communes(),
-            &req(UnderCriteria::Neighbours),
-        )
-        .unwrap();
-        let out = simulate(&w.snap, D, &draft.ops).unwrap();
+        let (_, out) = w.reform(UnderCriteria::Neighbours);
         assert!(!out.after.values().any(|u| u.type_code == "CD_XA"));
         assert_eq!(
             crate::restructure::intermediaries(&out.after, &w.snap.types),
@@ -750,14 +726,7 @@ mod tests {
         let e = reform_2025(&w.snap, &w.places, &communes(), &r).unwrap_err();
         assert_eq!(e.code, "VL0730");
         // Once done, nothing is left to do.
-        let draft = reform_2025(
-            &w.snap,
-            &w.places,
-            &communes(),
-            &req(UnderCriteria::Neighbours),
-        )
-        .unwrap();
-        let out = simulate(&w.snap, D, &draft.ops).unwrap();
+        let (_, out) = w.reform(UnderCriteria::Neighbours);
         let done = Snapshot {
             units: out.after.into_iter().filter(|(id, _)| *id > 0).collect(),
             ..w.snap.clone()

@@ -602,12 +602,23 @@ impl Store {
         self.plan(scope, plan_id).await
     }
 
+    /// Scheduled plans in the caller's read scope taking effect by `until`, in the
+    /// order they apply.
+    #[tracing::instrument(skip(self, scope))]
+    pub async fn scheduled_plans(&self, scope: &Scope, until: Date) -> Result<Vec<Plan>> {
+        Ok(read!(self, p => {
+            let mut qb = sqlx::QueryBuilder::new("SELECT * FROM restructure_plan WHERE status = 'scheduled' AND effective_date <= ");
+            qb.push_bind(until).push(" AND ");
+            scope.push_read_filter(&mut qb, "path");
+            qb.push(" ORDER BY effective_date, plan_id");
+            qb.build_query_as::<Plan>().fetch_all(p).await
+        })?)
+    }
+
     /// Applies every scheduled plan whose day has come (the server's worker calls this).
     pub async fn apply_due_plans(&self, today: Date) -> Result<usize> {
-        let due: Vec<Plan> = read!(self, p => sqlx::query_as(
-            "SELECT * FROM restructure_plan WHERE status = 'scheduled' AND effective_date <= $1 ORDER BY effective_date, plan_id")
-            .bind(today).fetch_all(p).await)?;
         let scope = Scope::admin(crate::Actor::system("lịch áp dụng phương án"));
+        let due = self.scheduled_plans(&scope, today).await?;
         let mut applied = 0;
         for plan in due {
             match self.execute_plan(&scope, &plan, plan.version).await {

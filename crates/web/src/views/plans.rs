@@ -52,9 +52,9 @@ struct PlansPage {
     can_create: bool,
     plans: Vec<(Plan, &'static str)>,
     /// For the 2025 reform form: the federations that can receive (the unit itself, or
-    /// the provincial federations below it) and those that can merge into them.
+    /// the provincial federations below it, which can then also merge into each other).
     federations: Vec<(i64, String)>,
-    mergeable: Vec<(i64, String)>,
+    can_merge: bool,
 }
 
 async fn plans_page(
@@ -76,7 +76,7 @@ async fn plans_page(
         })
         .collect();
     let can_create = unit.as_ref().is_some_and(|u| user.scope.can_write(&u.path));
-    let (mut federations, mut mergeable) = (vec![], vec![]);
+    let (mut federations, mut can_merge) = (vec![], false);
     if let Some(u) = unit.as_ref().filter(|_| can_create) {
         if u.type_code == "LDLD_TINH" && u.ended_on.is_none() {
             federations.push((u.unit_id, u.name.clone()));
@@ -87,10 +87,10 @@ async fn plans_page(
                 .await?
             {
                 if c.type_code == "LDLD_TINH" && c.ended_on.is_none() {
-                    federations.push((c.unit_id, c.name.clone()));
-                    mergeable.push((c.unit_id, c.name));
+                    federations.push((c.unit_id, c.name));
                 }
             }
+            can_merge = !federations.is_empty();
         }
     }
     render(PlansPage {
@@ -101,8 +101,8 @@ async fn plans_page(
         can_create,
         unit,
         plans,
+        can_merge,
         federations,
-        mergeable,
     })
 }
 
@@ -138,14 +138,7 @@ pub(super) async fn scheduled_trees(
     as_of: time::Date,
 ) -> Result<Vec<(Plan, Vec<TreeLine>)>, AppError> {
     let mut out = vec![];
-    let mut due: Vec<Plan> = st
-        .store
-        .plans(&user.scope)
-        .await?
-        .into_iter()
-        .filter(|p| p.status == "scheduled" && p.effective_date <= as_of)
-        .collect();
-    due.sort_by_key(|p| (p.effective_date, p.plan_id));
+    let due = st.store.scheduled_plans(&user.scope, as_of).await?;
     for plan in due {
         let preview = st.store.preview_plan(&user.scope, plan.plan_id).await?;
         if let Ok(o) = &preview.outcome {
