@@ -776,3 +776,109 @@ async fn a_merger_preview_tells_the_committee_cap_of_its_date(kind: Kind) {
 }
 
 crate::both_engines!(a_merger_preview_tells_the_committee_cap_of_its_date);
+
+/// Members are addressed through their units: a CĐCS moved to another federation is
+/// found by name there (and no longer in its old one) at once, before and after the
+/// background refresh rewrites its members' search tokens; the large-subtree search
+/// plan (full-text index with scope tokens) is the one under test.
+async fn a_cdcs_moved_to_another_federation_is_searched_there(kind: Kind) {
+    let Some(app) = TestApp::spawn(kind).await else {
+        return;
+    };
+    let scope = app.admin_scope();
+    let s = app.store().clone().with_small_subtree(0);
+    let (kt, qng) = (app.unit_id("KT").await, app.unit_id("QNG").await);
+    let cdcs = s
+        .grassroots_ids(&scope, &s.unit(&scope, kt).await.unwrap().path, 1)
+        .await
+        .unwrap()[0];
+    let member = s
+        .search_members(
+            &scope,
+            &congdoan_store::MemberQuery {
+                unit_id: Some(cdcs),
+                per_page: 1,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .rows
+        .remove(0);
+    let finds = |unit: i64| {
+        let (s, scope, name, id) = (
+            s.clone(),
+            scope.clone(),
+            member.full_name.clone(),
+            member.member_id,
+        );
+        async move {
+            let by_name = s
+                .search_members(
+                    &scope,
+                    &congdoan_store::MemberQuery {
+                        q: Some(congdoan_domain::text::fold(&name)),
+                        unit_id: Some(unit),
+                        per_page: 200,
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap();
+            let found = by_name.rows.iter().any(|r| r.member_id == id);
+            // The list in name order (walking the national name index) agrees.
+            let mut listed = false;
+            for page in 0.. {
+                let p = s
+                    .search_members(
+                        &scope,
+                        &congdoan_store::MemberQuery {
+                            unit_id: Some(unit),
+                            per_page: 200,
+                            page,
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                    .unwrap();
+                listed |= p.rows.iter().any(|r| r.member_id == id);
+                if !p.more {
+                    break;
+                }
+            }
+            assert_eq!(found, listed);
+            found
+        }
+    };
+    assert!(finds(kt).await && !finds(qng).await);
+
+    let on = date!(2025 - 07 - 01);
+    let root = s.unit(&scope, kt).await.unwrap().parent_id.unwrap();
+    let plan = s
+        .create_plan(&scope, root, "Chuyển một CĐCS", on)
+        .await
+        .unwrap();
+    let ops = vec![Op::Move {
+        units: vec![cdcs],
+        parent: UnitRef::Id(qng),
+    }];
+    let plan = s
+        .save_plan(&scope, plan.plan_id, plan.version, &plan.name, on, &ops)
+        .await
+        .unwrap();
+    s.apply_plan(&scope, plan.plan_id, plan.version, date!(2026 - 01 - 01))
+        .await
+        .unwrap();
+    assert!(finds(qng).await && !finds(kt).await, "before the refresh");
+    let mut refreshed = 0;
+    loop {
+        match s.refresh_search_scope().await.unwrap() {
+            0 => break,
+            n => refreshed += n,
+        }
+    }
+    assert!(refreshed >= 1, "the moved CĐCS had members to refresh");
+    assert!(finds(qng).await && !finds(kt).await, "after the refresh");
+    figures_exact(&s).await;
+}
+crate::both_engines!(a_cdcs_moved_to_another_federation_is_searched_there);

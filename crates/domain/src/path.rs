@@ -63,6 +63,13 @@ impl OrgPath {
         self.segments().last().and_then(|s| s.parse().ok())
     }
 
+    /// The unit just below the national root on this path (a provincial federation, a
+    /// central sector or corporation union): the level whose subtree a member search
+    /// narrows to by a token. `None` for the root and the national unit itself.
+    pub fn top_id(&self) -> Option<i64> {
+        self.segments().nth(1).and_then(|s| s.parse().ok())
+    }
+
     /// `None` for the root.
     pub fn parent(&self) -> Option<OrgPath> {
         let trimmed = self.0.strip_suffix('/')?;
@@ -158,6 +165,9 @@ mod tests {
         assert_eq!(p.ids(), vec![1, 23, 456]);
         assert_eq!(p.depth(), 3);
         assert_eq!(p.last_id(), Some(456));
+        assert_eq!(p.top_id(), Some(23));
+        assert_eq!(root.child(1).top_id(), None);
+        assert_eq!(root.top_id(), None);
         assert_eq!(p.parent(), Some(OrgPath::parse("/1/23/").unwrap()));
         assert_eq!(root.child(7).parent(), Some(root.clone()));
         assert_eq!(p.to_string(), "/1/23/456/");

@@ -18,8 +18,7 @@ const MEMBER_ROWS_PER_INSERT: usize = 1_400;
 const MEMBERS_PER_TX: usize = 50_000;
 
 /// Secondary member indexes dropped during a bulk load and rebuilt after it.
-const MEMBER_INDEXES: [(&str, &str); 5] = [
-    ("member_path_sort_idx", "member(path, sort_key)"),
+const MEMBER_INDEXES: [(&str, &str); 4] = [
     ("member_sort_idx", "member(sort_key)"),
     ("member_phone_idx", "member(phone)"),
     ("member_unit_sort_idx", "member(unit_id, sort_key)"),
@@ -32,7 +31,7 @@ macro_rules! insert_members {
     ($tx:ident, $rows:expr, $placed:expr, $ts:expr) => {
         for chunk in $rows.chunks(MEMBER_ROWS_PER_INSERT) {
             let mut qb = sqlx::QueryBuilder::new(
-                "INSERT INTO member (member_id, unit_id, cdcs_id, path, full_name, search_key, sort_key, birth_date, sex, cccd, \
+                "INSERT INTO member (member_id, unit_id, cdcs_id, fts_top, full_name, search_key, sort_key, birth_date, sex, cccd, \
                  phone, ethnicity, nationality, job_title, employer_name, card_no, join_date, party_member, status, status_since, \
                  created_at, updated_at) ",
             );
@@ -40,7 +39,7 @@ macro_rules! insert_members {
                 b.push_bind(*id)
                     .push_bind($placed[*ui].id)
                     .push_bind($placed[*ci].id)
-                    .push_bind($placed[*ui].path.clone())
+                    .push_bind($crate::scope::fts_top(&$placed[*ui].path).unwrap_or(0))
                     .push_bind(m.full_name.clone())
                     .push_bind(fold(&m.full_name))
                     .push_bind(name_sort_key(&m.full_name))
@@ -525,7 +524,7 @@ impl Store {
                 if on {
                     stmts.push("DELETE FROM member_fts".into());
                     stmts.push("INSERT INTO member_fts(rowid, search_key, scope) SELECT member_id, search_key, \
-                                'x' || replace(trim(path, '/'), '/', ' x') FROM member".into());
+                                'x' || fts_top || ' x' || cdcs_id || ' x' || unit_id FROM member".into());
                     stmts.push(SQLITE_FTS_TRIGGERS.into());
                 } else {
                     for t in ["member_fts_ai", "member_fts_ad", "member_fts_au"] {
@@ -551,17 +550,17 @@ impl Store {
     }
 }
 
-/// The search-index triggers of migration 0003, recreated after a bulk load.
+/// The search-index triggers of migration 0009, recreated after a bulk load.
 const SQLITE_FTS_TRIGGERS: &str = "
 CREATE TRIGGER IF NOT EXISTS member_fts_ai AFTER INSERT ON member BEGIN
     INSERT INTO member_fts(rowid, search_key, scope)
-    VALUES (new.member_id, new.search_key, 'x' || replace(trim(new.path, '/'), '/', ' x'));
+    VALUES (new.member_id, new.search_key, 'x' || new.fts_top || ' x' || new.cdcs_id || ' x' || new.unit_id);
 END;
 CREATE TRIGGER IF NOT EXISTS member_fts_ad AFTER DELETE ON member BEGIN
     DELETE FROM member_fts WHERE rowid = old.member_id;
 END;
-CREATE TRIGGER IF NOT EXISTS member_fts_au AFTER UPDATE OF search_key, path ON member BEGIN
+CREATE TRIGGER IF NOT EXISTS member_fts_au AFTER UPDATE OF search_key, fts_top, cdcs_id, unit_id ON member BEGIN
     DELETE FROM member_fts WHERE rowid = old.member_id;
     INSERT INTO member_fts(rowid, search_key, scope)
-    VALUES (new.member_id, new.search_key, 'x' || replace(trim(new.path, '/'), '/', ' x'));
+    VALUES (new.member_id, new.search_key, 'x' || new.fts_top || ' x' || new.cdcs_id || ' x' || new.unit_id);
 END;";

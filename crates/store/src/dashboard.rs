@@ -155,9 +155,10 @@ impl Store {
                 })?)
             }
         };
+        let members = "member JOIN unit ON unit.unit_id = member.unit_id";
         let mut out = group("unit", "type_code", "ended_on IS NULL").await?;
-        out.extend(group("member", "status", "1=1").await?);
-        out.extend(group("member", "sex", "status = 'member'").await?);
+        out.extend(group(members, "status", "1=1").await?);
+        out.extend(group(members, "sex", "status = 'member'").await?);
         Ok(out)
     }
 }

@@ -91,7 +91,7 @@ impl Store {
                 qb.push(if c.cdcs.is_some() { "INDEXED BY member_cdcs_sort_idx " } else { "INDEXED BY member_sort_idx " });
             }
             qb.push("JOIN unit u ON u.unit_id = m.unit_id JOIN unit c ON c.unit_id = m.cdcs_id WHERE ");
-            crate::scope::push_ranges(&mut qb, "", "m.path", std::slice::from_ref(&c.path));
+            crate::scope::push_ranges(&mut qb, "", "u.path", std::slice::from_ref(&c.path));
             if let Some(id) = c.cdcs {
                 qb.push(" AND m.cdcs_id = ").push_bind(id);
             }

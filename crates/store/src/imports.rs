@@ -1391,14 +1391,14 @@ impl Store {
             let mut direct: HashMap<i64, i64> = HashMap::new();
             for part in rows.chunks(INSERT_ROWS) {
                 let mut qb = sqlx::QueryBuilder::new(
-                    "INSERT INTO member (unit_id, cdcs_id, path, full_name, search_key, sort_key, birth_date, sex, cccd, phone, \
+                    "INSERT INTO member (unit_id, cdcs_id, fts_top, full_name, search_key, sort_key, birth_date, sex, cccd, phone, \
                      ethnicity, nationality, job_title, employer_name, card_no, join_date, party_member, status, status_since, \
                      import_job_id, created_at, updated_at) ");
                 qb.push_values(part, |mut b, r| {
                     let u = &targets.units[r.unit];
                     let c = &targets.units[r.cdcs];
                     let name = r.m.name.as_str();
-                    b.push_bind(u.unit_id).push_bind(c.unit_id).push_bind(paths.get(&u.unit_id).cloned().unwrap_or_default())
+                    b.push_bind(u.unit_id).push_bind(c.unit_id).push_bind(paths.get(&u.unit_id).and_then(|p| crate::scope::fts_top(p).ok()).unwrap_or(0))
                         .push_bind(name.to_string()).push_bind(fold(name)).push_bind(name_sort_key(name))
                         .push_bind(r.m.birth_date).push_bind(r.m.sex.code())
                         .push_bind(r.m.cccd.as_ref().map(|c| c.as_str().to_string()))
@@ -1476,8 +1476,8 @@ impl Store {
                 ));
             }
             let rows: Vec<ImportedFacts> = sqlx::query_as(
-                "SELECT m.unit_id, m.path, m.sex, m.birth_date, m.party_member, c.sector, c.employer_ownership \
-                 FROM member m JOIN unit c ON c.unit_id = m.cdcs_id WHERE m.import_job_id = $1")
+                "SELECT m.unit_id, u.path, m.sex, m.birth_date, m.party_member, c.sector, c.employer_ownership \
+                 FROM member m JOIN unit c ON c.unit_id = m.cdcs_id JOIN unit u ON u.unit_id = m.unit_id WHERE m.import_job_id = $1")
                 .bind(job_id).fetch_all(&mut *tx).await?;
             let mut delta = StatDelta::default();
             let mut direct: HashMap<i64, i64> = HashMap::new();

@@ -139,6 +139,9 @@ pub(crate) use {read, write};
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(crate) db: Db,
+    /// Member records up to which a subtree's list is read by path and sorted
+    /// ([`SMALL_SUBTREE`] unless tuned with [`Store::with_small_subtree`]).
+    pub(crate) small_subtree: i64,
 }
 
 impl Store {
@@ -173,7 +176,19 @@ impl Store {
                 Db::Postgres(pool)
             }
         };
-        Ok(Store { db })
+        Ok(Store {
+            db,
+            small_subtree: SMALL_SUBTREE,
+        })
+    }
+
+    /// The same database with another size at which member lists change plan (the
+    /// tests lower it to cover the large-subtree plans on the small demo data).
+    pub fn with_small_subtree(self, members: i64) -> Store {
+        Store {
+            small_subtree: members,
+            ..self
+        }
     }
 
     pub fn engine(&self) -> Engine {

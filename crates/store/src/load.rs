@@ -112,10 +112,10 @@ impl Store {
                 let cdcs = ids_on_path.iter().rev().find(|id| grassroots.contains(id)).copied().unwrap_or(unit_id);
                 let since = m.status_since;
                 let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO member (unit_id, cdcs_id, path, full_name, search_key, sort_key, birth_date, sex, cccd, phone, ethnicity, \
+                    "INSERT INTO member (unit_id, cdcs_id, fts_top, full_name, search_key, sort_key, birth_date, sex, cccd, phone, ethnicity, \
                      nationality, job_title, card_no, join_date, party_member, status, status_since, created_at, updated_at) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19) RETURNING member_id")
-                    .bind(unit_id).bind(cdcs).bind(path).bind(&m.full_name).bind(fold(&m.full_name)).bind(name_sort_key(&m.full_name))
+                    .bind(unit_id).bind(cdcs).bind(crate::scope::fts_top(path)?).bind(&m.full_name).bind(fold(&m.full_name)).bind(name_sort_key(&m.full_name))
                     .bind(m.birth_date).bind(m.sex.code()).bind(&m.cccd).bind(&m.phone).bind(&m.ethnicity).bind(&m.nationality)
                     .bind(&m.job_title).bind(&m.card_no).bind(Some(m.join_date)).bind(m.party_member).bind(m.status).bind(since).bind(ts)
                     .fetch_one(&mut *tx).await?;

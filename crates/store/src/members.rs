@@ -2,6 +2,7 @@
 //! effective-dated history, transfers, and accent-insensitive search.
 
 use crate::audit::audit;
+use crate::scope::fts_top;
 use crate::stats::{MemberFacts, StatDelta, apply_stats};
 use crate::{Engine, Result, Scope, Store, StoreError, Unit, now, read, write};
 use congdoan_domain::member::{MemberEventKind, MemberStatus, MembershipRules, Sex, transition};
@@ -99,6 +100,18 @@ pub struct MemberEventInput {
     pub discipline_end: Option<Date>,
 }
 
+/// Members whose search tokens one refresh transaction rewrites (at least one unit).
+pub const REFRESH_BATCH: i64 = 20_000;
+
+/// Where a member search looks.
+enum Within {
+    All,
+    /// One CĐCS: its members carry its id as a search token.
+    Cdcs(i64),
+    /// Subtrees by their paths.
+    Subtrees(Vec<String>),
+}
+
 /// Member records (any status) up to which a subtree is listed by its path range and
 /// sorted; above it the name-order index is walked instead.
 pub const SMALL_SUBTREE: i64 = 30_000;
@@ -193,9 +206,10 @@ impl Store {
     #[tracing::instrument(skip(self, scope))]
     pub async fn member(&self, scope: &Scope, member_id: i64) -> Result<Member> {
         let m: Member = read!(self, p => sqlx::query_as(
-            "SELECT member_id, unit_id, cdcs_id, path, full_name, birth_date, sex, cccd, phone, ethnicity, nationality, \
-             job_title, employer_name, si_salary, card_no, join_date, party_member, status, status_since, version \
-             FROM member WHERE member_id = $1").bind(member_id).fetch_one(p).await)?;
+            "SELECT m.member_id, m.unit_id, m.cdcs_id, u.path, m.full_name, m.birth_date, m.sex, m.cccd, m.phone, m.ethnicity, \
+             m.nationality, m.job_title, m.employer_name, m.si_salary, m.card_no, m.join_date, m.party_member, m.status, \
+             m.status_since, m.version FROM member m JOIN unit u ON u.unit_id = m.unit_id WHERE m.member_id = $1")
+            .bind(member_id).fetch_one(p).await)?;
         scope.check_read(&m.path)?;
         Ok(m)
     }
@@ -251,12 +265,12 @@ impl Store {
             let mut tx = p.begin().await?;
             let path: String = sqlx::query_scalar(lock).bind(unit.unit_id).fetch_one(&mut *tx).await?;
             let id: i64 = sqlx::query_scalar(
-                "INSERT INTO member (unit_id, cdcs_id, path, full_name, search_key, sort_key, birth_date, sex, cccd, phone, \
+                "INSERT INTO member (unit_id, cdcs_id, fts_top, full_name, search_key, sort_key, birth_date, sex, cccd, phone, \
                  ethnicity, nationality, job_title, employer_name, si_salary, card_no, join_date, party_member, status, \
                  status_since, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21) \
                  RETURNING member_id")
-                .bind(unit.unit_id).bind(cdcs.unit_id).bind(&path).bind(&name).bind(fold(&name)).bind(name_sort_key(&name))
+                .bind(unit.unit_id).bind(cdcs.unit_id).bind(fts_top(&path)?).bind(&name).bind(fold(&name)).bind(name_sort_key(&name))
                 .bind(input.birth_date).bind(input.sex.code()).bind(input.cccd.as_ref().map(|c| c.as_str().to_string()))
                 .bind(input.phone.as_ref().map(|c| c.as_str().to_string())).bind(clean(input.ethnicity.clone()))
                 .bind(clean(input.nationality.clone())).bind(clean(input.job_title.clone()))
@@ -431,9 +445,9 @@ impl Store {
             delta.member(&new_path, &facts(&moved, new_cdcs), 1)?;
             apply_stats!(tx, delta);
             let new_cdcs = new_cdcs.unit_id;
-            let n = sqlx::query("UPDATE member SET status = $1, status_since = $2, unit_id = $3, cdcs_id = $4, path = $5, \
+            let n = sqlx::query("UPDATE member SET status = $1, status_since = $2, unit_id = $3, cdcs_id = $4, fts_top = $5, \
                                  version = version + 1, updated_at = $6 WHERE member_id = $7 AND version = $8")
-                .bind(to_code).bind(ev.on).bind(new_unit).bind(new_cdcs).bind(&new_path).bind(now()).bind(member_id).bind(m.version)
+                .bind(to_code).bind(ev.on).bind(new_unit).bind(new_cdcs).bind(fts_top(&new_path)?).bind(now()).bind(member_id).bind(m.version)
                 .execute(&mut *tx).await?.rows_affected();
             if n == 0 {
                 return Err(StoreError::Conflict);
@@ -462,18 +476,41 @@ impl Store {
     }
 
     /// Up to [`SEARCH_CAP`] + 1 members whose folded name holds every token as a word
-    /// (the last as a word start when `prefix`), inside the subtrees of `roots` (all
-    /// when None). Words before the last are always whole: "thi" must not also mean
-    /// "thien", "thinh"… over millions of rows.
+    /// (the last as a word start when `prefix`), inside `within`. Words before the last
+    /// are always whole: "thi" must not also mean "thien", "thinh"… over millions of rows.
     async fn name_candidates(
         &self,
         tokens: &[String],
-        roots: Option<&[i64]>,
+        within: &Within,
         prefix: bool,
     ) -> Result<Vec<i64>> {
         let last = tokens.len().saturating_sub(1);
         let star = |i: usize| prefix && i == last;
-        Ok(match self.engine() {
+        // The scope as index tokens: a CĐCS exactly; a subtree by its federation, plus
+        // the units whose members still carry another federation's token after a move
+        // (the refresh has not reached them yet); the path filter then keeps the subtree.
+        let (xs, paths): (Vec<i64>, &[String]) = match within {
+            Within::All => (vec![], &[]),
+            Within::Cdcs(c) => (vec![*c], &[]),
+            Within::Subtrees(paths) => {
+                let tops: Option<Vec<i64>> = paths
+                    .iter()
+                    .map(|p| Ok(congdoan_domain::OrgPath::parse(p)?.top_id()))
+                    .collect::<Result<_>>()?;
+                // A grant on the national unit itself: the whole country.
+                let Some(mut xs) = tops else {
+                    return Box::pin(self.name_candidates(tokens, &Within::All, prefix)).await;
+                };
+                xs.extend(read!(self, p => {
+                    let mut qb = QueryBuilder::new("SELECT unit_id FROM unit WHERE fts_top IS NOT NULL AND ");
+                    crate::scope::push_ranges(&mut qb, "", "path", paths);
+                    qb.build_query_scalar::<i64>().fetch_all(p).await
+                })?);
+                (xs, paths.as_slice())
+            }
+        };
+        let engine = self.engine();
+        let m = match engine {
             Engine::Sqlite => {
                 let names: Vec<String> = tokens
                     .iter()
@@ -487,12 +524,11 @@ impl Store {
                     })
                     .collect();
                 let mut m = format!("search_key : ({})", names.join(" AND "));
-                if let Some(ids) = roots {
-                    let xs: Vec<String> = ids.iter().map(|i| format!("x{i}")).collect();
+                if !xs.is_empty() {
+                    let xs: Vec<String> = xs.iter().map(|i| format!("x{i}")).collect();
                     m.push_str(&format!(" AND scope : ({})", xs.join(" OR ")));
                 }
-                read!(self, p => sqlx::query_scalar("SELECT rowid FROM member_fts WHERE member_fts MATCH $1 LIMIT $2")
-                    .bind(m).bind(SEARCH_CAP + 1).fetch_all(p).await)?
+                m
             }
             Engine::Postgres => {
                 let names: Vec<String> = tokens
@@ -507,14 +543,63 @@ impl Store {
                     })
                     .collect();
                 let mut m = names.join(" & ");
-                if let Some(ids) = roots {
-                    let xs: Vec<String> = ids.iter().map(|i| format!("x{i}:A")).collect();
+                if !xs.is_empty() {
+                    let xs: Vec<String> = xs.iter().map(|i| format!("x{i}:A")).collect();
                     m.push_str(&format!(" & ({})", xs.join(" | ")));
                 }
-                read!(self, p => sqlx::query_scalar("SELECT member_id FROM member WHERE search_tsv @@ to_tsquery('simple', $1) LIMIT $2")
-                    .bind(m).bind(SEARCH_CAP + 1).fetch_all(p).await)?
+                m
             }
-        })
+        };
+        Ok(read!(self, p => {
+            let mut qb = QueryBuilder::new(match engine {
+                Engine::Sqlite => "SELECT m.member_id FROM member_fts JOIN member m ON m.member_id = member_fts.rowid \
+                                   JOIN unit u ON u.unit_id = m.unit_id WHERE member_fts MATCH ",
+                Engine::Postgres => "SELECT m.member_id FROM member m JOIN unit u ON u.unit_id = m.unit_id \
+                                     WHERE m.search_tsv @@ to_tsquery('simple', ",
+            });
+            qb.push_bind(m);
+            if engine == Engine::Postgres {
+                qb.push(")");
+            }
+            if !paths.is_empty() {
+                crate::scope::push_ranges(&mut qb, " AND ", "u.path", paths);
+            }
+            qb.push(" LIMIT ").push_bind(SEARCH_CAP + 1);
+            qb.build_query_scalar::<i64>().fetch_all(p).await
+        })?)
+    }
+
+    /// Rewrites the search tokens of members whose units moved to another federation
+    /// (one batch of about [`REFRESH_BATCH`] members per transaction); returns the units
+    /// brought up to date, 0 when none is left. Searches are exact before and after:
+    /// until a unit is refreshed, searches add its own token (see `name_candidates`).
+    #[tracing::instrument(skip(self))]
+    pub async fn refresh_search_scope(&self) -> Result<usize> {
+        let lock = self.lock_path_sql();
+        Ok(write!(self, p => {
+            let mut tx = p.begin().await?;
+            let stale: Vec<(i64, i64, i64)> = sqlx::query_as(
+                "SELECT unit_id, fts_top, direct_members FROM unit WHERE fts_top IS NOT NULL ORDER BY unit_id LIMIT 1000")
+                .fetch_all(&mut *tx).await?;
+            let mut done = 0;
+            let mut rewritten = 0;
+            for (unit_id, was, direct) in stale {
+                if done > 0 && rewritten + direct > REFRESH_BATCH {
+                    break;
+                }
+                let path: String = sqlx::query_scalar(lock).bind(unit_id).fetch_one(&mut *tx).await?;
+                let top = fts_top(&path)?;
+                if top != was {
+                    sqlx::query("UPDATE member SET fts_top = $1 WHERE unit_id = $2 AND fts_top <> $1")
+                        .bind(top).bind(unit_id).execute(&mut *tx).await?;
+                }
+                sqlx::query("UPDATE unit SET fts_top = NULL WHERE unit_id = $1").bind(unit_id).execute(&mut *tx).await?;
+                done += 1;
+                rewritten += direct;
+            }
+            tx.commit().await?;
+            done
+        }))
     }
 
     /// Lists members in the caller's scope, in Vietnamese name order. `q` matches names
@@ -522,10 +607,11 @@ impl Store {
     /// card number exactly.
     ///
     /// The plan depends on the subtree's size, read from the maintained figures: a small
-    /// subtree (one CĐCS, a commune union) is read by its path range and sorted; a large
-    /// one walks the name-order index and keeps rows in the subtree; a name search in a
-    /// large subtree asks the full-text index (with the subtree as tokens) for at most
-    /// [`SEARCH_CAP`] hits, sorts those, and says the result was capped.
+    /// subtree (one CĐCS, a commune union) is read by its units' path range and sorted; a
+    /// large one walks the name-order index and keeps rows in the subtree; a name search
+    /// in a large subtree asks the full-text index (narrowed by scope tokens, see
+    /// `name_candidates`) for at most [`SEARCH_CAP`] hits, sorts those, and says the
+    /// result was capped.
     #[tracing::instrument(skip(self, scope))]
     pub async fn search_members(&self, scope: &Scope, q: &MemberQuery) -> Result<MemberPage> {
         let per_page = q.per_page.clamp(1, 200);
@@ -572,17 +658,21 @@ impl Store {
                 .map(|(_, n)| *n)
                 .sum()
         };
-        let small = size <= SMALL_SUBTREE;
+        let small = size <= self.small_subtree;
         // A name search in a large subtree: the full-text index picks the candidates.
         // Whole words first: a common name ("nguyen") fills the cap at once without
         // expanding a prefix over millions of rows; only if it does not is the last
         // word also read as the start of a longer one (still being typed).
         let mut capped = false;
         let candidates: Option<Vec<i64>> = if !tokens.is_empty() && !small {
-            let scope_ids = (!all).then_some(root_ids.as_slice());
-            let mut ids = self.name_candidates(&tokens, scope_ids, false).await?;
+            let within = match (all, cdcs) {
+                (true, _) => Within::All,
+                (false, Some(c)) => Within::Cdcs(c),
+                (false, None) => Within::Subtrees(roots.clone()),
+            };
+            let mut ids = self.name_candidates(&tokens, &within, false).await?;
             if ids.len() as i64 <= SEARCH_CAP {
-                ids = self.name_candidates(&tokens, scope_ids, true).await?;
+                ids = self.name_candidates(&tokens, &within, true).await?;
             }
             if ids.len() as i64 > SEARCH_CAP {
                 capped = true;
@@ -603,23 +693,26 @@ impl Store {
         let mut rows: Vec<MemberListRow> = read!(self, p => {
             let mut qb = QueryBuilder::new(
                 "SELECT m.member_id, m.full_name, m.birth_date, m.sex, m.unit_id, u.name AS unit_name, m.status, m.card_no, \
-                 m.cccd, m.phone FROM member m ");
-            // A large subtree listed in name order: walk the name index, filter by path.
-            if engine == Engine::Sqlite && candidates.is_none() && ident.is_none() {
-                if cdcs.is_some() {
-                    qb.push("INDEXED BY member_cdcs_sort_idx ");
-                } else if !small {
-                    qb.push("INDEXED BY member_sort_idx ");
-                }
-            }
-            qb.push("JOIN unit u ON u.unit_id = m.unit_id WHERE ");
-            scope.push_read_filter(&mut qb, "m.path");
+                 m.cccd, m.phone FROM ");
+            // Members are addressed through their unit's path. SQLite is told the order:
+            // a CĐCS walks its name index; a large subtree walks the national name index
+            // and keeps rows whose unit is inside; a small one reads its units by path,
+            // then their members, and sorts.
+            let listing = engine == Engine::Sqlite && candidates.is_none() && ident.is_none();
+            qb.push(match (listing, cdcs.is_some(), small) {
+                (true, true, _) => "member m INDEXED BY member_cdcs_sort_idx JOIN unit u ON u.unit_id = m.unit_id",
+                (true, false, false) => "member m INDEXED BY member_sort_idx JOIN unit u ON u.unit_id = m.unit_id",
+                (true, false, true) => "unit u CROSS JOIN member m ON m.unit_id = u.unit_id",
+                (false, ..) => "member m JOIN unit u ON u.unit_id = m.unit_id",
+            });
+            qb.push(" WHERE ");
+            scope.push_read_filter(&mut qb, "u.path");
             // A CĐCS's subtree is exactly its cdcs_id (stated alone, so that PostgreSQL
             // also picks the (cdcs_id, sort_key) index).
             if let Some(c) = cdcs {
                 qb.push(" AND m.cdcs_id = ").push_bind(c);
             } else if q.unit_id.is_some() {
-                crate::scope::push_ranges(&mut qb, " AND ", "m.path", &roots);
+                crate::scope::push_ranges(&mut qb, " AND ", "u.path", &roots);
             }
             if let Some(s) = q.status {
                 qb.push(" AND m.status = ").push_bind(s.code().to_string());

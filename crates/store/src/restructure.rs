@@ -644,8 +644,8 @@ impl Store {
             Engine::Postgres => "CAST(EXTRACT(YEAR FROM birth_date) AS INTEGER)",
         };
         let groups_sql = format!(
-            "SELECT m.path, m.status, m.sex, {year}, m.party_member, CAST(COUNT(*) AS BIGINT) FROM member m \
-             WHERE m.cdcs_id = $1 GROUP BY m.path, m.status, m.sex, {year}, m.party_member"
+            "SELECT u.path, m.status, m.sex, {year}, m.party_member, CAST(COUNT(*) AS BIGINT) FROM member m \
+             JOIN unit u ON u.unit_id = m.unit_id WHERE m.cdcs_id = $1 GROUP BY u.path, m.status, m.sex, {year}, m.party_member"
         );
         let actor = scope.actor().account_id;
         let summary: serde_json::Value = write!(self, p => {
@@ -733,9 +733,10 @@ impl Store {
                                      WHERE cdcs_id = $6 AND status IN ('member','applicant','suspended')")
                             .bind(on).bind(to).bind(format!("Sáp nhập, sắp xếp tổ chức — phương án «{}»", plan.name)).bind(now()).bind(actor).bind(from)
                             .execute(&mut *tx).await?;
-                        sqlx::query("UPDATE member SET unit_id = $1, path = $2, version = version + 1, updated_at = $3 WHERE unit_id = $4")
-                            .bind(to).bind(&tpath).bind(now()).bind(from).execute(&mut *tx).await?;
-                        sqlx::query("UPDATE member SET cdcs_id = $1 WHERE cdcs_id = $2").bind(to).bind(from).execute(&mut *tx).await?;
+                        sqlx::query("UPDATE member SET unit_id = $1, version = version + 1, updated_at = $2 WHERE unit_id = $3")
+                            .bind(to).bind(now()).bind(from).execute(&mut *tx).await?;
+                        sqlx::query("UPDATE member SET cdcs_id = $1, fts_top = $2 WHERE cdcs_id = $3")
+                            .bind(to).bind(crate::scope::fts_top(&tpath)?).bind(from).execute(&mut *tx).await?;
                         sqlx::query("UPDATE unit SET direct_members = direct_members + (SELECT direct_members FROM unit WHERE unit_id = $1) WHERE unit_id = $2")
                             .bind(from).bind(to).execute(&mut *tx).await?;
                         sqlx::query("UPDATE unit SET direct_members = 0 WHERE unit_id = $1").bind(from).execute(&mut *tx).await?;

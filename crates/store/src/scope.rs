@@ -161,6 +161,12 @@ fn push_range_list<DB: sqlx::Database>(
     qb.push(") ");
 }
 
+/// The federation a member placed at `path` names in the search index (0 for the
+/// national unit itself, which holds no members).
+pub(crate) fn fts_top(path: &str) -> Result<i64> {
+    Ok(OrgPath::parse(path)?.top_id().unwrap_or(0))
+}
+
 /// The exclusive upper bound of a subtree's paths in bytewise order.
 pub(crate) fn range_end(path: &str) -> String {
     match OrgPath::parse(path) {

@@ -201,8 +201,14 @@ macro_rules! move_subtree {
                      WHERE path >= $2 AND path < $5")
             .bind(&new).bind(&old).bind(pdepth + 1 - depth).bind($crate::now()).bind(&old_end).execute(&mut *$tx).await?;
         sqlx::query("UPDATE unit SET parent_id = $1 WHERE unit_id = $2").bind(parent).bind(unit).execute(&mut *$tx).await?;
-        sqlx::query("UPDATE member SET path = $1 || substr(path, length($2) + 1) WHERE path >= $2 AND path < $3")
-            .bind(&new).bind(&old).bind(&old_end).execute(&mut *$tx).await?;
+        // Members are addressed through their units and stay untouched. A subtree that
+        // leaves its federation remembers the one its members' search tokens name, until
+        // the refresh (`Store::refresh_search_scope`) rewrites them.
+        let (old_top, new_top) = ($crate::scope::fts_top(&old)?, $crate::scope::fts_top(&new)?);
+        if old_top != new_top {
+            sqlx::query("UPDATE unit SET fts_top = $1 WHERE path >= $2 AND path < $3 AND fts_top IS NULL")
+                .bind(old_top).bind(&new).bind($crate::scope::range_end(&new)).execute(&mut *$tx).await?;
+        }
         let stored: Vec<(String, String, i64)> = sqlx::query_as("SELECT dim, key, n FROM unit_stat WHERE unit_id = $1")
             .bind(unit).fetch_all(&mut *$tx).await?;
         let mut block: std::collections::BTreeMap<(&'static str, String), i64> = std::collections::BTreeMap::new();
@@ -514,9 +520,9 @@ impl Store {
                 // Members are counted under their CĐCS's sector and ownership: move them.
                 // Grouped by the member's own unit: its bộ phận and tổ carry the figures too.
                 let groups: Vec<(String, i64)> = sqlx::query_as(
-                    "SELECT path, CAST(COUNT(*) AS BIGINT) FROM member WHERE path >= $1 AND path < $2 AND cdcs_id = $3 \
-                     AND status = 'member' GROUP BY path")
-                    .bind(&path).bind(range_end(&path)).bind(unit_id).fetch_all(&mut *tx).await?;
+                    "SELECT u.path, CAST(COUNT(*) AS BIGINT) FROM member m JOIN unit u ON u.unit_id = m.unit_id \
+                     WHERE m.cdcs_id = $1 AND m.status = 'member' GROUP BY u.path")
+                    .bind(unit_id).fetch_all(&mut *tx).await?;
                 for (at, n) in &groups {
                     delta.add(at, dim::SECTOR, before.sector.as_deref().unwrap_or(""), -n)?;
                     delta.add(at, dim::SECTOR, sector.as_deref().unwrap_or(""), *n)?;

@@ -49,7 +49,8 @@ pub struct AppState {
 
 /// Runs import jobs in the background until the task is dropped: on a wake-up, and
 /// every few seconds for jobs another instance left behind (a crash ends their lease).
-/// Between jobs it applies the restructuring plans scheduled for today.
+/// Between jobs it applies the restructuring plans scheduled for today and refreshes
+/// the search tokens of members whose units moved to another federation.
 pub fn spawn_worker(store: Store, wake: Arc<tokio::sync::Notify>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
@@ -60,6 +61,13 @@ pub fn spawn_worker(store: Store, wake: Arc<tokio::sync::Notify>) -> tokio::task
             }
             if let Err(e) = store.apply_due_plans(today()).await {
                 tracing::error!(error = %e, "scheduled plans");
+            }
+            // Members whose units changed federation get their search tokens rewritten,
+            // a batch at a time, between other work.
+            match store.refresh_search_scope().await {
+                Ok(0) => {}
+                Ok(_) => continue,
+                Err(e) => tracing::error!(error = %e, "search scope refresh"),
             }
             let _ = tokio::time::timeout(std::time::Duration::from_secs(5), wake.notified()).await;
         }
