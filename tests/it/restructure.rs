@@ -882,3 +882,186 @@ async fn a_cdcs_moved_to_another_federation_is_searched_there(kind: Kind) {
     figures_exact(&s).await;
 }
 crate::both_engines!(a_cdcs_moved_to_another_federation_is_searched_there);
+
+/// A CĐCS split in two in the pages: a new CĐCS takes the rest, an existing one takes a
+/// tổ with its members; the split union ends with its lineage, figures stay exact and
+/// the moved members' history says where they went.
+async fn a_cdcs_is_split_by_its_union_groups_in_the_pages(kind: Kind) {
+    let Some(app) = TestApp::spawn(kind).await else {
+        return;
+    };
+    let (s, scope) = (app.store(), app.admin_scope());
+    let today = congdoan_web::today();
+    let ag = app.unit_id("AG").await;
+    // A CĐCS of An Giang with at least two tổ holding members.
+    let mut found = None;
+    for id in s
+        .grassroots_ids(&scope, &s.unit(&scope, ag).await.unwrap().path, 100)
+        .await
+        .unwrap()
+    {
+        let mut groups = vec![];
+        for v in s.subtree_as_of(&scope, id, today).await.unwrap() {
+            if v.parent_id == Some(id) && members_of(&app, v.unit_id).await > 0 {
+                groups.push(v);
+            }
+        }
+        if groups.len() >= 2 {
+            found = Some((s.unit(&scope, id).await.unwrap(), groups));
+            break;
+        }
+    }
+    let (cdcs, groups) = found.expect("the demo has a CĐCS with two tổ");
+    let other = s
+        .unit(&scope, app.unit_id("AG-CDCS-017").await)
+        .await
+        .unwrap();
+    assert_ne!(other.unit_id, cdcs.unit_id);
+    let (total, moving, other_before) = (
+        members_of(&app, cdcs.unit_id).await,
+        members_of(&app, groups[1].unit_id).await,
+        members_of(&app, other.unit_id).await,
+    );
+
+    let br = app.login("btv.angiang").await;
+    let (status, plan_path, html) = br
+        .post_form(
+            &format!("/plans?unit={ag}"),
+            "/plans",
+            &[
+                ("unit", &ag.to_string()),
+                ("name", "Chia tách CĐCS"),
+                ("effective_date", "01/07/2025"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{html}");
+    let parent = s.unit(&scope, cdcs.parent_id.unwrap()).await.unwrap();
+    let (_, _, html) = br
+        .post_form(
+            &plan_path,
+            &format!("{plan_path}/ops"),
+            &[
+                ("version", &version_of(&html)),
+                ("kind", "create"),
+                ("code", "AG-CDCS-TACH"),
+                ("name", "CĐCS phần tách"),
+                ("type_code", &cdcs.type_code),
+                ("parent", &parent.code),
+            ],
+        )
+        .await;
+    assert!(html.contains("id=\"op-split\""), "the split form");
+    // A part given a unit that is not the split union's own tổ: the preview names the
+    // operation and why, and the operation can be taken out again.
+    let (status, _, bad) = br
+        .post_form(
+            &plan_path,
+            &format!("{plan_path}/ops"),
+            &[
+                ("version", &version_of(&html)),
+                ("kind", "split"),
+                ("unit", &cdcs.code),
+                (
+                    "parts",
+                    &format!("AG-CDCS-TACH\n{}: AG-CDCS-002", other.code),
+                ),
+                ("reason", "Thử"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{bad}");
+    let error = bad[bad.find("id=\"plan-error\"").expect("an error")..]
+        .split("</p>")
+        .next()
+        .unwrap();
+    assert!(
+        error.contains("Thao tác 2 (Chia tách)") && error.contains("không phải đơn vị trực thuộc"),
+        "{error}"
+    );
+    let (_, _, html) = br
+        .post_form(
+            &plan_path,
+            &format!("{plan_path}/ops/2/delete"),
+            &[("version", &version_of(&bad))],
+        )
+        .await;
+    let parts = format!("AG-CDCS-TACH\n{}: {}", other.code, groups[1].code);
+    let (status, _, html) = br
+        .post_form(
+            &plan_path,
+            &format!("{plan_path}/ops"),
+            &[
+                ("version", &version_of(&html)),
+                ("kind", "split"),
+                ("unit", &cdcs.code),
+                ("parts", &parts),
+                ("reason", "Doanh nghiệp tách thành hai công ty"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{html}");
+    assert!(!html.contains("id=\"plan-error\""), "{html}");
+    assert!(
+        html.contains(&format!("Chia tách {}", cdcs.name))
+            && html.contains(&format!("{} ({})", other.name, groups[1].name))
+            && html.contains("CĐCS phần tách (phần còn lại)"),
+        "the operation as read back: {html}"
+    );
+
+    let plan_id: i64 = plan_path.rsplit('/').next().unwrap().parse().unwrap();
+    let plan = s.plan(&scope, plan_id).await.unwrap();
+    s.apply_plan(&scope, plan_id, plan.version, today)
+        .await
+        .unwrap();
+    figures_exact(s).await;
+    let part = app.unit_id("AG-CDCS-TACH").await;
+    assert_eq!(members_of(&app, part).await, total - moving);
+    assert_eq!(members_of(&app, other.unit_id).await, other_before + moving);
+    assert_eq!(members_of(&app, cdcs.unit_id).await, 0);
+    let ended = s.unit(&scope, cdcs.unit_id).await.unwrap();
+    assert_eq!(ended.ended_on, Some(date!(2025 - 07 - 01)));
+    assert!(
+        ended
+            .end_reason
+            .unwrap_or_default()
+            .starts_with("chia tách")
+    );
+    let lineage = s.lineage(&scope, cdcs.unit_id).await.unwrap();
+    let mut to: Vec<i64> = lineage
+        .iter()
+        .filter(|l| l.kind == "split")
+        .map(|l| l.to_unit_id)
+        .collect();
+    to.sort();
+    let mut want = vec![part, other.unit_id];
+    want.sort();
+    assert_eq!(to, want);
+    // A member of the moved tổ now belongs to the receiving CĐCS, with the step in
+    // their history; the tổ kept its members.
+    let m = s
+        .search_members(
+            &scope,
+            &congdoan_store::MemberQuery {
+                unit_id: Some(groups[1].unit_id),
+                per_page: 1,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .rows
+        .remove(0);
+    assert_eq!(
+        s.member(&scope, m.member_id).await.unwrap().cdcs_id,
+        other.unit_id
+    );
+    let history = s.member_history(&scope, m.member_id).await.unwrap();
+    let last = history.last().unwrap();
+    assert_eq!(
+        (last.kind.as_str(), last.to_unit_id),
+        ("transfer_out", Some(other.unit_id))
+    );
+    assert_eq!(members_of(&app, groups[1].unit_id).await, moving);
+}
+crate::both_engines!(a_cdcs_is_split_by_its_union_groups_in_the_pages);

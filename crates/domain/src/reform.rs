@@ -483,6 +483,7 @@ mod tests {
                     ended: false,
                     last_change: date!(2000 - 01 - 01),
                     cdcs_members: members,
+                    members,
                 },
             );
             self.places.insert(id, place);

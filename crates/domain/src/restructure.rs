@@ -65,6 +65,24 @@ pub enum Op {
         unit: i64,
         reason: String,
     },
+    /// Split a unit into several of its level (stored or created in this plan). The
+    /// rule for who goes where: each part takes the sub-units listed for it, with their
+    /// subtrees and the members in them; the first part takes every sub-unit not
+    /// listed and the members placed directly in the unit, and continues its
+    /// coordinating links and cluster places. The split unit ends ("chia tách").
+    Split {
+        unit: i64,
+        parts: Vec<SplitPart>,
+        reason: String,
+    },
+}
+
+/// One successor of a split and the sub-units it takes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SplitPart {
+    pub into: UnitRef,
+    #[serde(default)]
+    pub children: Vec<i64>,
 }
 
 impl Op {
@@ -78,6 +96,7 @@ impl Op {
             Op::Merge { .. } => "Sáp nhập",
             Op::Dissolve { .. } => "Giải thể",
             Op::End { .. } => "Kết thúc hoạt động",
+            Op::Split { .. } => "Chia tách",
         }
     }
 }
@@ -114,6 +133,9 @@ pub struct PlanUnit {
     pub last_change: Date,
     /// Active members whose CĐCS is this unit (grassroots units only).
     pub cdcs_members: i64,
+    /// Active members in the unit's subtree as stored before the plan (what a
+    /// department takes with it when its CĐCS is split).
+    pub members: i64,
 }
 
 /// Rule values in force on the plan's date (data with effective dates, loaded by the store).
@@ -149,6 +171,7 @@ pub enum EndKind {
     Merged,
     Dissolved,
     Ended,
+    Split,
 }
 
 impl EndKind {
@@ -158,6 +181,7 @@ impl EndKind {
             EndKind::Merged => "sáp nhập",
             EndKind::Dissolved => "giải thể",
             EndKind::Ended => "kết thúc hoạt động",
+            EndKind::Split => "chia tách",
         }
     }
 }
@@ -187,10 +211,12 @@ pub enum Step {
         type_code: String,
     },
     /// Every member whose CĐCS is `from` now belongs to CĐCS `to`; those placed
-    /// directly in `from` are placed directly in `to`.
+    /// directly in `from` are placed directly in `to`. With `within`, only the members
+    /// placed in that sub-unit's subtree (a department going with a split part).
     TransferMembers {
         from: i64,
         to: i64,
+        within: Option<i64>,
     },
     /// Every active member whose CĐCS is `cdcs` leaves the union.
     ExitMembers {
@@ -441,7 +467,25 @@ impl Sim<'_> {
         let n = std::mem::take(&mut self.units.get_mut(&from).expect("checked").cdcs_members);
         self.units.get_mut(&to).expect("checked").cdcs_members += n;
         self.out.members_transferred += n;
-        self.out.steps.push(Step::TransferMembers { from, to });
+        self.out.steps.push(Step::TransferMembers {
+            from,
+            to,
+            within: None,
+        });
+    }
+
+    /// Sub-unit `c` of the CĐCS `from` goes to the CĐCS `to` with its members.
+    fn transfer_within(&mut self, from: i64, to: i64, c: i64) {
+        self.set_parent_with_cdcs(c, to);
+        let n = self.units[&c].members.min(self.units[&from].cdcs_members);
+        self.units.get_mut(&from).expect("checked").cdcs_members -= n;
+        self.units.get_mut(&to).expect("checked").cdcs_members += n;
+        self.out.members_transferred += n;
+        self.out.steps.push(Step::TransferMembers {
+            from,
+            to,
+            within: Some(c),
+        });
     }
 
     fn exit(&mut self, cdcs: i64, reason: &str) {
@@ -548,6 +592,7 @@ impl Sim<'_> {
                         ended: false,
                         last_change: self.on,
                         cdcs_members: 0,
+                        members: 0,
                     },
                 );
                 self.out.steps.push(Step::Create {
@@ -769,6 +814,104 @@ impl Sim<'_> {
                 self.end_below(u.id, EndKind::Ended, reason);
                 self.exit(u.id, reason);
                 self.end(u.id, EndKind::Ended, reason);
+            }
+            Op::Split {
+                unit,
+                parts,
+                reason,
+            } => {
+                self.need_reason(reason)?;
+                let u = self.live(*unit)?.clone();
+                if parts.len() < 2 {
+                    return Err(err(
+                        self.op,
+                        "VL0722",
+                        "chia tách cần ít nhất hai đơn vị nhận.".into(),
+                        "a split needs at least two receiving units.".into(),
+                    ));
+                }
+                let (tier, grassroots) = {
+                    let t = self.ty(&u.type_code)?;
+                    (t.tier, t.grassroots)
+                };
+                let mut targets: Vec<i64> = Vec::new();
+                for p in parts {
+                    let to = self.resolve(&p.into)?;
+                    let n = self.live(to)?.name.clone();
+                    if targets.contains(&to) || self.is_ancestor_or_self(u.id, to) {
+                        return Err(err(
+                            self.op,
+                            "VL0723",
+                            format!(
+                                "{n}: các đơn vị nhận phải khác nhau và không phải {} hay đơn vị trực thuộc nó.",
+                                u.name
+                            ),
+                            format!(
+                                "{n}: the receiving units must differ and be neither {} nor below it.",
+                                u.name
+                            ),
+                        ));
+                    }
+                    let t = self.units[&to].type_code.clone();
+                    if self.ty(&t)?.tier != tier || self.ty(&t)?.grassroots != grassroots {
+                        return Err(err(
+                            self.op,
+                            "VL0718",
+                            format!("{n} không cùng cấp với đơn vị bị chia tách."),
+                            format!("{n} is not at the split unit's level."),
+                        ));
+                    }
+                    targets.push(to);
+                }
+                let children = self.children(u.id);
+                let mut listed: Vec<i64> = Vec::new();
+                for (p, &to) in parts.iter().zip(&targets) {
+                    for &c in &p.children {
+                        if !children.contains(&c) || listed.contains(&c) {
+                            let n = self
+                                .units
+                                .get(&c)
+                                .map_or_else(|| c.to_string(), |x| x.name.clone());
+                            return Err(err(
+                                self.op,
+                                "VL0724",
+                                format!(
+                                    "{n} không phải đơn vị trực thuộc {} hoặc đã được chia cho phần khác.",
+                                    u.name
+                                ),
+                                format!(
+                                    "{n} is not a sub-unit of {} or is already given to another part.",
+                                    u.name
+                                ),
+                            ));
+                        }
+                        listed.push(c);
+                        if grassroots {
+                            self.transfer_within(u.id, to, c);
+                        } else {
+                            self.set_parent(c, to)?;
+                        }
+                    }
+                }
+                // The rule's default: the first part takes the rest.
+                for c in children.into_iter().filter(|c| !listed.contains(c)) {
+                    if grassroots {
+                        self.set_parent_with_cdcs(c, targets[0]);
+                    } else {
+                        self.set_parent(c, targets[0])?;
+                    }
+                }
+                if grassroots {
+                    self.transfer(u.id, targets[0]);
+                }
+                self.end(u.id, EndKind::Split, reason);
+                for to in targets {
+                    self.out.steps.push(Step::Lineage {
+                        from: u.id,
+                        to,
+                        kind: "split",
+                    });
+                }
             }
         }
         Ok(())
@@ -1124,7 +1267,8 @@ mod tests {
                 founded_on: date!(2000 - 01 - 01),
                 ended: false,
                 last_change: date!(2000 - 01 - 01),
-                cdcs_members: members,
+                cdcs_members: if ty == "CDCS" { members } else { 0 },
+                members,
             },
         )
     }
@@ -1152,6 +1296,91 @@ mod tests {
     }
 
     const D: Date = date!(2025 - 07 - 01);
+
+    #[test]
+    fn a_split_gives_each_part_its_departments_and_the_first_the_rest() {
+        let mut sn = snap();
+        sn.units.get_mut(&5).unwrap().members = 15;
+        let create = Op::Create {
+            key: "a".into(),
+            code: "U3A".into(),
+            name: "CĐCS phần A".into(),
+            type_code: "CDCS".into(),
+            parent: UnitRef::Id(2),
+        };
+        let split = |parts: Vec<SplitPart>| Op::Split {
+            unit: 3,
+            parts,
+            reason: "Tách doanh nghiệp".into(),
+        };
+        let part = |into: UnitRef, children: Vec<i64>| SplitPart { into, children };
+        let ops = [
+            create.clone(),
+            split(vec![
+                part(UnitRef::New("a".into()), vec![]),
+                part(UnitRef::Id(4), vec![5]),
+            ]),
+        ];
+        let out = simulate(&sn, D, &ops).unwrap();
+        assert_eq!(out.after[&5].parent, Some(4));
+        assert_eq!(out.after[&4].cdcs_members, 25 + 15);
+        assert_eq!(out.after[&-1].cdcs_members, 40 - 15);
+        assert!(out.after[&3].ended && out.ended.contains(&3));
+        assert_eq!(out.members_transferred, 40);
+        assert!(out.steps.contains(&Step::TransferMembers {
+            from: 3,
+            to: 4,
+            within: Some(5)
+        }));
+        let lineage: Vec<i64> = out
+            .steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::Lineage {
+                    from: 3,
+                    to,
+                    kind: "split",
+                } => Some(*to),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(lineage, vec![-1, 4]);
+
+        let refused = |parts: Vec<SplitPart>| {
+            simulate(&sn, D, &[create.clone(), split(parts)])
+                .unwrap_err()
+                .code
+        };
+        assert_eq!(refused(vec![part(UnitRef::Id(4), vec![])]), "VL0722");
+        assert_eq!(
+            refused(vec![
+                part(UnitRef::Id(4), vec![]),
+                part(UnitRef::Id(3), vec![])
+            ]),
+            "VL0723"
+        );
+        assert_eq!(
+            refused(vec![
+                part(UnitRef::Id(4), vec![]),
+                part(UnitRef::Id(7), vec![5, 5])
+            ]),
+            "VL0724"
+        );
+        assert_eq!(
+            refused(vec![
+                part(UnitRef::Id(4), vec![]),
+                part(UnitRef::Id(7), vec![4])
+            ]),
+            "VL0724"
+        );
+        assert_eq!(
+            refused(vec![
+                part(UnitRef::Id(4), vec![]),
+                part(UnitRef::Id(6), vec![])
+            ]),
+            "VL0718"
+        );
+    }
 
     #[test]
     fn dissolving_a_district_rehomes_its_cdcs_to_the_province() {

@@ -99,11 +99,12 @@ struct SnapRow {
     ended: bool,
     last_change: Option<Date>,
     cdcs_members: i64,
+    members: i64,
 }
 
 const SNAPSHOT_SQL: &str = "SELECT u.unit_id, u.code, u.name, u.type_code, u.parent_id, u.founded_on, \
      u.ended_on IS NOT NULL AS ended, (SELECT MAX(v.valid_from) FROM unit_version v WHERE v.unit_id = u.unit_id) AS last_change, \
-     CASE WHEN t.is_grassroots THEN COALESCE(s.n, 0) ELSE 0 END AS cdcs_members \
+     CASE WHEN t.is_grassroots THEN COALESCE(s.n, 0) ELSE 0 END AS cdcs_members, COALESCE(s.n, 0) AS members \
      FROM unit u JOIN unit_type t ON t.type_code = u.type_code \
      LEFT JOIN unit_stat s ON s.unit_id = u.unit_id AND s.dim = 'status' AND s.key = 'member' \
      WHERE u.path >= $1 AND u.path < $2";
@@ -128,6 +129,7 @@ fn snapshot_of(rows: Vec<SnapRow>, types: Vec<TypeRule>, rules: Vec<(String, i64
                         ended: r.ended,
                         last_change: r.last_change.unwrap_or(r.founded_on),
                         cdcs_members: r.cdcs_members,
+                        members: r.members,
                     },
                 )
             })
@@ -713,14 +715,27 @@ impl Store {
                         sqlx::query("UPDATE unit_version SET valid_to = $1 WHERE unit_id = $2 AND valid_to IS NULL AND valid_from < $1")
                             .bind(on).bind(unit).execute(&mut *tx).await?;
                     }
-                    Step::TransferMembers { from, to } => {
+                    Step::TransferMembers { from, to, within } => {
                         let (from, to) = (id(&real, *from), id(&real, *to));
                         let (fpath, fsector, fown): (String, Option<String>, Option<String>) = sqlx::query_as(
                             "SELECT path, sector, employer_ownership FROM unit WHERE unit_id = $1").bind(from).fetch_one(&mut *tx).await?;
                         let (tpath, tsector, town): (String, Option<String>, Option<String>) = sqlx::query_as(
                             "SELECT path, sector, employer_ownership FROM unit WHERE unit_id = $1").bind(to).fetch_one(&mut *tx).await?;
+                        // All of the CĐCS's members, or (a split) those placed in one sub-unit's subtree.
+                        let sub = match within {
+                            Some(w) => {
+                                let p: String = sqlx::query_scalar("SELECT path FROM unit WHERE unit_id = $1")
+                                    .bind(id(&real, *w)).fetch_one(&mut *tx).await?;
+                                // A checked path (ids and slashes) is safe to write into the statement.
+                                let p = congdoan_domain::OrgPath::parse(&p)?.to_string();
+                                let end = range_end(&p);
+                                format!(" AND unit_id IN (SELECT unit_id FROM unit WHERE path >= '{p}' AND path < '{end}')")
+                            }
+                            None => String::new(),
+                        };
                         let groups: Vec<(String, String, String, i32, bool, i64)> =
-                            sqlx::query_as(sqlx::AssertSqlSafe(groups_sql.clone())).bind(from).fetch_all(&mut *tx).await?;
+                            sqlx::query_as(sqlx::AssertSqlSafe(groups_sql.replace("WHERE m.cdcs_id = $1", &format!("WHERE m.cdcs_id = $1{}", sub.replace("unit_id IN", "m.unit_id IN")))))
+                                .bind(from).fetch_all(&mut *tx).await?;
                         for (path, status, sex, birth_year, party, n) in &groups {
                             let f = MemberFacts { status, sex, birth_year: *birth_year, party: *party,
                                 sector: fsector.as_deref(), ownership: fown.as_deref() };
@@ -728,18 +743,20 @@ impl Store {
                             delta.member(path, &f, -n)?;
                             delta.member(new_path, &MemberFacts { sector: tsector.as_deref(), ownership: town.as_deref(), ..f }, *n)?;
                         }
-                        sqlx::query("INSERT INTO member_event (member_id, kind, on_date, from_status, to_status, unit_id, to_unit_id, reason, recorded_at, recorded_by) \
+                        sqlx::query(sqlx::AssertSqlSafe(format!("INSERT INTO member_event (member_id, kind, on_date, from_status, to_status, unit_id, to_unit_id, reason, recorded_at, recorded_by) \
                                      SELECT member_id, 'transfer_out', $1, status, status, unit_id, $2, $3, $4, $5 FROM member \
-                                     WHERE cdcs_id = $6 AND status IN ('member','applicant','suspended')")
-                            .bind(on).bind(to).bind(format!("Sáp nhập, sắp xếp tổ chức — phương án «{}»", plan.name)).bind(now()).bind(actor).bind(from)
+                                     WHERE cdcs_id = $6 AND status IN ('member','applicant','suspended'){sub}")))
+                            .bind(on).bind(to).bind(format!("Sáp nhập, chia tách, sắp xếp tổ chức — phương án «{}»", plan.name)).bind(now()).bind(actor).bind(from)
                             .execute(&mut *tx).await?;
-                        sqlx::query("UPDATE member SET unit_id = $1, version = version + 1, updated_at = $2 WHERE unit_id = $3")
-                            .bind(to).bind(now()).bind(from).execute(&mut *tx).await?;
-                        sqlx::query("UPDATE member SET cdcs_id = $1, fts_top = $2 WHERE cdcs_id = $3")
+                        if within.is_none() {
+                            sqlx::query("UPDATE member SET unit_id = $1, version = version + 1, updated_at = $2 WHERE unit_id = $3")
+                                .bind(to).bind(now()).bind(from).execute(&mut *tx).await?;
+                            sqlx::query("UPDATE unit SET direct_members = direct_members + (SELECT direct_members FROM unit WHERE unit_id = $1) WHERE unit_id = $2")
+                                .bind(from).bind(to).execute(&mut *tx).await?;
+                            sqlx::query("UPDATE unit SET direct_members = 0 WHERE unit_id = $1").bind(from).execute(&mut *tx).await?;
+                        }
+                        sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE member SET cdcs_id = $1, fts_top = $2 WHERE cdcs_id = $3{sub}")))
                             .bind(to).bind(crate::scope::fts_top(&tpath)?).bind(from).execute(&mut *tx).await?;
-                        sqlx::query("UPDATE unit SET direct_members = direct_members + (SELECT direct_members FROM unit WHERE unit_id = $1) WHERE unit_id = $2")
-                            .bind(from).bind(to).execute(&mut *tx).await?;
-                        sqlx::query("UPDATE unit SET direct_members = 0 WHERE unit_id = $1").bind(from).execute(&mut *tx).await?;
                     }
                     Step::ExitMembers { cdcs, reason } => {
                         let cdcs = id(&real, *cdcs);
@@ -780,7 +797,8 @@ impl Store {
                             .bind(on).bind(kind.post_reason()).bind(unit).execute(&mut *tx).await?;
                         sqlx::query("UPDATE committee SET term_end = $1 WHERE unit_id = $2 AND (term_end IS NULL OR term_end > $1)")
                             .bind(on).bind(unit).execute(&mut *tx).await?;
-                        if *kind != EndKind::Merged {
+                        // A merged or split unit's links and cluster places pass on with its lineage.
+                        if !matches!(kind, EndKind::Merged | EndKind::Split) {
                             sqlx::query("DELETE FROM cluster_unit WHERE unit_id = $1").bind(unit).execute(&mut *tx).await?;
                             sqlx::query("UPDATE unit_link SET valid_to = $1 WHERE (unit_id = $2 OR coordinator_id = $2) AND valid_to IS NULL")
                                 .bind(on).bind(unit).execute(&mut *tx).await?;

@@ -19,8 +19,10 @@ use utoipa::ToSchema;
 pub struct PlanView {
     #[serde(flatten)]
     pub plan: Plan,
-    /// The operations in order, each `{"kind": "create"|"rename"|"retype"|"move"|"merge"|"dissolve"|"end", …}`;
-    /// a unit is its id, or the `key` of a unit created earlier in the plan.
+    /// The operations in order, each `{"kind": "create"|"rename"|"retype"|"move"|"merge"|"dissolve"|"end"|"split", …}`;
+    /// a unit is its id, or the `key` of a unit created earlier in the plan. A split is
+    /// `{"kind": "split", "unit": id, "parts": [{"into": unit, "children": [ids]}, …], "reason": "…"}`
+    /// (the first part takes the sub-units not listed and the members placed directly).
     #[schema(value_type = Vec<Object>)]
     pub operations: Vec<Op>,
 }

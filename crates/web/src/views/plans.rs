@@ -13,7 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use congdoan_domain::Lang;
 use congdoan_domain::reform::UnderCriteria;
-use congdoan_domain::restructure::{Op, PlanUnit, TypeRule, UnitRef};
+use congdoan_domain::restructure::{Op, PlanUnit, SplitPart, TypeRule, UnitRef};
 use congdoan_store::{Plan, Unit};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -336,6 +336,40 @@ fn describe(op: &Op, names: &dyn Fn(&UnitRef) -> String, lang: Lang) -> String {
                 .unwrap_or_default(),
         ),
         Op::End { unit, reason } => format!("{} {} — {reason}", op.label(), r(unit)),
+        Op::Split {
+            unit,
+            parts,
+            reason,
+        } => {
+            let parts: Vec<String> = parts
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    let takes = if i == 0 {
+                        if en {
+                            "the rest".to_string()
+                        } else {
+                            "phần còn lại".to_string()
+                        }
+                    } else {
+                        String::new()
+                    };
+                    let what: Vec<String> = p
+                        .children
+                        .iter()
+                        .map(r)
+                        .chain((!takes.is_empty()).then_some(takes))
+                        .collect();
+                    format!("{} ({})", names(&p.into), what.join(", "))
+                })
+                .collect();
+            format!(
+                "{} {} → {} — {reason}",
+                op.label(),
+                r(unit),
+                parts.join("; ")
+            )
+        }
     }
 }
 
@@ -532,6 +566,8 @@ struct OpForm {
     children_to: String,
     members_to: String,
     reason: String,
+    /// A split's parts, one per line: "CODE: sub-unit codes" (the first takes the rest).
+    parts: String,
 }
 
 fn not_found(field: &'static str) -> FieldError {
@@ -642,6 +678,25 @@ async fn parse_op(st: &AppState, ops: &[Op], f: &OpForm) -> Result<Op, AppError>
             unit: stored(st, &f.unit, "unit").await.map_err(e)?,
             reason: f.reason.clone(),
         },
+        "split" => {
+            let mut parts = vec![];
+            for line in f.parts.lines().map(str::trim).filter(|l| !l.is_empty()) {
+                let (into, children) = line.split_once(':').unwrap_or((line, ""));
+                let mut ids = vec![];
+                for code in crate::forms::unit_codes(children) {
+                    ids.push(stored(st, code, "parts").await.map_err(e)?);
+                }
+                parts.push(SplitPart {
+                    into: unit_ref(st, ops, into, "parts").await.map_err(e)?,
+                    children: ids,
+                });
+            }
+            Op::Split {
+                unit: stored(st, &f.unit, "unit").await.map_err(e)?,
+                parts,
+                reason: f.reason.clone(),
+            }
+        }
         _ => {
             return Err(AppError::invalid(
                 "kind",
