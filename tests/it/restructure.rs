@@ -850,9 +850,10 @@ async fn a_cdcs_moved_to_another_federation_is_searched_there(kind: Kind) {
             found
         }
     };
-    assert!(finds(kt).await && !finds(qng).await);
+    let bs = app.unit_id("QNG-BS").await;
+    assert!(finds(kt).await && !finds(qng).await && !finds(bs).await);
 
-    let on = date!(2025 - 07 - 01);
+    let on = date!(2024 - 06 - 01);
     let root = s.unit(&scope, kt).await.unwrap().parent_id.unwrap();
     let plan = s
         .create_plan(&scope, root, "Chuyển một CĐCS", on)
@@ -860,7 +861,7 @@ async fn a_cdcs_moved_to_another_federation_is_searched_there(kind: Kind) {
         .unwrap();
     let ops = vec![Op::Move {
         units: vec![cdcs],
-        parent: UnitRef::Id(qng),
+        parent: UnitRef::Id(bs),
     }];
     let plan = s
         .save_plan(&scope, plan.plan_id, plan.version, &plan.name, on, &ops)
@@ -869,7 +870,12 @@ async fn a_cdcs_moved_to_another_federation_is_searched_there(kind: Kind) {
     s.apply_plan(&scope, plan.plan_id, plan.version, date!(2026 - 01 - 01))
         .await
         .unwrap();
-    assert!(finds(qng).await && !finds(kt).await, "before the refresh");
+    // Searched in the new federation and in the district federation below it (which
+    // the tokens alone cannot tell, so the path decides), not in the old one.
+    assert!(
+        finds(qng).await && finds(bs).await && !finds(kt).await,
+        "before the refresh"
+    );
     let mut refreshed = 0;
     loop {
         match s.refresh_search_scope().await.unwrap() {
@@ -878,7 +884,10 @@ async fn a_cdcs_moved_to_another_federation_is_searched_there(kind: Kind) {
         }
     }
     assert!(refreshed >= 1, "the moved CĐCS had members to refresh");
-    assert!(finds(qng).await && !finds(kt).await, "after the refresh");
+    assert!(
+        finds(qng).await && finds(bs).await && !finds(kt).await,
+        "after the refresh"
+    );
     figures_exact(&s).await;
 }
 crate::both_engines!(a_cdcs_moved_to_another_federation_is_searched_there);
@@ -1059,8 +1068,8 @@ async fn a_cdcs_is_split_by_its_union_groups_in_the_pages(kind: Kind) {
     let history = s.member_history(&scope, m.member_id).await.unwrap();
     let last = history.last().unwrap();
     assert_eq!(
-        (last.kind.as_str(), last.to_unit_id),
-        ("transfer_out", Some(other.unit_id))
+        (last.kind.as_str(), last.to_unit_id, last.plan_id),
+        ("transfer_out", Some(other.unit_id), Some(plan_id))
     );
     assert_eq!(members_of(&app, groups[1].unit_id).await, moving);
 }

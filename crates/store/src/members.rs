@@ -65,6 +65,8 @@ pub struct MemberEvent {
     pub to_unit_id: Option<i64>,
     pub to_unit_name: Option<String>,
     pub reason: Option<String>,
+    /// The restructuring plan that wrote this step, if one did.
+    pub plan_id: Option<i64>,
 }
 
 /// A member's data, already parsed into domain types (parse, don't validate).
@@ -470,7 +472,7 @@ impl Store {
         self.member(scope, member_id).await?;
         Ok(read!(self, p => sqlx::query_as(
             "SELECT e.event_id, e.kind, e.on_date, e.from_status, e.to_status, e.unit_id, u.name AS unit_name, \
-             e.to_unit_id, t.name AS to_unit_name, e.reason FROM member_event e JOIN unit u ON u.unit_id = e.unit_id \
+             e.to_unit_id, t.name AS to_unit_name, e.reason, e.plan_id FROM member_event e JOIN unit u ON u.unit_id = e.unit_id \
              LEFT JOIN unit t ON t.unit_id = e.to_unit_id WHERE e.member_id = $1 ORDER BY e.on_date, e.event_id"
         ).bind(member_id).fetch_all(p).await)?)
     }
@@ -501,12 +503,23 @@ impl Store {
                 let Some(mut xs) = tops else {
                     return Box::pin(self.name_candidates(tokens, &Within::All, prefix)).await;
                 };
-                xs.extend(read!(self, p => {
-                    let mut qb = QueryBuilder::new("SELECT unit_id FROM unit WHERE fts_top IS NOT NULL AND ");
-                    crate::scope::push_ranges(&mut qb, "", "path", paths);
-                    qb.build_query_scalar::<i64>().fetch_all(p).await
-                })?);
-                (xs, paths.as_slice())
+                // Units whose members still carry an older federation's token (none
+                // once the refresh has caught up; a few thousand right after a reform).
+                let stale: Vec<(i64, String, i64)> = read!(self, p => sqlx::query_as(
+                    "SELECT unit_id, path, fts_top FROM unit WHERE fts_top IS NOT NULL").fetch_all(p).await)?;
+                let inside = |path: &str| paths.iter().any(|r| path.starts_with(r.as_str()));
+                // Whole federations none of whose units has left with its tokens: exact
+                // without the path filter (units moved in are matched by their own token).
+                let exact = paths.iter().zip(&xs).all(|(p, top)| {
+                    p.ends_with(&format!("/{top}/")) && p.matches('/').count() == 3
+                }) && !stale.iter().any(|(_, _, was)| xs.contains(was));
+                xs.extend(
+                    stale
+                        .iter()
+                        .filter(|(_, path, _)| inside(path))
+                        .map(|(id, ..)| *id),
+                );
+                (xs, if exact { &[][..] } else { paths.as_slice() })
             }
         };
         let engine = self.engine();
@@ -550,11 +563,14 @@ impl Store {
                 m
             }
         };
+        // The path filter (and its joins) only where the tokens alone may say too much.
         Ok(read!(self, p => {
-            let mut qb = QueryBuilder::new(match engine {
-                Engine::Sqlite => "SELECT m.member_id FROM member_fts JOIN member m ON m.member_id = member_fts.rowid \
+            let mut qb = QueryBuilder::new(match (engine, paths.is_empty()) {
+                (Engine::Sqlite, true) => "SELECT rowid FROM member_fts WHERE member_fts MATCH ",
+                (Engine::Sqlite, false) => "SELECT m.member_id FROM member_fts JOIN member m ON m.member_id = member_fts.rowid \
                                    JOIN unit u ON u.unit_id = m.unit_id WHERE member_fts MATCH ",
-                Engine::Postgres => "SELECT m.member_id FROM member m JOIN unit u ON u.unit_id = m.unit_id \
+                (Engine::Postgres, true) => "SELECT member_id FROM member WHERE search_tsv @@ to_tsquery('simple', ",
+                (Engine::Postgres, false) => "SELECT m.member_id FROM member m JOIN unit u ON u.unit_id = m.unit_id \
                                      WHERE m.search_tsv @@ to_tsquery('simple', ",
             });
             qb.push_bind(m);

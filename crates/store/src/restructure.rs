@@ -743,11 +743,11 @@ impl Store {
                             delta.member(path, &f, -n)?;
                             delta.member(new_path, &MemberFacts { sector: tsector.as_deref(), ownership: town.as_deref(), ..f }, *n)?;
                         }
-                        sqlx::query(sqlx::AssertSqlSafe(format!("INSERT INTO member_event (member_id, kind, on_date, from_status, to_status, unit_id, to_unit_id, reason, recorded_at, recorded_by) \
-                                     SELECT member_id, 'transfer_out', $1, status, status, unit_id, $2, $3, $4, $5 FROM member \
+                        sqlx::query(sqlx::AssertSqlSafe(format!("INSERT INTO member_event (member_id, kind, on_date, from_status, to_status, unit_id, to_unit_id, reason, recorded_at, recorded_by, plan_id) \
+                                     SELECT member_id, 'transfer_out', $1, status, status, unit_id, $2, $3, $4, $5, $7 FROM member \
                                      WHERE cdcs_id = $6 AND status IN ('member','applicant','suspended'){sub}")))
                             .bind(on).bind(to).bind(format!("Sáp nhập, chia tách, sắp xếp tổ chức — phương án «{}»", plan.name)).bind(now()).bind(actor).bind(from)
-                            .execute(&mut *tx).await?;
+                            .bind(plan.plan_id).execute(&mut *tx).await?;
                         if within.is_none() {
                             sqlx::query("UPDATE member SET unit_id = $1, version = version + 1, updated_at = $2 WHERE unit_id = $3")
                                 .bind(to).bind(now()).bind(from).execute(&mut *tx).await?;
@@ -773,10 +773,10 @@ impl Store {
                             delta.member(path, &f(status), -n)?;
                             delta.member(path, &f("exited"), *n)?;
                         }
-                        sqlx::query("INSERT INTO member_event (member_id, kind, on_date, from_status, to_status, unit_id, reason, recorded_at, recorded_by) \
-                                     SELECT member_id, 'exit', $1, status, 'exited', unit_id, $2, $3, $4 FROM member \
+                        sqlx::query("INSERT INTO member_event (member_id, kind, on_date, from_status, to_status, unit_id, reason, recorded_at, recorded_by, plan_id) \
+                                     SELECT member_id, 'exit', $1, status, 'exited', unit_id, $2, $3, $4, $6 FROM member \
                                      WHERE cdcs_id = $5 AND status IN ('member','applicant','suspended')")
-                            .bind(on).bind(reason).bind(now()).bind(actor).bind(cdcs).execute(&mut *tx).await?;
+                            .bind(on).bind(reason).bind(now()).bind(actor).bind(cdcs).bind(plan.plan_id).execute(&mut *tx).await?;
                         sqlx::query("UPDATE member SET status = 'exited', status_since = $1, version = version + 1, updated_at = $2 \
                                      WHERE cdcs_id = $3 AND status IN ('member','applicant','suspended')")
                             .bind(on).bind(now()).bind(cdcs).execute(&mut *tx).await?;
