@@ -1074,3 +1074,170 @@ async fn a_cdcs_is_split_by_its_union_groups_in_the_pages(kind: Kind) {
     assert_eq!(members_of(&app, groups[1].unit_id).await, moving);
 }
 crate::both_engines!(a_cdcs_is_split_by_its_union_groups_in_the_pages);
+
+/// An applied plan is reverted by its generated inverse, in the pages: units it ended
+/// are reopened, units and members go back, members it made leave are re-admitted, the
+/// unit it created is dissolved; the figures stay exact and the history keeps both.
+async fn an_applied_plan_is_reverted_by_its_inverse(kind: Kind) {
+    let Some(app) = TestApp::spawn(kind).await else {
+        return;
+    };
+    let (s, scope) = (app.store(), app.admin_scope());
+    let ag = app.unit_id("AG").await;
+    let lx = app.unit_id("AG-LX").await;
+    let (a, b, gone) = (
+        app.unit_id("AG-CDCS-016").await,
+        app.unit_id("AG-CDCS-017").await,
+        app.unit_id("AG-CDCS-002").await,
+    );
+    let units = [ag, lx, a, b, gone];
+    let mut before = vec![];
+    for u in units {
+        before.push(members_of(&app, u).await);
+    }
+    let member_of_a = s
+        .search_members(
+            &scope,
+            &congdoan_store::MemberQuery {
+                unit_id: Some(a),
+                per_page: 1,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .rows
+        .remove(0)
+        .member_id;
+    let on = date!(2025 - 07 - 01);
+    let plan = s
+        .create_plan(&scope, ag, "Sắp xếp Long Xuyên", on)
+        .await
+        .unwrap();
+    let ops = vec![
+        Op::Create {
+            key: "lx".into(),
+            code: "AG-XA-LX".into(),
+            name: "Công đoàn phường Long Xuyên".into(),
+            type_code: "CD_XA".into(),
+            parent: UnitRef::Id(ag),
+        },
+        Op::Dissolve {
+            unit: lx,
+            children_to: Some(UnitRef::New("lx".into())),
+            members_to: None,
+            reason: "Kết thúc hoạt động LĐLĐ cấp huyện".into(),
+        },
+        Op::Merge {
+            units: vec![a],
+            into: UnitRef::Id(b),
+        },
+        Op::End {
+            unit: gone,
+            reason: "Cơ quan hưởng lương 100% từ ngân sách nhà nước".into(),
+        },
+    ];
+    let plan = s
+        .save_plan(&scope, plan.plan_id, plan.version, &plan.name, on, &ops)
+        .await
+        .unwrap();
+    s.apply_plan(&scope, plan.plan_id, plan.version, date!(2026 - 01 - 01))
+        .await
+        .unwrap();
+    assert_eq!(members_of(&app, gone).await, 0);
+
+    let br = app.login("btv.angiang").await;
+    let applied_page = format!("/plans/{}", plan.plan_id);
+    let (_, html) = br.get_html(&applied_page).await;
+    assert!(
+        html.contains("id=\"revert-plan\""),
+        "a revert form on the applied plan"
+    );
+    let (status, inverse_page, html) = br
+        .post_form(
+            &applied_page,
+            &format!("{applied_page}/revert"),
+            &[("effective_date", "01/01/2026")],
+        )
+        .await;
+    assert_eq!(status, 200, "{html}");
+    assert_ne!(inverse_page, applied_page);
+    // It previews cleanly, counting back what the plan did.
+    assert!(!html.contains("id=\"plan-error\""), "{html}");
+    assert!(
+        html.contains("Khôi phục đơn vị")
+            && html.contains("Trả đoàn viên về nơi cũ")
+            && html.contains("id=\"reverts\""),
+        "{html}"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&s.plan(&scope, plan.plan_id).await.unwrap().summary.unwrap())
+            .unwrap();
+    let counts = &html[html.find("id=\"plan-counts\"").unwrap()..];
+    for (n, what) in [
+        (
+            &summary["members_transferred"],
+            "đoàn viên chuyển sinh hoạt",
+        ),
+        (&summary["members_exited"], "đoàn viên kết nạp lại"),
+        (&summary["ended"], "đơn vị khôi phục"),
+    ] {
+        assert!(
+            counts.contains(&format!("<div class=\"n\">{n}</div>{what}")),
+            "{what}: {counts}"
+        );
+    }
+    let (status, _, html) = br
+        .post_form(
+            &inverse_page,
+            &format!("{inverse_page}/apply"),
+            &[("version", &version_of(&html))],
+        )
+        .await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        text_of(&html, "plan-status").contains("Đã áp dụng"),
+        "{html}"
+    );
+
+    figures_exact(s).await;
+    for (u, n) in units.iter().zip(&before) {
+        assert_eq!(members_of(&app, *u).await, *n, "members of unit {u}");
+    }
+    let today = congdoan_web::today();
+    let now = codes_as_of(&app, ag, today).await;
+    assert!(
+        now.contains(&"AG-LX".to_string()) && !now.contains(&"AG-XA-LX".to_string()),
+        "{now:?}"
+    );
+    // Between the two plans the tree stays as the first made it.
+    let between = codes_as_of(&app, ag, date!(2025 - 09 - 01)).await;
+    assert!(between.contains(&"AG-XA-LX".to_string()) && !between.contains(&"AG-LX".to_string()));
+    assert_eq!(s.unit(&scope, a).await.unwrap().parent_id, Some(lx));
+    assert_eq!(s.unit(&scope, gone).await.unwrap().ended_on, None);
+    assert_eq!(
+        s.plan(&scope, plan.plan_id).await.unwrap().status,
+        "reverted"
+    );
+    // The member's history has both moves (to the other CĐCS and back), each naming
+    // its plan.
+    let history = s.member_history(&scope, member_of_a).await.unwrap();
+    let inverse_id: i64 = inverse_page.rsplit('/').next().unwrap().parse().unwrap();
+    let moves: Vec<(Option<i64>, Option<i64>)> = history
+        .iter()
+        .filter(|e| e.kind == "transfer_out")
+        .map(|e| (e.to_unit_id, e.plan_id))
+        .collect();
+    assert_eq!(
+        moves[moves.len() - 2..],
+        [(Some(b), Some(plan.plan_id)), (Some(a), Some(inverse_id))]
+    );
+    assert_eq!(s.member(&scope, member_of_a).await.unwrap().cdcs_id, a);
+    // A reverted plan cannot be reverted again.
+    let again = s.revert_plan(&scope, plan.plan_id, today).await;
+    assert!(
+        matches!(again, Err(StoreError::Rule { code: "ST0820", .. })),
+        "{again:?}"
+    );
+}
+crate::both_engines!(an_applied_plan_is_reverted_by_its_inverse);

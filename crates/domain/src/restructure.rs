@@ -75,6 +75,33 @@ pub enum Op {
         parts: Vec<SplitPart>,
         reason: String,
     },
+    /// Reopen a unit an applied plan ended (reverting that plan): it resumes under its
+    /// parent of that time; its committee is appointed anew.
+    Reopen {
+        unit: i64,
+        reason: String,
+    },
+    /// Reverting plan `plan_id`: the sub-units it moved along with a CĐCS go back
+    /// (`units`: unit, parent), the members it transferred return to the units they
+    /// came from, and those it made leave are re-admitted. The counts are as generated;
+    /// members who have since moved on stay where they are.
+    ReturnMembers {
+        plan_id: i64,
+        #[serde(default)]
+        units: Vec<(i64, i64)>,
+        #[serde(default)]
+        moves: Vec<MemberReturn>,
+        #[serde(default)]
+        readmit: Vec<MemberReturn>,
+    },
+}
+
+/// Members going back from CĐCS `from` to CĐCS `to` (the same for a re-admission).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberReturn {
+    pub from: i64,
+    pub to: i64,
+    pub members: i64,
 }
 
 /// One successor of a split and the sub-units it takes.
@@ -97,6 +124,8 @@ impl Op {
             Op::Dissolve { .. } => "Giải thể",
             Op::End { .. } => "Kết thúc hoạt động",
             Op::Split { .. } => "Chia tách",
+            Op::Reopen { .. } => "Khôi phục đơn vị",
+            Op::ReturnMembers { .. } => "Trả đoàn viên về nơi cũ",
         }
     }
 }
@@ -129,7 +158,8 @@ pub struct PlanUnit {
     pub parent: Option<i64>,
     pub founded_on: Date,
     pub ended: bool,
-    /// The last date the unit's placement, name or type changed (changes must follow it).
+    /// The last date the unit's placement, name or type changed, or it ended (changes,
+    /// and a reopening, must follow it).
     pub last_change: Date,
     /// Active members whose CĐCS is this unit (grassroots units only).
     pub cdcs_members: i64,
@@ -233,6 +263,14 @@ pub enum Step {
         to: i64,
         kind: &'static str,
     },
+    /// An ended unit resumes (its current placement, name and type).
+    Reopen {
+        unit: i64,
+    },
+    /// The members plan `plan_id` transferred go back, those it exited are re-admitted.
+    ReturnMembers {
+        plan_id: i64,
+    },
 }
 
 /// Something the preview tells the user. Blocking findings stop the apply.
@@ -255,8 +293,10 @@ pub struct Outcome {
     pub renamed: Vec<i64>,
     pub retyped: Vec<i64>,
     pub ended: Vec<i64>,
+    pub reopened: Vec<i64>,
     pub members_transferred: i64,
     pub members_exited: i64,
+    pub members_readmitted: i64,
     pub findings: Vec<Finding>,
 }
 
@@ -315,15 +355,19 @@ impl Sim<'_> {
     }
 
     /// A unit that exists and is still active at this point of the plan.
-    fn live(&self, id: i64) -> Result<&PlanUnit, PlanError> {
-        let u = self.units.get(&id).ok_or_else(|| {
+    fn known(&self, id: i64) -> Result<&PlanUnit, PlanError> {
+        self.units.get(&id).ok_or_else(|| {
             err(
                 self.op,
                 "VL0703",
                 format!("không tìm thấy đơn vị #{id} trong phạm vi của phương án."),
                 format!("unit #{id} is not within the plan's scope."),
             )
-        })?;
+        })
+    }
+
+    fn live(&self, id: i64) -> Result<&PlanUnit, PlanError> {
+        let u = self.known(id)?;
         if u.ended {
             return Err(err(
                 self.op,
@@ -332,6 +376,11 @@ impl Sim<'_> {
                 format!("{} has already ended.", u.name),
             ));
         }
+        self.dated(u)
+    }
+
+    /// The plan's date must not precede the unit's founding or last change.
+    fn dated<'u>(&self, u: &'u PlanUnit) -> Result<&'u PlanUnit, PlanError> {
         if self.on < u.founded_on || self.on < u.last_change {
             return Err(err(
                 self.op,
@@ -825,7 +874,7 @@ impl Sim<'_> {
                 if parts.len() < 2 {
                     return Err(err(
                         self.op,
-                        "VL0722",
+                        "VL0725",
                         "chia tách cần ít nhất hai đơn vị nhận.".into(),
                         "a split needs at least two receiving units.".into(),
                     ));
@@ -841,7 +890,7 @@ impl Sim<'_> {
                     if targets.contains(&to) || self.is_ancestor_or_self(u.id, to) {
                         return Err(err(
                             self.op,
-                            "VL0723",
+                            "VL0726",
                             format!(
                                 "{n}: các đơn vị nhận phải khác nhau và không phải {} hay đơn vị trực thuộc nó.",
                                 u.name
@@ -874,7 +923,7 @@ impl Sim<'_> {
                                 .map_or_else(|| c.to_string(), |x| x.name.clone());
                             return Err(err(
                                 self.op,
-                                "VL0724",
+                                "VL0727",
                                 format!(
                                     "{n} không phải đơn vị trực thuộc {} hoặc đã được chia cho phần khác.",
                                     u.name
@@ -912,6 +961,73 @@ impl Sim<'_> {
                         kind: "split",
                     });
                 }
+            }
+            Op::Reopen { unit, reason } => {
+                self.need_reason(reason)?;
+                let u = self.known(*unit)?.clone();
+                if !u.ended {
+                    return Err(err(
+                        self.op,
+                        "VL0728",
+                        format!("{} đang hoạt động, không cần khôi phục.", u.name),
+                        format!("{} is active; there is nothing to reopen.", u.name),
+                    ));
+                }
+                if let Some(p) = u.parent
+                    && self.units.get(&p).is_none_or(|p| p.ended)
+                {
+                    return Err(err(
+                        self.op,
+                        "VL0729",
+                        format!(
+                            "{}: đơn vị cấp trên của nó đã kết thúc; hãy khôi phục đơn vị cấp trên trước.",
+                            u.name
+                        ),
+                        format!("{}: its parent has ended; reopen the parent first.", u.name),
+                    ));
+                }
+                self.dated(&u)?;
+                self.units.get_mut(unit).expect("present").ended = false;
+                self.out.steps.push(Step::Reopen { unit: *unit });
+                self.out.reopened.push(*unit);
+            }
+            Op::ReturnMembers {
+                plan_id,
+                units,
+                moves,
+                readmit,
+            } => {
+                for &(u, parent) in units {
+                    self.live(u)?;
+                    self.live(parent)?;
+                    self.set_parent_with_cdcs(u, parent);
+                }
+                for m in moves.iter().chain(readmit) {
+                    for id in [m.from, m.to] {
+                        let t = self.live(id)?.type_code.clone();
+                        if !self.ty(&t)?.grassroots {
+                            return Err(err(
+                                self.op,
+                                "VL0719",
+                                "đoàn viên chỉ chuyển từ một CĐCS sang một CĐCS khác.".into(),
+                                "members move only from one grassroots union to another.".into(),
+                            ));
+                        }
+                    }
+                }
+                for m in moves {
+                    let n = m.members.min(self.units[&m.from].cdcs_members);
+                    self.units.get_mut(&m.from).expect("live").cdcs_members -= n;
+                    self.units.get_mut(&m.to).expect("live").cdcs_members += n;
+                    self.out.members_transferred += n;
+                }
+                for m in readmit {
+                    self.units.get_mut(&m.to).expect("live").cdcs_members += m.members;
+                    self.out.members_readmitted += m.members;
+                }
+                self.out
+                    .steps
+                    .push(Step::ReturnMembers { plan_id: *plan_id });
             }
         }
         Ok(())
@@ -1017,6 +1133,192 @@ pub fn simulate(snap: &Snapshot, on: Date, ops: &[Op]) -> Result<Outcome, PlanEr
     sim.findings();
     sim.out.after = sim.units;
     Ok(sim.out)
+}
+
+/// What an applied plan did, recorded with it so that it can be reverted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Applied {
+    pub created: Vec<i64>,
+    /// Units moved, with the parent each had before the plan.
+    pub moved: Vec<(i64, i64)>,
+    /// Units renamed, with the name before.
+    pub renamed: Vec<(i64, String)>,
+    /// Units retyped, with the type before.
+    pub retyped: Vec<(i64, String)>,
+    pub ended: Vec<i64>,
+}
+
+impl Applied {
+    /// From a plan's outcome over the tree `before` it; `real` maps the ids of units
+    /// created by the plan to their stored ids.
+    pub fn of(out: &Outcome, before: &Snapshot, real: impl Fn(i64) -> i64) -> Applied {
+        let was = |id: &i64| before.units.get(id);
+        let mut moved: Vec<(i64, i64)> = Vec::new();
+        for id in &out.moved {
+            if let Some(p) = was(id).and_then(|u| u.parent)
+                && !moved.iter().any(|(m, _)| m == id)
+            {
+                moved.push((*id, p));
+            }
+        }
+        Applied {
+            created: out.created.iter().map(|id| real(*id)).collect(),
+            moved,
+            renamed: out
+                .renamed
+                .iter()
+                .filter_map(|id| Some((*id, was(id)?.name.clone())))
+                .collect(),
+            retyped: out
+                .retyped
+                .iter()
+                .filter_map(|id| Some((*id, was(id)?.type_code.clone())))
+                .collect(),
+            ended: out.ended.iter().map(|id| real(*id)).collect(),
+        }
+    }
+}
+
+/// Members an applied plan transferred who are still in the CĐCS it put them in,
+/// grouped by the unit they came from (counted by the store from their history).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StillMoved {
+    pub cdcs: i64,
+    pub came_from: i64,
+    pub members: i64,
+}
+
+/// The operations that undo an applied plan, over the tree as it stands now: reopen
+/// what it ended (parents first), rename and retype back, move units back, return its
+/// members and re-admit those it made leave, then dissolve what it created (deepest
+/// first). The result is an ordinary draft: the user previews, edits and applies it.
+pub fn inverse(
+    plan_id: i64,
+    plan_name: &str,
+    applied: &Applied,
+    now: &Snapshot,
+    moved_members: &[StillMoved],
+    exited: &[(i64, i64)],
+) -> Vec<Op> {
+    let reason = format!("Hoàn tác phương án «{plan_name}»");
+    let unit = |id: &i64| now.units.get(id);
+    let depth = |mut id: i64| {
+        let mut d = 0;
+        while let Some(p) = unit(&id).and_then(|u| u.parent) {
+            d += 1;
+            id = p;
+        }
+        d
+    };
+    let rule = |code: &str| now.types.iter().find(|t| t.code == code);
+    let inside_cdcs = |id: &i64| {
+        unit(id)
+            .and_then(|u| rule(&u.type_code))
+            .is_some_and(|t| t.holds_members && !t.grassroots)
+    };
+    let mut ops = Vec::new();
+    let mut reopen: Vec<i64> = applied
+        .ended
+        .iter()
+        .copied()
+        .filter(|id| !applied.created.contains(id) && unit(id).is_some_and(|u| u.ended))
+        .collect();
+    reopen.sort_by_key(|id| depth(*id));
+    ops.extend(reopen.into_iter().map(|unit| Op::Reopen {
+        unit,
+        reason: reason.clone(),
+    }));
+    for (id, name) in &applied.renamed {
+        ops.push(Op::Rename {
+            unit: UnitRef::Id(*id),
+            name: name.clone(),
+        });
+    }
+    for (id, type_code) in &applied.retyped {
+        ops.push(Op::Retype {
+            unit: UnitRef::Id(*id),
+            type_code: type_code.clone(),
+        });
+    }
+    // Units back under their old parents: upper ones by ordinary moves (one per
+    // parent), sub-units of a CĐCS together with their members.
+    let back: Vec<(i64, i64)> = applied
+        .moved
+        .iter()
+        .copied()
+        .filter(|(id, old)| unit(id).is_some_and(|u| u.parent != Some(*old)))
+        .collect();
+    let mut by_parent: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    let mut sub_units = Vec::new();
+    for (id, old) in &back {
+        if inside_cdcs(id) {
+            sub_units.push((*id, *old));
+        } else {
+            by_parent.entry(*old).or_default().push(*id);
+        }
+    }
+    for (parent, units) in by_parent {
+        ops.push(Op::Move {
+            units,
+            parent: UnitRef::Id(parent),
+        });
+    }
+    // Where a member's old unit sits once the units are back: its CĐCS.
+    let parent_after = |id: i64| {
+        back.iter()
+            .find(|(u, _)| *u == id)
+            .map(|(_, p)| *p)
+            .or_else(|| unit(&id).and_then(|u| u.parent))
+    };
+    let cdcs_after = |mut id: i64| loop {
+        let u = unit(&id)?;
+        if rule(&u.type_code).is_some_and(|t| t.grassroots) {
+            return Some(id);
+        }
+        id = parent_after(id)?;
+    };
+    let mut moves: BTreeMap<(i64, i64), i64> = BTreeMap::new();
+    for m in moved_members {
+        if let Some(to) = cdcs_after(m.came_from)
+            && to != m.cdcs
+        {
+            *moves.entry((m.cdcs, to)).or_default() += m.members;
+        }
+    }
+    let moves: Vec<MemberReturn> = moves
+        .into_iter()
+        .map(|((from, to), members)| MemberReturn { from, to, members })
+        .collect();
+    let readmit: Vec<MemberReturn> = exited
+        .iter()
+        .map(|&(cdcs, members)| MemberReturn {
+            from: cdcs,
+            to: cdcs,
+            members,
+        })
+        .collect();
+    if !(sub_units.is_empty() && moves.is_empty() && readmit.is_empty()) {
+        ops.push(Op::ReturnMembers {
+            plan_id,
+            units: sub_units,
+            moves,
+            readmit,
+        });
+    }
+    let mut created: Vec<i64> = applied
+        .created
+        .iter()
+        .copied()
+        .filter(|id| unit(id).is_some_and(|u| !u.ended))
+        .collect();
+    created.sort_by_key(|id| std::cmp::Reverse(depth(*id)));
+    ops.extend(created.into_iter().map(|unit| Op::Dissolve {
+        unit,
+        children_to: None,
+        members_to: None,
+        reason: reason.clone(),
+    }));
+    ops
 }
 
 /// A cap on the size of an executive committee (BCH), in force on the plan's date
@@ -1351,27 +1653,27 @@ mod tests {
                 .unwrap_err()
                 .code
         };
-        assert_eq!(refused(vec![part(UnitRef::Id(4), vec![])]), "VL0722");
+        assert_eq!(refused(vec![part(UnitRef::Id(4), vec![])]), "VL0725");
         assert_eq!(
             refused(vec![
                 part(UnitRef::Id(4), vec![]),
                 part(UnitRef::Id(3), vec![])
             ]),
-            "VL0723"
+            "VL0726"
         );
         assert_eq!(
             refused(vec![
                 part(UnitRef::Id(4), vec![]),
                 part(UnitRef::Id(7), vec![5, 5])
             ]),
-            "VL0724"
+            "VL0727"
         );
         assert_eq!(
             refused(vec![
                 part(UnitRef::Id(4), vec![]),
                 part(UnitRef::Id(7), vec![4])
             ]),
-            "VL0724"
+            "VL0727"
         );
         assert_eq!(
             refused(vec![
@@ -1380,6 +1682,68 @@ mod tests {
             ]),
             "VL0718"
         );
+    }
+
+    #[test]
+    fn the_inverse_of_a_plan_puts_units_and_members_back() {
+        let before = snap();
+        let ops = [
+            Op::Dissolve {
+                unit: 2,
+                children_to: None,
+                members_to: None,
+                reason: "Kết thúc hoạt động LĐLĐ huyện".into(),
+            },
+            Op::Merge {
+                units: vec![4],
+                into: UnitRef::Id(7),
+            },
+            Op::Rename {
+                unit: UnitRef::Id(7),
+                name: "CĐCS hợp nhất".into(),
+            },
+        ];
+        let out = simulate(&before, D, &ops).unwrap();
+        let applied = Applied::of(&out, &before, |id| id);
+        assert_eq!(applied.ended, vec![2, 4]);
+        assert!(applied.moved.contains(&(3, 2)) && applied.moved.contains(&(4, 2)));
+        let now = Snapshot {
+            units: out.after.clone(),
+            ..before.clone()
+        };
+        let moved = [StillMoved {
+            cdcs: 7,
+            came_from: 4,
+            members: 25,
+        }];
+        let inverse_ops = inverse(9, "Sắp xếp", &applied, &now, &moved, &[]);
+        assert!(
+            matches!(inverse_ops[0], Op::Reopen { unit: 2, .. }),
+            "{inverse_ops:?}"
+        );
+        let back = simulate(&now, date!(2026 - 01 - 01), &inverse_ops).unwrap();
+        for id in [2, 3, 4, 5, 6, 7] {
+            let (b, a) = (&before.units[&id], &back.after[&id]);
+            assert_eq!(
+                (a.parent, a.ended, &a.name),
+                (b.parent, false, &b.name),
+                "unit {id}"
+            );
+        }
+        assert_eq!(back.after[&4].cdcs_members, 25);
+        assert_eq!(back.after[&7].cdcs_members, 900);
+        assert_eq!(back.reopened, vec![2, 4]);
+        // Reopening what is open, or before the unit ended, is refused.
+        let refused = simulate(
+            &now,
+            date!(2026 - 01 - 01),
+            &[Op::Reopen {
+                unit: 7,
+                reason: "Thử lại".into(),
+            }],
+        )
+        .unwrap_err();
+        assert_eq!(refused.code, "VL0728");
     }
 
     #[test]

@@ -103,7 +103,8 @@ struct SnapRow {
 }
 
 const SNAPSHOT_SQL: &str = "SELECT u.unit_id, u.code, u.name, u.type_code, u.parent_id, u.founded_on, \
-     u.ended_on IS NOT NULL AS ended, (SELECT MAX(v.valid_from) FROM unit_version v WHERE v.unit_id = u.unit_id) AS last_change, \
+     u.ended_on IS NOT NULL AS ended, CASE WHEN u.ended_on IS NOT NULL THEN u.ended_on \
+     ELSE (SELECT MAX(v.valid_from) FROM unit_version v WHERE v.unit_id = u.unit_id) END AS last_change, \
      CASE WHEN t.is_grassroots THEN COALESCE(s.n, 0) ELSE 0 END AS cdcs_members, COALESCE(s.n, 0) AS members \
      FROM unit u JOIN unit_type t ON t.type_code = u.type_code \
      LEFT JOIN unit_stat s ON s.unit_id = u.unit_id AND s.dim = 'status' AND s.key = 'member' \
@@ -141,6 +142,20 @@ fn snapshot_of(rows: Vec<SnapRow>, types: Vec<TypeRule>, rules: Vec<(String, i64
         },
     }
 }
+
+/// Members a plan made leave, by (unit, its path, status before, sex, birth year, Party,
+/// their CĐCS's sector and ownership): count.
+type ExitedGroup = (
+    i64,
+    String,
+    String,
+    String,
+    i32,
+    bool,
+    Option<String>,
+    Option<String>,
+    i64,
+);
 
 fn plan_rule(e: PlanError) -> StoreError {
     StoreError::Rule {
@@ -216,11 +231,80 @@ impl Store {
         effective_date: Date,
     ) -> Result<Plan> {
         let owner = self.unit(scope, owner_unit_id).await?;
-        self.insert_plan(scope, &owner, name, effective_date, &[], None)
+        self.insert_plan(scope, &owner, name, effective_date, &[], None, None)
+            .await
+    }
+
+    /// Generates the plan that undoes an applied one, as a draft dated `on` to review,
+    /// edit and apply like any other (applying it marks the original "reverted"). Built
+    /// from what the apply recorded and from the members' history, over the tree as it
+    /// stands now; officials are not re-appointed by it.
+    #[tracing::instrument(skip(self, scope))]
+    pub async fn revert_plan(&self, scope: &Scope, plan_id: i64, on: Date) -> Result<Plan> {
+        let plan = self.plan(scope, plan_id).await?;
+        scope.check_write(&plan.path)?;
+        if plan.status != "applied" {
+            return Err(StoreError::rule(
+                "ST0820",
+                "status",
+                "Chỉ hoàn tác được phương án đã áp dụng (và chưa hoàn tác).",
+                "Only an applied plan (not yet reverted) can be reverted.",
+            ));
+        }
+        if on < plan.effective_date {
+            return Err(StoreError::rule(
+                "ST0821",
+                "effective_date",
+                &format!(
+                    "Ngày hoàn tác không được trước ngày hiệu lực của phương án ({}).",
+                    congdoan_domain::format_vn_date(plan.effective_date)
+                ),
+                "The revert cannot take effect before the plan did.",
+            ));
+        }
+        let undo: Option<String> = read!(self, p => sqlx::query_scalar("SELECT undo FROM restructure_plan WHERE plan_id = $1")
+            .bind(plan_id).fetch_one(p).await)?;
+        let applied: rs::Applied = undo
+            .and_then(|u| serde_json::from_str(&u).ok())
+            .ok_or_else(|| StoreError::rule(
+                "ST0822",
+                "plan",
+                "Phương án này được áp dụng trước khi hệ thống ghi nhận để hoàn tác; hãy lập phương án ngược bằng tay.",
+                "This plan was applied before reverts were recorded; write the reverse plan by hand.",
+            ))?;
+        let snap = self.snapshot(&plan.path, on).await?;
+        let moved: Vec<(i64, i64, i64)> = read!(self, p => sqlx::query_as(
+            "SELECT m.cdcs_id, e.unit_id, CAST(COUNT(*) AS BIGINT) FROM member_event e JOIN member m ON m.member_id = e.member_id \
+             WHERE e.plan_id = $1 AND e.kind = 'transfer_out' AND m.cdcs_id = e.to_unit_id \
+             AND m.status = 'member' GROUP BY m.cdcs_id, e.unit_id")
+            .bind(plan_id).fetch_all(p).await)?;
+        let exited: Vec<(i64, i64)> = read!(self, p => sqlx::query_as(
+            "SELECT m.cdcs_id, CAST(COUNT(*) AS BIGINT) FROM member_event e JOIN member m ON m.member_id = e.member_id \
+             WHERE e.plan_id = $1 AND e.kind = 'exit' AND e.from_status = 'member' AND m.status = 'exited' GROUP BY m.cdcs_id")
+            .bind(plan_id).fetch_all(p).await)?;
+        let moved: Vec<rs::StillMoved> = moved
+            .into_iter()
+            .map(|(cdcs, came_from, members)| rs::StillMoved {
+                cdcs,
+                came_from,
+                members,
+            })
+            .collect();
+        let ops = rs::inverse(plan_id, &plan.name, &applied, &snap, &moved, &exited);
+        let owner = self.unit(scope, plan.owner_unit_id).await?;
+        let name = format!("Hoàn tác: {}", plan.name);
+        let note = format!(
+            "Phương án ngược của «{}» (áp dụng từ {}), tạo tự động. Chức danh của cán bộ công đoàn không được khôi phục: \
+             bổ nhiệm lại sau khi áp dụng. Đoàn viên đã chuyển đi nơi khác sau phương án gốc giữ nguyên nơi hiện tại.",
+            plan.name,
+            congdoan_domain::format_vn_date(plan.effective_date)
+        );
+        self.insert_plan(scope, &owner, &name, on, &ops, Some(&note), Some(plan_id))
             .await
     }
 
     /// Stores a new draft plan (the one insert behind an empty plan and a generated one).
+    #[allow(clippy::too_many_arguments)]
     async fn insert_plan(
         &self,
         scope: &Scope,
@@ -229,6 +313,7 @@ impl Store {
         effective_date: Date,
         ops: &[Op],
         note: Option<&str>,
+        reverts: Option<i64>,
     ) -> Result<Plan> {
         scope.check_write(&owner.path)?;
         let name = nfc(name.trim());
@@ -245,9 +330,9 @@ impl Store {
             let mut tx = p.begin().await?;
             let ts = now();
             let id: i64 = sqlx::query_scalar(
-                "INSERT INTO restructure_plan (owner_unit_id, path, name, effective_date, status, ops, note, created_by, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, 'draft', $5, $6, $7, $8, $8) RETURNING plan_id")
-                .bind(owner.unit_id).bind(&owner.path).bind(&name).bind(effective_date).bind(&json).bind(note)
+                "INSERT INTO restructure_plan (owner_unit_id, path, name, effective_date, status, ops, note, reverts_plan_id, \
+                 created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, 'draft', $5, $6, $7, $8, $9, $9) RETURNING plan_id")
+                .bind(owner.unit_id).bind(&owner.path).bind(&name).bind(effective_date).bind(&json).bind(note).bind(reverts)
                 .bind(scope.actor().account_id).bind(ts).fetch_one(&mut *tx).await?;
             audit!(&mut *tx, scope, "create", "plan", Some(id), &owner.path,
                 format!("Lập phương án sắp xếp «{name}» ({} thao tác)", ops.len()), None, None);
@@ -331,8 +416,16 @@ impl Store {
             .map(|n| n.message_vi.as_str())
             .collect::<Vec<_>>()
             .join("\n");
-        self.insert_plan(scope, &owner, name, effective_date, &draft.ops, Some(&note))
-            .await
+        self.insert_plan(
+            scope,
+            &owner,
+            name,
+            effective_date,
+            &draft.ops,
+            Some(&note),
+            None,
+        )
+        .await
     }
 
     /// Replaces a draft plan's name, date and operations. `expected_version` is the
@@ -820,9 +913,119 @@ impl Store {
                                      ON CONFLICT DO NOTHING").bind(to).bind(from).execute(&mut *tx).await?;
                         sqlx::query("DELETE FROM cluster_unit WHERE unit_id = $1").bind(from).execute(&mut *tx).await?;
                     }
+                    Step::Reopen { unit } => {
+                        let unit = id(&real, *unit);
+                        let (path, parent, name, type_code, head_count): (String, Option<i64>, String, String, Option<i64>) = sqlx::query_as(
+                            "SELECT path, parent_id, name, type_code, employer_head_count FROM unit WHERE unit_id = $1")
+                            .bind(unit).fetch_one(&mut *tx).await?;
+                        let t = ty(&type_code).ok_or(StoreError::NotFound)?;
+                        delta.unit(&path, &UnitFacts { type_code: &type_code, ended: false, grassroots: t.grassroots, head_count }, 1)?;
+                        sqlx::query("UPDATE unit SET ended_on = NULL, end_reason = NULL, version = version + 1, updated_at = $1 WHERE unit_id = $2")
+                            .bind(now()).bind(unit).execute(&mut *tx).await?;
+                        sqlx::query("INSERT INTO unit_version (unit_id, valid_from, valid_to, parent_id, path, name, type_code, plan_id) \
+                                     VALUES ($1, $2, NULL, $3, $4, $5, $6, $7)")
+                            .bind(unit).bind(on).bind(parent).bind(&path).bind(&name).bind(&type_code).bind(plan.plan_id)
+                            .execute(&mut *tx).await?;
+                    }
+                    Step::ReturnMembers { plan_id: back } => {
+                        // Transferred members still in the CĐCS the plan put them in go back to
+                        // the unit they came from, in that unit's CĐCS as the tree is now.
+                        let pairs: Vec<(i64, i64)> = sqlx::query_as(
+                            "SELECT DISTINCT unit_id, to_unit_id FROM member_event WHERE plan_id = $1 AND kind = 'transfer_out' AND to_unit_id IS NOT NULL")
+                            .bind(*back).fetch_all(&mut *tx).await?;
+                        let reason = format!("Hoàn tác phương án — {}", plan.name);
+                        for (came_from, put_in) in pairs {
+                            let (fsector, fown): (Option<String>, Option<String>) = sqlx::query_as(
+                                "SELECT sector, employer_ownership FROM unit WHERE unit_id = $1").bind(put_in).fetch_one(&mut *tx).await?;
+                            let back_path: String = sqlx::query_scalar("SELECT path FROM unit WHERE unit_id = $1")
+                                .bind(came_from).fetch_one(&mut *tx).await?;
+                            let ids = congdoan_domain::OrgPath::parse(&back_path)?.ids();
+                            let mut cdcs = None;
+                            for uid in ids.iter().rev() {
+                                let t: String = sqlx::query_scalar("SELECT type_code FROM unit WHERE unit_id = $1").bind(*uid).fetch_one(&mut *tx).await?;
+                                if ty(&t).is_some_and(|t| t.grassroots) {
+                                    cdcs = Some(*uid);
+                                    break;
+                                }
+                            }
+                            let Some(cdcs) = cdcs.filter(|c| *c != put_in) else { continue };
+                            let (cpath, csector, cown): (String, Option<String>, Option<String>) = sqlx::query_as(
+                                "SELECT path, sector, employer_ownership FROM unit WHERE unit_id = $1").bind(cdcs).fetch_one(&mut *tx).await?;
+                            let which = "m.cdcs_id = $2 AND m.status IN ('member','applicant','suspended') AND m.member_id IN \
+                                         (SELECT e.member_id FROM member_event e WHERE e.plan_id = $1 AND e.kind = 'transfer_out' AND e.unit_id = $3 AND e.to_unit_id = $2)";
+                            let groups: Vec<(i64, String, String, String, i32, bool, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                                "SELECT m.unit_id, u.path, m.status, m.sex, {year}, m.party_member, CAST(COUNT(*) AS BIGINT) FROM member m \
+                                 JOIN unit u ON u.unit_id = m.unit_id WHERE {which} GROUP BY m.unit_id, u.path, m.status, m.sex, {year}, m.party_member")))
+                                .bind(*back).bind(put_in).bind(came_from).fetch_all(&mut *tx).await?;
+                            let mut direct = 0;
+                            for (at, path, status, sex, birth_year, party, n) in &groups {
+                                let f = MemberFacts { status, sex, birth_year: *birth_year, party: *party,
+                                    sector: fsector.as_deref(), ownership: fown.as_deref() };
+                                // Those placed directly in the CĐCS go back to the unit itself.
+                                let new_path = if *at == put_in { back_path.as_str() } else { path.as_str() };
+                                if *at == put_in && status == "member" {
+                                    direct += n;
+                                }
+                                delta.member(path, &f, -n)?;
+                                delta.member(new_path, &MemberFacts { sector: csector.as_deref(), ownership: cown.as_deref(), ..f }, *n)?;
+                            }
+                            sqlx::query(sqlx::AssertSqlSafe(format!(
+                                "INSERT INTO member_event (member_id, kind, on_date, from_status, to_status, unit_id, to_unit_id, reason, recorded_at, recorded_by, plan_id) \
+                                 SELECT m.member_id, 'transfer_out', $4, m.status, m.status, m.unit_id, $9, $5, $6, $7, $8 FROM member m WHERE {which}")))
+                                .bind(*back).bind(put_in).bind(came_from).bind(on).bind(&reason).bind(now()).bind(actor).bind(plan.plan_id).bind(cdcs)
+                                .execute(&mut *tx).await?;
+                            sqlx::query(sqlx::AssertSqlSafe(format!(
+                                "UPDATE member SET unit_id = CASE WHEN unit_id = $2 THEN $3 ELSE unit_id END, cdcs_id = $4, fts_top = $5, \
+                                 version = version + 1, updated_at = $6 WHERE member_id IN (SELECT m.member_id FROM member m WHERE {which})")))
+                                .bind(*back).bind(put_in).bind(came_from).bind(cdcs).bind(crate::scope::fts_top(&cpath)?).bind(now())
+                                .execute(&mut *tx).await?;
+                            sqlx::query("UPDATE unit SET direct_members = direct_members + $1 WHERE unit_id = $2").bind(direct).bind(came_from).execute(&mut *tx).await?;
+                            sqlx::query("UPDATE unit SET direct_members = direct_members - $1 WHERE unit_id = $2").bind(direct).bind(put_in).execute(&mut *tx).await?;
+                        }
+                        // Members the plan made leave, still out, come back with the status they had.
+                        let exited = "m.status = 'exited' AND e.plan_id = $1 AND e.kind = 'exit'";
+                        let groups: Vec<ExitedGroup> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                            "SELECT m.unit_id, u.path, e.from_status, m.sex, {year}, m.party_member, c.sector, c.employer_ownership, CAST(COUNT(*) AS BIGINT) \
+                             FROM member m JOIN member_event e ON e.member_id = m.member_id JOIN unit u ON u.unit_id = m.unit_id \
+                             JOIN unit c ON c.unit_id = m.cdcs_id WHERE {exited} \
+                             GROUP BY m.unit_id, u.path, e.from_status, m.sex, {year}, m.party_member, c.sector, c.employer_ownership")))
+                            .bind(*back).fetch_all(&mut *tx).await?;
+                        let mut direct: HashMap<i64, i64> = HashMap::new();
+                        for (at, path, status, sex, birth_year, party, sector, own, n) in &groups {
+                            let f = |status| MemberFacts { status, sex, birth_year: *birth_year, party: *party,
+                                sector: sector.as_deref(), ownership: own.as_deref() };
+                            delta.member(path, &f("exited"), -n)?;
+                            delta.member(path, &f(status), *n)?;
+                            if status == "member" {
+                                *direct.entry(*at).or_default() += n;
+                            }
+                        }
+                        sqlx::query(sqlx::AssertSqlSafe(format!(
+                            "INSERT INTO member_event (member_id, kind, on_date, from_status, to_status, unit_id, reason, recorded_at, recorded_by, plan_id) \
+                             SELECT m.member_id, 'readmit', $2, 'exited', e.from_status, m.unit_id, $3, $4, $5, $6 \
+                             FROM member m JOIN member_event e ON e.member_id = m.member_id WHERE {exited}")))
+                            .bind(*back).bind(on).bind(&reason).bind(now()).bind(actor).bind(plan.plan_id).execute(&mut *tx).await?;
+                        sqlx::query("UPDATE member SET status = (SELECT e.from_status FROM member_event e WHERE e.member_id = member.member_id \
+                                     AND e.plan_id = $1 AND e.kind = 'exit'), status_since = $2, version = version + 1, updated_at = $3 \
+                                     WHERE status = 'exited' AND member_id IN (SELECT member_id FROM member_event WHERE plan_id = $1 AND kind = 'exit')")
+                            .bind(*back).bind(on).bind(now()).execute(&mut *tx).await?;
+                        for (unit, n) in direct {
+                            sqlx::query("UPDATE unit SET direct_members = direct_members + $1 WHERE unit_id = $2").bind(n).bind(unit).execute(&mut *tx).await?;
+                        }
+                    }
                 }
             }
             apply_stats!(tx, delta);
+            // What the plan did to units, for its inverse; and the plan it reverts, if any.
+            let undo = rs::Applied::of(&out, &snap, |x| id(&real, x));
+            sqlx::query("UPDATE restructure_plan SET undo = $1 WHERE plan_id = $2")
+                .bind(serde_json::to_string(&undo).map_err(|e| StoreError::Config(e.to_string()))?).bind(plan.plan_id)
+                .execute(&mut *tx).await?;
+            if let Some(reverted) = plan.reverts_plan_id {
+                sqlx::query("UPDATE restructure_plan SET status = 'reverted', version = version + 1, updated_at = $1 \
+                             WHERE plan_id = $2 AND status = 'applied'")
+                    .bind(now()).bind(reverted).execute(&mut *tx).await?;
+            }
             let summary = serde_json::json!({
                 "created": out.created.len(), "moved": out.moved.len(), "renamed": out.renamed.len(),
                 "retyped": out.retyped.len(), "ended": out.ended.len(),

@@ -102,6 +102,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(plans::reform_plan))
         .routes(routes!(plans::preview_plan))
         .routes(routes!(plans::apply_plan))
+        .routes(routes!(plans::revert_plan))
         .routes(routes!(plans::cancel_plan))
         .routes(routes!(plans::unit_lineage))
         .routes(routes!(clusters::list_clusters, clusters::create_cluster))

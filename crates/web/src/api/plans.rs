@@ -177,6 +177,30 @@ pub async fn apply_plan(
     Ok(Json(view(plan)))
 }
 
+/// When the inverse of an applied plan takes effect.
+#[derive(Deserialize, ToSchema)]
+pub struct RevertBody {
+    effective_date: Date,
+}
+
+/// Generates the inverse of an applied plan as a new draft (reopen what it ended, move
+/// units and members back, re-admit members it made leave, dissolve what it created);
+/// applying that draft marks the original "reverted".
+#[utoipa::path(post, path = "/api/v1/plans/{id}/revert", params(("id" = i64, Path)), request_body = RevertBody,
+    responses((status = 200, body = PlanView), (status = 422, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+pub async fn revert_plan(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<RevertBody>,
+) -> ApiResult<PlanView> {
+    Ok(Json(view(
+        st.store
+            .revert_plan(&user.scope, id, b.effective_date)
+            .await?,
+    )))
+}
+
 /// Cancels a draft or scheduled plan.
 #[utoipa::path(post, path = "/api/v1/plans/{id}/cancel", params(("id" = i64, Path)), request_body = VersionBody,
     responses((status = 200, body = PlanView), (status = 409, body = crate::error::ErrorBody)), security(("bearer" = [])))]

@@ -13,7 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use congdoan_domain::Lang;
 use congdoan_domain::reform::UnderCriteria;
-use congdoan_domain::restructure::{Op, PlanUnit, SplitPart, TypeRule, UnitRef};
+use congdoan_domain::restructure::{MemberReturn, Op, PlanUnit, SplitPart, TypeRule, UnitRef};
 use congdoan_store::{Plan, Unit};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/plans/{id}/ops/{n}/delete", post(delete_op))
         .route("/plans/{id}/apply", post(apply_plan))
         .route("/plans/{id}/cancel", post(cancel_plan))
+        .route("/plans/{id}/revert", post(revert_plan))
 }
 
 pub fn status_label(status: &str, lang: Lang) -> &'static str {
@@ -215,6 +216,9 @@ struct PlanPage {
     status: &'static str,
     owner: Unit,
     can_edit: bool,
+    /// An applied plan the user may revert (by generating its inverse).
+    can_revert: bool,
+    today: time::Date,
     ops: Vec<String>,
     error: Option<String>,
     changes: Vec<ChangeLine>,
@@ -370,6 +374,32 @@ fn describe(op: &Op, names: &dyn Fn(&UnitRef) -> String, lang: Lang) -> String {
                 parts.join("; ")
             )
         }
+        Op::Reopen { unit, reason } => format!("{} {} — {reason}", op.label(), r(unit)),
+        Op::ReturnMembers {
+            plan_id,
+            units,
+            moves,
+            readmit,
+        } => {
+            let n = |v: &[MemberReturn]| v.iter().map(|m| m.members).sum::<i64>();
+            if en {
+                format!(
+                    "{} (plan #{plan_id}): {} sub-units, {} members back, {} re-admitted",
+                    op.label(),
+                    units.len(),
+                    n(moves),
+                    n(readmit)
+                )
+            } else {
+                format!(
+                    "{} (phương án #{plan_id}): {} đơn vị trực thuộc CĐCS về chỗ cũ, {} đoàn viên trở về, {} đoàn viên được kết nạp lại",
+                    op.label(),
+                    units.len(),
+                    n(moves),
+                    n(readmit)
+                )
+            }
+        }
     }
 }
 
@@ -468,8 +498,16 @@ async fn plan_page(
                     out.ended.len() as i64,
                 ),
                 (
+                    tr.s("đơn vị khôi phục", "units reopened"),
+                    out.reopened.len() as i64,
+                ),
+                (
                     tr.s("đoàn viên chuyển sinh hoạt", "members transferred"),
                     out.members_transferred,
+                ),
+                (
+                    tr.s("đoàn viên kết nạp lại", "members re-admitted"),
+                    out.members_readmitted,
                 ),
                 (
                     tr.s(
@@ -520,6 +558,8 @@ async fn plan_page(
         chrome: Chrome::new(&user, &plan.name),
         status: status_label(&plan.status, lang),
         can_edit: plan.editable() && user.scope.can_write(&plan.path),
+        can_revert: plan.status == "applied" && user.scope.can_write(&plan.path),
+        today: today(),
         ops: op_lines,
         error,
         changes,
@@ -768,6 +808,27 @@ async fn apply_plan(
         .apply_plan(&user.scope, id, f.version, today())
         .await?;
     see_other(&format!("/plans/{id}"))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RevertForm {
+    effective_date: String,
+}
+
+/// Generates the inverse of an applied plan as a new draft and opens it.
+async fn revert_plan(
+    State(st): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, f): CsrfForm<RevertForm>,
+) -> PageResult {
+    let mut errs = vec![];
+    let on = parse_date_req(&f.effective_date, "effective_date", &mut errs);
+    let Some(on) = on.filter(|_| errs.is_empty()) else {
+        return Err(AppError::Invalid(errs));
+    };
+    let inverse = st.store.revert_plan(&user.scope, id, on).await?;
+    see_other(&format!("/plans/{}", inverse.plan_id))
 }
 
 async fn cancel_plan(
