@@ -22,6 +22,36 @@ pub(crate) async fn members_of(app: &TestApp, unit: i64) -> i64 {
         .unwrap()
 }
 
+/// The first member (in name order) of a unit's subtree.
+pub(crate) async fn first_member(s: &Store, unit: i64) -> congdoan_store::MemberListRow {
+    let scope = congdoan_store::Scope::admin(congdoan_store::Actor::system("test"));
+    let q = congdoan_store::MemberQuery {
+        unit_id: Some(unit),
+        per_page: 1,
+        ..Default::default()
+    };
+    s.search_members(&scope, &q).await.unwrap().rows.remove(0)
+}
+
+/// Long Xuyên's district federation gives way to a new ward union (AG demo).
+fn long_xuyen_ops(ag: i64, lx: i64) -> Vec<Op> {
+    vec![
+        Op::Create {
+            key: "lx".into(),
+            code: "AG-XA-LX".into(),
+            name: "Công đoàn phường Long Xuyên".into(),
+            type_code: "CD_XA".into(),
+            parent: UnitRef::Id(ag),
+        },
+        Op::Dissolve {
+            unit: lx,
+            children_to: Some(UnitRef::New("lx".into())),
+            members_to: None,
+            reason: "Kết thúc hoạt động LĐLĐ cấp huyện (CV 4173/TLĐ-ToC)".into(),
+        },
+    ]
+}
+
 pub(crate) async fn codes_as_of(app: &TestApp, root: i64, on: time::Date) -> Vec<String> {
     app.store()
         .subtree_as_of(&app.admin_scope(), root, on)
@@ -51,21 +81,7 @@ async fn a_district_federation_gives_way_to_a_commune_union(kind: Kind) {
         .create_plan(&scope, ag, "Sắp xếp Long Xuyên", on)
         .await
         .unwrap();
-    let ops = vec![
-        Op::Create {
-            key: "lx".into(),
-            code: "AG-XA-LX".into(),
-            name: "Công đoàn phường Long Xuyên".into(),
-            type_code: "CD_XA".into(),
-            parent: UnitRef::Id(ag),
-        },
-        Op::Dissolve {
-            unit: lx,
-            children_to: Some(UnitRef::New("lx".into())),
-            members_to: None,
-            reason: "Kết thúc hoạt động LĐLĐ cấp huyện (CV 4173/TLĐ-ToC)".into(),
-        },
-    ];
+    let ops = long_xuyen_ops(ag, lx);
     let plan = s
         .save_plan(&scope, plan.plan_id, plan.version, &plan.name, on, &ops)
         .await
@@ -792,19 +808,7 @@ async fn a_cdcs_moved_to_another_federation_is_searched_there(kind: Kind) {
         .grassroots_ids(&scope, &s.unit(&scope, kt).await.unwrap().path, 1)
         .await
         .unwrap()[0];
-    let member = s
-        .search_members(
-            &scope,
-            &congdoan_store::MemberQuery {
-                unit_id: Some(cdcs),
-                per_page: 1,
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap()
-        .rows
-        .remove(0);
+    let member = first_member(&s, cdcs).await;
     let finds = |unit: i64| {
         let (s, scope, name, id) = (
             s.clone(),
@@ -1048,19 +1052,7 @@ async fn a_cdcs_is_split_by_its_union_groups_in_the_pages(kind: Kind) {
     assert_eq!(to, want);
     // A member of the moved tổ now belongs to the receiving CĐCS, with the step in
     // their history; the tổ kept its members.
-    let m = s
-        .search_members(
-            &scope,
-            &congdoan_store::MemberQuery {
-                unit_id: Some(groups[1].unit_id),
-                per_page: 1,
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap()
-        .rows
-        .remove(0);
+    let m = first_member(s, groups[1].unit_id).await;
     assert_eq!(
         s.member(&scope, m.member_id).await.unwrap().cdcs_id,
         other.unit_id
@@ -1095,39 +1087,14 @@ async fn an_applied_plan_is_reverted_by_its_inverse(kind: Kind) {
     for u in units {
         before.push(members_of(&app, u).await);
     }
-    let member_of_a = s
-        .search_members(
-            &scope,
-            &congdoan_store::MemberQuery {
-                unit_id: Some(a),
-                per_page: 1,
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap()
-        .rows
-        .remove(0)
-        .member_id;
+    let member_of_a = first_member(s, a).await.member_id;
     let on = date!(2025 - 07 - 01);
     let plan = s
         .create_plan(&scope, ag, "Sắp xếp Long Xuyên", on)
         .await
         .unwrap();
-    let ops = vec![
-        Op::Create {
-            key: "lx".into(),
-            code: "AG-XA-LX".into(),
-            name: "Công đoàn phường Long Xuyên".into(),
-            type_code: "CD_XA".into(),
-            parent: UnitRef::Id(ag),
-        },
-        Op::Dissolve {
-            unit: lx,
-            children_to: Some(UnitRef::New("lx".into())),
-            members_to: None,
-            reason: "Kết thúc hoạt động LĐLĐ cấp huyện".into(),
-        },
+    let mut ops = long_xuyen_ops(ag, lx);
+    ops.extend([
         Op::Merge {
             units: vec![a],
             into: UnitRef::Id(b),
@@ -1136,7 +1103,7 @@ async fn an_applied_plan_is_reverted_by_its_inverse(kind: Kind) {
             unit: gone,
             reason: "Cơ quan hưởng lương 100% từ ngân sách nhà nước".into(),
         },
-    ];
+    ]);
     let plan = s
         .save_plan(&scope, plan.plan_id, plan.version, &plan.name, on, &ops)
         .await

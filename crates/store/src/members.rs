@@ -564,21 +564,22 @@ impl Store {
             }
         };
         // The path filter (and its joins) only where the tokens alone may say too much.
+        // PostgreSQL is made to take the index hits first (left to itself it may read the
+        // subtree's members and test each one's tsvector).
         Ok(read!(self, p => {
-            let mut qb = QueryBuilder::new(match (engine, paths.is_empty()) {
-                (Engine::Sqlite, true) => "SELECT rowid FROM member_fts WHERE member_fts MATCH ",
-                (Engine::Sqlite, false) => "SELECT m.member_id FROM member_fts JOIN member m ON m.member_id = member_fts.rowid \
-                                   JOIN unit u ON u.unit_id = m.unit_id WHERE member_fts MATCH ",
-                (Engine::Postgres, true) => "SELECT member_id FROM member WHERE search_tsv @@ to_tsquery('simple', ",
-                (Engine::Postgres, false) => "SELECT m.member_id FROM member m JOIN unit u ON u.unit_id = m.unit_id \
-                                     WHERE m.search_tsv @@ to_tsquery('simple', ",
-            });
-            qb.push_bind(m);
-            if engine == Engine::Postgres {
-                qb.push(")");
-            }
+            let (head, tail) = match (engine, paths.is_empty()) {
+                (Engine::Sqlite, true) => ("SELECT rowid FROM member_fts WHERE member_fts MATCH ", ""),
+                (Engine::Sqlite, false) => ("SELECT m.member_id FROM member_fts JOIN member m ON m.member_id = member_fts.rowid \
+                                             JOIN unit u ON u.unit_id = m.unit_id WHERE member_fts MATCH ", " AND "),
+                (Engine::Postgres, true) => ("SELECT member_id FROM member WHERE search_tsv @@ to_tsquery('simple', ", ")"),
+                (Engine::Postgres, false) => ("WITH hit AS MATERIALIZED (SELECT member_id, unit_id FROM member \
+                                               WHERE search_tsv @@ to_tsquery('simple', ",
+                                              ")) SELECT hit.member_id FROM hit JOIN unit u ON u.unit_id = hit.unit_id WHERE "),
+            };
+            let mut qb = QueryBuilder::new(head);
+            qb.push_bind(m).push(tail);
             if !paths.is_empty() {
-                crate::scope::push_ranges(&mut qb, " AND ", "u.path", paths);
+                crate::scope::push_ranges(&mut qb, "", "u.path", paths);
             }
             qb.push(" LIMIT ").push_bind(SEARCH_CAP + 1);
             qb.build_query_scalar::<i64>().fetch_all(p).await
