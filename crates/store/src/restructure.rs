@@ -294,8 +294,9 @@ impl Store {
         let owner = self.unit(scope, plan.owner_unit_id).await?;
         let name = format!("Hoàn tác: {}", plan.name);
         let note = format!(
-            "Phương án ngược của «{}» (áp dụng từ {}), tạo tự động. Chức danh của cán bộ công đoàn không được khôi phục: \
-             bổ nhiệm lại sau khi áp dụng. Đoàn viên đã chuyển đi nơi khác sau phương án gốc giữ nguyên nơi hiện tại.",
+            "Phương án ngược của «{}» (áp dụng từ {}), tạo tự động. Không tự khôi phục: chức danh cán bộ công đoàn \
+             (bổ nhiệm lại sau khi áp dụng), quan hệ phối hợp và vị trí trong cụm, khối thi đua đã chuyển sang đơn vị tiếp nhận \
+             (sửa ở trang quy chế phối hợp và trang cụm thi đua). Đoàn viên đã chuyển đi nơi khác sau phương án gốc giữ nguyên nơi hiện tại.",
             plan.name,
             congdoan_domain::format_vn_date(plan.effective_date)
         );
