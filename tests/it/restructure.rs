@@ -429,6 +429,49 @@ async fn the_tree_of_a_later_day_shows_the_scheduled_plans(kind: Kind) {
         !before.contains("id=\"scheduled-trees\""),
         "not before the plan's day"
     );
+    // A later plan's tree starts from what the earlier one leaves: the ward union it
+    // creates is there, and the district federation the later one dissolves is not.
+    let later_day = day + time::Duration::days(30);
+    let lx = app.unit_id("AG-LX").await;
+    let second = s
+        .create_plan(&scope, ag, "Giải thể LĐLĐ Long Xuyên", later_day)
+        .await
+        .unwrap();
+    let ops = vec![Op::Dissolve {
+        unit: lx,
+        children_to: None,
+        members_to: None,
+        reason: "Kết thúc hoạt động LĐLĐ cấp huyện".into(),
+    }];
+    let second = s
+        .save_plan(
+            &scope,
+            second.plan_id,
+            second.version,
+            &second.name,
+            later_day,
+            &ops,
+        )
+        .await
+        .unwrap();
+    s.apply_plan(&scope, second.plan_id, second.version, today)
+        .await
+        .unwrap();
+    let (_, both) = br
+        .get_html(&format!("/units?as_of={}", vn(later_day)))
+        .await;
+    let after_second = both
+        .split("Giải thể LĐLĐ Long Xuyên</a>")
+        .nth(1)
+        .expect("the second plan is shown")
+        .split("</section>")
+        .next()
+        .unwrap();
+    assert!(
+        after_second.contains("Công đoàn phường Châu Đốc")
+            && !after_second.contains("Liên đoàn Lao động thành phố Long Xuyên"),
+        "{after_second}"
+    );
 }
 
 crate::both_engines!(the_tree_of_a_later_day_shows_the_scheduled_plans);

@@ -143,6 +143,9 @@ fn snapshot_of(rows: Vec<SnapRow>, types: Vec<TypeRule>, rules: Vec<(String, i64
     }
 }
 
+/// A scheduled plan, the unit types, and its simulation after the plans before it.
+pub type ScheduledOutcome = (Plan, Vec<TypeRule>, std::result::Result<Outcome, PlanError>);
+
 /// Members a plan made leave, by (unit, its path, status before, sex, birth year, Party,
 /// their CĐCS's sector and ownership): count.
 type ExitedGroup = (
@@ -709,6 +712,55 @@ impl Store {
             qb.push(" ORDER BY effective_date, plan_id");
             qb.build_query_as::<Plan>().fetch_all(p).await
         })?)
+    }
+
+    /// The scheduled plans in the caller's read scope taking effect by `until`, each
+    /// simulated over the tree as the earlier ones leave it (a later plan's tree shows
+    /// what an earlier one created, moved or ended). For display: each plan is checked
+    /// again on its day.
+    #[tracing::instrument(skip(self, scope))]
+    pub async fn scheduled_outcomes(
+        &self,
+        scope: &Scope,
+        until: Date,
+    ) -> Result<Vec<ScheduledOutcome>> {
+        let due = self.scheduled_plans(scope, until).await?;
+        let mut world: BTreeMap<i64, PlanUnit> = BTreeMap::new();
+        let mut snaps = Vec::new();
+        for plan in &due {
+            let snap = self.snapshot(&plan.path, plan.effective_date).await?;
+            for (id, u) in &snap.units {
+                world.entry(*id).or_insert_with(|| u.clone());
+            }
+            snaps.push(snap);
+        }
+        let mut out = Vec::new();
+        for (n, (plan, snap)) in due.into_iter().zip(snaps).enumerate() {
+            let snap = Snapshot {
+                units: world.clone(),
+                ..snap
+            };
+            let outcome = self.simulate_checked(&plan, &snap).await;
+            if let Ok(o) = &outcome {
+                // Units this plan creates get ids no later plan's own new units use.
+                let base = -1_000_000 * (n as i64 + 1);
+                let renumber = |id: i64| if id < 0 { base + id } else { id };
+                world = o
+                    .after
+                    .values()
+                    .map(|u| {
+                        let u = PlanUnit {
+                            id: renumber(u.id),
+                            parent: u.parent.map(renumber),
+                            ..u.clone()
+                        };
+                        (u.id, u)
+                    })
+                    .collect();
+            }
+            out.push((plan, snap.types, outcome));
+        }
+        Ok(out)
     }
 
     /// Applies every scheduled plan whose day has come (the server's worker calls this).

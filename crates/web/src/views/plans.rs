@@ -132,18 +132,17 @@ async fn create_plan(
 }
 
 /// Scheduled plans taking effect by `as_of` (a future date), each with the upper tree
-/// of its owner as it will stand after it: what "the tree as of" a later day shows.
+/// of its owner as it will stand after it and the plans before it: what "the tree as
+/// of" a later day shows.
 pub(super) async fn scheduled_trees(
     st: &AppState,
     user: &CurrentUser,
     as_of: time::Date,
 ) -> Result<Vec<(Plan, Vec<TreeLine>)>, AppError> {
     let mut out = vec![];
-    let due = st.store.scheduled_plans(&user.scope, as_of).await?;
-    for plan in due {
-        let preview = st.store.preview_plan(&user.scope, plan.plan_id).await?;
-        if let Ok(o) = &preview.outcome {
-            let lines = upper_tree(&o.after, &preview.types, plan.owner_unit_id);
+    for (plan, types, outcome) in st.store.scheduled_outcomes(&user.scope, as_of).await? {
+        if let Ok(o) = &outcome {
+            let lines = upper_tree(&o.after, &types, plan.owner_unit_id);
             out.push((plan, lines));
         }
     }
