@@ -1131,6 +1131,44 @@ async fn an_applied_plan_is_reverted_by_its_inverse(kind: Kind) {
         before.push(members_of(&app, u).await);
     }
     let member_of_a = first_member(s, a).await.member_id;
+    // The CĐCS to be merged is coordinated by another federation and sits in a cluster.
+    let sector = app.unit_id("KT").await;
+    s.add_coordination(
+        &scope,
+        a,
+        sector,
+        date!(2024 - 01 - 01),
+        Some("Quy chế phối hợp".into()),
+    )
+    .await
+    .unwrap();
+    let cluster = s
+        .create_cluster(&scope, ag, 2025, "cum", "Cụm thi đua Long Xuyên")
+        .await
+        .unwrap()
+        .cluster_id;
+    s.add_cluster_units(&scope, cluster, &[a]).await.unwrap();
+    let linked = |u: i64| {
+        let (s, scope) = (s.clone(), scope.clone());
+        async move {
+            s.coordination(&scope, u, congdoan_web::today())
+                .await
+                .unwrap()
+                .iter()
+                .any(|l| l.coordinator_id == sector)
+        }
+    };
+    let in_cluster = |u: i64| {
+        let (s, scope) = (s.clone(), scope.clone());
+        async move {
+            s.cluster(&scope, cluster)
+                .await
+                .unwrap()
+                .units
+                .iter()
+                .any(|c| c.unit_id == u)
+        }
+    };
     let on = date!(2025 - 07 - 01);
     let plan = s
         .create_plan(&scope, ag, "Sắp xếp Long Xuyên", on)
@@ -1155,6 +1193,9 @@ async fn an_applied_plan_is_reverted_by_its_inverse(kind: Kind) {
         .await
         .unwrap();
     assert_eq!(members_of(&app, gone).await, 0);
+    // The merger passed the link and the cluster place to the survivor.
+    assert!(!linked(a).await && linked(b).await);
+    assert!(!in_cluster(a).await && in_cluster(b).await);
 
     let br = app.login("btv.angiang").await;
     let applied_page = format!("/plans/{}", plan.plan_id);
@@ -1176,7 +1217,7 @@ async fn an_applied_plan_is_reverted_by_its_inverse(kind: Kind) {
     assert!(!html.contains("id=\"plan-error\""), "{html}");
     assert!(
         html.contains("Khôi phục đơn vị")
-            && html.contains("Trả đoàn viên về nơi cũ")
+            && html.contains("Trả đoàn viên, quan hệ phối hợp, cụm thi đua về nơi cũ")
             && html.contains("id=\"reverts\""),
         "{html}"
     );
@@ -1229,6 +1270,9 @@ async fn an_applied_plan_is_reverted_by_its_inverse(kind: Kind) {
         s.plan(&scope, plan.plan_id).await.unwrap().status,
         "reverted"
     );
+    // The link and the cluster place are back with the reopened CĐCS, not with the other.
+    assert!(linked(a).await && !linked(b).await);
+    assert!(in_cluster(a).await && !in_cluster(b).await);
     // The member's history has both moves (to the other CĐCS and back), each naming
     // its plan.
     let history = s.member_history(&scope, member_of_a).await.unwrap();

@@ -83,8 +83,10 @@ pub enum Op {
     },
     /// Reverting plan `plan_id`: the sub-units it moved along with a CĐCS go back
     /// (`units`: unit, parent), the members it transferred return to the units they
-    /// came from, and those it made leave are re-admitted. The counts are as generated;
-    /// members who have since moved on stay where they are.
+    /// came from, and those it made leave are re-admitted; the units it ended (reopened
+    /// by earlier operations) get back their coordinating links and cluster places, and
+    /// the units that took them over give them up. The counts are as generated; members
+    /// who have since moved on stay where they are.
     ReturnMembers {
         plan_id: i64,
         #[serde(default)]
@@ -125,7 +127,7 @@ impl Op {
             Op::End { .. } => "Kết thúc hoạt động",
             Op::Split { .. } => "Chia tách",
             Op::Reopen { .. } => "Khôi phục đơn vị",
-            Op::ReturnMembers { .. } => "Trả đoàn viên về nơi cũ",
+            Op::ReturnMembers { .. } => "Trả đoàn viên, quan hệ phối hợp, cụm thi đua về nơi cũ",
         }
     }
 }
@@ -1146,6 +1148,10 @@ pub struct Applied {
     /// Units retyped, with the type before.
     pub retyped: Vec<(i64, String)>,
     pub ended: Vec<i64>,
+    /// Places in emulation clusters (unit, cluster) before the plan, of the units it
+    /// ended and of the units that took over from them (filled in by the store).
+    #[serde(default)]
+    pub clusters: Vec<(i64, i64)>,
 }
 
 impl Applied {
@@ -1175,6 +1181,7 @@ impl Applied {
                 .filter_map(|id| Some((*id, was(id)?.type_code.clone())))
                 .collect(),
             ended: out.ended.iter().map(|id| real(*id)).collect(),
+            clusters: vec![],
         }
     }
 }
@@ -1297,7 +1304,9 @@ pub fn inverse(
             members,
         })
         .collect();
-    if !(sub_units.is_empty() && moves.is_empty() && readmit.is_empty()) {
+    // Also when only units come back: the step restores their links and cluster places.
+    let reopened = ops.iter().any(|o| matches!(o, Op::Reopen { .. }));
+    if reopened || !(sub_units.is_empty() && moves.is_empty() && readmit.is_empty()) {
         ops.push(Op::ReturnMembers {
             plan_id,
             units: sub_units,

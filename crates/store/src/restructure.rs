@@ -297,9 +297,9 @@ impl Store {
         let owner = self.unit(scope, plan.owner_unit_id).await?;
         let name = format!("Hoàn tác: {}", plan.name);
         let note = format!(
-            "Phương án ngược của «{}» (áp dụng từ {}), tạo tự động. Không tự khôi phục: chức danh cán bộ công đoàn \
-             (bổ nhiệm lại sau khi áp dụng), quan hệ phối hợp và vị trí trong cụm, khối thi đua đã chuyển sang đơn vị tiếp nhận \
-             (sửa ở trang quy chế phối hợp và trang cụm thi đua). Đoàn viên đã chuyển đi nơi khác sau phương án gốc giữ nguyên nơi hiện tại.",
+            "Phương án ngược của «{}» (áp dụng từ {}), tạo tự động: đơn vị được khôi phục nhận lại quan hệ phối hợp và vị trí \
+             trong cụm, khối thi đua. Chức danh cán bộ công đoàn không tự khôi phục: bổ nhiệm lại sau khi áp dụng. Đoàn viên đã \
+             chuyển đi nơi khác sau phương án gốc giữ nguyên nơi hiện tại.",
             plan.name,
             congdoan_domain::format_vn_date(plan.effective_date)
         );
@@ -812,6 +812,17 @@ impl Store {
             let mut real: HashMap<i64, i64> = HashMap::new();
             let id = |real: &HashMap<i64, i64>, x: i64| if x < 0 { real[&x] } else { x };
             let mut delta = StatDelta::default();
+            // Cluster places of the units the plan ends and of those taking over from
+            // them, as they are before it (cluster places keep no history of their own).
+            let mut places: Vec<(i64, i64)> = Vec::new();
+            let touched: Vec<i64> = out.ended.iter().copied()
+                .chain(out.steps.iter().filter_map(|s| match s { Step::Lineage { to, .. } => Some(*to), _ => None }))
+                .filter(|id| *id >= 0).collect();
+            for chunk in touched.chunks(500) {
+                let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+                places.extend(sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(format!(
+                    "SELECT unit_id, cluster_id FROM cluster_unit WHERE unit_id IN ({list})"))).fetch_all(&mut *tx).await?);
+            }
             for step in &out.steps {
                 match step {
                     Step::Create { tmp, code, name, type_code, parent } => {
@@ -1065,12 +1076,49 @@ impl Store {
                         for (unit, n) in direct {
                             sqlx::query("UPDATE unit SET direct_members = direct_members + $1 WHERE unit_id = $2").bind(n).bind(unit).execute(&mut *tx).await?;
                         }
+                        // Units the plan ended and that are open again get back the links
+                        // it closed and their cluster places; the units that took them over
+                        // give up what they received.
+                        let (undo, was_on): (Option<String>, Date) = sqlx::query_as(
+                            "SELECT undo, effective_date FROM restructure_plan WHERE plan_id = $1").bind(*back).fetch_one(&mut *tx).await?;
+                        let undone: rs::Applied = undo.and_then(|u| serde_json::from_str(&u).ok()).unwrap_or_default();
+                        let lineage: Vec<(i64, i64)> = sqlx::query_as(
+                            "SELECT from_unit_id, to_unit_id FROM unit_lineage WHERE plan_id = $1").bind(*back).fetch_all(&mut *tx).await?;
+                        for &u in &undone.ended {
+                            let open: bool = sqlx::query_scalar("SELECT ended_on IS NULL FROM unit WHERE unit_id = $1")
+                                .bind(u).fetch_one(&mut *tx).await?;
+                            if !open {
+                                continue;
+                            }
+                            for to in lineage.iter().filter(|(f, _)| *f == u).map(|(_, t)| *t) {
+                                sqlx::query("UPDATE unit_link SET valid_to = $1 WHERE valid_to IS NULL AND valid_from = $2 \
+                                             AND (unit_id = $4 OR coordinator_id = $4) AND EXISTS (SELECT 1 FROM unit_link o \
+                                             WHERE o.valid_to = $2 AND (o.unit_id = $3 OR o.coordinator_id = $3) AND o.kind = unit_link.kind \
+                                             AND (CASE WHEN o.unit_id = $3 THEN $4 ELSE o.unit_id END) = unit_link.unit_id \
+                                             AND (CASE WHEN o.coordinator_id = $3 THEN $4 ELSE o.coordinator_id END) = unit_link.coordinator_id)")
+                                    .bind(on).bind(was_on).bind(u).bind(to).execute(&mut *tx).await?;
+                                let had: Vec<i64> = undone.clusters.iter().filter(|(x, _)| *x == to).map(|(_, c)| *c).collect();
+                                for (_, c) in undone.clusters.iter().filter(|(x, c)| *x == u && !had.contains(c)) {
+                                    sqlx::query("DELETE FROM cluster_unit WHERE unit_id = $1 AND cluster_id = $2")
+                                        .bind(to).bind(*c).execute(&mut *tx).await?;
+                                }
+                            }
+                            sqlx::query("INSERT INTO unit_link (unit_id, coordinator_id, kind, valid_from, note) \
+                                         SELECT unit_id, coordinator_id, kind, $1, note FROM unit_link \
+                                         WHERE valid_to = $2 AND (unit_id = $3 OR coordinator_id = $3) AND NOT EXISTS \
+                                         (SELECT 1 FROM unit x WHERE x.unit_id IN (unit_link.unit_id, unit_link.coordinator_id) AND x.ended_on IS NOT NULL)")
+                                .bind(on).bind(was_on).bind(u).execute(&mut *tx).await?;
+                            for (_, c) in undone.clusters.iter().filter(|(x, _)| *x == u) {
+                                sqlx::query("INSERT INTO cluster_unit (cluster_id, unit_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                                    .bind(*c).bind(u).execute(&mut *tx).await?;
+                            }
+                        }
                     }
                 }
             }
             apply_stats!(tx, delta);
             // What the plan did to units, for its inverse; and the plan it reverts, if any.
-            let undo = rs::Applied::of(&out, &snap, |x| id(&real, x));
+            let undo = rs::Applied { clusters: places, ..rs::Applied::of(&out, &snap, |x| id(&real, x)) };
             sqlx::query("UPDATE restructure_plan SET undo = $1 WHERE plan_id = $2")
                 .bind(serde_json::to_string(&undo).map_err(|e| StoreError::Config(e.to_string()))?).bind(plan.plan_id)
                 .execute(&mut *tx).await?;
