@@ -1295,3 +1295,73 @@ async fn an_applied_plan_is_reverted_by_its_inverse(kind: Kind) {
     );
 }
 crate::both_engines!(an_applied_plan_is_reverted_by_its_inverse);
+
+/// Moves are written in batches; a batch whose order matters (a CĐCS moves, then another
+/// merges into it, so its tổ go under a unit that itself moved) is written one move at
+/// a time and the paths, history and figures come out as if applied step by step.
+async fn moves_that_depend_on_each_other_are_written_in_order(kind: Kind) {
+    let Some(app) = TestApp::spawn(kind).await else {
+        return;
+    };
+    let (s, scope) = (app.store(), app.admin_scope());
+    let ag = app.unit_id("AG").await;
+    let (a, b) = (
+        app.unit_id("AG-CDCS-017").await,
+        app.unit_id("AG-CDCS-016").await,
+    );
+    let b_groups: Vec<i64> = s
+        .subtree_as_of(&scope, b, congdoan_web::today())
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|v| v.parent_id == Some(b))
+        .map(|v| v.unit_id)
+        .collect();
+    assert!(!b_groups.is_empty(), "AG-CDCS-016 has tổ");
+    let on = date!(2025 - 07 - 01);
+    let plan = s
+        .create_plan(&scope, ag, "Chuyển rồi sáp nhập", on)
+        .await
+        .unwrap();
+    let ops = vec![
+        Op::Create {
+            key: "x".into(),
+            code: "AG-XA-MOI".into(),
+            name: "Công đoàn xã Mới".into(),
+            type_code: "CD_XA".into(),
+            parent: UnitRef::Id(ag),
+        },
+        Op::Move {
+            units: vec![a],
+            parent: UnitRef::New("x".into()),
+        },
+        Op::Merge {
+            units: vec![b],
+            into: UnitRef::Id(a),
+        },
+    ];
+    let plan = s
+        .save_plan(&scope, plan.plan_id, plan.version, &plan.name, on, &ops)
+        .await
+        .unwrap();
+    s.apply_plan(&scope, plan.plan_id, plan.version, date!(2026 - 01 - 01))
+        .await
+        .unwrap();
+    figures_exact(s).await;
+    let x = s
+        .unit(&scope, app.unit_id("AG-XA-MOI").await)
+        .await
+        .unwrap();
+    let a_now = s.unit(&scope, a).await.unwrap();
+    assert_eq!(a_now.path, format!("{}{a}/", x.path));
+    for g in b_groups {
+        let unit = s.unit(&scope, g).await.unwrap();
+        assert_eq!(unit.path, format!("{}{g}/", a_now.path));
+        let last = s.unit_history(&scope, g).await.unwrap().pop().unwrap();
+        assert_eq!(
+            (last.valid_from, last.parent_id, last.path),
+            (on, Some(a), unit.path)
+        );
+    }
+}
+crate::both_engines!(moves_that_depend_on_each_other_are_written_in_order);

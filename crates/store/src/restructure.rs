@@ -6,7 +6,7 @@
 use crate::audit::audit;
 use crate::scope::range_end;
 use crate::stats::{MemberFacts, StatDelta, UnitFacts, apply_stats, dim};
-use crate::units::move_subtree;
+use crate::units::{MOVE_BATCH, move_batch, move_subtree};
 use crate::{Engine, Result, Scope, Store, StoreError, now, read, write};
 use congdoan_domain::reform::{Place, ReformRequest, UnderCriteria, reform_2025};
 use congdoan_domain::restructure::{
@@ -823,7 +823,23 @@ impl Store {
                 places.extend(sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(format!(
                     "SELECT unit_id, cluster_id FROM cluster_unit WHERE unit_id IN ({list})"))).fetch_all(&mut *tx).await?);
             }
-            for step in &out.steps {
+            let mut at = 0;
+            while at < out.steps.len() {
+                // Consecutive moves go together, a handful of statements per batch.
+                if matches!(out.steps[at], Step::SetParent { .. }) {
+                    let mut batch = Vec::new();
+                    while let Some(Step::SetParent { unit, parent }) = out.steps.get(at) {
+                        if batch.len() == MOVE_BATCH {
+                            break;
+                        }
+                        batch.push((id(&real, *unit), id(&real, *parent)));
+                        at += 1;
+                    }
+                    move_batch!(tx, delta, &batch, on, Some(plan.plan_id));
+                    continue;
+                }
+                let step = &out.steps[at];
+                at += 1;
                 match step {
                     Step::Create { tmp, code, name, type_code, parent } => {
                         let parent = id(&real, *parent);

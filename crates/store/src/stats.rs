@@ -106,6 +106,30 @@ impl StatDelta {
     }
 
     /// The pending change of one unit's own figures (to read a unit's figures mid-plan).
+    /// A subtree moves from under `from` to under `to` (parents' paths): its figures —
+    /// `stored` for its root, plus what is pending for it — leave the old ancestors and
+    /// join the new ones. Pending changes of the units below keep their keys (unit ids).
+    pub(crate) fn shift_subtree(
+        &mut self,
+        unit_id: i64,
+        stored: impl IntoIterator<Item = (String, String, i64)>,
+        from: &str,
+        to: &str,
+    ) -> Result<()> {
+        let mut block: BTreeMap<(&'static str, String), i64> = BTreeMap::new();
+        for (d, k, n) in stored {
+            *block.entry((dim::parse(&d), k)).or_default() += n;
+        }
+        for (d, k, n) in self.of_unit(unit_id) {
+            *block.entry((d, k)).or_default() += n;
+        }
+        for ((d, k), n) in &block {
+            self.add(from, d, k, -n)?;
+            self.add(to, d, k, *n)?;
+        }
+        Ok(())
+    }
+
     pub(crate) fn of_unit(&self, unit_id: i64) -> Vec<(&'static str, String, i64)> {
         self.0
             .range((unit_id, "", String::new())..)

@@ -172,7 +172,8 @@ fn validate_code(code: &str) -> Result<String> {
 /// Places unit `$unit` (with its whole subtree) under `$parent` from `$on`, inside
 /// transaction `$tx`, and evaluates to the unit's new path. The open `unit_version`
 /// intervals of the subtree close and new ones open (stamped with `$plan`; a same-day
-/// change corrects the open interval); unit and member paths are rewritten; the
+/// change corrects the open interval); unit paths are rewritten (members follow their
+/// units; a subtree leaving its federation is marked for the search refresh); the
 /// subtree's figures — stored, plus what `$delta` already holds for the unit — are
 /// added to `$delta` as leaving the old ancestors and joining the new ones. Shared by a
 /// single move and by restructuring plans.
@@ -210,23 +211,100 @@ macro_rules! move_subtree {
             .bind((old_top != new_top).then_some(old_top)).execute(&mut *$tx).await?;
         let stored: Vec<(String, String, i64)> = sqlx::query_as("SELECT dim, key, n FROM unit_stat WHERE unit_id = $1")
             .bind(unit).fetch_all(&mut *$tx).await?;
-        let mut block: std::collections::BTreeMap<(&'static str, String), i64> = std::collections::BTreeMap::new();
-        for (d, k, n) in stored {
-            *block.entry(($crate::stats::dim::parse(&d), k)).or_default() += n;
-        }
-        // Pending changes of the units below keep their keys (unit ids): only the
-        // ancestors' share moves.
-        for (d, k, n) in $delta.of_unit(unit) {
-            *block.entry((d, k)).or_default() += n;
-        }
-        for ((d, k), n) in &block {
-            $delta.add(&old_parent_path, d, k, -n)?;
-            $delta.add(&ppath, d, k, *n)?;
-        }
+        $delta.shift_subtree(unit, stored, &old_parent_path, &ppath)?;
         new
     }};
 }
 pub(crate) use move_subtree;
+
+/// Units moved together: how many one batch of statements handles.
+pub(crate) const MOVE_BATCH: usize = 500;
+
+/// Moves several units (`$moves`: unit, new parent), each with its subtree, as
+/// `move_subtree!` would one after another, but in a fixed handful of statements over
+/// a temporary table of moves (a plan of the 2025 reform moves thousands of CĐCS).
+/// When one moved unit lies inside another's subtree, or a new parent inside a moved
+/// subtree, the order matters and they are moved one at a time instead.
+macro_rules! move_batch {
+    ($tx:ident, $delta:ident, $moves:expr, $on:expr, $plan:expr) => {{
+        let moves: &[(i64, i64)] = $moves;
+        let on: time::Date = $on;
+        let mut ids: Vec<i64> = moves.iter().flat_map(|(u, p)| [*u, *p]).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let rows: Vec<(i64, String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT unit_id, path, depth FROM unit WHERE unit_id IN ({list})"))).fetch_all(&mut *$tx).await?;
+        let at: std::collections::HashMap<i64, (String, i64)> = rows.into_iter().map(|(id, p, d)| (id, (p, d))).collect();
+        let get = |id: &i64| at.get(id).cloned().ok_or($crate::StoreError::NotFound);
+        let mut olds: Vec<String> = moves.iter().map(|(u, _)| Ok(get(u)?.0)).collect::<$crate::Result<_>>()?;
+        olds.sort();
+        let nested = olds.windows(2).any(|w| w[1].starts_with(w[0].as_str()));
+        let mut under_moved = false;
+        for (_, p) in moves {
+            let pp = get(p)?.0;
+            under_moved |= olds.iter().any(|o| pp.starts_with(o.as_str()));
+        }
+        if moves.len() < 2 || nested || under_moved {
+            for (u, p) in moves {
+                $crate::units::move_subtree!($tx, $delta, *u, *p, on, $plan);
+            }
+        } else {
+            sqlx::query("CREATE TEMP TABLE IF NOT EXISTS move_batch (old TEXT NOT NULL, old_end TEXT NOT NULL, \
+                         new TEXT NOT NULL, unit_id BIGINT NOT NULL, parent_id BIGINT NOT NULL, ddepth BIGINT NOT NULL, top BIGINT)")
+                .execute(&mut *$tx).await?;
+            sqlx::query("DELETE FROM move_batch").execute(&mut *$tx).await?;
+            let mut shifts = Vec::with_capacity(moves.len());
+            let mut qb = sqlx::QueryBuilder::new("INSERT INTO move_batch (old, old_end, new, unit_id, parent_id, ddepth, top) ");
+            let mut vals = Vec::with_capacity(moves.len());
+            for (u, p) in moves {
+                let ((old, depth), (ppath, pdepth)) = (get(u)?, get(p)?);
+                let new = format!("{ppath}{u}/");
+                let (old_top, new_top) = ($crate::scope::fts_top(&old)?, $crate::scope::fts_top(&new)?);
+                let old_parent_path = old[..old.len() - 1 - u.to_string().len()].to_string();
+                vals.push(($crate::scope::range_end(&old), old.clone(), new, *u, *p, pdepth + 1 - depth,
+                    (old_top != new_top).then_some(old_top)));
+                shifts.push((*u, old_parent_path, ppath));
+            }
+            qb.push_values(&vals, |mut b, (end, old, new, u, p, dd, top)| {
+                b.push_bind(old.clone()).push_bind(end.clone()).push_bind(new.clone()).push_bind(*u).push_bind(*p)
+                    .push_bind(*dd).push_bind(*top);
+            });
+            qb.build().execute(&mut *$tx).await?;
+            sqlx::query("INSERT INTO unit_version (unit_id, valid_from, valid_to, parent_id, path, name, type_code, plan_id) \
+                         SELECT v.unit_id, $1, NULL, CASE WHEN v.unit_id = m.unit_id THEN m.parent_id ELSE v.parent_id END, \
+                         m.new || substr(v.path, length(m.old) + 1), v.name, v.type_code, $2 \
+                         FROM move_batch m JOIN unit_version v ON v.path >= m.old AND v.path < m.old_end \
+                         WHERE v.valid_to IS NULL AND v.valid_from < $1")
+                .bind(on).bind($plan).execute(&mut *$tx).await?;
+            sqlx::query("UPDATE unit_version SET valid_to = $1 FROM move_batch m \
+                         WHERE unit_version.path >= m.old AND unit_version.path < m.old_end \
+                         AND unit_version.valid_to IS NULL AND unit_version.valid_from < $1")
+                .bind(on).execute(&mut *$tx).await?;
+            sqlx::query("UPDATE unit_version SET path = m.new || substr(unit_version.path, length(m.old) + 1), \
+                         parent_id = CASE WHEN unit_version.unit_id = m.unit_id THEN m.parent_id ELSE unit_version.parent_id END \
+                         FROM move_batch m WHERE unit_version.path >= m.old AND unit_version.path < m.old_end \
+                         AND unit_version.valid_to IS NULL AND unit_version.valid_from = $1")
+                .bind(on).execute(&mut *$tx).await?;
+            sqlx::query("UPDATE unit SET path = m.new || substr(unit.path, length(m.old) + 1), depth = unit.depth + m.ddepth, \
+                         parent_id = CASE WHEN unit.unit_id = m.unit_id THEN m.parent_id ELSE unit.parent_id END, \
+                         fts_top = COALESCE(unit.fts_top, m.top), version = unit.version + 1, updated_at = $1 \
+                         FROM move_batch m WHERE unit.path >= m.old AND unit.path < m.old_end")
+                .bind($crate::now()).execute(&mut *$tx).await?;
+            let moved = moves.iter().map(|(u, _)| u.to_string()).collect::<Vec<_>>().join(",");
+            let stored: Vec<(i64, String, String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT unit_id, dim, key, n FROM unit_stat WHERE unit_id IN ({moved})"))).fetch_all(&mut *$tx).await?;
+            let mut by_unit: std::collections::HashMap<i64, Vec<(String, String, i64)>> = std::collections::HashMap::new();
+            for (u, d, k, n) in stored {
+                by_unit.entry(u).or_default().push((d, k, n));
+            }
+            for (u, from, to) in shifts {
+                $delta.shift_subtree(u, by_unit.remove(&u).unwrap_or_default(), &from, &to)?;
+            }
+        }
+    }};
+}
+pub(crate) use move_batch;
 
 impl Store {
     /// One unit type by code.
