@@ -823,6 +823,8 @@ impl Store {
                 places.extend(sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(format!(
                     "SELECT unit_id, cluster_id FROM cluster_unit WHERE unit_id IN ({list})"))).fetch_all(&mut *tx).await?);
             }
+            let started = std::time::Instant::now();
+            let mut moves_time = std::time::Duration::ZERO;
             let mut at = 0;
             while at < out.steps.len() {
                 // Consecutive moves go together, a handful of statements per batch.
@@ -835,7 +837,9 @@ impl Store {
                         batch.push((id(&real, *unit), id(&real, *parent)));
                         at += 1;
                     }
+                    let t = std::time::Instant::now();
                     move_batch!(tx, delta, &batch, on, Some(plan.plan_id));
+                    moves_time += t.elapsed();
                     continue;
                 }
                 let step = &out.steps[at];
@@ -1132,7 +1136,11 @@ impl Store {
                     }
                 }
             }
+            let steps_time = started.elapsed();
             apply_stats!(tx, delta);
+            let stats_time = started.elapsed() - steps_time;
+            tracing::info!(steps_ms = steps_time.as_millis() as u64, moves_ms = moves_time.as_millis() as u64,
+                stats_ms = stats_time.as_millis() as u64, "plan written");
             // What the plan did to units, for its inverse; and the plan it reverts, if any.
             let undo = rs::Applied { clusters: places, ..rs::Applied::of(&out, &snap, |x| id(&real, x)) };
             sqlx::query("UPDATE restructure_plan SET undo = $1 WHERE plan_id = $2")

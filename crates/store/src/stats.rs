@@ -112,20 +112,37 @@ impl StatDelta {
     pub(crate) fn shift_subtree(
         &mut self,
         unit_id: i64,
-        stored: impl IntoIterator<Item = (String, String, i64)>,
+        stored: Vec<(String, String, i64)>,
         from: &str,
         to: &str,
     ) -> Result<()> {
-        let mut block: BTreeMap<(&'static str, String), i64> = BTreeMap::new();
-        for (d, k, n) in stored {
-            *block.entry((dim::parse(&d), k)).or_default() += n;
+        self.shift_subtrees(vec![(unit_id, stored, from.to_string(), to.to_string())])
+    }
+
+    /// Several independent subtrees moving at once (none inside another, no new parent
+    /// inside one): their figures are summed per (old parent, new parent) first, so the
+    /// ancestors are walked once per pair, not once per unit.
+    pub(crate) fn shift_subtrees(
+        &mut self,
+        moves: Vec<(i64, Vec<(String, String, i64)>, String, String)>,
+    ) -> Result<()> {
+        let mut blocks: BTreeMap<(String, String), BTreeMap<(&'static str, String), i64>> =
+            BTreeMap::new();
+        for (unit_id, stored, from, to) in moves {
+            let pending = self.of_unit(unit_id);
+            let block = blocks.entry((from, to)).or_default();
+            for (d, k, n) in stored {
+                *block.entry((dim::parse(&d), k)).or_default() += n;
+            }
+            for (d, k, n) in pending {
+                *block.entry((d, k)).or_default() += n;
+            }
         }
-        for (d, k, n) in self.of_unit(unit_id) {
-            *block.entry((d, k)).or_default() += n;
-        }
-        for ((d, k), n) in &block {
-            self.add(from, d, k, -n)?;
-            self.add(to, d, k, *n)?;
+        for ((from, to), block) in blocks {
+            for ((d, k), n) in &block {
+                self.add(&from, d, k, -n)?;
+                self.add(&to, d, k, *n)?;
+            }
         }
         Ok(())
     }

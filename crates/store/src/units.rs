@@ -281,10 +281,12 @@ macro_rules! move_batch {
                          WHERE unit_version.path >= m.old AND unit_version.path < m.old_end \
                          AND unit_version.valid_to IS NULL AND unit_version.valid_from < $1")
                 .bind(on).execute(&mut *$tx).await?;
+            // (The day's test is hidden in a CASE: SQLite would otherwise build an automatic
+            // index over every open version for it, once per batch.)
             sqlx::query("UPDATE unit_version SET path = m.new || substr(unit_version.path, length(m.old) + 1), \
                          parent_id = CASE WHEN unit_version.unit_id = m.unit_id THEN m.parent_id ELSE unit_version.parent_id END \
                          FROM move_batch m WHERE unit_version.path >= m.old AND unit_version.path < m.old_end \
-                         AND unit_version.valid_to IS NULL AND unit_version.valid_from = $1")
+                         AND unit_version.valid_to IS NULL AND CASE WHEN unit_version.valid_from = $1 THEN 1 END = 1")
                 .bind(on).execute(&mut *$tx).await?;
             sqlx::query("UPDATE unit SET path = m.new || substr(unit.path, length(m.old) + 1), depth = unit.depth + m.ddepth, \
                          parent_id = CASE WHEN unit.unit_id = m.unit_id THEN m.parent_id ELSE unit.parent_id END, \
@@ -298,9 +300,9 @@ macro_rules! move_batch {
             for (u, d, k, n) in stored {
                 by_unit.entry(u).or_default().push((d, k, n));
             }
-            for (u, from, to) in shifts {
-                $delta.shift_subtree(u, by_unit.remove(&u).unwrap_or_default(), &from, &to)?;
-            }
+            $delta.shift_subtrees(
+                shifts.into_iter().map(|(u, from, to)| (u, by_unit.remove(&u).unwrap_or_default(), from, to)).collect(),
+            )?;
         }
     }};
 }
