@@ -57,6 +57,13 @@ pub(crate) struct UnitFacts<'a> {
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct StatDelta(BTreeMap<(i64, &'static str, String), i64>);
 
+/// One subtree moving: its root, the root's stored figures (dim, key, n), and the
+/// paths of its old and new parents.
+pub(crate) type SubtreeMove = (i64, Vec<(String, String, i64)>, String, String);
+
+/// Figures of one subtree, by (dim, key).
+type Block = BTreeMap<(&'static str, String), i64>;
+
 impl StatDelta {
     /// Adds `n` to `(dim, key)` of the unit at `path` and of every ancestor.
     pub(crate) fn add(&mut self, path: &str, dim: &'static str, key: &str, n: i64) -> Result<()> {
@@ -122,12 +129,8 @@ impl StatDelta {
     /// Several independent subtrees moving at once (none inside another, no new parent
     /// inside one): their figures are summed per (old parent, new parent) first, so the
     /// ancestors are walked once per pair, not once per unit.
-    pub(crate) fn shift_subtrees(
-        &mut self,
-        moves: Vec<(i64, Vec<(String, String, i64)>, String, String)>,
-    ) -> Result<()> {
-        let mut blocks: BTreeMap<(String, String), BTreeMap<(&'static str, String), i64>> =
-            BTreeMap::new();
+    pub(crate) fn shift_subtrees(&mut self, moves: Vec<SubtreeMove>) -> Result<()> {
+        let mut blocks: BTreeMap<(String, String), Block> = BTreeMap::new();
         for (unit_id, stored, from, to) in moves {
             let pending = self.of_unit(unit_id);
             let block = blocks.entry((from, to)).or_default();
