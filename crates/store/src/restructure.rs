@@ -787,7 +787,8 @@ impl Store {
         let ty = |code: &str| types.iter().find(|t| t.code == code).cloned();
         let ops = plan.op_list();
         let on = plan.effective_date;
-        let year = match self.engine() {
+        let engine = self.engine();
+        let year = match engine {
             Engine::Sqlite => "CAST(substr(birth_date, 1, 4) AS INTEGER)",
             Engine::Postgres => "CAST(EXTRACT(YEAR FROM birth_date) AS INTEGER)",
         };
@@ -838,7 +839,7 @@ impl Store {
                         at += 1;
                     }
                     let t = std::time::Instant::now();
-                    move_batch!(tx, delta, &batch, on, Some(plan.plan_id));
+                    move_batch!(tx, delta, &batch, on, Some(plan.plan_id), engine);
                     moves_time += t.elapsed();
                     continue;
                 }

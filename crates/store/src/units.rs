@@ -226,7 +226,7 @@ pub(crate) const MOVE_BATCH: usize = 500;
 /// When one moved unit lies inside another's subtree, or a new parent inside a moved
 /// subtree, the order matters and they are moved one at a time instead.
 macro_rules! move_batch {
-    ($tx:ident, $delta:ident, $moves:expr, $on:expr, $plan:expr) => {{
+    ($tx:ident, $delta:ident, $moves:expr, $on:expr, $plan:expr, $engine:expr) => {{
         let moves: &[(i64, i64)] = $moves;
         let on: time::Date = $on;
         let mut ids: Vec<i64> = moves.iter().flat_map(|(u, p)| [*u, *p]).collect();
@@ -281,12 +281,16 @@ macro_rules! move_batch {
                          WHERE unit_version.path >= m.old AND unit_version.path < m.old_end \
                          AND unit_version.valid_to IS NULL AND unit_version.valid_from < $1")
                 .bind(on).execute(&mut *$tx).await?;
-            // (The day's test is hidden in a CASE: SQLite would otherwise build an automatic
+            // (On SQLite the day's test is hidden in a CASE, or it would build an automatic
             // index over every open version for it, once per batch.)
-            sqlx::query("UPDATE unit_version SET path = m.new || substr(unit_version.path, length(m.old) + 1), \
+            let day = match $engine {
+                $crate::Engine::Sqlite => "CASE WHEN unit_version.valid_from = $1 THEN 1 END = 1",
+                $crate::Engine::Postgres => "unit_version.valid_from = $1",
+            };
+            sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE unit_version SET path = m.new || substr(unit_version.path, length(m.old) + 1), \
                          parent_id = CASE WHEN unit_version.unit_id = m.unit_id THEN m.parent_id ELSE unit_version.parent_id END \
                          FROM move_batch m WHERE unit_version.path >= m.old AND unit_version.path < m.old_end \
-                         AND unit_version.valid_to IS NULL AND CASE WHEN unit_version.valid_from = $1 THEN 1 END = 1")
+                         AND unit_version.valid_to IS NULL AND {day}")))
                 .bind(on).execute(&mut *$tx).await?;
             sqlx::query("UPDATE unit SET path = m.new || substr(unit.path, length(m.old) + 1), depth = unit.depth + m.ddepth, \
                          parent_id = CASE WHEN unit.unit_id = m.unit_id THEN m.parent_id ELSE unit.parent_id END, \
