@@ -105,6 +105,13 @@ pub struct MemberEventInput {
 /// Members whose search tokens one refresh transaction rewrites (at least one unit).
 pub const REFRESH_BATCH: i64 = 20_000;
 
+/// See `Store::federation_scope`.
+struct FederationScope {
+    tops: Vec<i64>,
+    moved_in: Vec<i64>,
+    exact: bool,
+}
+
 /// Where a member search looks.
 enum Within {
     All,
@@ -477,6 +484,41 @@ impl Store {
         ).bind(member_id).fetch_all(p).await)?)
     }
 
+    /// Subtrees as the members' own federation tokens see them: None when one is the
+    /// national unit (everything). `moved_in` are units inside whose members still carry
+    /// another federation's token; `exact` when the subtrees are whole federations none
+    /// of whose units has left with their members' tokens, so that "token of the
+    /// federation, or unit moved in" is exactly the subtrees' members.
+    async fn federation_scope(&self, paths: &[String]) -> Result<Option<FederationScope>> {
+        let tops: Option<Vec<i64>> = paths
+            .iter()
+            .map(|p| Ok(congdoan_domain::OrgPath::parse(p)?.top_id()))
+            .collect::<Result<_>>()?;
+        let Some(tops) = tops else {
+            return Ok(None);
+        };
+        // Units whose members still carry an older federation's token (none once the
+        // refresh has caught up; a few thousand right after a reform).
+        let stale: Vec<(i64, String, i64)> = read!(self, p => sqlx::query_as(
+            "SELECT unit_id, path, fts_top FROM unit WHERE fts_top IS NOT NULL").fetch_all(p).await)?;
+        let inside = |path: &str| paths.iter().any(|r| path.starts_with(r.as_str()));
+        let exact = paths
+            .iter()
+            .zip(&tops)
+            .all(|(p, top)| p.ends_with(&format!("/{top}/")) && p.matches('/').count() == 3)
+            && !stale.iter().any(|(_, _, was)| tops.contains(was));
+        let moved_in = stale
+            .iter()
+            .filter(|(_, path, _)| inside(path))
+            .map(|(id, ..)| *id)
+            .collect();
+        Ok(Some(FederationScope {
+            tops,
+            moved_in,
+            exact,
+        }))
+    }
+
     /// Up to [`SEARCH_CAP`] + 1 members whose folded name holds every token as a word
     /// (the last as a word start when `prefix`), inside `within`. Words before the last
     /// are always whole: "thi" must not also mean "thien", "thinh"… over millions of rows.
@@ -494,33 +536,14 @@ impl Store {
         let (xs, paths): (Vec<i64>, &[String]) = match within {
             Within::All => (vec![], &[]),
             Within::Cdcs(c) => (vec![*c], &[]),
-            Within::Subtrees(paths) => {
-                let tops: Option<Vec<i64>> = paths
-                    .iter()
-                    .map(|p| Ok(congdoan_domain::OrgPath::parse(p)?.top_id()))
-                    .collect::<Result<_>>()?;
+            Within::Subtrees(paths) => match self.federation_scope(paths).await? {
                 // A grant on the national unit itself: the whole country.
-                let Some(mut xs) = tops else {
-                    return Box::pin(self.name_candidates(tokens, &Within::All, prefix)).await;
-                };
-                // Units whose members still carry an older federation's token (none
-                // once the refresh has caught up; a few thousand right after a reform).
-                let stale: Vec<(i64, String, i64)> = read!(self, p => sqlx::query_as(
-                    "SELECT unit_id, path, fts_top FROM unit WHERE fts_top IS NOT NULL").fetch_all(p).await)?;
-                let inside = |path: &str| paths.iter().any(|r| path.starts_with(r.as_str()));
-                // Whole federations none of whose units has left with its tokens: exact
-                // without the path filter (units moved in are matched by their own token).
-                let exact = paths.iter().zip(&xs).all(|(p, top)| {
-                    p.ends_with(&format!("/{top}/")) && p.matches('/').count() == 3
-                }) && !stale.iter().any(|(_, _, was)| xs.contains(was));
-                xs.extend(
-                    stale
-                        .iter()
-                        .filter(|(_, path, _)| inside(path))
-                        .map(|(id, ..)| *id),
-                );
-                (xs, if exact { &[][..] } else { paths.as_slice() })
-            }
+                None => (vec![], &[][..]),
+                Some(f) => {
+                    let xs = f.tops.iter().chain(&f.moved_in).copied().collect();
+                    (xs, if f.exact { &[][..] } else { paths.as_slice() })
+                }
+            },
         };
         let engine = self.engine();
         let m = match engine {
@@ -707,28 +730,59 @@ impl Store {
             });
         }
         let engine = self.engine();
+        // A large subtree listed in name order: when it is the whole country or whole
+        // federations (exact by the members' own tokens), rows are kept without looking
+        // up their units — the roots are readable, so their subtrees are too.
+        let walk = candidates.is_none() && ident.is_none() && cdcs.is_none() && !small && !all;
+        let by_token = match walk {
+            true => match self.federation_scope(&roots).await? {
+                None => Some(None),
+                Some(f) if f.exact => Some(Some(f)),
+                Some(_) => None,
+            },
+            false => None,
+        };
         let mut rows: Vec<MemberListRow> = read!(self, p => {
             let mut qb = QueryBuilder::new(
-                "SELECT m.member_id, m.full_name, m.birth_date, m.sex, m.unit_id, u.name AS unit_name, m.status, m.card_no, \
-                 m.cccd, m.phone FROM ");
+                "SELECT m.member_id, m.full_name, m.birth_date, m.sex, m.unit_id, \
+                 (SELECT name FROM unit WHERE unit_id = m.unit_id) AS unit_name, m.status, m.card_no, m.cccd, m.phone FROM ");
             // Members are addressed through their unit's path. SQLite is told the order:
             // a CĐCS walks its name index; a large subtree walks the national name index
             // and keeps rows whose unit is inside; a small one reads its units by path,
             // then their members, and sorts.
             let listing = engine == Engine::Sqlite && candidates.is_none() && ident.is_none();
-            qb.push(match (listing, cdcs.is_some(), small) {
-                (true, true, _) => "member m INDEXED BY member_cdcs_sort_idx JOIN unit u ON u.unit_id = m.unit_id",
-                (true, false, false) => "member m INDEXED BY member_sort_idx JOIN unit u ON u.unit_id = m.unit_id",
-                (true, false, true) => "unit u CROSS JOIN member m ON m.unit_id = u.unit_id",
+            qb.push(match (listing, cdcs.is_some(), small, by_token.is_some()) {
+                (true, true, ..) => "member m INDEXED BY member_cdcs_sort_idx JOIN unit u ON u.unit_id = m.unit_id",
+                (true, false, false, true) => "member m INDEXED BY member_sort_idx",
+                (true, false, false, false) => "member m INDEXED BY member_sort_idx JOIN unit u ON u.unit_id = m.unit_id",
+                (true, false, true, _) => "unit u CROSS JOIN member m ON m.unit_id = u.unit_id",
+                (false, _, _, true) => "member m",
                 (false, ..) => "member m JOIN unit u ON u.unit_id = m.unit_id",
             });
             qb.push(" WHERE ");
-            scope.push_read_filter(&mut qb, "u.path");
+            match &by_token {
+                Some(None) => {
+                    qb.push("(1=1)");
+                }
+                Some(Some(f)) => {
+                    qb.push("(m.fts_top IN (");
+                    let mut sep = qb.separated(", ");
+                    for t in &f.tops {
+                        sep.push_bind(*t);
+                    }
+                    qb.push(")");
+                    for u in &f.moved_in {
+                        qb.push(" OR m.unit_id = ").push_bind(*u);
+                    }
+                    qb.push(")");
+                }
+                None => scope.push_read_filter(&mut qb, "u.path"),
+            }
             // A CĐCS's subtree is exactly its cdcs_id (stated alone, so that PostgreSQL
             // also picks the (cdcs_id, sort_key) index).
             if let Some(c) = cdcs {
                 qb.push(" AND m.cdcs_id = ").push_bind(c);
-            } else if q.unit_id.is_some() {
+            } else if q.unit_id.is_some() && by_token.is_none() {
                 crate::scope::push_ranges(&mut qb, " AND ", "u.path", &roots);
             }
             if let Some(s) = q.status {
