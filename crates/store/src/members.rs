@@ -113,12 +113,12 @@ struct FederationScope {
 }
 
 /// Where a member search looks.
-enum Within {
+enum Within<'a> {
     All,
     /// One CĐCS: its members carry its id as a search token.
     Cdcs(i64),
-    /// Subtrees by their paths.
-    Subtrees(Vec<String>),
+    /// Subtrees by their paths, as the federation tokens see them.
+    Subtrees(&'a [String], &'a FederationScope),
 }
 
 /// Member records (any status) up to which a subtree is listed by its path range and
@@ -525,7 +525,7 @@ impl Store {
     async fn name_candidates(
         &self,
         tokens: &[String],
-        within: &Within,
+        within: &Within<'_>,
         prefix: bool,
     ) -> Result<Vec<i64>> {
         let last = tokens.len().saturating_sub(1);
@@ -536,14 +536,10 @@ impl Store {
         let (xs, paths): (Vec<i64>, &[String]) = match within {
             Within::All => (vec![], &[]),
             Within::Cdcs(c) => (vec![*c], &[]),
-            Within::Subtrees(paths) => match self.federation_scope(paths).await? {
-                // A grant on the national unit itself: the whole country.
-                None => (vec![], &[][..]),
-                Some(f) => {
-                    let xs = f.tops.iter().chain(&f.moved_in).copied().collect();
-                    (xs, if f.exact { &[][..] } else { paths.as_slice() })
-                }
-            },
+            Within::Subtrees(paths, f) => {
+                let xs = f.tops.iter().chain(&f.moved_in).copied().collect();
+                (xs, if f.exact { &[][..] } else { paths })
+            }
         };
         let engine = self.engine();
         let m = match engine {
@@ -699,16 +695,22 @@ impl Store {
                 .sum()
         };
         let small = size <= self.small_subtree;
+        // A large subtree other than one CĐCS, as the federation tokens see it (None
+        // inside: the national unit, that is everything).
+        let fed = match !all && cdcs.is_none() && !small && ident.is_none() {
+            true => Some(self.federation_scope(&roots).await?),
+            false => None,
+        };
         // A name search in a large subtree: the full-text index picks the candidates.
         // Whole words first: a common name ("nguyen") fills the cap at once without
         // expanding a prefix over millions of rows; only if it does not is the last
         // word also read as the start of a longer one (still being typed).
         let mut capped = false;
         let candidates: Option<Vec<i64>> = if !tokens.is_empty() && !small {
-            let within = match (all, cdcs) {
-                (true, _) => Within::All,
-                (false, Some(c)) => Within::Cdcs(c),
-                (false, None) => Within::Subtrees(roots.clone()),
+            let within = match (cdcs, &fed) {
+                (Some(c), _) => Within::Cdcs(c),
+                (None, Some(Some(f))) => Within::Subtrees(&roots, f),
+                _ => Within::All,
             };
             let mut ids = self.name_candidates(&tokens, &within, false).await?;
             if ids.len() as i64 <= SEARCH_CAP {
@@ -733,14 +735,10 @@ impl Store {
         // A large subtree listed in name order: when it is the whole country or whole
         // federations (exact by the members' own tokens), rows are kept without looking
         // up their units — the roots are readable, so their subtrees are too.
-        let walk = candidates.is_none() && ident.is_none() && cdcs.is_none() && !small && !all;
-        let by_token = match walk {
-            true => match self.federation_scope(&roots).await? {
-                None => Some(None),
-                Some(f) if f.exact => Some(Some(f)),
-                Some(_) => None,
-            },
-            false => None,
+        let by_token = match (&fed, candidates.is_none()) {
+            (Some(None), true) => Some(None),
+            (Some(Some(f)), true) if f.exact => Some(Some(f)),
+            _ => None,
         };
         let mut rows: Vec<MemberListRow> = read!(self, p => {
             let mut qb = QueryBuilder::new(

@@ -6,7 +6,7 @@
 use crate::audit::audit;
 use crate::scope::range_end;
 use crate::stats::{MemberFacts, StatDelta, UnitFacts, apply_stats, dim};
-use crate::units::{MOVE_BATCH, move_batch, move_subtree};
+use crate::units::{MOVE_BATCH, move_units};
 use crate::{Engine, Result, Scope, Store, StoreError, now, read, write};
 use congdoan_domain::reform::{Place, ReformRequest, UnderCriteria, reform_2025};
 use congdoan_domain::restructure::{
@@ -792,10 +792,13 @@ impl Store {
             Engine::Sqlite => "CAST(substr(birth_date, 1, 4) AS INTEGER)",
             Engine::Postgres => "CAST(EXTRACT(YEAR FROM birth_date) AS INTEGER)",
         };
-        let groups_sql = format!(
-            "SELECT u.path, m.status, m.sex, {year}, m.party_member, CAST(COUNT(*) AS BIGINT) FROM member m \
-             JOIN unit u ON u.unit_id = m.unit_id WHERE m.cdcs_id = $1 GROUP BY u.path, m.status, m.sex, {year}, m.party_member"
-        );
+        // Members of CĐCS $1 (and `more` of them), grouped by what the figures count.
+        let groups_sql = |more: &str| {
+            format!(
+                "SELECT u.path, m.status, m.sex, {year}, m.party_member, CAST(COUNT(*) AS BIGINT) FROM member m \
+                 JOIN unit u ON u.unit_id = m.unit_id WHERE m.cdcs_id = $1{more} GROUP BY u.path, m.status, m.sex, {year}, m.party_member"
+            )
+        };
         let actor = scope.actor().account_id;
         let summary: serde_json::Value = write!(self, p => {
             let mut tx = p.begin().await?;
@@ -839,7 +842,7 @@ impl Store {
                         at += 1;
                     }
                     let t = std::time::Instant::now();
-                    move_batch!(tx, delta, &batch, on, Some(plan.plan_id), engine);
+                    move_units!(tx, delta, &batch, on, Some(plan.plan_id), engine);
                     moves_time += t.elapsed();
                     continue;
                 }
@@ -867,9 +870,7 @@ impl Store {
                         delta.unit(&path, &UnitFacts { type_code, ended: false, grassroots: t.grassroots, head_count: None }, 1)?;
                         real.insert(*tmp, new_id);
                     }
-                    Step::SetParent { unit, parent } => {
-                        move_subtree!(tx, delta, id(&real, *unit), id(&real, *parent), on, Some(plan.plan_id));
-                    }
+                    Step::SetParent { .. } => unreachable!("consecutive moves are written together above"),
                     Step::Rename { unit, name } | Step::Retype { unit, type_code: name } => {
                         let unit = id(&real, *unit);
                         let (path, cur_name, cur_type): (String, String, String) = sqlx::query_as(
@@ -900,20 +901,19 @@ impl Store {
                         let (tpath, tsector, town): (String, Option<String>, Option<String>) = sqlx::query_as(
                             "SELECT path, sector, employer_ownership FROM unit WHERE unit_id = $1").bind(to).fetch_one(&mut *tx).await?;
                         // All of the CĐCS's members, or (a split) those placed in one sub-unit's subtree.
-                        let sub = match within {
+                        let subtree = match within {
                             Some(w) => {
                                 let p: String = sqlx::query_scalar("SELECT path FROM unit WHERE unit_id = $1")
                                     .bind(id(&real, *w)).fetch_one(&mut *tx).await?;
                                 // A checked path (ids and slashes) is safe to write into the statement.
-                                let p = congdoan_domain::OrgPath::parse(&p)?.to_string();
-                                let end = range_end(&p);
-                                format!(" AND unit_id IN (SELECT unit_id FROM unit WHERE path >= '{p}' AND path < '{end}')")
+                                Some(congdoan_domain::OrgPath::parse(&p)?)
                             }
-                            None => String::new(),
+                            None => None,
                         };
+                        let sub = |col: &str| subtree.as_ref().map_or(String::new(), |p| format!(
+                            " AND {col} IN (SELECT unit_id FROM unit WHERE path >= '{p}' AND path < '{}')", p.range_end()));
                         let groups: Vec<(String, String, String, i32, bool, i64)> =
-                            sqlx::query_as(sqlx::AssertSqlSafe(groups_sql.replace("WHERE m.cdcs_id = $1", &format!("WHERE m.cdcs_id = $1{}", sub.replace("unit_id IN", "m.unit_id IN")))))
-                                .bind(from).fetch_all(&mut *tx).await?;
+                            sqlx::query_as(sqlx::AssertSqlSafe(groups_sql(&sub("m.unit_id")))).bind(from).fetch_all(&mut *tx).await?;
                         for (path, status, sex, birth_year, party, n) in &groups {
                             let f = MemberFacts { status, sex, birth_year: *birth_year, party: *party,
                                 sector: fsector.as_deref(), ownership: fown.as_deref() };
@@ -923,7 +923,7 @@ impl Store {
                         }
                         sqlx::query(sqlx::AssertSqlSafe(format!("INSERT INTO member_event (member_id, kind, on_date, from_status, to_status, unit_id, to_unit_id, reason, recorded_at, recorded_by, plan_id) \
                                      SELECT member_id, 'transfer_out', $1, status, status, unit_id, $2, $3, $4, $5, $7 FROM member \
-                                     WHERE cdcs_id = $6 AND status IN ('member','applicant','suspended'){sub}")))
+                                     WHERE cdcs_id = $6 AND status IN ('member','applicant','suspended'){}", sub("unit_id"))))
                             .bind(on).bind(to).bind(format!("Sáp nhập, chia tách, sắp xếp tổ chức — phương án «{}»", plan.name)).bind(now()).bind(actor).bind(from)
                             .bind(plan.plan_id).execute(&mut *tx).await?;
                         if within.is_none() {
@@ -933,7 +933,7 @@ impl Store {
                                 .bind(from).bind(to).execute(&mut *tx).await?;
                             sqlx::query("UPDATE unit SET direct_members = 0 WHERE unit_id = $1").bind(from).execute(&mut *tx).await?;
                         }
-                        sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE member SET cdcs_id = $1, fts_top = $2 WHERE cdcs_id = $3{sub}")))
+                        sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE member SET cdcs_id = $1, fts_top = $2 WHERE cdcs_id = $3{}", sub("unit_id"))))
                             .bind(to).bind(crate::scope::fts_top(&tpath)?).bind(from).execute(&mut *tx).await?;
                     }
                     Step::ExitMembers { cdcs, reason } => {
@@ -941,7 +941,7 @@ impl Store {
                         let (sector, own): (Option<String>, Option<String>) = sqlx::query_as(
                             "SELECT sector, employer_ownership FROM unit WHERE unit_id = $1").bind(cdcs).fetch_one(&mut *tx).await?;
                         let groups: Vec<(String, String, String, i32, bool, i64)> =
-                            sqlx::query_as(sqlx::AssertSqlSafe(groups_sql.clone())).bind(cdcs).fetch_all(&mut *tx).await?;
+                            sqlx::query_as(sqlx::AssertSqlSafe(groups_sql(""))).bind(cdcs).fetch_all(&mut *tx).await?;
                         for (path, status, sex, birth_year, party, n) in &groups {
                             if !matches!(status.as_str(), "member" | "applicant" | "suspended") {
                                 continue;

@@ -113,22 +113,11 @@ impl StatDelta {
     }
 
     /// The pending change of one unit's own figures (to read a unit's figures mid-plan).
-    /// A subtree moves from under `from` to under `to` (parents' paths): its figures —
-    /// `stored` for its root, plus what is pending for it — leave the old ancestors and
-    /// join the new ones. Pending changes of the units below keep their keys (unit ids).
-    pub(crate) fn shift_subtree(
-        &mut self,
-        unit_id: i64,
-        stored: Vec<(String, String, i64)>,
-        from: &str,
-        to: &str,
-    ) -> Result<()> {
-        self.shift_subtrees(vec![(unit_id, stored, from.to_string(), to.to_string())])
-    }
-
-    /// Several independent subtrees moving at once (none inside another, no new parent
-    /// inside one): their figures are summed per (old parent, new parent) first, so the
-    /// ancestors are walked once per pair, not once per unit.
+    /// Subtrees move from under one parent to another (parents' paths), none inside
+    /// another and no new parent inside one: each one's figures — stored for its root,
+    /// plus what is pending for it — leave the old ancestors and join the new ones. Pending
+    /// changes of the units below keep their keys (unit ids). Summed per (old parent, new
+    /// parent) first, so the ancestors are walked once per pair, not once per unit.
     pub(crate) fn shift_subtrees(&mut self, moves: Vec<SubtreeMove>) -> Result<()> {
         let mut blocks: BTreeMap<(String, String), Block> = BTreeMap::new();
         for (unit_id, stored, from, to) in moves {

@@ -169,95 +169,55 @@ fn validate_code(code: &str) -> Result<String> {
     Ok(c)
 }
 
-/// Places unit `$unit` (with its whole subtree) under `$parent` from `$on`, inside
-/// transaction `$tx`, and evaluates to the unit's new path. The open `unit_version`
-/// intervals of the subtree close and new ones open (stamped with `$plan`; a same-day
-/// change corrects the open interval); unit paths are rewritten (members follow their
-/// units; a subtree leaving its federation is marked for the search refresh); the
-/// subtree's figures — stored, plus what `$delta` already holds for the unit — are
-/// added to `$delta` as leaving the old ancestors and joining the new ones. Shared by a
-/// single move and by restructuring plans.
-macro_rules! move_subtree {
-    ($tx:ident, $delta:ident, $unit:expr, $parent:expr, $on:expr, $plan:expr) => {{
-        let (unit, parent, on): (i64, i64, time::Date) = ($unit, $parent, $on);
-        // Six statements per move: a plan of the 2025 reform moves thousands of CĐCS.
-        let rows: Vec<(i64, String, i64)> = sqlx::query_as("SELECT unit_id, path, depth FROM unit WHERE unit_id IN ($1, $2)")
-            .bind(unit).bind(parent).fetch_all(&mut *$tx).await?;
-        let at = |id: i64| rows.iter().find(|r| r.0 == id).map(|r| (r.1.clone(), r.2)).ok_or($crate::StoreError::NotFound);
-        let ((old, depth), (ppath, pdepth)) = (at(unit)?, at(parent)?);
-        let old_end = $crate::scope::range_end(&old);
-        let old_parent_path = old[..old.len() - 1 - unit.to_string().len()].to_string();
-        let new = format!("{ppath}{unit}/");
-        // Versions open before the day are closed and reopened on it; then every version
-        // opening on the day takes the new path (and the moved unit its new parent).
-        sqlx::query("INSERT INTO unit_version (unit_id, valid_from, valid_to, parent_id, path, name, type_code, plan_id) \
-                     SELECT unit_id, $1, NULL, parent_id, path, name, type_code, $4 FROM unit_version \
-                     WHERE valid_to IS NULL AND valid_from < $1 AND path >= $2 AND path < $3")
-            .bind(on).bind(&old).bind(&old_end).bind($plan).execute(&mut *$tx).await?;
-        sqlx::query("UPDATE unit_version SET valid_to = $1 WHERE valid_to IS NULL AND valid_from < $1 AND path >= $2 AND path < $3")
-            .bind(on).bind(&old).bind(&old_end).execute(&mut *$tx).await?;
-        sqlx::query("UPDATE unit_version SET path = $1 || substr(path, length($2) + 1), \
-                     parent_id = CASE WHEN unit_id = $5 THEN $6 ELSE parent_id END \
-                     WHERE valid_to IS NULL AND valid_from = $3 AND path >= $2 AND path < $4")
-            .bind(&new).bind(&old).bind(on).bind(&old_end).bind(unit).bind(parent).execute(&mut *$tx).await?;
-        // Members are addressed through their units and stay untouched. A subtree that
-        // leaves its federation remembers the one its members' search tokens name, until
-        // the refresh (`Store::refresh_search_scope`) rewrites them.
-        let (old_top, new_top) = ($crate::scope::fts_top(&old)?, $crate::scope::fts_top(&new)?);
-        sqlx::query("UPDATE unit SET path = $1 || substr(path, length($2) + 1), depth = depth + $3, version = version + 1, \
-                     updated_at = $4, parent_id = CASE WHEN unit_id = $6 THEN $7 ELSE parent_id END, fts_top = COALESCE(fts_top, $8) \
-                     WHERE path >= $2 AND path < $5")
-            .bind(&new).bind(&old).bind(pdepth + 1 - depth).bind($crate::now()).bind(&old_end).bind(unit).bind(parent)
-            .bind((old_top != new_top).then_some(old_top)).execute(&mut *$tx).await?;
-        let stored: Vec<(String, String, i64)> = sqlx::query_as("SELECT dim, key, n FROM unit_stat WHERE unit_id = $1")
-            .bind(unit).fetch_all(&mut *$tx).await?;
-        $delta.shift_subtree(unit, stored, &old_parent_path, &ppath)?;
-        new
-    }};
-}
-pub(crate) use move_subtree;
-
-/// Units moved together: how many one batch of statements handles.
+/// Units a plan moves together: how many one batch of statements handles.
 pub(crate) const MOVE_BATCH: usize = 500;
 
-/// Moves several units (`$moves`: unit, new parent), each with its subtree, as
-/// `move_subtree!` would one after another, but in a fixed handful of statements over
-/// a temporary table of moves (a plan of the 2025 reform moves thousands of CĐCS).
-/// When one moved unit lies inside another's subtree, or a new parent inside a moved
-/// subtree, the order matters and they are moved one at a time instead.
-macro_rules! move_batch {
+/// Places each unit of `$moves` (unit, new parent), with its whole subtree, under its
+/// new parent from `$on`, inside transaction `$tx`, as if one after another. The open
+/// `unit_version` intervals of the subtrees close and new ones open (stamped with
+/// `$plan`; a same-day change corrects the open interval); unit paths are rewritten
+/// (members follow their units; a subtree leaving its federation is marked for the
+/// search refresh); the subtrees' figures — stored, plus what `$delta` already holds for
+/// their roots — are added to `$delta` as leaving the old ancestors and joining the new
+/// ones. Moves that do not depend on one another are written together, a handful of
+/// statements over a temporary table of moves (a plan of the 2025 reform moves
+/// thousands of CĐCS); a move inside another's subtree, or under a unit moved before it,
+/// starts a new group, read after the earlier ones are written.
+macro_rules! move_units {
     ($tx:ident, $delta:ident, $moves:expr, $on:expr, $plan:expr, $engine:expr) => {{
-        let moves: &[(i64, i64)] = $moves;
         let on: time::Date = $on;
-        let mut ids: Vec<i64> = moves.iter().flat_map(|(u, p)| [*u, *p]).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-        let rows: Vec<(i64, String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT unit_id, path, depth FROM unit WHERE unit_id IN ({list})"))).fetch_all(&mut *$tx).await?;
-        let at: std::collections::HashMap<i64, (String, i64)> = rows.into_iter().map(|(id, p, d)| (id, (p, d))).collect();
-        let get = |id: &i64| at.get(id).cloned().ok_or($crate::StoreError::NotFound);
-        let mut olds: Vec<String> = moves.iter().map(|(u, _)| Ok(get(u)?.0)).collect::<$crate::Result<_>>()?;
-        olds.sort();
-        let nested = olds.windows(2).any(|w| w[1].starts_with(w[0].as_str()));
-        let mut under_moved = false;
-        for (_, p) in moves {
-            let pp = get(p)?.0;
-            under_moved |= olds.iter().any(|o| pp.starts_with(o.as_str()));
-        }
-        if moves.len() < 2 || nested || under_moved {
-            for (u, p) in moves {
-                $crate::units::move_subtree!($tx, $delta, *u, *p, on, $plan);
+        let mut rest: &[(i64, i64)] = $moves;
+        while !rest.is_empty() {
+            let mut ids: Vec<i64> = rest.iter().flat_map(|(u, p)| [*u, *p]).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+            let rows: Vec<(i64, String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT unit_id, path, depth FROM unit WHERE unit_id IN ({list})"))).fetch_all(&mut *$tx).await?;
+            let at: std::collections::HashMap<i64, (String, i64)> = rows.into_iter().map(|(id, p, d)| (id, (p, d))).collect();
+            let get = |id: &i64| at.get(id).cloned().ok_or($crate::StoreError::NotFound);
+            // The longest run of moves that do not depend on one another.
+            let (mut olds, mut parents): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+            for (u, p) in rest {
+                let (old, pp) = (get(u)?.0, get(p)?.0);
+                let clash = olds.iter().any(|o| old.starts_with(o.as_str()) || o.starts_with(old.as_str()) || pp.starts_with(o.as_str()))
+                    || parents.iter().any(|q| q.starts_with(old.as_str()));
+                if clash {
+                    break;
+                }
+                olds.push(old);
+                parents.push(pp);
             }
-        } else {
+            let (group, tail) = rest.split_at(olds.len().max(1));
+            rest = tail;
             sqlx::query("CREATE TEMP TABLE IF NOT EXISTS move_batch (old TEXT NOT NULL, old_end TEXT NOT NULL, \
                          new TEXT NOT NULL, unit_id BIGINT NOT NULL, parent_id BIGINT NOT NULL, ddepth BIGINT NOT NULL, top BIGINT)")
                 .execute(&mut *$tx).await?;
             sqlx::query("DELETE FROM move_batch").execute(&mut *$tx).await?;
-            let mut shifts = Vec::with_capacity(moves.len());
+            let mut shifts = Vec::with_capacity(group.len());
             let mut qb = sqlx::QueryBuilder::new("INSERT INTO move_batch (old, old_end, new, unit_id, parent_id, ddepth, top) ");
-            let mut vals = Vec::with_capacity(moves.len());
-            for (u, p) in moves {
+            let mut vals = Vec::with_capacity(group.len());
+            for (u, p) in group {
                 let ((old, depth), (ppath, pdepth)) = (get(u)?, get(p)?);
                 let new = format!("{ppath}{u}/");
                 let (old_top, new_top) = ($crate::scope::fts_top(&old)?, $crate::scope::fts_top(&new)?);
@@ -297,7 +257,7 @@ macro_rules! move_batch {
                          fts_top = COALESCE(unit.fts_top, m.top), version = unit.version + 1, updated_at = $1 \
                          FROM move_batch m WHERE unit.path >= m.old AND unit.path < m.old_end")
                 .bind($crate::now()).execute(&mut *$tx).await?;
-            let moved = moves.iter().map(|(u, _)| u.to_string()).collect::<Vec<_>>().join(",");
+            let moved = group.iter().map(|(u, _)| u.to_string()).collect::<Vec<_>>().join(",");
             let stored: Vec<(i64, String, String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "SELECT unit_id, dim, key, n FROM unit_stat WHERE unit_id IN ({moved})"))).fetch_all(&mut *$tx).await?;
             let mut by_unit: std::collections::HashMap<i64, Vec<(String, String, i64)>> = std::collections::HashMap::new();
@@ -310,7 +270,7 @@ macro_rules! move_batch {
         }
     }};
 }
-pub(crate) use move_batch;
+pub(crate) use move_units;
 
 impl Store {
     /// One unit type by code.
@@ -698,10 +658,12 @@ impl Store {
             );
         }
         let old = unit.path.clone();
+        let engine = self.engine();
         write!(self, p => {
             let mut tx = p.begin().await?;
             let mut delta = StatDelta::default();
-            let new = move_subtree!(tx, delta, unit_id, new_parent_id, on, None::<i64>);
+            move_units!(tx, delta, &[(unit_id, new_parent_id)], on, None::<i64>, engine);
+            let new: String = sqlx::query_scalar("SELECT path FROM unit WHERE unit_id = $1").bind(unit_id).fetch_one(&mut *tx).await?;
             apply_stats!(tx, delta);
             audit!(&mut *tx, scope, "move", "unit", Some(unit_id), &new,
                 format!("Chuyển {} về trực thuộc {} từ {} — {}", unit.code, parent.code, congdoan_domain::date::format_vn_date(on), reason),
