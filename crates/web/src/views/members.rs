@@ -1,0 +1,574 @@
+//! Member lists, the member form and page, and status changes.
+
+use super::*;
+
+#[derive(Template)]
+#[template(path = "members.html")]
+pub(super) struct MembersPage {
+    chrome: Chrome,
+    unit: Option<Unit>,
+    can_add: bool,
+    q: String,
+    status: String,
+    statuses: Vec<(&'static str, String)>,
+    rows: Vec<MemberListRow>,
+    page: i64,
+    more: bool,
+    capped: bool,
+    prev_url: String,
+    next_url: String,
+}
+
+#[derive(Template)]
+#[template(path = "members_partial.html")]
+pub(super) struct MembersPartial {
+    chrome: Chrome,
+    rows: Vec<MemberListRow>,
+    page: i64,
+    more: bool,
+    capped: bool,
+    prev_url: String,
+    next_url: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct MembersQuery {
+    q: String,
+    status: String,
+    unit: Option<i64>,
+    page: i64,
+}
+
+pub(super) fn members_url(q: &MembersQuery, page: i64) -> String {
+    let mut parts = vec![
+        ("q", q.q.clone()),
+        ("status", q.status.clone()),
+        ("page", page.to_string()),
+    ];
+    if let Some(u) = q.unit {
+        parts.push(("unit", u.to_string()));
+    }
+    format!(
+        "/members?{}",
+        serde_urlencoded::to_string(parts).unwrap_or_default()
+    )
+}
+
+pub(super) async fn members(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(q): Query<MembersQuery>,
+) -> PageResult {
+    let tr = user.tr();
+    let status = MemberStatus::parse(q.status.trim()).ok();
+    let found = st
+        .store
+        .search_members(
+            &user.scope,
+            &MemberQuery {
+                q: Some(q.q.clone()),
+                unit_id: q.unit,
+                status,
+                page: q.page,
+                per_page: 50,
+            },
+        )
+        .await?;
+    let (prev_url, next_url) = (members_url(&q, q.page - 1), members_url(&q, q.page + 1));
+    if headers.contains_key("hx-request") && !headers.contains_key("hx-boosted") {
+        let mut res = render(MembersPartial {
+            chrome: Chrome::new(&user, ""),
+            rows: found.rows,
+            page: q.page,
+            more: found.more,
+            capped: found.capped,
+            prev_url,
+            next_url,
+        })?;
+        res.headers_mut().insert(
+            header::VARY,
+            axum::http::HeaderValue::from_static("HX-Request"),
+        );
+        return Ok(res);
+    }
+    let unit = match q.unit {
+        Some(id) => Some(st.store.unit(&user.scope, id).await?),
+        None => None,
+    };
+    render(MembersPage {
+        chrome: Chrome::new(&user, tr.s("Đoàn viên", "Members")),
+        can_add: unit.as_ref().is_some_and(|u| user.scope.can_write(&u.path)),
+        unit,
+        statuses: MemberStatus::all()
+            .iter()
+            .map(|s| (s.code(), s.label(user.lang).to_string()))
+            .collect(),
+        q: q.q.clone(),
+        status: q.status.clone(),
+        rows: found.rows,
+        page: q.page,
+        more: found.more,
+        capped: found.capped,
+        prev_url,
+        next_url,
+    })
+}
+
+/// One input of the member form.
+pub struct FormField {
+    pub name: &'static str,
+    pub label: String,
+    pub hint: String,
+    pub value: String,
+    pub inputmode: &'static str,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "member_form.html")]
+pub(super) struct MemberFormPage {
+    chrome: Chrome,
+    /// The unit and its sub-units that hold members, for a new member's placement.
+    placements: Vec<(i64, String)>,
+    unit: Unit,
+    f: MemberForm,
+    fields: Vec<FormField>,
+    errors: Vec<FieldError>,
+    action: String,
+}
+
+pub(super) fn member_fields(
+    f: &MemberForm,
+    errors: &[FieldError],
+    tr: Tr,
+    creating: bool,
+) -> Vec<FormField> {
+    let err = |name: &str| {
+        errors
+            .iter()
+            .find(|e| e.field == name)
+            .map(|e| e.text(tr.lang).to_string())
+    };
+    let mut v = vec![
+        (
+            "full_name",
+            tr.field("full_name"),
+            "",
+            f.full_name.clone(),
+            "",
+        ),
+        (
+            "birth_date",
+            tr.field("birth_date"),
+            "dd/mm/yyyy",
+            f.birth_date.clone(),
+            "numeric",
+        ),
+        ("sex", tr.field("sex"), "", f.sex.clone(), ""),
+        (
+            "cccd",
+            tr.field("cccd"),
+            tr.s("12 chữ số", "12 digits"),
+            f.cccd.clone(),
+            "numeric",
+        ),
+        ("phone", tr.field("phone"), "", f.phone.clone(), "tel"),
+        (
+            "ethnicity",
+            tr.field("ethnicity"),
+            "",
+            f.ethnicity.clone(),
+            "",
+        ),
+        (
+            "nationality",
+            tr.field("nationality"),
+            "",
+            f.nationality.clone(),
+            "",
+        ),
+        (
+            "job_title",
+            tr.s("Nghề nghiệp, chức danh", "Job"),
+            "",
+            f.job_title.clone(),
+            "",
+        ),
+        (
+            "employer_name",
+            tr.s("Nơi làm việc", "Employer"),
+            "",
+            f.employer_name.clone(),
+            "",
+        ),
+        (
+            "si_salary",
+            tr.s("Lương đóng BHXH (đồng)", "SI salary (VND)"),
+            "",
+            f.si_salary.clone(),
+            "numeric",
+        ),
+        ("card_no", tr.field("card_no"), "", f.card_no.clone(), ""),
+        (
+            "join_date",
+            tr.field("join_date"),
+            "dd/mm/yyyy",
+            f.join_date.clone(),
+            "numeric",
+        ),
+        (
+            "party_member",
+            tr.s("Đảng viên", "Party member"),
+            "",
+            if f.party_member {
+                "on".into()
+            } else {
+                String::new()
+            },
+            "",
+        ),
+    ];
+    if creating {
+        v.push((
+            "status",
+            tr.field("status"),
+            "",
+            if f.status.is_empty() {
+                "member".into()
+            } else {
+                f.status.clone()
+            },
+            "",
+        ));
+    }
+    v.into_iter()
+        .map(|(name, label, hint, value, inputmode)| FormField {
+            name,
+            label: label.to_string(),
+            hint: hint.to_string(),
+            value,
+            inputmode,
+            error: err(name),
+        })
+        .collect()
+}
+
+pub(super) async fn member_form_page(
+    st: &AppState,
+    user: &CurrentUser,
+    f: MemberForm,
+    errors: Vec<FieldError>,
+    edit: Option<i64>,
+) -> PageResult {
+    let tr = user.tr();
+    let unit = st
+        .store
+        .unit(
+            &user.scope,
+            f.unit_id.parse().map_err(|_| AppError::NotFound)?,
+        )
+        .await?;
+    // A new member may go straight into a tổ or bộ phận of the unit.
+    let mut placements = vec![];
+    if edit.is_none() {
+        let types = st.store.unit_types().await?;
+        for v in st
+            .store
+            .subtree_as_of(&user.scope, unit.unit_id, today())
+            .await?
+        {
+            if types
+                .iter()
+                .any(|t| t.type_code == v.type_code && t.holds_members)
+            {
+                let depth = v
+                    .path
+                    .matches('/')
+                    .count()
+                    .saturating_sub(unit.path.matches('/').count());
+                placements.push((v.unit_id, format!("{}{}", "— ".repeat(depth), v.name)));
+            }
+        }
+    }
+    let mut res = render(MemberFormPage {
+        placements,
+        chrome: Chrome::new(
+            user,
+            match edit {
+                Some(_) => tr.s("Sửa hồ sơ đoàn viên", "Edit member"),
+                None => tr.s("Thêm đoàn viên", "New member"),
+            },
+        ),
+        fields: member_fields(&f, &errors, tr, edit.is_none()),
+        action: edit
+            .map(|id| format!("/members/{id}/edit"))
+            .unwrap_or_else(|| "/members".into()),
+        unit,
+        f,
+        errors: errors.clone(),
+    })?;
+    if !errors.is_empty() {
+        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
+}
+
+pub(super) async fn new_member(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<UnitQuery>,
+) -> PageResult {
+    let unit = st
+        .store
+        .unit(&user.scope, q.unit.ok_or(AppError::NotFound)?)
+        .await?;
+    if !user.scope.can_write(&unit.path) {
+        return Err(AppError::Forbidden);
+    }
+    let f = MemberForm {
+        unit_id: unit.unit_id.to_string(),
+        nationality: "Việt Nam".into(),
+        ethnicity: "Kinh".into(),
+        ..Default::default()
+    };
+    member_form_page(&st, &user, f, vec![], None).await
+}
+
+pub(super) async fn create_member(
+    State(st): State<AppState>,
+    CsrfForm(user, f): CsrfForm<MemberForm>,
+) -> PageResult {
+    let input = match f.parse() {
+        Ok(i) => i,
+        Err(errs) => return member_form_page(&st, &user, f, errs, None).await,
+    };
+    match st.store.create_member(&user.scope, input, today()).await {
+        Ok(m) => see_other(&format!("/members/{}", m.member_id)),
+        Err(e) => {
+            let errs = field_errors(e.into())?;
+            member_form_page(&st, &user, f, errs, None).await
+        }
+    }
+}
+
+pub(super) async fn edit_member(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let m = st.store.member(&user.scope, id).await?;
+    if !user.scope.can_write(&m.path) {
+        return Err(AppError::Forbidden);
+    }
+    st.store.log_personal_data_view(&user.scope, &m).await?;
+    member_form_page(&st, &user, member_to_form(&m), vec![], Some(id)).await
+}
+
+pub(super) fn member_to_form(m: &Member) -> MemberForm {
+    let o = |v: &Option<String>| v.clone().unwrap_or_default();
+    MemberForm {
+        unit_id: m.unit_id.to_string(),
+        full_name: m.full_name.clone(),
+        birth_date: congdoan_domain::date::format_vn_date(m.birth_date),
+        sex: m.sex.clone(),
+        cccd: o(&m.cccd),
+        phone: o(&m.phone),
+        ethnicity: o(&m.ethnicity),
+        nationality: o(&m.nationality),
+        job_title: o(&m.job_title),
+        employer_name: o(&m.employer_name),
+        si_salary: m.si_salary.map(|v| v.to_string()).unwrap_or_default(),
+        card_no: o(&m.card_no),
+        join_date: m
+            .join_date
+            .map(congdoan_domain::date::format_vn_date)
+            .unwrap_or_default(),
+        party_member: m.party_member,
+        status: m.status.clone(),
+        version: m.version.to_string(),
+    }
+}
+
+pub(super) async fn update_member(
+    State(st): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, mut f): CsrfForm<MemberForm>,
+) -> PageResult {
+    let m = st.store.member(&user.scope, id).await?;
+    f.unit_id = m.unit_id.to_string();
+    f.status = String::new();
+    let input = match f.parse() {
+        Ok(i) => i,
+        Err(errs) => return member_form_page(&st, &user, f, errs, Some(id)).await,
+    };
+    match st
+        .store
+        .update_member(&user.scope, id, f.version.parse().unwrap_or(-1), input)
+        .await
+    {
+        Ok(_) => see_other(&format!("/members/{id}")),
+        Err(e) => {
+            let errs = field_errors(e.into())?;
+            member_form_page(&st, &user, f, errs, Some(id)).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "member.html")]
+pub(super) struct MemberPage {
+    chrome: Chrome,
+    m: Member,
+    unit: Unit,
+    cccd: String,
+    phone: String,
+    salary: Option<String>,
+    revealed: bool,
+    can_write: bool,
+    history: Vec<MemberEvent>,
+    positions: Vec<Position>,
+    event_kinds: Vec<(&'static str, String)>,
+    errors: Vec<FieldError>,
+    notice: Option<String>,
+}
+
+pub(super) async fn member_page_with(
+    st: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    reveal: bool,
+    errors: Vec<FieldError>,
+) -> PageResult {
+    let s = &st.store;
+    let m = s.member(&user.scope, id).await?;
+    let can_write = user.scope.can_write(&m.path);
+    let revealed = reveal && can_write;
+    if revealed {
+        s.log_personal_data_view(&user.scope, &m).await?;
+    }
+    let cccd = match (&m.cccd, revealed) {
+        (Some(c), true) => c.clone(),
+        (Some(c), false) => Cccd::parse(c).map(|c| c.masked()).unwrap_or_default(),
+        (None, _) => String::new(),
+    };
+    let phone = match (&m.phone, revealed) {
+        (Some(p), true) => p.clone(),
+        (Some(p), false) => PhoneVn::parse(p).map(|p| p.masked()).unwrap_or_default(),
+        (None, _) => String::new(),
+    };
+    let salary = m.si_salary.map(|v| {
+        if revealed {
+            user.tr().vnd(v)
+        } else {
+            "***".into()
+        }
+    });
+    let has_errors = !errors.is_empty();
+    let mut res = render(MemberPage {
+        chrome: Chrome::new(user, &m.full_name),
+        unit: s.unit(&user.scope, m.unit_id).await?,
+        cccd,
+        phone,
+        salary,
+        revealed,
+        can_write,
+        history: s.member_history(&user.scope, id).await?,
+        positions: s.positions_of_member(&user.scope, id).await?,
+        event_kinds: MemberEventKind::all()
+            .iter()
+            .map(|k| (k.code(), k.label(user.lang).to_string()))
+            .collect(),
+        errors,
+        notice: None,
+        m,
+    })?;
+    if has_errors {
+        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
+}
+
+pub(super) async fn member_page(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Query(q): Query<AsOfQuery>,
+) -> PageResult {
+    member_page_with(&st, &user, id, q.reveal.is_some(), vec![]).await
+}
+
+/// The status-change form (also the API's event request).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct EventFormData {
+    pub kind: String,
+    pub on: String,
+    pub reason: String,
+    pub to_unit_code: String,
+}
+
+pub(super) async fn member_event(
+    State(st): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, f): CsrfForm<EventFormData>,
+) -> PageResult {
+    match parse_event(&st, &f).await {
+        Ok(ev) => match st
+            .store
+            .member_event(&user.scope, id, ev, &MembershipRules::hd38(), today())
+            .await
+        {
+            Ok(_) => see_other(&format!("/members/{id}")),
+            Err(e) => {
+                let errs = field_errors(e.into())?;
+                member_page_with(&st, &user, id, false, errs).await
+            }
+        },
+        Err(errs) => member_page_with(&st, &user, id, false, errs).await,
+    }
+}
+
+/// Parses a status-change form (shared with the API).
+pub(crate) async fn parse_event(
+    st: &AppState,
+    f: &EventFormData,
+) -> Result<MemberEventInput, Vec<FieldError>> {
+    let mut errs = vec![];
+    let kind = MemberEventKind::parse(f.kind.trim()).ok();
+    if kind.is_none() {
+        errs.push(FieldError::new(
+            "status",
+            "WE0640",
+            "thao tác không hợp lệ.",
+            "unknown action.",
+        ));
+    }
+    let on = parse_date_req(&f.on, "effective_date", &mut errs);
+    let to_unit_id = match f.to_unit_code.trim() {
+        "" => None,
+        code => match st.store.unit_id_by_code(code).await {
+            Ok(id) => Some(id),
+            Err(_) => {
+                errs.push(FieldError::new(
+                    "unit",
+                    "WE0620",
+                    "không tìm thấy đơn vị có mã này.",
+                    "no unit has this code.",
+                ));
+                None
+            }
+        },
+    };
+    match (kind, on) {
+        (Some(kind), Some(on)) if errs.is_empty() => Ok(MemberEventInput {
+            kind,
+            on,
+            reason: Some(f.reason.clone()).filter(|r| !r.trim().is_empty()),
+            to_unit_id,
+            discipline_end: None,
+        }),
+        _ => Err(errs),
+    }
+}
