@@ -5,6 +5,7 @@
 use congdoan_domain::Lang;
 
 use crate::layout::Field;
+use crate::limits::LimitKind;
 
 /// What an unreadable file turned out to be, for a precise hint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +46,9 @@ pub enum SheetError {
     /// Producing an export failed.
     #[error("{}", self.message(Lang::Vi))]
     Write { detail: String },
+    /// The file goes over one of the [`crate::Limits`]; reading stopped there.
+    #[error("{}", self.message(Lang::Vi))]
+    TooLarge { what: LimitKind, limit: u64 },
 }
 
 /// Excel-style column letters: 0 → A, 26 → AA. Users know columns by
@@ -76,6 +80,7 @@ impl SheetError {
             SheetError::DuplicateColumn { .. } => "SH008",
             SheetError::NoNameColumn => "SH009",
             SheetError::Write { .. } => "SH010",
+            SheetError::TooLarge { .. } => "SH011",
         }
     }
 
@@ -202,6 +207,55 @@ impl SheetError {
                     format!("The export file could not be written ({detail}).")
                 }
             }
+            SheetError::TooLarge { what, limit } => {
+                let n = congdoan_domain::format_int(i64::try_from(*limit).unwrap_or(i64::MAX));
+                let mib = congdoan_domain::format_int(
+                    i64::try_from(*limit >> 20).unwrap_or(i64::MAX),
+                );
+                let (vi_what, en_what) = match what {
+                    LimitKind::Rows => (
+                        format!("có quá {n} dòng"),
+                        format!("has more than {n} rows"),
+                    ),
+                    LimitKind::Columns => (
+                        format!("có dòng quá {n} cột"),
+                        format!("has a row of more than {n} columns"),
+                    ),
+                    LimitKind::CellLength => (
+                        format!("có ô dài quá {n} ký tự"),
+                        format!("has a cell longer than {n} characters"),
+                    ),
+                    LimitKind::Unpacked => (
+                        format!("khi giải nén lớn quá {mib} MB"),
+                        format!("unpacks to more than {mib} MB"),
+                    ),
+                    LimitKind::SharedStrings => (
+                        "có bảng chuỗi dùng chung (sharedStrings) lớn quá giới hạn".to_owned(),
+                        "has a shared-strings table over the limit".to_owned(),
+                    ),
+                    LimitKind::Part => (
+                        format!("có thành phần lớn quá {mib} MB khi giải nén"),
+                        format!("has a part that unpacks to more than {mib} MB"),
+                    ),
+                    LimitKind::ZipEntries => (
+                        format!("chứa quá {n} thành phần"),
+                        format!("holds more than {n} parts"),
+                    ),
+                    LimitKind::RecordLength => (
+                        format!("có dòng dài quá {mib} MB"),
+                        format!("has a line longer than {mib} MB"),
+                    ),
+                };
+                if vi {
+                    format!(
+                        "Tệp {vi_what} nên không được đọc tiếp. Hãy kiểm tra lại tệp (chỉ giữ bảng danh sách đoàn viên), hoặc chia thành nhiều tệp nhỏ hơn rồi tải lên lại."
+                    )
+                } else {
+                    format!(
+                        "The file {en_what}, so reading stopped. Check the file (keep only the member table), or split it into smaller files and upload them again."
+                    )
+                }
+            }
         }
     }
 }
@@ -209,7 +263,13 @@ impl SheetError {
 impl From<csv::Error> for SheetError {
     fn from(e: csv::Error) -> Self {
         match e.into_kind() {
-            csv::ErrorKind::Io(io) => SheetError::Io(io),
+            csv::ErrorKind::Io(io) => match io
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<crate::limits::LimitHit>())
+            {
+                Some(hit) => crate::limits::too_large(hit.0, hit.1),
+                None => SheetError::Io(io),
+            },
             other => SheetError::Corrupt {
                 detail: format!("CSV: {other:?}"),
             },
@@ -249,6 +309,10 @@ mod tests {
             SheetError::DuplicateColumn { column: 27 },
             SheetError::NoNameColumn,
             SheetError::Write { detail: "x".into() },
+            SheetError::TooLarge {
+                what: LimitKind::Columns,
+                limit: 1000,
+            },
         ]
     }
 

@@ -34,6 +34,7 @@ mod error;
 mod export;
 mod layout;
 mod legacy;
+mod limits;
 mod member;
 mod read;
 
@@ -42,5 +43,6 @@ pub use error::{SheetError, UnknownKind, column_letter};
 pub use export::{CsvExport, EXCEL_MAX_ROWS, XlsxExport};
 pub use layout::{Field, HEADER_SEARCH_ROWS, Layout, classify_header, detect_layout, layout_with};
 pub use legacy::Legacy;
+pub use limits::{LimitKind, Limits};
 pub use member::{MemberRow, RowProblem, codes, is_footer_row, parse_date_cell, parse_member_row};
 pub use read::{RowIter, Workbook};

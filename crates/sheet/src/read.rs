@@ -10,6 +10,7 @@ use time::{Date, Month};
 use crate::cell::Cell;
 use crate::error::{SheetError, UnknownKind};
 use crate::legacy::CP1252_HIGH;
+use crate::limits::{LimitHit, LimitKind, Limits, check_xlsx, too_large};
 
 type XlsxFile = Xlsx<BufReader<File>>;
 
@@ -19,6 +20,7 @@ pub type RowIter<'a> = Box<dyn Iterator<Item = Result<Vec<Cell>, SheetError>> + 
 /// A spreadsheet opened for streaming reads.
 pub struct Workbook {
     inner: Inner,
+    limits: Limits,
 }
 
 enum Inner {
@@ -57,15 +59,23 @@ impl Workbook {
     /// error; HTML tables renamed .xls are refused with a hint; anything
     /// else is read as CSV.
     pub fn open(path: &Path) -> Result<Workbook, SheetError> {
+        Workbook::open_with(path, Limits::default())
+    }
+
+    /// [`Workbook::open`] with other bounds (tests use small ones). An xlsx is
+    /// inflated once, counting, before calamine opens it; CSV is bounded while read.
+    pub fn open_with(path: &Path, limits: Limits) -> Result<Workbook, SheetError> {
         let mut file = File::open(path)?;
         let mut head = [0u8; 512];
         let n = read_up_to(&mut file, &mut head)?;
         let head = &head[..n];
         if head.starts_with(b"PK\x03\x04") {
+            check_xlsx(path, &limits)?;
             file.seek(SeekFrom::Start(0))?;
             let xlsx = Xlsx::new(BufReader::new(file)).map_err(open_error)?;
             return Ok(Workbook {
                 inner: Inner::Xlsx(Box::new(xlsx)),
+                limits,
             });
         }
         if head.starts_with(&OLE_MAGIC) {
@@ -99,6 +109,7 @@ impl Workbook {
                 encoding,
                 delimiter,
             }),
+            limits,
         })
     }
 
@@ -116,6 +127,7 @@ impl Workbook {
     /// numbers shown to users (n + 1) match Excel's. Trailing empty cells
     /// are dropped.
     pub fn rows(&mut self, index: usize) -> Result<RowIter<'_>, SheetError> {
+        let limits = self.limits;
         match &mut self.inner {
             Inner::Xlsx(x) => {
                 let names = x.sheet_names();
@@ -131,13 +143,14 @@ impl Workbook {
                     next_row: 0,
                     pending: None,
                     done: false,
+                    limits,
                 }))
             }
             Inner::Csv(c) => {
                 if index != 0 {
                     return Err(SheetError::NoSheet { index, count: 1 });
                 }
-                Ok(Box::new(CsvRows::open(c)?))
+                Ok(Box::new(CsvRows::open(c, limits)?))
             }
         }
     }
@@ -186,6 +199,7 @@ struct XlsxRows<'a> {
     next_row: u32,
     pending: Option<(u32, u32, Cell)>,
     done: bool,
+    limits: Limits,
 }
 
 impl XlsxRows<'_> {
@@ -194,6 +208,17 @@ impl XlsxRows<'_> {
             match self.reader.next_cell().map_err(read_error)? {
                 Some(c) => {
                     let (r, col) = c.get_position();
+                    // A cell far away would make us yield millions of empty rows or
+                    // allocate a row of billions of cells.
+                    if r as usize >= self.limits.max_rows {
+                        return Err(too_large(LimitKind::Rows, self.limits.max_rows as u64));
+                    }
+                    if col as usize >= self.limits.max_columns {
+                        return Err(too_large(
+                            LimitKind::Columns,
+                            self.limits.max_columns as u64,
+                        ));
+                    }
                     self.pending = Some((r, col, convert(c.get_value())));
                 }
                 None => self.done = true,
@@ -545,6 +570,12 @@ fn count_unquoted(line: &str, d: char) -> usize {
 struct BlankLineFiller<R> {
     inner: R,
     delimiter: u8,
+    limits: Limits,
+    /// Bytes and delimiters of the record being read, to stop a hostile line
+    /// before the csv crate buffers it.
+    record_bytes: usize,
+    record_fields: usize,
+    hit: Option<LimitHit>,
     state: QuoteState,
     line_start: bool,
     buf: Vec<u8>,
@@ -563,10 +594,14 @@ enum QuoteState {
 }
 
 impl<R: Read> BlankLineFiller<R> {
-    fn new(inner: R, delimiter: u8) -> Self {
+    fn new(inner: R, delimiter: u8, limits: Limits) -> Self {
         BlankLineFiller {
             inner,
             delimiter,
+            limits,
+            record_bytes: 0,
+            record_fields: 1,
+            hit: None,
             state: QuoteState::Unquoted { field_start: true },
             line_start: true,
             buf: vec![0; 16 * 1024],
@@ -582,6 +617,10 @@ impl<R: Read> BlankLineFiller<R> {
             self.out.push(d);
         }
         self.line_start = false;
+        self.record_bytes += 1;
+        if b == d && matches!(self.state, Unquoted { .. } | QuoteInQuoted) {
+            self.record_fields += 1;
+        }
         self.state = match (self.state, b) {
             (Quoted, b'"') => QuoteInQuoted,
             (Quoted, _) => Quoted,
@@ -589,6 +628,8 @@ impl<R: Read> BlankLineFiller<R> {
             (Unquoted { field_start: true }, b'"') => Quoted,
             (Unquoted { .. } | QuoteInQuoted, b'\n') => {
                 self.line_start = true;
+                self.record_bytes = 0;
+                self.record_fields = 1;
                 Unquoted { field_start: true }
             }
             (Unquoted { .. } | QuoteInQuoted, b'\r') => Unquoted { field_start: true },
@@ -597,6 +638,19 @@ impl<R: Read> BlankLineFiller<R> {
             },
         };
         self.out.push(b);
+        if self.hit.is_none() {
+            if self.record_bytes > self.limits.max_record_bytes {
+                self.hit = Some(LimitHit(
+                    LimitKind::RecordLength,
+                    self.limits.max_record_bytes as u64,
+                ));
+            } else if self.record_fields > self.limits.max_columns {
+                self.hit = Some(LimitHit(
+                    LimitKind::Columns,
+                    self.limits.max_columns as u64,
+                ));
+            }
+        }
     }
 }
 
@@ -614,6 +668,9 @@ impl<R: Read> Read for BlankLineFiller<R> {
             for i in 0..n {
                 let b = self.buf[i];
                 self.push(b);
+                if let Some(hit) = self.hit.take() {
+                    return Err(io::Error::other(hit));
+                }
             }
         }
         let avail = &self.out[self.out_pos..];
@@ -628,11 +685,17 @@ impl<R: Read> Read for BlankLineFiller<R> {
 struct CsvRows {
     records: csv::StringRecordsIntoIter<BlankLineFiller<Box<dyn Read>>>,
     failed: bool,
+    rows: usize,
+    limits: Limits,
 }
 
 impl CsvRows {
-    fn open(src: &CsvSource) -> Result<CsvRows, SheetError> {
-        let input = BlankLineFiller::new(text_reader(&src.path, src.encoding)?, src.delimiter);
+    fn open(src: &CsvSource, limits: Limits) -> Result<CsvRows, SheetError> {
+        let input = BlankLineFiller::new(
+            text_reader(&src.path, src.encoding)?,
+            src.delimiter,
+            limits,
+        );
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -641,6 +704,8 @@ impl CsvRows {
         Ok(CsvRows {
             records: reader.into_records(),
             failed: false,
+            rows: 0,
+            limits,
         })
     }
 }
@@ -652,8 +717,23 @@ impl Iterator for CsvRows {
         if self.failed {
             return None;
         }
+        self.rows += 1;
+        if self.rows > self.limits.max_rows {
+            self.failed = true;
+            return Some(Err(too_large(LimitKind::Rows, self.limits.max_rows as u64)));
+        }
         match self.records.next()? {
             Ok(record) => {
+                if record
+                    .iter()
+                    .any(|c| c.len() > self.limits.max_cell_chars && c.chars().count() > self.limits.max_cell_chars)
+                {
+                    self.failed = true;
+                    return Some(Err(too_large(
+                        LimitKind::CellLength,
+                        self.limits.max_cell_chars as u64,
+                    )));
+                }
                 let mut row: Vec<Cell> = record.iter().map(Cell::text).collect();
                 trim_trailing(&mut row);
                 Some(Ok(row))
@@ -708,7 +788,7 @@ mod tests {
     fn blank_lines_become_empty_rows() {
         let input = "a;b\r\n\r\n\"x\r\n\r\ny\";\"q\"\"\r\n\"\r\n\nz\n";
         let mut out = String::new();
-        BlankLineFiller::new(input.as_bytes(), b';')
+        BlankLineFiller::new(input.as_bytes(), b';', Limits::default())
             .read_to_string(&mut out)
             .unwrap();
         assert_eq!(out, "a;b\r\n;\r\n\"x\r\n\r\ny\";\"q\"\"\r\n\"\r\n;\nz\n");

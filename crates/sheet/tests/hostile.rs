@@ -1,0 +1,196 @@
+//! Hostile files fail early with a message naming the limit, in bounded memory:
+//! the bombs are generated small here, with small limits where the real ones are large.
+
+use std::io::{Read, Write};
+use std::path::Path;
+
+use congdoan_sheet::{LimitKind, Limits, SheetError, Workbook};
+use rust_xlsxwriter::Workbook as XlsxBook;
+
+fn too_large(e: SheetError) -> LimitKind {
+    match e {
+        SheetError::TooLarge { what, .. } => what,
+        other => panic!("expected a limit error, got {other:?}"),
+    }
+}
+
+/// Writes a small real workbook, then swaps its first worksheet for `sheet_xml`.
+fn xlsx_with_sheet(path: &Path, sheet_xml: &str) {
+    let plain = path.with_extension("plain.xlsx");
+    let mut book = XlsxBook::new();
+    let ws = book.add_worksheet();
+    ws.write(0, 0, "Họ và tên").unwrap();
+    ws.write(0, 1, "Ngày sinh").unwrap();
+    book.save(&plain).unwrap();
+    let mut src = zip::ZipArchive::new(std::fs::File::open(&plain).unwrap()).unwrap();
+    let mut out = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..src.len() {
+        let mut e = src.by_index(i).unwrap();
+        let name = e.name().unwrap().to_string();
+        let mut bytes = Vec::new();
+        e.read_to_end(&mut bytes).unwrap();
+        out.start_file(name.as_str(), opts).unwrap();
+        if name == "xl/worksheets/sheet1.xml" {
+            out.write_all(sheet_xml.as_bytes()).unwrap();
+        } else {
+            out.write_all(&bytes).unwrap();
+        }
+    }
+    out.finish().unwrap();
+}
+
+fn sheet(rows: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{rows}</sheetData></worksheet>"#
+    )
+}
+
+fn read_all(wb: &mut Workbook) -> Result<usize, SheetError> {
+    let mut n = 0;
+    for row in wb.rows(0)? {
+        row?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+#[test]
+fn a_giant_inline_string_is_refused_before_it_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bomb.xlsx");
+    // 400,000 characters: over Excel's 32,767, compressed to a few hundred bytes.
+    let cell = "a".repeat(400_000);
+    xlsx_with_sheet(
+        &path,
+        &sheet(&format!(
+            r#"<row r="1"><c r="A1" t="inlineStr"><is><t>{cell}</t></is></c></row>"#
+        )),
+    );
+    assert!(std::fs::metadata(&path).unwrap().len() < 20_000);
+    let e = Workbook::open(&path).err().expect("refused");
+    assert_eq!(e.code(), "SH011");
+    assert!(e.to_string().contains("32.767 ký tự"), "{e}");
+    assert_eq!(too_large(e), LimitKind::CellLength);
+}
+
+#[test]
+fn unpacked_size_shared_strings_and_zip_entries_are_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("many.xlsx");
+    let mut book = XlsxBook::new();
+    let ws = book.add_worksheet();
+    for r in 0..50u32 {
+        ws.write(r, 0, format!("Nguyễn Văn {r}")).unwrap();
+    }
+    book.save(&path).unwrap();
+    assert!(Workbook::open(&path).is_ok());
+    let small = |l: Limits| too_large(Workbook::open_with(&path, l).err().expect("refused"));
+    assert_eq!(
+        small(Limits {
+            max_unpacked_bytes: 4_000,
+            ..Limits::default()
+        }),
+        LimitKind::Unpacked
+    );
+    assert_eq!(
+        small(Limits {
+            max_shared_strings: 20,
+            ..Limits::default()
+        }),
+        LimitKind::SharedStrings
+    );
+    assert_eq!(
+        small(Limits {
+            max_shared_strings_bytes: 500,
+            ..Limits::default()
+        }),
+        LimitKind::SharedStrings
+    );
+    assert_eq!(
+        small(Limits {
+            max_zip_entries: 3,
+            ..Limits::default()
+        }),
+        LimitKind::ZipEntries
+    );
+}
+
+#[test]
+fn a_cell_far_away_does_not_allocate_a_huge_row_or_millions_of_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let wide = dir.path().join("wide.xlsx");
+    xlsx_with_sheet(
+        &wide,
+        &sheet(r#"<row r="1"><c r="A1"><v>1</v></c><c r="XFD1"><v>2</v></c></row>"#),
+    );
+    let mut wb = Workbook::open(&wide).unwrap();
+    assert_eq!(too_large(read_all(&mut wb).unwrap_err()), LimitKind::Columns);
+
+    let deep = dir.path().join("deep.xlsx");
+    xlsx_with_sheet(
+        &deep,
+        &sheet(r#"<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="A1048576"><v>2</v></c></row>"#),
+    );
+    let mut wb = Workbook::open_with(
+        &deep,
+        Limits {
+            max_rows: 1_000,
+            ..Limits::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(too_large(read_all(&mut wb).unwrap_err()), LimitKind::Rows);
+}
+
+#[test]
+fn csv_lines_fields_and_rows_are_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    // A line of "a," 5,000 times: more columns than any member list.
+    let wide = dir.path().join("wide.csv");
+    std::fs::write(&wide, format!("Họ và tên,Ngày sinh\n{}\n", "a,".repeat(5_000))).unwrap();
+    let mut wb = Workbook::open(&wide).unwrap();
+    let e = read_all(&mut wb).unwrap_err();
+    assert_eq!(e.code(), "SH011");
+    assert!(e.to_string().contains("1.000 cột"), "{e}");
+    // One 3 MB line, and a quoted cell that never ends.
+    for (name, body) in [
+        ("long.csv", format!("Họ và tên\n{}\n", "x".repeat(3 << 20))),
+        ("open.csv", format!("Họ và tên\n\"{}\n", "y\n".repeat(1 << 20))),
+    ] {
+        let p = dir.path().join(name);
+        std::fs::write(&p, body).unwrap();
+        let mut wb = Workbook::open(&p).unwrap();
+        assert_eq!(
+            too_large(read_all(&mut wb).unwrap_err()),
+            LimitKind::RecordLength,
+            "{name}"
+        );
+    }
+    // A cell over Excel's 32,767 characters.
+    let cell = dir.path().join("cell.csv");
+    std::fs::write(&cell, format!("Họ và tên\n{}\n", "z".repeat(40_000))).unwrap();
+    let mut wb = Workbook::open(&cell).unwrap();
+    assert_eq!(
+        too_large(read_all(&mut wb).unwrap_err()),
+        LimitKind::CellLength
+    );
+    // Too many rows.
+    let rows = dir.path().join("rows.csv");
+    std::fs::write(&rows, "a\n".repeat(2_000)).unwrap();
+    let mut wb = Workbook::open_with(
+        &rows,
+        Limits {
+            max_rows: 1_000,
+            ..Limits::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(too_large(read_all(&mut wb).unwrap_err()), LimitKind::Rows);
+    // An honest file passes.
+    let ok = dir.path().join("ok.csv");
+    std::fs::write(&ok, "Họ và tên;Ngày sinh\nNguyễn Văn An;01/02/1990\n").unwrap();
+    let mut wb = Workbook::open(&ok).unwrap();
+    assert_eq!(read_all(&mut wb).unwrap(), 2);
+}
