@@ -504,7 +504,6 @@ async fn http_load(
     let mut server = tokio::process::Command::new(std::env::current_exe()?)
         .args([
             "serve",
-            "--no-demo",
             "--listen",
             &format!("127.0.0.1:{port}"),
             "--database-url",

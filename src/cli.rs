@@ -35,9 +35,11 @@ struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "CONGDOAN_LISTEN", default_value = "127.0.0.1:8080")]
     listen: std::net::SocketAddr,
-    /// Do not load the demo data into an empty database.
-    #[arg(long, env = "CONGDOAN_NO_DEMO")]
-    no_demo: bool,
+    /// Load the demo data (demo accounts with a published password) into an empty
+    /// database. Without it, an empty database gets one administrator with a random
+    /// password, printed once.
+    #[arg(long, env = "CONGDOAN_DEMO")]
+    demo: bool,
     /// Mark cookies Secure (serve behind HTTPS).
     #[arg(long, env = "CONGDOAN_SECURE_COOKIES")]
     secure_cookies: bool,
@@ -341,10 +343,11 @@ pub async fn run(args: impl IntoIterator<Item = OsString>) -> anyhow::Result<()>
 }
 
 async fn serve(a: ServeArgs) -> anyhow::Result<()> {
+    let a_demo = a.demo;
     let config = Config {
         database_url: a.db.database_url,
         listen: a.listen,
-        demo: !a.no_demo,
+        demo: a.demo,
         web: congdoan_web::WebConfig {
             secure_cookies: a.secure_cookies,
             ..Default::default()
@@ -356,10 +359,17 @@ async fn serve(a: ServeArgs) -> anyhow::Result<()> {
         running.addr,
         running.store.engine().name()
     );
-    println!(
-        "Đăng nhập thử: admin, btv.angiang, lddl.kontum, cdcs.officer, cdcs.viewer — mật khẩu: {}",
-        congdoan_datagen::DEMO_PASSWORD
-    );
+    if let Some(pw) = &running.first_admin_password {
+        println!(
+            "Đã tạo tài khoản quản trị đầu tiên: admin — mật khẩu: {pw}\n\
+             (mật khẩu chỉ in ra một lần này; hãy đăng nhập và đổi mật khẩu ngay)"
+        );
+    } else if a_demo {
+        println!(
+            "Dữ liệu mẫu — đăng nhập thử: admin, btv.angiang, lddl.kontum, cdcs.officer, cdcs.viewer — mật khẩu: {} (chỉ dùng để thử, không dùng cho dữ liệu thật)",
+            congdoan_datagen::DEMO_PASSWORD
+        );
+    }
     let stop = async {
         let _ = tokio::signal::ctrl_c().await;
     };

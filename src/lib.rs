@@ -20,7 +20,8 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite:data/congdoan.db";
 pub struct Config {
     pub database_url: String,
     pub listen: SocketAddr,
-    /// Load the demo data set into an empty database.
+    /// Load the demo data set (with its published password) into an empty database.
+    /// Off by default: no deployment starts with a known password.
     pub demo: bool,
     pub web: WebConfig,
 }
@@ -87,10 +88,50 @@ pub async fn load_demo_if_empty(store: &Store) -> anyhow::Result<bool> {
     Ok(true)
 }
 
+/// Creates the first administrator, `admin`, with a random password, when the
+/// database has no account at all (a deployment started without the demo). Returns the
+/// password, which is shown once and stored only as a hash.
+pub async fn create_first_admin_if_none(store: &Store) -> anyhow::Result<Option<String>> {
+    if store.account_count().await? > 0 {
+        return Ok(None);
+    }
+    // 20 characters from a 32-letter alphabet without look-alikes: about 100 bits.
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let bytes = congdoan_web::new_token();
+    let password: String = bytes
+        .as_bytes()
+        .chunks(2)
+        .take(20)
+        .map(|pair| {
+            let v = u8::from_str_radix(std::str::from_utf8(pair).unwrap_or("0"), 16).unwrap_or(0);
+            char::from(ALPHABET[usize::from(v) % ALPHABET.len()])
+        })
+        .collect();
+    let pw = password.clone();
+    let hash = tokio::task::spawn_blocking(move || congdoan_web::hash_password(&pw)).await?;
+    let scope = congdoan_store::Scope::admin(congdoan_store::Actor::system("start-up"));
+    store
+        .create_account(
+            &scope,
+            congdoan_store::NewAccount {
+                username: "admin".into(),
+                display_name: "Quản trị hệ thống".into(),
+                password_hash: hash,
+                admin: true,
+                grants: vec![],
+            },
+        )
+        .await
+        .context("creating the first administrator")?;
+    Ok(Some(password))
+}
+
 /// A server running in the background (used by `serve` and by the tests).
 pub struct Running {
     pub addr: SocketAddr,
     pub store: Store,
+    /// The first administrator's password when this start created it (print it once).
+    pub first_admin_password: Option<String>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     handle: tokio::task::JoinHandle<std::io::Result<()>>,
 }
@@ -116,8 +157,13 @@ impl Running {
 /// Opens the store, loads demo data if asked and empty, and serves on `config.listen`.
 pub async fn start(config: Config) -> anyhow::Result<Running> {
     let store = open_store(&config.database_url).await?;
-    if config.demo && load_demo_if_empty(&store).await? {
-        tracing::info!("demo data loaded");
+    let mut first_admin_password = None;
+    if config.demo {
+        if load_demo_if_empty(&store).await? {
+            tracing::info!("demo data loaded");
+        }
+    } else {
+        first_admin_password = create_first_admin_if_none(&store).await?;
     }
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -142,6 +188,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     Ok(Running {
         addr,
         store,
+        first_admin_password,
         shutdown: Some(tx),
         handle,
     })

@@ -73,6 +73,19 @@ pub async fn fresh_database(kind: Kind) -> Option<String> {
     }
 }
 
+/// Runs one statement on a separate raw connection to `url`, bypassing the store.
+pub async fn exec_on(url: &str, sql: &str) -> Result<u64, sqlx::Error> {
+    use sqlx::Connection;
+    let sql = sqlx::AssertSqlSafe(sql.to_string());
+    if url.starts_with("sqlite:") {
+        let mut c = sqlx::SqliteConnection::connect(url).await?;
+        Ok(sqlx::query(sql).execute(&mut c).await?.rows_affected())
+    } else {
+        let mut c = sqlx::PgConnection::connect(url).await?;
+        Ok(sqlx::query(sql).execute(&mut c).await?.rows_affected())
+    }
+}
+
 /// A running server with the demo data, on a free loopback port.
 pub struct TestApp {
     pub base: String,
@@ -111,14 +124,7 @@ impl TestApp {
 
     /// Runs one statement on a separate raw connection, bypassing the store.
     pub async fn exec_raw(&self, sql: &'static str) -> Result<u64, sqlx::Error> {
-        use sqlx::Connection;
-        if self.database_url.starts_with("sqlite:") {
-            let mut c = sqlx::SqliteConnection::connect(&self.database_url).await?;
-            Ok(sqlx::query(sql).execute(&mut c).await?.rows_affected())
-        } else {
-            let mut c = sqlx::PgConnection::connect(&self.database_url).await?;
-            Ok(sqlx::query(sql).execute(&mut c).await?.rows_affected())
-        }
+        exec_on(&self.database_url, sql).await
     }
 
     pub fn store(&self) -> &Store {

@@ -730,3 +730,77 @@ async fn a_manual_column_mapping_reads_the_file_again(kind: Kind) {
 }
 
 crate::both_engines!(a_manual_column_mapping_reads_the_file_again);
+
+/// A job whose worker keeps dying (a hostile file, a machine out of memory) is taken
+/// up again when its lease runs out, but only MAX_IMPORT_ATTEMPTS times: then it is
+/// marked failed with a Vietnamese reason and never claimed again. And a file over a
+/// limit fails its analysis naming the limit.
+async fn a_poison_job_is_given_up_and_a_hostile_file_names_its_limit(kind: Kind) {
+    use congdoan_store::{Actor, MAX_IMPORT_ATTEMPTS, Scope};
+    let Some(url) = crate::harness::fresh_database(kind).await else {
+        return;
+    };
+    // No server: this test alone works the jobs.
+    let store = congdoan::open_store(&url).await.unwrap();
+    congdoan::load_demo_if_empty(&store).await.unwrap();
+    let scope = Scope::admin(Actor::system("test"));
+    let unit = store
+        .unit_by_code(&scope, congdoan_datagen::DEMO_OTHER_CDCS_CODE)
+        .await
+        .unwrap();
+    let csv = "Họ và tên,Ngày sinh,Giới tính\nNguyễn Thị An,01/02/1990,Nữ\n";
+    let job = store
+        .create_import(&scope, unit.unit_id, "ds.csv", csv.as_bytes().to_vec())
+        .await
+        .unwrap();
+    // Simulate workers that claimed it and died: attempts used up, lease run out.
+    let sql = format!(
+        "UPDATE import_job SET attempts = {MAX_IMPORT_ATTEMPTS}, lease_until = NULL WHERE job_id = {}",
+        job.job_id
+    );
+    crate::harness::exec_on(&url, &sql).await.unwrap();
+    let today = congdoan_web::today();
+    let worked = store
+        .work_imports(None, false, today, &mut |_| {})
+        .await
+        .unwrap();
+    assert!(worked.is_none(), "an exhausted job is not claimed again");
+    let j = store.import_job(&scope, job.job_id).await.unwrap();
+    assert_eq!(j.state, "failed");
+    assert!(
+        j.error.as_deref().unwrap_or("").contains("3 lần"),
+        "{:?}",
+        j.error
+    );
+    // A fresh job is claimed (one attempt) and analysed.
+    let ok = store
+        .create_import(&scope, unit.unit_id, "ds2.csv", csv.as_bytes().to_vec())
+        .await
+        .unwrap();
+    let done = store
+        .work_imports(None, false, today, &mut |_| {})
+        .await
+        .unwrap()
+        .expect("claimed");
+    assert_eq!(done.job_id, ok.job_id);
+    assert_eq!(done.state, "ready");
+    // A line of 5,000 fields fails its analysis with the limit named.
+    let wide = format!("Họ và tên,Ngày sinh\n{}\n", "a,".repeat(5_000));
+    let bad = store
+        .create_import(&scope, unit.unit_id, "wide.csv", wide.into_bytes())
+        .await
+        .unwrap();
+    let j = store
+        .work_imports(Some(bad.job_id), false, today, &mut |_| {})
+        .await
+        .unwrap()
+        .expect("claimed");
+    assert_eq!(j.state, "failed");
+    assert!(
+        j.error.as_deref().unwrap_or("").contains("1.000 cột"),
+        "{:?}",
+        j.error
+    );
+}
+
+crate::both_engines!(a_poison_job_is_given_up_and_a_hostile_file_names_its_limit);

@@ -114,7 +114,10 @@ pub(crate) fn check_xlsx(path: &Path, limits: &Limits) -> Result<(), SheetError>
             Ok(e) => e,
             Err(_) => continue,
         };
-        let name = entry.name().map(|n| n.to_ascii_lowercase()).unwrap_or_default();
+        let name = entry
+            .name()
+            .map(|n| n.to_ascii_lowercase())
+            .unwrap_or_default();
         if !(name.ends_with(".xml") || name.ends_with(".rels")) {
             // Pictures, printer settings: calamine never reads them.
             continue;
@@ -276,7 +279,12 @@ mod tests {
             }
         ));
         assert_eq!(
-            scan("<sst><si><t>a</t></si><x:si><t>b</t></x:si></sst>", &l, true).unwrap(),
+            scan(
+                "<sst><si><t>a</t></si><x:si><t>b</t></x:si></sst>",
+                &l,
+                true
+            )
+            .unwrap(),
             2
         );
         let many = format!("<sst>{}</sst>", "<si><t>a</t></si>".repeat(4));

@@ -645,10 +645,7 @@ impl<R: Read> BlankLineFiller<R> {
                     self.limits.max_record_bytes as u64,
                 ));
             } else if self.record_fields > self.limits.max_columns {
-                self.hit = Some(LimitHit(
-                    LimitKind::Columns,
-                    self.limits.max_columns as u64,
-                ));
+                self.hit = Some(LimitHit(LimitKind::Columns, self.limits.max_columns as u64));
             }
         }
     }
@@ -691,11 +688,8 @@ struct CsvRows {
 
 impl CsvRows {
     fn open(src: &CsvSource, limits: Limits) -> Result<CsvRows, SheetError> {
-        let input = BlankLineFiller::new(
-            text_reader(&src.path, src.encoding)?,
-            src.delimiter,
-            limits,
-        );
+        let input =
+            BlankLineFiller::new(text_reader(&src.path, src.encoding)?, src.delimiter, limits);
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -724,10 +718,10 @@ impl Iterator for CsvRows {
         }
         match self.records.next()? {
             Ok(record) => {
-                if record
-                    .iter()
-                    .any(|c| c.len() > self.limits.max_cell_chars && c.chars().count() > self.limits.max_cell_chars)
-                {
+                if record.iter().any(|c| {
+                    c.len() > self.limits.max_cell_chars
+                        && c.chars().count() > self.limits.max_cell_chars
+                }) {
                     self.failed = true;
                     return Some(Err(too_large(
                         LimitKind::CellLength,

@@ -126,12 +126,17 @@ fn a_cell_far_away_does_not_allocate_a_huge_row_or_millions_of_rows() {
         &sheet(r#"<row r="1"><c r="A1"><v>1</v></c><c r="XFD1"><v>2</v></c></row>"#),
     );
     let mut wb = Workbook::open(&wide).unwrap();
-    assert_eq!(too_large(read_all(&mut wb).unwrap_err()), LimitKind::Columns);
+    assert_eq!(
+        too_large(read_all(&mut wb).unwrap_err()),
+        LimitKind::Columns
+    );
 
     let deep = dir.path().join("deep.xlsx");
     xlsx_with_sheet(
         &deep,
-        &sheet(r#"<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="A1048576"><v>2</v></c></row>"#),
+        &sheet(
+            r#"<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="A1048576"><v>2</v></c></row>"#,
+        ),
     );
     let mut wb = Workbook::open_with(
         &deep,
@@ -149,7 +154,11 @@ fn csv_lines_fields_and_rows_are_bounded() {
     let dir = tempfile::tempdir().unwrap();
     // A line of "a," 5,000 times: more columns than any member list.
     let wide = dir.path().join("wide.csv");
-    std::fs::write(&wide, format!("Họ và tên,Ngày sinh\n{}\n", "a,".repeat(5_000))).unwrap();
+    std::fs::write(
+        &wide,
+        format!("Họ và tên,Ngày sinh\n{}\n", "a,".repeat(5_000)),
+    )
+    .unwrap();
     let mut wb = Workbook::open(&wide).unwrap();
     let e = read_all(&mut wb).unwrap_err();
     assert_eq!(e.code(), "SH011");
@@ -157,7 +166,10 @@ fn csv_lines_fields_and_rows_are_bounded() {
     // One 3 MB line, and a quoted cell that never ends.
     for (name, body) in [
         ("long.csv", format!("Họ và tên\n{}\n", "x".repeat(3 << 20))),
-        ("open.csv", format!("Họ và tên\n\"{}\n", "y\n".repeat(1 << 20))),
+        (
+            "open.csv",
+            format!("Họ và tên\n\"{}\n", "y\n".repeat(1 << 20)),
+        ),
     ] {
         let p = dir.path().join(name);
         std::fs::write(&p, body).unwrap();

@@ -37,6 +37,8 @@ const LEGACY_SAMPLE_ROWS: usize = 200;
 const PREVIEW_ROWS: usize = 20;
 /// A worker owns a running job this long after its last commit.
 const LEASE: time::Duration = time::Duration::seconds(60);
+/// Claims of one phase of a job before it is given up as a poison job.
+pub const MAX_IMPORT_ATTEMPTS: i64 = 3;
 /// Rows per multi-row member INSERT (22 columns, under SQLite's 32,766 parameters).
 const INSERT_ROWS: usize = 1_400;
 
@@ -489,13 +491,20 @@ fn read_file(
     };
     let mut chosen = None;
     for sheet in sheets {
-        let head: Vec<Vec<Cell>> = match wb.rows(sheet) {
+        let head = match wb.rows(sheet) {
             Ok(rows) => rows
                 .take(HEADER_SCAN_ROWS + LEGACY_SAMPLE_ROWS)
                 .collect::<std::result::Result<_, _>>(),
             Err(e) => Err(e),
-        }
-        .unwrap_or_default();
+        };
+        // A file over a limit says so, rather than "no header found".
+        let head: Vec<Vec<Cell>> = match head {
+            Ok(h) => h,
+            Err(e @ congdoan_sheet::SheetError::TooLarge { .. }) => {
+                return fail(&tx, e.message(Lang::Vi));
+            }
+            Err(_) => vec![],
+        };
         let found = match &layout {
             Some(l) => match l.to_layout() {
                 Ok(x) => Some(x),
@@ -861,7 +870,7 @@ impl Store {
             ));
         }
         let sql = format!(
-            "UPDATE import_job SET state = $1, version = version + 1, updated_at = $2{extra} \
+            "UPDATE import_job SET state = $1, attempts = 0, version = version + 1, updated_at = $2{extra} \
              WHERE job_id = $3 AND version = $4"
         );
         let n = write!(self, p => sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(to.code()).bind(now())
@@ -974,12 +983,26 @@ impl Store {
         progress: &mut (dyn FnMut(&ImportJob) + Send),
     ) -> Result<Option<ImportJob>> {
         let ts = now();
+        // Jobs that killed their worker MAX_IMPORT_ATTEMPTS times are not taken up again.
+        let exhausted = write!(self, p => sqlx::query("UPDATE import_job SET state = 'failed', error = $1, lease_until = NULL, \
+            version = version + 1, updated_at = $2, finished_at = $2 \
+            WHERE state IN ('analysing', 'queued', 'importing') AND attempts >= $3 AND (lease_until IS NULL OR lease_until < $2)")
+            .bind(format!("Đã thử xử lý tệp {MAX_IMPORT_ATTEMPTS} lần nhưng lần nào cũng bị ngắt giữa chừng, nên hệ thống dừng lại. \
+                Hãy kiểm tra tệp (chỉ giữ bảng danh sách đoàn viên) rồi tải lên lại."))
+            .bind(ts).bind(MAX_IMPORT_ATTEMPTS).execute(p).await?.rows_affected());
+        if exhausted > 0 {
+            tracing::warn!(
+                jobs = exhausted,
+                "import jobs given up after repeated attempts"
+            );
+        }
         let claimed: Option<(i64, String)> = write!(self, p => {
-            let mut qb = sqlx::QueryBuilder::new("UPDATE import_job SET lease_until = ");
+            let mut qb = sqlx::QueryBuilder::new("UPDATE import_job SET attempts = attempts + 1, lease_until = ");
             qb.push_bind(ts + LEASE)
                 .push(", state = CASE WHEN state = 'queued' THEN 'importing' ELSE state END WHERE job_id = (SELECT job_id FROM import_job WHERE state IN ('analysing', 'queued', 'importing')");
             if !force {
                 qb.push(" AND (lease_until IS NULL OR lease_until < ").push_bind(ts).push(")");
+                qb.push(" AND attempts < ").push_bind(MAX_IMPORT_ATTEMPTS);
             }
             if let Some(id) = only {
                 qb.push(" AND job_id = ").push_bind(id);
@@ -1250,7 +1273,7 @@ impl Store {
             serde_json::to_string(&preview).map_err(|e| StoreError::Config(e.to_string()))?;
         write!(self, p => sqlx::query(
             "UPDATE import_job SET state = 'ready', layout = $1, legacy = $2, total_rows = $3, valid_rows = $4, \
-             rejected_rows = $5, progress = $3, preview = $6, error = NULL, lease_until = NULL, version = version + 1, \
+             rejected_rows = $5, progress = $3, preview = $6, error = NULL, lease_until = NULL, attempts = 0, version = version + 1, \
              updated_at = $7 WHERE job_id = $8")
             .bind(layout_json).bind(legacy_code(legacy)).bind(total).bind(valid).bind(rejected).bind(preview_json)
             .bind(now()).bind(job_id).execute(p).await?.rows_affected());

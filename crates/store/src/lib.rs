@@ -30,7 +30,8 @@ pub use dashboard::{Count, Dashboard};
 pub use error::StoreError;
 pub use exports::{EXPORT_PAGE, ExportCursor, ExportQuery, ExportRow};
 pub use imports::{
-    ImportJob, ImportProblem, ImportReject, ImportState, MAX_IMPORT_BYTES, PreviewRow, StoredLayout,
+    ImportJob, ImportProblem, ImportReject, ImportState, MAX_IMPORT_ATTEMPTS, MAX_IMPORT_BYTES,
+    PreviewRow, StoredLayout,
 };
 pub use members::{
     Member, MemberEvent, MemberEventInput, MemberInput, MemberListRow, MemberPage, MemberQuery,
@@ -234,6 +235,11 @@ impl Store {
         let n: i64 =
             read!(self, p => sqlx::query_scalar("SELECT COUNT(*) FROM unit").fetch_one(p).await)?;
         Ok(n == 0)
+    }
+
+    /// Accounts of any kind; none means a fresh deployment that needs its first administrator.
+    pub async fn account_count(&self) -> Result<i64> {
+        Ok(read!(self, p => sqlx::query_scalar("SELECT COUNT(*) FROM account").fetch_one(p).await)?)
     }
 
     pub async fn close(&self) {
