@@ -804,3 +804,72 @@ async fn a_poison_job_is_given_up_and_a_hostile_file_names_its_limit(kind: Kind)
 }
 
 crate::both_engines!(a_poison_job_is_given_up_and_a_hostile_file_names_its_limit);
+
+/// Rejected rows keep the CCCD and phone as typed: in full for the CĐCS's officer (the
+/// view is audited), masked for its viewer, in the API and in the rejected-rows file.
+async fn rejected_rows_mask_personal_data_for_viewers(kind: Kind) {
+    let Some(app) = TestApp::spawn(kind).await else {
+        return;
+    };
+    let scope = app.admin_scope();
+    let unit = app.unit_id(congdoan_datagen::DEMO_CDCS_CODE).await;
+    // A CCCD of 11 digits and a phone that is not Vietnamese: both rejected.
+    let csv = "Họ và tên,Ngày sinh,Giới tính,Số CCCD,Điện thoại\n\
+               Nguyễn Thị An,01/02/1990,Nữ,01234567890,0912345678\n\
+               Trần Văn Bình,03/04/1985,Nam,001085012345,12345678901\n";
+    let job = app
+        .store()
+        .create_import(&scope, unit, "ds.csv", csv.as_bytes().to_vec())
+        .await
+        .unwrap();
+    let mut state = String::new();
+    for _ in 0..100 {
+        state = app
+            .store()
+            .import_job(&scope, job.job_id)
+            .await
+            .unwrap()
+            .state;
+        if state != "analysing" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(state, "ready");
+    let path = format!("/api/v1/imports/{}/rejects", job.job_id);
+    let officer = app.token("cdcs.officer").await;
+    let (s, full) = officer.get(&path).await;
+    assert_eq!(s, 200, "{full}");
+    let full = full.to_string();
+    assert!(full.contains("01234567890"), "{full}");
+    assert!(full.contains("12345678901"), "{full}");
+    let viewer = app.token("cdcs.viewer").await;
+    let (s, masked) = viewer.get(&path).await;
+    assert_eq!(s, 200, "{masked}");
+    let masked = masked.to_string();
+    assert!(!masked.contains("01234567890"), "{masked}");
+    assert!(!masked.contains("12345678901"), "{masked}");
+    assert!(masked.contains("012*****890"), "{masked}");
+    // The names and the reasons stay readable.
+    assert!(masked.contains("Nguyễn Thị An"), "{masked}");
+    // The officer's full view is in the audit log; the viewer's masked one reveals nothing.
+    let log = app
+        .store()
+        .audit_log(
+            &scope,
+            &congdoan_store::AuditQuery {
+                limit: 50,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let views: Vec<_> = log
+        .iter()
+        .filter(|e| e.action == "view_personal_data" && e.entity == "import_job")
+        .collect();
+    assert_eq!(views.len(), 1, "one audited full view");
+    assert_eq!(views[0].username, "cdcs.officer");
+}
+
+crate::both_engines!(rejected_rows_mask_personal_data_for_viewers);

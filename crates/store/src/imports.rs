@@ -456,6 +456,27 @@ impl Targets {
     }
 }
 
+/// Import fields whose values are personal data (masked for readers who may not edit).
+const PERSONAL_FIELDS: [&str; 2] = ["cccd", "phone"];
+
+/// "001234567890" → "001******890", whatever was typed (a rejected value may not parse):
+/// the first and last three characters stay, so the user can still find the row.
+fn mask_personal(v: &str) -> String {
+    let chars: Vec<char> = v.trim().chars().collect();
+    if chars.is_empty() {
+        return String::new();
+    }
+    if chars.len() <= 6 {
+        return "*".repeat(chars.len());
+    }
+    let n = chars.len();
+    chars[..3]
+        .iter()
+        .chain(std::iter::repeat_n(&'*', n - 6))
+        .chain(&chars[n - 3..])
+        .collect()
+}
+
 /// What the reading thread sends.
 enum Parsed {
     Layout(StoredLayout, Option<Legacy>),
@@ -825,18 +846,56 @@ impl Store {
         after_row: i64,
         limit: i64,
     ) -> Result<Vec<ImportReject>> {
-        self.import_job(scope, job_id).await?;
+        let job = self.import_job(scope, job_id).await?;
         let rows: Vec<(i64, String, String)> = read!(self, p => sqlx::query_as(
             "SELECT row_no, cells, problems FROM import_reject WHERE job_id = $1 AND row_no > $2 ORDER BY row_no LIMIT $3")
             .bind(job_id).bind(after_row).bind(limit).fetch_all(p).await)?;
-        Ok(rows
+        let mut out: Vec<ImportReject> = rows
             .into_iter()
             .map(|(row_no, c, pr)| ImportReject {
                 row_no,
                 cells: serde_json::from_str(&c).unwrap_or_default(),
                 problems: serde_json::from_str(&pr).unwrap_or_default(),
             })
-            .collect())
+            .collect();
+        // Rejected rows hold CCCD and phone numbers as typed: in full only for those who
+        // may edit the subtree (and then the view is audited), masked for everyone else.
+        if scope.can_write(&job.path) {
+            if !out.is_empty() {
+                write!(self, p => {
+                    audit!(p, scope, "view_personal_data", "import_job", Some(job_id), &job.path,
+                        format!("Xem các dòng bị loại (kể cả số CCCD, điện thoại) của tệp {}", job.file_name), None, None);
+                });
+            }
+        } else {
+            let personal: Vec<usize> = job
+                .stored_layout()
+                .map(|l| {
+                    l.columns
+                        .iter()
+                        .filter(|(_, f)| PERSONAL_FIELDS.contains(&f.as_str()))
+                        .map(|(c, _)| *c)
+                        .collect()
+                })
+                .unwrap_or_default();
+            for r in &mut out {
+                for c in &personal {
+                    if let Some(cell) = r.cells.get_mut(*c) {
+                        *cell = mask_personal(cell);
+                    }
+                }
+                for pr in &mut r.problems {
+                    if pr
+                        .field
+                        .as_deref()
+                        .is_some_and(|f| PERSONAL_FIELDS.contains(&f))
+                    {
+                        pr.value = mask_personal(&pr.value);
+                    }
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Moves a job from `from` states to `to` if the caller may write its unit and
@@ -1562,5 +1621,18 @@ struct TempFile(PathBuf);
 impl Drop for TempFile {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mask_personal;
+
+    #[test]
+    fn personal_values_keep_their_ends_only() {
+        assert_eq!(mask_personal("001234567890"), "001******890");
+        assert_eq!(mask_personal(" 0912345678 "), "091****678");
+        assert_eq!(mask_personal("12345"), "*****");
+        assert_eq!(mask_personal(""), "");
     }
 }
