@@ -110,6 +110,8 @@ pub mod codes {
     pub const SEX_MARK_UNREADABLE: &str = "SR004";
     pub const PARTY_MEMBER_INVALID: &str = "SR005";
     pub const JOIN_BEFORE_BIRTH: &str = "SR006";
+    /// 10 or 11 digits that are not a CCCD whose leading zeros Excel dropped.
+    pub const CCCD_WRONG_LENGTH: &str = "SR007";
 }
 
 /// Today in Vietnam (UTC+7): "in the future" is judged by the users' day.
@@ -403,6 +405,8 @@ struct RowCtx<'a> {
     problems: Vec<RowProblem>,
     notes: Vec<String>,
     today: Date,
+    /// Digits of a CCCD that got its lost leading zeros back (10 or 11).
+    cccd_padded_from: Option<usize>,
 }
 
 impl RowCtx<'_> {
@@ -471,6 +475,7 @@ fn parse_row_on(
         problems: Vec::new(),
         notes: Vec::new(),
         today,
+        cccd_padded_from: None,
     };
     let name = read_name(&mut ctx);
     let birth = read_birth(&mut ctx);
@@ -502,12 +507,20 @@ fn parse_row_on(
     if let (Some(c), Some(b), Some(s)) = (&cccd, birth, sex)
         && let Err(e) = c.check_against(b, s)
     {
-        ctx.problems.push(RowProblem::domain(
-            ctx.row,
-            Field::Cccd,
-            e.code,
-            &cccd_value,
-        ));
+        match ctx.cccd_padded_from {
+            // The zero put back in front did not give this person's number: the
+            // likelier mistake is a digit missing, so say that rather than a mismatch.
+            Some(len) => {
+                ctx.notes.retain(|n| !n.starts_with("Số CCCD bị mất số 0"));
+                cccd_wrong_length(&mut ctx, len);
+            }
+            None => ctx.problems.push(RowProblem::domain(
+                ctx.row,
+                Field::Cccd,
+                e.code,
+                &cccd_value,
+            )),
+        }
     }
     let phone = read_phone(&mut ctx);
     let join_date = read_join(&mut ctx, birth);
@@ -786,8 +799,26 @@ fn read_sex_columns(ctx: &mut RowCtx<'_>) -> SexRead {
 
 /// Returns the CCCD and the value shown for its problems.
 fn read_cccd(ctx: &mut RowCtx<'_>) -> (Option<Cccd>, String) {
+    let (cccd, shown, padded) = read_cccd_digits(ctx);
+    ctx.cccd_padded_from = padded;
+    (cccd, shown)
+}
+
+/// Says that a CCCD of `len` digits has the wrong length (the zero restored in front
+/// made it 12 digits, but it does not match the person, so a digit is missing).
+fn cccd_wrong_length(ctx: &mut RowCtx<'_>, len: usize) {
+    let missing = 12 - len;
+    ctx.own(
+        Field::Cccd,
+        codes::CCCD_WRONG_LENGTH,
+        &format!("số CCCD có {len} chữ số, thiếu {missing} chữ số; số CCCD có đủ 12 chữ số (kể cả số 0 ở đầu)."),
+        &format!("the CCCD has {len} digits, {missing} missing; a CCCD has 12 digits (leading zeros included)."),
+    );
+}
+
+fn read_cccd_digits(ctx: &mut RowCtx<'_>) -> (Option<Cccd>, String, Option<usize>) {
     let Some(cell) = ctx.cell(Field::Cccd).cloned() else {
-        return (None, String::new());
+        return (None, String::new(), None);
     };
     let shown = cell.as_text();
     let raw = match &cell {
@@ -799,7 +830,7 @@ fn read_cccd(ctx: &mut RowCtx<'_>) -> (Option<Cccd>, String) {
                 "giá trị không phải số CCCD (có thể Excel đã làm tròn); hãy định dạng cột là Văn bản (Text) và nhập lại.",
                 "the value is not a CCCD number (Excel may have rounded it); format the column as Text and type it again.",
             );
-            return (None, shown);
+            return (None, shown, None);
         }
         c => c.as_text().trim_start_matches('\'').trim().to_owned(),
     };
@@ -811,7 +842,7 @@ fn read_cccd(ctx: &mut RowCtx<'_>) -> (Option<Cccd>, String) {
             "Excel đã đổi số thành dạng số mũ (ví dụ 1,08E+11) nên các chữ số cuối đã mất; hãy định dạng cột là Văn bản (Text) và nhập lại số CCCD.",
             "Excel turned the number into scientific notation (e.g. 1.08E+11) and its last digits are lost; format the column as Text and type the CCCD again.",
         );
-        return (None, shown);
+        return (None, shown, None);
     }
     let digits: String = raw
         .chars()
@@ -825,7 +856,11 @@ fn read_cccd(ctx: &mut RowCtx<'_>) -> (Option<Cccd>, String) {
             "đây là số CMND 9 số, nay không còn dùng; hãy nhập số CCCD 12 số (số định danh cá nhân).",
             "this is a 9-digit CMND number, which is no longer used; enter the 12-digit CCCD (personal ID number).",
         );
-        return (None, shown);
+        return (None, shown, None);
+    } else if all_digits && matches!(digits.len(), 10 | 11) && digits.starts_with('0') {
+        // It still has its leading zero, so none was lost: a digit is missing.
+        cccd_wrong_length(ctx, digits.len());
+        return (None, shown, None);
     } else if all_digits && matches!(digits.len(), 10 | 11) {
         // Every CCCD starts with 0 (province codes 001–096): stored as a
         // number in Excel it loses one or two leading zeros.
@@ -833,15 +868,21 @@ fn read_cccd(ctx: &mut RowCtx<'_>) -> (Option<Cccd>, String) {
         ctx.notes.push(format!(
             "Số CCCD bị mất số 0 ở đầu (Excel lưu dạng số); đã khôi phục thành {padded}."
         ));
-        padded
+        return match Cccd::parse(&padded) {
+            Ok(c) => (Some(c), shown, Some(digits.len())),
+            Err(_) => {
+                cccd_wrong_length(ctx, digits.len());
+                (None, shown, None)
+            }
+        };
     } else {
         raw
     };
     match Cccd::parse(&candidate) {
-        Ok(c) => (Some(c), shown),
+        Ok(c) => (Some(c), shown, None),
         Err(e) => {
             ctx.domain(Field::Cccd, e.code);
-            (None, shown)
+            (None, shown, None)
         }
     }
 }
@@ -1144,6 +1185,37 @@ mod tests {
         );
         assert!(errs[3].message_vi.starts_with("Số CCCD: đây là số CMND"));
         assert!(errs[3].message(Lang::En).contains("CMND"));
+    }
+
+    #[test]
+    fn an_eleven_digit_cccd_says_a_digit_is_missing() {
+        use Field::*;
+        let l = layout(&[FullName, BirthDate, Sex, Cccd]);
+        let row = |c: Cell| vec![t("Lê An"), t("01/01/1985"), t("Nam"), c];
+        // Typed with its leading zero but one digit short.
+        let short = row(t("00108500123"));
+        assert_eq!(
+            problems(short.clone(), &l),
+            vec![(Some(Cccd), codes::CCCD_WRONG_LENGTH)]
+        );
+        let e = parse(short, &l).unwrap_err();
+        assert!(
+            e[0].message_vi.contains("có 11 chữ số, thiếu 1 chữ số"),
+            "{}",
+            e[0].message_vi
+        );
+        // A number whose zeros Excel dropped, and that is still not this person's
+        // CCCD with them put back: the length is named, not a mismatch.
+        assert_eq!(
+            problems(row(Cell::Number(10_860_012_345.0)), &l),
+            vec![(Some(Cccd), codes::CCCD_WRONG_LENGTH)]
+        );
+        // Only the zeros lost: restored, with a note.
+        let r = parse(row(Cell::Number(1_085_001_234.0)), &l)
+            .unwrap()
+            .unwrap();
+        assert_eq!(r.cccd.unwrap().as_str(), "001085001234");
+        assert!(r.notes.iter().any(|n| n.contains("mất số 0")));
     }
 
     #[test]
