@@ -784,6 +784,26 @@ async fn a_poison_job_is_given_up_and_a_hostile_file_names_its_limit(kind: Kind)
         .expect("claimed");
     assert_eq!(done.job_id, ok.job_id);
     assert_eq!(done.state, "ready");
+    // The signature block under the list is not read as members (nor as bad rows).
+    let signed = "Họ và tên,Ngày sinh,Giới tính\n\
+                  Nguyễn Thị An,01/02/1990,Nữ\n\
+                  Trần Văn Bình,03/04/1985,Nam\n\
+                  Tổng cộng: 2 đoàn viên,,\n\
+                  ,,\n\
+                  NGƯỜI LẬP BIỂU,,THỦ TRƯỞNG ĐƠN VỊ\n\
+                  ,,(Ký và ghi rõ họ tên)\n\
+                  Lê Thị Thu,,Phạm Văn Duyệt\n";
+    let sj = store
+        .create_import(&scope, unit.unit_id, "ky.csv", signed.as_bytes().to_vec())
+        .await
+        .unwrap();
+    let j = store
+        .work_imports(Some(sj.job_id), false, today, &mut |_| {})
+        .await
+        .unwrap()
+        .expect("claimed");
+    assert_eq!(j.state, "ready");
+    assert_eq!((j.valid_rows, j.rejected_rows), (2, 0), "{j:?}");
     // A line of 5,000 fields fails its analysis with the limit named.
     let wide = format!("Họ và tên,Ngày sinh\n{}\n", "a,".repeat(5_000));
     let bad = store

@@ -44,5 +44,8 @@ pub use export::{CsvExport, EXCEL_MAX_ROWS, XlsxExport};
 pub use layout::{Field, HEADER_SEARCH_ROWS, Layout, classify_header, detect_layout, layout_with};
 pub use legacy::Legacy;
 pub use limits::{LimitKind, Limits};
-pub use member::{MemberRow, RowProblem, codes, is_footer_row, parse_date_cell, parse_member_row};
+pub use member::{
+    MemberRow, RowProblem, codes, is_footer_row, parse_date_cell, parse_member_row,
+    row_has_member_data,
+};
 pub use read::{RowIter, Workbook};

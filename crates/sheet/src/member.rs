@@ -311,6 +311,12 @@ fn is_footer_text(folded: &str) -> bool {
         || (folded.contains("ngay ") && folded.contains(" thang ") && folded.contains(" nam "))
 }
 
+/// Whether a row holds something only a member row would (a date, a year, a long
+/// number): below a signature block, rows without it are the signers' names.
+pub fn row_has_member_data(cells: &[Cell]) -> bool {
+    cells.iter().any(looks_like_data)
+}
+
 /// Whether a cell holds something only a member row would: a date, a
 /// year, a long number (CCCD, phone).
 fn looks_like_data(cell: &Cell) -> bool {

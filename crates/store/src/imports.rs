@@ -14,8 +14,8 @@ use congdoan_domain::date::format_vn_date;
 use congdoan_domain::text::{fold, name_sort_key};
 use congdoan_domain::{Cccd, Lang, OrgPath, PhoneVn};
 use congdoan_sheet::{
-    Cell, Field, Layout, Legacy, MemberRow, RowProblem, Workbook, detect_layout, layout_with,
-    parse_member_row,
+    Cell, Field, Layout, Legacy, MemberRow, RowProblem, Workbook, detect_layout, is_footer_row,
+    layout_with, parse_member_row, row_has_member_data,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -572,15 +572,31 @@ fn read_file(
         Err(e) => return fail(&tx, e.message(Lang::Vi)),
     };
     let mut batch = Vec::with_capacity(PARSE_BATCH);
+    // Below a total line or a signature block ("NGƯỜI LẬP BIỂU", "TM. BAN CHẤP
+    // HÀNH"), rows without a date or an ID are signers' names and titles, not members.
+    let mut in_footer = false;
     for (i, row) in rows.enumerate() {
         let row_no = i + 1;
-        if i <= layout.header_row || row_no < from_row {
+        if i <= layout.header_row {
             continue;
         }
         let cells = match row {
             Ok(c) => c,
             Err(e) => return fail(&tx, format!("Dòng {row_no}: {}", e.message(Lang::Vi))),
         };
+        if is_footer_row(&cells, legacy) {
+            in_footer = true;
+            continue;
+        }
+        if in_footer {
+            if !row_has_member_data(&cells) {
+                continue;
+            }
+            in_footer = false;
+        }
+        if row_no < from_row {
+            continue;
+        }
         match parse_member_row(row_no, &cells, &layout, legacy) {
             Ok(None) => continue,
             Ok(Some(m)) => batch.push(ParsedRow {
