@@ -39,3 +39,67 @@ async fn an_empty_database_gets_one_admin_with_a_random_password(kind: Kind) {
     assert!(again.running.first_admin_password.is_none());
     assert_eq!(again.store().account_count().await.unwrap(), 1);
 }
+
+both_engines!(pages_are_not_cached_nor_framed_and_uploads_over_the_limit_get_413);
+
+async fn pages_are_not_cached_nor_framed_and_uploads_over_the_limit_get_413(kind: Kind) {
+    let Some(app) = TestApp::spawn(kind).await else {
+        return;
+    };
+    let b = app.login("cdcs.officer").await;
+    // Pages with personal data: no-store, a CSP without inline script, no framing.
+    let r = b.get("/members").await;
+    let h = r.headers();
+    assert_eq!(h["cache-control"], "no-store");
+    let csp = h["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("script-src 'self'"), "{csp}");
+    assert!(!csp.contains("unsafe-eval") && !csp.contains("script-src 'self' 'unsafe-inline'"));
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(
+        h.get("strict-transport-security").is_none(),
+        "HSTS only with --secure-cookies"
+    );
+    // Versioned assets keep their long cache.
+    let html = r.text().await.unwrap();
+    let css = html
+        .split("href=\"")
+        .find_map(|s| s.split('"').next().filter(|u| u.ends_with(".css")))
+        .expect("a stylesheet")
+        .to_string();
+    let r = b.get(&css).await;
+    assert!(
+        r.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
+    // No page carries an inline script.
+    for page in ["/", "/members", "/units"] {
+        let (_, html) = b.get_html(page).await;
+        assert!(!html.contains("<script>"), "{page}");
+        assert!(!html.contains(" onsubmit="), "{page}");
+        assert!(!html.contains(" onclick="), "{page}");
+    }
+    // An upload over the limit: 413 and a message naming the limit.
+    let unit = app.unit_id(congdoan_datagen::DEMO_CDCS_CODE).await;
+    let (_, page) = b.get_html(&format!("/imports?unit={unit}")).await;
+    let csrf = crate::harness::csrf_of(&page);
+    let big = vec![b'a'; congdoan_store::MAX_IMPORT_BYTES + 1024 * 1024];
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf)
+        .text("unit", unit.to_string())
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(big).file_name("to.csv"),
+        );
+    let r = b
+        .http
+        .post(app.url("/imports"))
+        .multipart(form)
+        .send()
+        .await
+        .expect("an answer, not a reset connection");
+    assert_eq!(r.status().as_u16(), 413);
+    let text = r.text().await.unwrap();
+    assert!(text.contains("Tệp lớn hơn 200 MB"), "{text}");
+}

@@ -310,17 +310,33 @@ impl<W: Write> CsvExport<W> {
 }
 
 fn csv_safe(s: &str) -> String {
-    let dangerous = match s.chars().next() {
+    // Excel in a Vietnamese locale splits CSV on ';' outside quotes (and the csv
+    // crate quotes only ','), so each ';'-separated piece may become a cell of its own
+    // and is defused on its own: ";=1+1" → ";'=1+1".
+    let mut out = String::with_capacity(s.len() + 1);
+    for (i, piece) in s.split(';').enumerate() {
+        if i > 0 {
+            out.push(';');
+        }
+        let lead = piece.len() - piece.trim_start_matches([' ', '\u{a0}']).len();
+        let (space, rest) = piece.split_at(lead);
+        out.push_str(space);
+        if formula_start(rest) {
+            out.push('\'');
+        }
+        out.push_str(rest);
+    }
+    out
+}
+
+/// Whether Excel would run `s` as a formula (or a DDE command).
+fn formula_start(s: &str) -> bool {
+    match s.chars().next() {
         Some('=' | '@' | '\t' | '\r') => true,
         Some('+' | '-') => !s[1..]
             .chars()
             .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '.' | ',' | '(' | ')')),
         _ => false,
-    };
-    if dangerous {
-        format!("'{s}")
-    } else {
-        s.to_owned()
     }
 }
 
@@ -349,5 +365,10 @@ mod tests {
         assert_eq!(csv_safe("+84 912 345 678"), "+84 912 345 678");
         assert_eq!(csv_safe("-"), "-");
         assert_eq!(csv_safe("Nguyễn Văn An"), "Nguyễn Văn An");
+        // Excel with ';' as the list separator (the Vietnamese default).
+        assert_eq!(csv_safe(";=1+1"), ";'=1+1");
+        assert_eq!(csv_safe("a; @SUM(A1)"), "a; '@SUM(A1)");
+        assert_eq!(csv_safe(" =1+1"), " '=1+1");
+        assert_eq!(csv_safe("Tổ 1; Tổ 2"), "Tổ 1; Tổ 2");
     }
 }

@@ -55,6 +55,8 @@ pub enum AppError {
     Conflict,
     BadRequest(String),
     Invalid(Vec<FieldError>),
+    /// A request body over the limit (an upload), with the limit in MB.
+    TooLarge(usize),
     /// Logged with its operation id; the user sees only the id.
     Internal(String),
 }
@@ -77,6 +79,7 @@ impl AppError {
             AppError::Conflict => StatusCode::CONFLICT,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -118,6 +121,11 @@ impl AppError {
                     .map(|f| f.message_en.clone())
                     .collect::<Vec<_>>()
                     .join(" "),
+            ),
+            AppError::TooLarge(mb) => (
+                "WE0413",
+                format!("Tệp lớn hơn {mb} MB; hãy chia thành nhiều tệp nhỏ hơn."),
+                format!("The file is larger than {mb} MB; split it into smaller files."),
             ),
             AppError::Internal(id) => (
                 "WE0500",

@@ -50,14 +50,22 @@ impl FromRequest<AppState> for Upload {
         )
         .await?;
         let req = Request::from_parts(parts, body);
+        // A body over the limit is 413 with its own message, not a generic 400.
+        let too_large = |status: axum::http::StatusCode, text: String| {
+            if status == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::TooLarge(MAX_IMPORT_BYTES / 1024 / 1024)
+            } else {
+                AppError::BadRequest(text)
+            }
+        };
         let mut mp = Multipart::from_request(req, state)
             .await
-            .map_err(|e| AppError::BadRequest(e.body_text()))?;
+            .map_err(|e| too_large(e.status(), e.body_text()))?;
         let (mut csrf, mut unit_id, mut file_name, mut bytes) = (None, None, String::new(), None);
         while let Some(field) = mp
             .next_field()
             .await
-            .map_err(|e| AppError::BadRequest(e.body_text()))?
+            .map_err(|e| too_large(e.status(), e.body_text()))?
         {
             match field.name().unwrap_or("") {
                 "csrf" => csrf = field.text().await.ok(),
@@ -68,7 +76,7 @@ impl FromRequest<AppState> for Upload {
                         field
                             .bytes()
                             .await
-                            .map_err(|e| AppError::BadRequest(e.body_text()))?
+                            .map_err(|e| too_large(e.status(), e.body_text()))?
                             .to_vec(),
                     );
                 }

@@ -18,8 +18,19 @@ pub(super) struct NextQuery {
     next: String,
 }
 
+/// Where to go after logging in: a path on this site only. Browsers read `/\\host`
+/// as `//host`, and a control character cannot go into a Location header, so both
+/// (and anything not plain printable ASCII) fall back to the home page.
 pub(super) fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/login") {
+    let same_site = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.starts_with("/login")
+        && next.len() <= 2_000
+        && next
+            .bytes()
+            .all(|b| (0x21..0x7f).contains(&b) && b != b'\\');
+    if same_site {
         next.to_string()
     } else {
         "/".into()
@@ -186,4 +197,20 @@ pub(super) async fn set_lang(Path(code): Path<String>, headers: HeaderMap) -> Pa
         res.headers_mut().append(header::SET_COOKIE, v);
     }
     Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_same_site_paths() {
+        assert_eq!(safe_next("/members?q=an"), "/members?q=an");
+        assert_eq!(safe_next("/\\evil.example/"), "/");
+        assert_eq!(safe_next("//evil.example/"), "/");
+        assert_eq!(safe_next("https://evil.example/"), "/");
+        assert_eq!(safe_next("/a\u{1}b"), "/");
+        assert_eq!(safe_next("/a\nLocation: x"), "/");
+        assert_eq!(safe_next("/login?next=/x"), "/");
+    }
 }
