@@ -10,6 +10,7 @@ mod clusters;
 mod hardening;
 mod harness;
 mod imports;
+mod instances;
 mod pages;
 mod reform;
 mod restructure;
