@@ -103,3 +103,54 @@ async fn pages_are_not_cached_nor_framed_and_uploads_over_the_limit_get_413(kind
     let text = r.text().await.unwrap();
     assert!(text.contains("Tệp lớn hơn 200 MB"), "{text}");
 }
+
+both_engines!(wrong_passwords_slow_down_the_next_attempts_without_locking_out);
+
+async fn wrong_passwords_slow_down_the_next_attempts_without_locking_out(kind: Kind) {
+    let Some(app) = TestApp::spawn(kind).await else {
+        return;
+    };
+    let b = Browser::new(&app.base);
+    for _ in 0..6 {
+        let r = b.login("btv.angiang", "sai-mat-khau").await;
+        let html = r.text().await.unwrap();
+        assert!(html.contains("Sai tên đăng nhập hoặc mật khẩu."), "{html}");
+    }
+    // Past five failures the account must wait, even with the right password, and
+    // the password is not even checked.
+    let r = b
+        .login("btv.angiang", congdoan_datagen::DEMO_PASSWORD)
+        .await;
+    assert_eq!(r.status().as_u16(), 429);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Vui lòng thử lại sau"), "{html}");
+    // Another account from elsewhere is not affected… (same address, under its limit)
+    let other = app.login("cdcs.officer").await;
+    assert_eq!(other.get("/members").await.status().as_u16(), 200);
+    // …and the wait is bounded: after it, the real user gets in.
+    tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
+    let r = b
+        .login("btv.angiang", congdoan_datagen::DEMO_PASSWORD)
+        .await;
+    assert_ne!(r.url().path(), "/login");
+    // Every failure, the refusal and the login are in the audit log.
+    let log = app
+        .store()
+        .audit_log(
+            &app.admin_scope(),
+            &congdoan_store::AuditQuery {
+                limit: 100,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let count = |action: &str| {
+        log.iter()
+            .filter(|e| e.action == action && e.username == "btv.angiang")
+            .count()
+    };
+    assert_eq!(count("login_failed"), 6);
+    assert_eq!(count("login_throttled"), 1);
+    assert_eq!(count("login"), 1);
+}

@@ -14,6 +14,7 @@ mod error;
 mod exports;
 mod imports;
 mod load;
+mod logins;
 mod members;
 mod officials;
 mod restructure;
@@ -33,6 +34,7 @@ pub use imports::{
     ImportJob, ImportProblem, ImportReject, ImportState, MAX_IMPORT_ATTEMPTS, MAX_IMPORT_BYTES,
     PreviewRow, StoredLayout,
 };
+pub use logins::{ThrottleRules, login_keys};
 pub use members::{
     Member, MemberEvent, MemberEventInput, MemberInput, MemberListRow, MemberPage, MemberQuery,
     SEARCH_CAP, SMALL_SUBTREE,

@@ -7,6 +7,7 @@ pub mod auth;
 mod error;
 mod forms;
 mod i18n;
+pub mod throttle;
 pub(crate) mod views;
 
 pub use auth::{hash_password, new_token, sha256_hex, verify_password};
@@ -139,7 +140,11 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    // The peer address feeds the login throttle.
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

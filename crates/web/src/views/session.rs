@@ -86,6 +86,7 @@ pub(super) struct LoginForm {
 pub(super) async fn login(
     State(st): State<AppState>,
     headers: HeaderMap,
+    crate::throttle::ClientAddr(addr): crate::throttle::ClientAddr,
     axum::Form(form): axum::Form<LoginForm>,
 ) -> PageResult {
     let lang = crate::auth::lang_of(&headers);
@@ -106,22 +107,56 @@ pub(super) async fn login(
             st.config.secure_cookies,
         );
     }
+    // Too many failures for this account or from this address: wait, without
+    // checking the password (a refused attempt costs no hashing).
+    let keys = congdoan_store::login_keys(&form.username, addr.as_deref());
+    if let Some(wait) = st.store.login_wait(&keys).await? {
+        let secs = wait.whole_seconds().max(1);
+        st.store
+            .audit_login(
+                None,
+                &form.username,
+                "login_throttled",
+                &format!(
+                    "Đăng nhập bị tạm hoãn {secs} giây sau nhiều lần sai (địa chỉ {})",
+                    addr.as_deref().unwrap_or("?")
+                ),
+            )
+            .await?;
+        let mut res = login_page(
+            lang,
+            &form.next,
+            &form.username,
+            Some(match lang {
+                Lang::Vi => format!("Đăng nhập sai nhiều lần. Vui lòng thử lại sau {secs} giây."),
+                Lang::En => format!("Too many failed logins. Try again in {secs} seconds."),
+            }),
+            st.config.secure_cookies,
+        )?;
+        *res.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
+        return Ok(res);
+    }
     let account = st
         .store
         .account_by_username(&form.username)
         .await
         .ok()
         .filter(|a| !a.disabled);
-    let hash = account
-        .as_ref()
-        .map(|a| a.password_hash.clone())
-        .unwrap_or_default();
-    let password = form.password.clone();
-    let ok =
-        tokio::task::spawn_blocking(move || !hash.is_empty() && verify_password(&password, &hash))
-            .await
-            .unwrap_or(false);
+    let hash = account.as_ref().map(|a| a.password_hash.clone());
+    // An unknown username is checked against a dummy hash: the same time as a wrong password.
+    let ok = crate::throttle::check_password(form.password.clone(), hash).await;
     let Some(account) = account.filter(|_| ok) else {
+        st.store
+            .record_login_failure(&keys, &congdoan_store::ThrottleRules::default())
+            .await?;
+        st.store
+            .audit_login(
+                None,
+                &form.username,
+                "login_failed",
+                &format!("Đăng nhập sai (địa chỉ {})", addr.as_deref().unwrap_or("?")),
+            )
+            .await?;
         return login_page(
             lang,
             &form.next,
@@ -136,6 +171,15 @@ pub(super) async fn login(
             st.config.secure_cookies,
         );
     };
+    st.store.record_login_success(&account.username).await?;
+    st.store
+        .audit_login(
+            Some(account.account_id),
+            &account.username,
+            "login",
+            &format!("Đăng nhập (địa chỉ {})", addr.as_deref().unwrap_or("?")),
+        )
+        .await?;
     let sid = new_token();
     let expires = time::OffsetDateTime::now_utc() + time::Duration::hours(st.config.session_hours);
     st.store
