@@ -41,48 +41,28 @@ fn legacy_byte(c: char) -> Option<u8> {
         .and_then(|i| u8::try_from(0x80 + i).ok())
 }
 
-/// TCVN 5712:1993 bytes 0x80–0xFF. VN3 (what ABC fonts such as .VnTime
-/// implement) uses 0xA1–0xFE for the lower-case letters and the seven
-/// capitals Ă Â Ê Ô Ơ Ư Đ; the remaining capitals with tones come from the
-/// full VN1 table, whose codes VN3 leaves unused, so decoding them is
-/// harmless. '\0' = not a Vietnamese code (kept as is). 0xB0–0xB4 are the
-/// combining tone marks.
+/// TCVN3 (TCVN 5712:1993 VN3, what ABC fonts such as .VnTime implement),
+/// bytes 0xA0–0xFF: the lower-case letters and the seven capitals Ă Â Ê Ô
+/// Ơ Ư Đ; 0xB0–0xB4 are the standard's combining tone marks. '\0' = not a
+/// VN3 code: the byte keeps its Windows-1252 meaning, as UniKey's converter
+/// does (the reference table in tests/data/vn-legacy-reference.tsv). In
+/// particular bytes 0x80–0x9F stay the quotes, dashes and ellipsis Word
+/// typed there, not the VN1 capitals a full TCVN 5712 table puts on them:
+/// .VnTime fonts have no such glyphs.
 #[rustfmt::skip]
-const TCVN_HIGH: [char; 128] = [
-    /* 0x80 */ 'À', 'Ả', 'Ã', 'Á', 'Ạ', 'Ặ', 'Ậ', 'È', 'Ẻ', 'Ẽ', 'É', 'Ẹ', 'Ệ', 'Ì', 'Ỉ', 'Ĩ',
-    /* 0x90 */ 'Í', 'Ị', 'Ò', 'Ỏ', 'Õ', 'Ó', 'Ọ', 'Ộ', 'Ờ', 'Ở', 'Ỡ', 'Ớ', 'Ợ', 'Ù', 'Ủ', 'Ũ',
-    /* 0xA0 */ '\0', 'Ă', 'Â', 'Ê', 'Ô', 'Ơ', 'Ư', 'Đ', 'ă', 'â', 'ê', 'ô', 'ơ', 'ư', 'đ', 'Ằ',
+const TCVN_HIGH: [char; 96] = [
+    /* 0xA0 */ '\0', 'Ă', 'Â', 'Ê', 'Ô', 'Ơ', 'Ư', 'Đ', 'ă', 'â', 'ê', 'ô', 'ơ', 'ư', 'đ', '\0',
     /* 0xB0 */ '\u{300}', '\u{309}', '\u{303}', '\u{301}', '\u{323}',
-               'à', 'ả', 'ã', 'á', 'ạ', 'Ẳ', 'ằ', 'ẳ', 'ẵ', 'ắ', 'Ẵ',
-    /* 0xC0 */ 'Ắ', 'Ầ', 'Ẩ', 'Ẫ', 'Ấ', 'Ề', 'ặ', 'ầ', 'ẩ', 'ẫ', 'ấ', 'ậ', 'è', 'Ể', 'ẻ', 'ẽ',
-    /* 0xD0 */ 'é', 'ẹ', 'ề', 'ể', 'ễ', 'ế', 'ệ', 'ì', 'ỉ', 'Ễ', 'Ế', 'Ồ', 'ĩ', 'í', 'ị', 'ò',
-    /* 0xE0 */ 'Ổ', 'ỏ', 'õ', 'ó', 'ọ', 'ồ', 'ổ', 'ỗ', 'ố', 'ộ', 'ờ', 'ở', 'ỡ', 'ớ', 'ợ', 'ù',
-    /* 0xF0 */ 'Ỗ', 'ủ', 'ũ', 'ú', 'ụ', 'ừ', 'ử', 'ữ', 'ứ', 'ự', 'ỳ', 'ỷ', 'ỹ', 'ý', 'ỵ', 'Ố',
-];
-
-/// VN1 capitals placed on C0 control codes 0x01–0x17.
-const TCVN_LOW: [(u8, char); 12] = [
-    (0x01, 'Ú'),
-    (0x02, 'Ụ'),
-    (0x04, 'Ừ'),
-    (0x05, 'Ử'),
-    (0x06, 'Ữ'),
-    (0x11, 'Ứ'),
-    (0x12, 'Ự'),
-    (0x13, 'Ỳ'),
-    (0x14, 'Ỷ'),
-    (0x15, 'Ỹ'),
-    (0x16, 'Ý'),
-    (0x17, 'Ỵ'),
+               'à', 'ả', 'ã', 'á', 'ạ', '\0', 'ằ', 'ẳ', 'ẵ', 'ắ', '\0',
+    /* 0xC0 */ '\0', '\0', '\0', '\0', '\0', '\0', 'ặ', 'ầ', 'ẩ', 'ẫ', 'ấ', 'ậ', 'è', '\0', 'ẻ', 'ẽ',
+    /* 0xD0 */ 'é', 'ẹ', 'ề', 'ể', 'ễ', 'ế', 'ệ', 'ì', 'ỉ', '\0', '\0', '\0', 'ĩ', 'í', 'ị', 'ò',
+    /* 0xE0 */ '\0', 'ỏ', 'õ', 'ó', 'ọ', 'ồ', 'ổ', 'ỗ', 'ố', 'ộ', 'ờ', 'ở', 'ỡ', 'ớ', 'ợ', 'ù',
+    /* 0xF0 */ '\0', 'ủ', 'ũ', 'ú', 'ụ', 'ừ', 'ử', 'ữ', 'ứ', 'ự', 'ỳ', 'ỷ', 'ỹ', 'ý', 'ỵ', '\0',
 ];
 
 fn tcvn3_char(c: char) -> Option<char> {
     let b = legacy_byte(c)?;
-    let mapped = if b >= 0x80 {
-        TCVN_HIGH[usize::from(b - 0x80)]
-    } else {
-        TCVN_LOW.iter().find(|(k, _)| *k == b).map_or('\0', |p| p.1)
-    };
+    let mapped = TCVN_HIGH[usize::from(b.checked_sub(0xA0)?)];
     (mapped != '\0').then_some(mapped)
 }
 
@@ -275,25 +255,24 @@ impl Legacy {
         if has_unicode_only_chars(s) {
             return s.nfc().collect();
         }
-        let mut out = String::with_capacity(s.len() + 8);
-        let mut word = String::new();
-        for c in s.chars() {
-            if c.is_whitespace() {
-                out.push_str(&self.decode_word(&word));
-                word.clear();
-                out.push(c);
-            } else {
-                word.push(c);
-            }
-        }
-        out.push_str(&self.decode_word(&word));
+        let out = match self {
+            Legacy::Tcvn3 => decode_tcvn3(s),
+            Legacy::Vni => map_words(s, decode_vni_word),
+        };
         out.nfc().collect()
     }
 
     /// One whitespace-free word.
     fn decode_word(self, word: &str) -> String {
         match self {
-            Legacy::Tcvn3 => decode_tcvn3_word(word),
+            Legacy::Tcvn3 => {
+                let (out, case) = decode_tcvn3_word(word);
+                if case == WordCase::Caps {
+                    out.to_uppercase()
+                } else {
+                    out
+                }
+            }
             Legacy::Vni => decode_vni_word(word),
         }
     }
@@ -315,33 +294,79 @@ impl Legacy {
     }
 }
 
-/// TCVN3 has no codes for capitals with tones: all-capital text was typed
-/// with lower-case codes in the capitals-only fonts (.VnTimeH). A word
-/// whose other letters are all capitals (at least two of them) is therefore
-/// upper-cased after decoding: "NGUYÔN" → "NGUYỄN", while "Vò" stays "Vũ".
-fn decode_tcvn3_word(word: &str) -> String {
+/// Applies `f` to each whitespace-free word of `s`, keeping the whitespace.
+fn map_words(s: &str, mut f: impl FnMut(&str) -> String) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut word = String::new();
+    for c in s.chars() {
+        if c.is_whitespace() {
+            out.push_str(&f(&word));
+            word.clear();
+            out.push(c);
+        } else {
+            word.push(c);
+        }
+    }
+    out.push_str(&f(&word));
+    out
+}
+
+/// What a TCVN3 word tells of its case. TCVN3 has codes for only seven
+/// capitals (Ă Â Ê Ô Ơ Ư Đ): all-capital text was typed with the lower-case
+/// codes in the capitals-only fonts (.VnTimeH), so "NGUYÔN" means
+/// "NGUYỄN" while "Vò" means "Vũ". Only the other letters can tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WordCase {
+    /// At least two capitals and no ASCII small letter: "NGUYÔN", "THUû".
+    Caps,
+    /// An ASCII small letter: "NguyÔn", "Thuû".
+    Lower,
+    /// Cannot tell: "Vò", "Lª" (one capital), "û".
+    Unknown,
+}
+
+/// One TCVN3 word decoded as written (codes as lower case), and its case.
+fn decode_tcvn3_word(word: &str) -> (String, WordCase) {
     let mut out = String::with_capacity(word.len() + 4);
     let mut upper = 0usize;
-    let mut ascii_lower = 0usize;
+    let mut ascii_lower = false;
     for c in word.chars() {
-        let d = if c.is_ascii() && !c.is_ascii_control() {
-            c
-        } else {
-            tcvn3_char(c).unwrap_or(c)
-        };
-        if c.is_ascii_lowercase() {
-            ascii_lower += 1;
-        }
-        if d.is_uppercase() {
-            upper += 1;
-        }
+        let d = tcvn3_char(c).unwrap_or(c);
+        ascii_lower |= c.is_ascii_lowercase();
+        upper += usize::from(d.is_uppercase());
         out.push(d);
     }
-    if upper >= 2 && ascii_lower == 0 {
-        out.to_uppercase()
+    let case = if ascii_lower {
+        WordCase::Lower
+    } else if upper >= 2 {
+        WordCase::Caps
     } else {
-        out
+        WordCase::Unknown
+    };
+    (out, case)
+}
+
+/// A TCVN3 text: words in capitals are upper-cased, and so are the words
+/// that cannot tell when the text has capital words and no small ones
+/// ("TRÇN THÞ Lª" = "TRẦN THỊ LÊ", while "Lª Hµ" stays "Lê Hà").
+fn decode_tcvn3(s: &str) -> String {
+    let (mut caps, mut lower) = (false, false);
+    for w in s.split_whitespace() {
+        match decode_tcvn3_word(w).1 {
+            WordCase::Caps => caps = true,
+            WordCase::Lower => lower = true,
+            WordCase::Unknown => {}
+        }
     }
+    let all_caps = caps && !lower;
+    map_words(s, |w| {
+        let (out, case) = decode_tcvn3_word(w);
+        if case == WordCase::Caps || (all_caps && case == WordCase::Unknown) {
+            out.to_uppercase()
+        } else {
+            out
+        }
+    })
 }
 
 fn decode_vni_word(word: &str) -> String {
@@ -557,12 +582,15 @@ mod tests {
         // The capital-only codes.
         let caps = "\u{A1}\u{A2}\u{A3}\u{A4}\u{A5}\u{A6}\u{A7}";
         assert_eq!(Legacy::Tcvn3.decode(caps), "ĂÂÊÔƠƯĐ");
-        // VN1 capitals with tones, including those on 0x80–0x9F seen as
-        // Windows-1252 characters.
-        assert_eq!(Legacy::Tcvn3.decode("\u{C4}"), "Ấ");
-        assert_eq!(Legacy::Tcvn3.decode("€"), "À");
-        assert_eq!(Legacy::Tcvn3.decode("\u{80}"), "À");
-        assert_eq!(Legacy::Tcvn3.decode("Ÿ"), "Ũ");
+        // Codes VN3 does not use keep their meaning (UniKey does the
+        // same): no VN1 capitals on 0x80–0x9F, where Word put its quotes
+        // and dashes, nor on Latin-1 letters.
+        assert_eq!(Legacy::Tcvn3.decode("\u{C4}"), "\u{C4}");
+        assert_eq!(Legacy::Tcvn3.decode("€"), "€");
+        assert_eq!(
+            Legacy::Tcvn3.decode("“Tæ V¨n phßng” – 1…"),
+            "“Tổ Văn phòng” – 1…"
+        );
     }
 
     #[test]
@@ -661,5 +689,222 @@ mod tests {
             "Nguyễn",
             "NFD Unicode is Unicode"
         );
+    }
+
+    /// UniKey's TCVN3 and VNI-WIN tables, read out of the compiled
+    /// converter (see tests/data/README.md): not written from memory.
+    const REFERENCE: &str = include_str!("../tests/data/vn-legacy-reference.tsv");
+
+    struct Ref {
+        kind: &'static str,
+        ch: char,
+        tcvn3: Vec<u8>,
+        vni: Vec<u8>,
+    }
+
+    fn reference() -> Vec<Ref> {
+        let hex = |h: &str| -> Vec<u8> {
+            (0..h.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&h[i..i + 2], 16).unwrap())
+                .collect()
+        };
+        REFERENCE
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .map(|l| {
+                let f: Vec<&'static str> = l.split('\t').collect();
+                assert_eq!(f.len(), 6, "{l}");
+                let mut chars = f[1].chars();
+                let ch = chars.next().unwrap();
+                assert!(chars.next().is_none(), "{l}");
+                assert_eq!(f[2], format!("U+{:04X}", u32::from(ch)), "{l}");
+                Ref {
+                    kind: f[0],
+                    ch,
+                    tcvn3: hex(f[4]),
+                    vni: hex(f[5]),
+                }
+            })
+            .collect()
+    }
+
+    /// Legacy bytes as our readers hand them over: a CSV's bytes decoded as
+    /// Windows-1252 (read.rs), as an xlsx holds them after Excel did the
+    /// same, or as Latin-1 code points (old .xls 8-bit strings).
+    fn as_read(bytes: &[u8], cp1252: bool) -> String {
+        bytes
+            .iter()
+            .map(|&b| {
+                if cp1252 && (0x80..0xA0).contains(&b) {
+                    CP1252_HIGH[usize::from(b - 0x80)]
+                } else {
+                    char::from(b)
+                }
+            })
+            .collect()
+    }
+
+    fn letters() -> Vec<Ref> {
+        reference()
+            .into_iter()
+            .filter(|r| r.kind == "letter")
+            .collect()
+    }
+
+    /// Encodes Unicode text with the reference table (ASCII as is).
+    fn encode(text: &str, enc: Legacy) -> Vec<u8> {
+        let table = letters();
+        let mut out = Vec::new();
+        for c in text.nfc() {
+            if c.is_ascii() {
+                out.push(u8::try_from(c).unwrap());
+                continue;
+            }
+            let r = table.iter().find(|r| r.ch == c).expect("a letter");
+            out.extend(match enc {
+                Legacy::Tcvn3 => &r.tcvn3,
+                Legacy::Vni => &r.vni,
+            });
+        }
+        out
+    }
+
+    #[test]
+    fn reference_covers_every_vietnamese_letter() {
+        let table = letters();
+        let mut want: Vec<char> = vec!['Đ', 'đ'];
+        for base in VOWELS {
+            for mark in TONE_MARKS {
+                let lower = with_tone(base, mark);
+                for c in [lower.to_uppercase().next().unwrap(), lower] {
+                    if !c.is_ascii() {
+                        want.push(c);
+                    }
+                }
+            }
+        }
+        let mut have: Vec<char> = table.iter().map(|r| r.ch).collect();
+        want.sort_unstable();
+        have.sort_unstable();
+        assert_eq!(have, want);
+        assert_eq!(have.len(), 134);
+    }
+
+    #[test]
+    fn every_letter_decodes_as_unikey_says() {
+        let table = letters();
+        let mut wrong = Vec::new();
+        for cp1252 in [true, false] {
+            for r in &table {
+                let up = r.ch.is_uppercase();
+                let (pre, post) = if up { ("NG", "N") } else { ("ng", "n") };
+                let want = r.ch.to_string();
+                let framed = format!("{pre}{}{post}", r.ch);
+                // VNI has its own codes for every capital.
+                let vni = as_read(&r.vni, cp1252);
+                let got = Legacy::Vni.decode(&vni);
+                if got != want {
+                    wrong.push(format!("VNI {vni:?} = {got}, not {want}"));
+                }
+                let got = Legacy::Vni.decode(&format!("{pre}{vni}{post}"));
+                if got != framed {
+                    wrong.push(format!("VNI {pre}{vni}{post} = {got}, not {framed}"));
+                }
+                // TCVN3 shares the lower-case code with most capitals: a lone
+                // code reads lower case, in a word of capitals upper case.
+                let tcvn = as_read(&r.tcvn3, cp1252);
+                let lower_code = table
+                    .iter()
+                    .find(|l| Some(l.ch) == r.ch.to_lowercase().next())
+                    .map(|l| &l.tcvn3);
+                let own_code = !up || lower_code != Some(&r.tcvn3);
+                let got = Legacy::Tcvn3.decode(&tcvn);
+                let alone = if own_code {
+                    want.clone()
+                } else {
+                    r.ch.to_lowercase().to_string()
+                };
+                if got != alone {
+                    wrong.push(format!("TCVN3 {tcvn:?} = {got}, not {alone}"));
+                }
+                let got = Legacy::Tcvn3.decode(&format!("{pre}{tcvn}{post}"));
+                if got != framed {
+                    wrong.push(format!("TCVN3 {pre}{tcvn}{post} = {got}, not {framed}"));
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+        // Of the capitals, exactly Ă Â Ê Ô Ơ Ư Đ have their own TCVN3 code.
+        let own: String = table
+            .iter()
+            .filter(|r| {
+                r.ch.is_uppercase()
+                    && !table
+                        .iter()
+                        .any(|l| l.ch.is_lowercase() && l.tcvn3 == r.tcvn3)
+            })
+            .map(|r| r.ch)
+            .collect();
+        assert_eq!(own, "ÂĂĐÊÔƠƯ");
+    }
+
+    /// The Windows-1252 symbols on 0x80–0x9F are not letters in either
+    /// encoding; UniKey keeps them (its table names U+20A1 for 0x82, a slip
+    /// for the ‚ that Windows-1252 has there).
+    #[test]
+    fn windows_1252_symbols_are_kept() {
+        let symbols: Vec<Ref> = reference()
+            .into_iter()
+            .filter(|r| r.kind == "symbol")
+            .collect();
+        assert_eq!(symbols.len(), 27);
+        for r in symbols {
+            assert_eq!(r.tcvn3, r.vni);
+            let text = as_read(&r.tcvn3, true);
+            if r.tcvn3 != [0x82] {
+                assert_eq!(text, r.ch.to_string());
+            }
+            for enc in [Legacy::Tcvn3, Legacy::Vni] {
+                assert_eq!(enc.decode(&text), text, "{enc:?} {:X?}", r.tcvn3);
+                let word = format!("Ng{text}n");
+                assert_eq!(enc.decode(&word), word, "{enc:?} {:X?}", r.tcvn3);
+            }
+        }
+    }
+
+    #[test]
+    fn whole_names_in_both_cases() {
+        let names = [
+            "Thuỷ",
+            "Nguyễn Thị Thuỷ",
+            "Huỳnh",
+            "Nguyễn",
+            "Trường",
+            "Đặng",
+            "Lưu Hữu Phước",
+            "Huỳnh Thị Thuý Kiều",
+            "Đặng Văn Ước",
+        ];
+        for name in names {
+            for text in [name.to_owned(), name.to_uppercase()] {
+                for enc in [Legacy::Tcvn3, Legacy::Vni] {
+                    let bytes = encode(&text, enc);
+                    for cp1252 in [true, false] {
+                        let read = as_read(&bytes, cp1252);
+                        assert_eq!(enc.decode(&read), text, "{enc:?} {read:?}");
+                    }
+                }
+            }
+        }
+        assert_eq!(Legacy::Vni.decode("Thuyû"), "Thuỷ");
+        assert_eq!(Legacy::Vni.decode("THUYÛ"), "THUỶ");
+        assert_eq!(Legacy::Tcvn3.decode("Thuû"), "Thuỷ");
+        assert_eq!(Legacy::Tcvn3.decode("THUû"), "THUỶ");
+        // All-capital text typed in .VnTimeH: a word with one capital
+        // follows the others.
+        assert_eq!(Legacy::Tcvn3.decode("TRÇN THÞ Lª"), "TRẦN THỊ LÊ");
+        assert_eq!(Legacy::Tcvn3.decode("Lª Hµ"), "Lê Hà");
+        assert_eq!(Legacy::Tcvn3.decode("Lª ThÞ Hµ"), "Lê Thị Hà");
     }
 }
