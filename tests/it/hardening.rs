@@ -154,3 +154,22 @@ async fn wrong_passwords_slow_down_the_next_attempts_without_locking_out(kind: K
     assert_eq!(count("login_throttled"), 1);
     assert_eq!(count("login"), 1);
 }
+
+both_engines!(api_timestamps_are_rfc3339);
+
+async fn api_timestamps_are_rfc3339(kind: Kind) {
+    let Some(app) = TestApp::spawn(kind).await else {
+        return;
+    };
+    let api = app.token("admin").await;
+    let id = app.unit_id("AG").await;
+    let (s, u) = api.get(&format!("/api/v1/units/{id}")).await;
+    assert_eq!(s, 200, "{u}");
+    for field in ["created_at", "updated_at"] {
+        let v = u[field].as_str().unwrap_or_default();
+        assert!(
+            time::OffsetDateTime::parse(v, &time::format_description::well_known::Rfc3339).is_ok(),
+            "{field} = {v:?}"
+        );
+    }
+}

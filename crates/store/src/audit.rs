@@ -34,6 +34,7 @@ pub(crate) use audit;
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     pub audit_id: i64,
+    #[serde(with = "time::serde::rfc3339")]
     pub at: time::OffsetDateTime,
     pub account_id: Option<i64>,
     pub username: String,

@@ -263,7 +263,9 @@ pub struct ImportJob {
     pub error: Option<String>,
     pub version: i64,
     pub created_by_name: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
     pub finished_at: Option<OffsetDateTime>,
 }
 

@@ -35,8 +35,11 @@ pub struct Plan {
     pub summary: Option<String>,
     pub reverts_plan_id: Option<i64>,
     pub version: i64,
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: time::OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
     pub updated_at: time::OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
     pub applied_at: Option<time::OffsetDateTime>,
 }
 

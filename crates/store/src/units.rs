@@ -56,7 +56,9 @@ pub struct Unit {
     pub direct_members: i64,
     /// Bumped by every change; an edit must name the version it started from.
     pub version: i64,
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: time::OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
     pub updated_at: time::OffsetDateTime,
 }
 
