@@ -10,6 +10,7 @@ mod clusters;
 mod harness;
 mod imports;
 mod pages;
+mod phone;
 mod reform;
 mod restructure;
 mod scope;
