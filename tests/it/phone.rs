@@ -11,9 +11,9 @@ use std::time::Duration;
 const AXE: &str = include_str!("assets/axe.min.js");
 
 /// Layout problems of the current page, as text (empty when it reads well): the page
-/// or a table wrapper wider than the screen, a word split over two lines (unless the
-/// word alone is wider than the screen, like a long e-mail address), a header taller
-/// than 56 px.
+/// or a table wrapper wider than the screen, a word (or a part of a hyphenated code)
+/// split over two lines (unless it alone is about as wide as the screen, like a long
+/// e-mail address), a header taller than 56 px.
 const LAYOUT_JS: &str = r#"
 const out = [];
 const vw = window.innerWidth;
@@ -26,7 +26,9 @@ if (h && h.getBoundingClientRect().height > 56) out.push('header is ' + Math.rou
 const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
 let n;
 while ((n = walker.nextNode())) {
-  const re = /\S+/g; let m;
+  // Words, split at hyphens too: a code may wrap after its hyphen (AG-|CDCS-028),
+  // a syllable or a date never.
+  const re = /[^\s\-\u2010]+/g; let m;
   while ((m = re.exec(n.data))) {
     const r = document.createRange();
     r.setStart(n, m.index); r.setEnd(n, m.index + m[0].length);
@@ -35,7 +37,8 @@ while ((n = walker.nextNode())) {
     const tops = new Set(rects.map(x => Math.round(x.top)));
     if (tops.size < 2) continue;
     const width = rects.reduce((s, x) => s + x.width, 0);
-    if (width > vw - 24) continue;
+    // A token wider than a card's line (JSON, a long e-mail) may only wrap.
+    if (width > vw - 72) continue;
     const cell = n.parentElement.closest('td, th, li, dd, summary, h1, h2, p, a') || n.parentElement;
     out.push('word broken over ' + tops.size + ' lines: "' + m[0] + '" in <' + cell.tagName.toLowerCase() + '> ' + Math.round(cell.getBoundingClientRect().width) + ' px wide');
     if (out.length > 12) return out;
@@ -251,6 +254,16 @@ async fn every_list_reads_on_a_phone(kind: Kind) {
                 c.goto(&app.url(&path)).await.expect("goto");
                 if let Ok(png) = c.screenshot().await {
                     let _ = std::fs::write(format!("/tmp/phone-{name}-{kind:?}.png"), png);
+                }
+                // And further down, where the lists are.
+                let _ = c
+                    .execute(
+                        "document.querySelector('main table')?.scrollIntoView()",
+                        vec![],
+                    )
+                    .await;
+                if let Ok(png) = c.screenshot().await {
+                    let _ = std::fs::write(format!("/tmp/phone-{name}-list-{kind:?}.png"), png);
                 }
             }
         }
