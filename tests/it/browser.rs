@@ -7,9 +7,9 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
-    port: u16,
+    pub(crate) port: u16,
 }
 
 impl Drop for Driver {
@@ -27,7 +27,7 @@ fn free_port() -> u16 {
 }
 
 /// Starts chromedriver, or returns None (a failure when all engines are required).
-fn start_driver() -> Option<Driver> {
+pub(crate) fn start_driver() -> Option<Driver> {
     let bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
     if !std::path::Path::new(&bin).exists() {
         if std::env::var("CONGDOAN_REQUIRE_ALL_ENGINES").is_ok() {
@@ -46,7 +46,7 @@ fn start_driver() -> Option<Driver> {
     Some(Driver { child, port })
 }
 
-async fn connect(port: u16) -> Client {
+pub(crate) async fn connect(port: u16) -> Client {
     let chrome = std::env::var("CHROME_BIN").unwrap_or_else(|_| "/usr/bin/chromium".into());
     let dir = std::env::temp_dir().join(format!("congdoan-chrome-{port}"));
     let caps = serde_json::json!({
@@ -73,7 +73,7 @@ async fn connect(port: u16) -> Client {
 }
 
 /// Fills and sends the login form on the current page as a demo account.
-async fn log_in(c: &Client, username: &str) -> Result<(), fantoccini::error::CmdError> {
+pub(crate) async fn log_in(c: &Client, username: &str) -> Result<(), fantoccini::error::CmdError> {
     c.wait()
         .for_element(Locator::Id("username"))
         .await?
@@ -87,6 +87,23 @@ async fn log_in(c: &Client, username: &str) -> Result<(), fantoccini::error::Cmd
         .await?
         .click()
         .await
+}
+
+/// Opens the header's menu (closed on a phone) so that its links can be clicked.
+pub(crate) async fn open_menu(c: &Client) -> Result<(), fantoccini::error::CmdError> {
+    let open = c
+        .execute(
+            "const m = document.querySelector('header details.menu'); return !m || m.open",
+            vec![],
+        )
+        .await?;
+    if open == serde_json::Value::Bool(false) {
+        c.find(Locator::Css("header details.menu > summary"))
+            .await?
+            .click()
+            .await?;
+    }
+    Ok(())
 }
 
 async fn text_of(c: &Client, css: &str) -> String {
@@ -132,6 +149,7 @@ async fn scenario(c: &Client, app: &TestApp) -> Result<(), fantoccini::error::Cm
     );
     // Walk the tree: the root (LĐLĐ An Giang) opens with its sub-units; the CĐCS's
     // managing parent expands in place through htmx, then the CĐCS opens.
+    open_menu(c).await?;
     c.find(Locator::LinkText("Cây tổ chức"))
         .await?
         .click()
@@ -153,7 +171,10 @@ async fn scenario(c: &Client, app: &TestApp) -> Result<(), fantoccini::error::Cm
         c.find_all(Locator::LinkText(&unit_name)).await?.is_empty(),
         "not loaded before expanding"
     );
-    let summary = format!("//summary[a[normalize-space()='{}']]/span", parent.name);
+    let summary = format!(
+        "//li[a[normalize-space()='{}']]/details/summary",
+        parent.name
+    );
     c.find(Locator::XPath(&summary)).await?.click().await?;
     c.wait()
         .at_most(Duration::from_secs(10))
@@ -199,6 +220,7 @@ async fn scenario(c: &Client, app: &TestApp) -> Result<(), fantoccini::error::Cm
     c.find(Locator::Id("save-member")).await?.click().await?;
     assert_eq!(text_of(c, "#member-name").await, "Lương Thị Đào");
     // Find her without diacritics, live (htmx) from the member list.
+    open_menu(c).await?;
     c.find(Locator::LinkText("Đoàn viên"))
         .await?
         .click()
@@ -415,7 +437,7 @@ async fn reform_scenario(c: &Client, app: &TestApp) -> Result<(), fantoccini::er
         .await?;
     let tree = text_of(c, "ul.tree.root").await;
     assert!(tree.contains(KIEN_GIANG), "{tree}");
-    let an_giang = format!("//summary[a[starts-with(@href, '/units/{ag}?')]]/span");
+    let an_giang = format!("//li[a[starts-with(@href, '/units/{ag}?')]]/details/summary");
     c.find(Locator::XPath(&an_giang)).await?.click().await?;
     c.wait()
         .at_most(Duration::from_secs(10))

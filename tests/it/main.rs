@@ -12,6 +12,7 @@ mod harness;
 mod imports;
 mod instances;
 mod pages;
+mod phone;
 mod reform;
 mod restructure;
 mod scope;

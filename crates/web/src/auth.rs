@@ -73,6 +73,11 @@ pub fn lang_of(headers: &HeaderMap) -> Lang {
         .unwrap_or_default()
 }
 
+/// Where the `html_errors` middleware finds the caller a handler identified, so an
+/// error page keeps the navigation without a second session look-up.
+#[derive(Clone, Default)]
+pub(crate) struct UserSlot(pub(crate) std::sync::Arc<std::sync::OnceLock<CurrentUser>>);
+
 /// The logged-in caller with the scope of their grants.
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
@@ -137,6 +142,9 @@ impl FromRequestParts<AppState> for CurrentUser {
             csrf,
             lang,
         };
+        if let Some(slot) = parts.extensions.get::<UserSlot>() {
+            let _ = slot.0.set(user.clone());
+        }
         parts.extensions.insert(user.clone());
         Ok(user)
     }

@@ -192,7 +192,7 @@ impl IntoResponse for AppError {
 }
 
 /// For page requests, replaces a JSON error with an HTML page or a login redirect.
-pub async fn html_errors(req: Request, next: Next) -> Response {
+pub async fn html_errors(mut req: Request, next: Next) -> Response {
     let is_api = req.uri().path().starts_with("/api/");
     let next_url = req
         .uri()
@@ -200,6 +200,8 @@ pub async fn html_errors(req: Request, next: Next) -> Response {
         .map(|p| p.to_string())
         .unwrap_or_default();
     let lang = crate::auth::lang_of(req.headers());
+    let slot = crate::auth::UserSlot::default();
+    req.extensions_mut().insert(slot.clone());
     let res = next.run(req).await;
     if is_api {
         return res;
@@ -211,7 +213,7 @@ pub async fn html_errors(req: Request, next: Next) -> Response {
         let target = format!("/login?next={}", urlencode(&next_url));
         return Redirect::to(&target).into_response();
     }
-    crate::views::error_page(err, lang)
+    crate::views::error_page(err, lang, slot.0.get(), None)
 }
 
 pub(crate) fn urlencode(s: &str) -> String {

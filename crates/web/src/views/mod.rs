@@ -81,6 +81,7 @@ pub fn routes() -> Router<AppState> {
         .merge(clusters::routes())
         .merge(agreements::routes())
         .merge(exports::routes())
+        .fallback(unknown_page)
         .layer(axum::middleware::from_fn(html_errors))
 }
 
@@ -170,25 +171,59 @@ struct ErrorPage {
     chrome: Chrome,
     message: String,
     fields: Vec<String>,
+    /// The address asked for, when no page has it.
+    path: Option<String>,
 }
 
-/// The HTML face of an error (used by the `html_errors` middleware).
-pub fn error_page(err: AppError, lang: Lang) -> Response {
+/// Any address no route has: a Vietnamese 404 page (with the navigation when logged
+/// in); under /api/ the JSON error.
+async fn unknown_page(State(st): State<AppState>, req: axum::extract::Request) -> Response {
+    if req.uri().path().starts_with("/api/") {
+        return AppError::NotFound.into_response();
+    }
+    let lang = crate::auth::lang_of(req.headers());
+    let path = req.uri().path().to_string();
+    let (mut parts, _) = req.into_parts();
+    let user = <CurrentUser as axum::extract::FromRequestParts<AppState>>::from_request_parts(
+        &mut parts, &st,
+    )
+    .await
+    .ok();
+    error_page(AppError::NotFound, lang, user.as_ref(), Some(path))
+}
+
+/// The HTML face of an error (used by the `html_errors` middleware): the site's frame,
+/// with the navigation when the caller is known.
+pub fn error_page(
+    err: AppError,
+    lang: Lang,
+    user: Option<&CurrentUser>,
+    path: Option<String>,
+) -> Response {
     let tr = Tr::new(lang);
     let body = err.body();
     let title = match &err {
+        AppError::NotFound if path.is_some() => tr.s("Không tìm thấy trang", "Page not found"),
         AppError::NotFound => tr.s("Không tìm thấy", "Not found"),
         AppError::Forbidden => tr.s("Không có quyền", "Forbidden"),
         AppError::Invalid(_) => tr.s("Dữ liệu chưa hợp lệ", "Invalid input"),
         _ => tr.s("Có lỗi xảy ra", "Something went wrong"),
     };
+    let chrome = match user {
+        Some(u) => Chrome::new(u, title),
+        None => Chrome::anonymous(lang, title),
+    };
+    let message = match (&path, lang) {
+        (Some(_), Lang::Vi) => "Không có trang nào ở địa chỉ này. Hãy chọn một mục trong trình đơn hoặc quay về trang tổng quan.".to_string(),
+        (Some(_), Lang::En) => "There is no page at this address. Pick an item from the menu or go back to the dashboard.".to_string(),
+        (None, Lang::Vi) => body.message.clone(),
+        (None, Lang::En) => body.message_en.clone(),
+    };
     let page = ErrorPage {
-        chrome: Chrome::anonymous(lang, title),
-        message: match lang {
-            Lang::Vi => body.message.clone(),
-            Lang::En => body.message_en.clone(),
-        },
+        chrome,
+        message,
         fields: vec![],
+        path,
     };
     let html = page.render().unwrap_or_else(|_| body.message.clone());
     (err.status(), Html(html)).into_response()
