@@ -4,6 +4,7 @@
 mod agreements;
 mod audit;
 mod clusters;
+mod confirm;
 mod dashboard;
 mod exports;
 pub(crate) mod imports;
