@@ -72,11 +72,3 @@ pub(super) fn typed<T: DeserializeOwned>(pairs: &[(String, String)]) -> Result<T
     let raw = serde_urlencoded::to_string(pairs).map_err(|e| AppError::BadRequest(e.to_string()))?;
     serde_urlencoded::from_str(&raw).map_err(|e| AppError::BadRequest(e.to_string()))
 }
-
-/// The value of one field of the pairs ("" when absent).
-pub(super) fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.as_str())
-}
