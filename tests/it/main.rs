@@ -6,6 +6,7 @@ mod agreements;
 mod api;
 mod browser;
 mod cli;
+mod confirm;
 mod clusters;
 mod harness;
 mod imports;
