@@ -94,10 +94,12 @@ async fn a_plan_applies_only_once_confirmed_and_ended_units_take_no_writes(kind:
     assert_eq!((status, url.as_str()), (200, page.as_str()));
     let notice = inner(&html, "notice");
     assert!(
-        notice.contains(&format!(
-            "Đã áp dụng phương án: 2 đơn vị kết thúc, {} đoàn viên ra khỏi tổ chức",
-            congdoan_domain::format_int(leaving)
-        )),
+        notice.contains("Đã áp dụng phương án: ")
+            && notice.contains("2 đơn vị kết thúc, ")
+            && notice.contains(&format!(
+                "{} đoàn viên ra khỏi tổ chức",
+                congdoan_domain::format_int(leaving)
+            )),
         "{notice}"
     );
     assert!(notice.contains("role=\"status\""));

@@ -886,6 +886,7 @@ fn plan_notice(key: &str, plan: &Plan, tr: crate::Tr) -> Option<String> {
 }
 
 /// The confirmation page of a plan action.
+#[allow(clippy::too_many_arguments)]
 fn plan_confirm(
     user: &CurrentUser,
     plan: &Plan,
