@@ -64,7 +64,10 @@ async fn a_plan_applies_only_once_confirmed_and_ended_units_take_no_writes(kind:
             &[("version", &version_of(&html))],
         )
         .await;
-    assert_eq!((status, url.as_str()), (200, format!("{page}/apply").as_str()));
+    assert_eq!(
+        (status, url.as_str()),
+        (200, format!("{page}/apply").as_str())
+    );
     assert!(confirm.contains("id=\"confirm-yes\""), "{confirm}");
     assert!(confirm.contains("name=\"confirmed\" value=\"1\""));
     assert!(confirm.contains(&format!("href=\"{page}\"")), "a way back");
@@ -102,8 +105,11 @@ async fn a_plan_applies_only_once_confirmed_and_ended_units_take_no_writes(kind:
             )),
         "{notice}"
     );
-    assert!(notice.contains("role=\"status\""));
-    assert_eq!(s.plan(&scope, plan.plan_id).await.unwrap().status, "applied");
+    assert!(html.contains("role=\"status\" id=\"notice\""));
+    assert_eq!(
+        s.plan(&scope, plan.plan_id).await.unwrap().status,
+        "applied"
+    );
     // A notice key that is not ours shows nothing (no text from the address is echoed).
     let (_, html) = br.get_html(&format!("{page}?notice=<b>xin chao</b>")).await;
     assert!(!html.contains("xin chao") && !html.contains("id=\"notice\""));
@@ -140,7 +146,10 @@ async fn a_plan_applies_only_once_confirmed_and_ended_units_take_no_writes(kind:
         )
         .await;
     assert_eq!(status, 422, "{html}");
-    assert!(html.contains("đã kết thúc hoạt động từ ngày 01/07/2025"), "{html}");
+    assert!(
+        html.contains("đã kết thúc hoạt động từ ngày 01/07/2025"),
+        "{html}"
+    );
     let (status, html) = br.get_html(&format!("/units/{gone}/edit")).await;
     assert_eq!(status, 422, "{html}");
     assert!(html.contains("không sửa, không thêm gì vào đơn vị này"));
@@ -252,7 +261,9 @@ async fn a_post_ends_on_its_own_page_after_confirmation(kind: Kind) {
     assert_eq!(status, 200);
     let lead = inner(&html, "confirm-lead");
     assert!(
-        lead.contains(&name) && lead.contains("30/06/2025") && lead.contains("Ủy viên Ban Chấp hành"),
+        lead.contains(&name)
+            && lead.contains("30/06/2025")
+            && lead.contains("Ủy viên Ban Chấp hành"),
         "{lead}"
     );
     let open = |s: &congdoan_store::Store| {
@@ -303,10 +314,16 @@ async fn member_status_offers_valid_actions_and_expel_is_confirmed(kind: Kind) {
     );
     assert_eq!(select.matches(" selected").count(), 1, "{select}");
     for ok in ["suspend", "transfer_out", "exit", "expel"] {
-        assert!(select.contains(&format!("value=\"{ok}\"")), "{ok}: {select}");
+        assert!(
+            select.contains(&format!("value=\"{ok}\"")),
+            "{ok}: {select}"
+        );
     }
     for not in ["admit", "readmit", "resume"] {
-        assert!(!select.contains(&format!("value=\"{not}\"")), "{not}: {select}");
+        assert!(
+            !select.contains(&format!("value=\"{not}\"")),
+            "{not}: {select}"
+        );
     }
     // No action chosen: an inline error, the input kept.
     let today = congdoan_domain::date::format_vn_date(congdoan_web::today());

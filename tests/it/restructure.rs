@@ -42,7 +42,12 @@ pub(crate) async fn active_member(s: &Store, unit: i64) -> i64 {
         per_page: 1,
         ..Default::default()
     };
-    s.search_members(&scope, &q).await.unwrap().rows.remove(0).member_id
+    s.search_members(&scope, &q)
+        .await
+        .unwrap()
+        .rows
+        .remove(0)
+        .member_id
 }
 
 /// Long Xuyên's district federation gives way to a new ward union (AG demo).
@@ -1163,7 +1168,10 @@ async fn an_applied_plan_is_reverted_by_its_inverse(kind: Kind) {
     // Officials of the CĐCS to be merged and of the one to be ended: an appointed,
     // full-time executive member in each (their posts end with their units).
     let mut officials = vec![];
-    for (u, member_id) in [(a, active_member(s, a).await), (gone, active_member(s, gone).await)] {
+    for (u, member_id) in [
+        (a, active_member(s, a).await),
+        (gone, active_member(s, gone).await),
+    ] {
         let committee = s
             .create_committee(
                 &scope,
@@ -1286,7 +1294,8 @@ async fn an_applied_plan_is_reverted_by_its_inverse(kind: Kind) {
     // It previews cleanly, counting back what the plan did.
     assert!(!html.contains("id=\"plan-error\""), "{html}");
     assert!(
-        html.contains("Đã lập phương án hoàn tác") && html.contains("được bổ nhiệm lại vào chức vụ cũ"),
+        html.contains("Đã lập phương án hoàn tác")
+            && html.contains("được bổ nhiệm lại vào chức vụ cũ"),
         "a result message and a note that officials come back: {html}"
     );
     assert!(!html.contains("không tự khôi phục"), "{html}");

@@ -507,10 +507,16 @@ impl Store {
         if let (Ok(out), Some(back)) = (&outcome, plan.reverts_plan_id) {
             let undo: Option<String> = read!(self, p => sqlx::query_scalar("SELECT undo FROM restructure_plan WHERE plan_id = $1")
                 .bind(back).fetch_one(p).await)?;
-            let undone: rs::Applied = undo.and_then(|u| serde_json::from_str(&u).ok()).unwrap_or_default();
+            let undone: rs::Applied = undo
+                .and_then(|u| serde_json::from_str(&u).ok())
+                .unwrap_or_default();
             let reopened: std::collections::HashSet<i64> = out.reopened.iter().copied().collect();
             for chunk in undone.posts.chunks(500) {
-                let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+                let list = chunk
+                    .iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",");
                 let sql = format!(
                     "SELECT a.unit_id FROM position_assignment a JOIN member m ON m.member_id = a.member_id \
                      WHERE a.assignment_id IN ({list}) AND (m.status = 'member' OR (m.status = 'exited' AND EXISTS \

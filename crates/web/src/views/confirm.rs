@@ -69,6 +69,7 @@ pub(super) fn hidden(pairs: &[(String, String)]) -> Vec<(String, String)> {
 /// Reads a typed form out of the pairs (the action needs both: the typed fields to act,
 /// all of them to restate).
 pub(super) fn typed<T: DeserializeOwned>(pairs: &[(String, String)]) -> Result<T, AppError> {
-    let raw = serde_urlencoded::to_string(pairs).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let raw =
+        serde_urlencoded::to_string(pairs).map_err(|e| AppError::BadRequest(e.to_string()))?;
     serde_urlencoded::from_str(&raw).map_err(|e| AppError::BadRequest(e.to_string()))
 }

@@ -452,7 +452,10 @@ fn preview_counts(
             preview.posts_ended,
         ),
         (
-            tr.s("chức danh cán bộ được bổ nhiệm lại", "officials' posts restored"),
+            tr.s(
+                "chức danh cán bộ được bổ nhiệm lại",
+                "officials' posts restored",
+            ),
             preview.posts_restored,
         ),
         (
@@ -585,10 +588,7 @@ async fn plan_page(
         .collect();
     render(PlanPage {
         chrome: Chrome::new(&user, &plan.name),
-        notice: q
-            .notice
-            .as_deref()
-            .and_then(|k| plan_notice(k, &plan, tr)),
+        notice: q.notice.as_deref().and_then(|k| plan_notice(k, &plan, tr)),
         status: status_label(&plan.status, lang),
         can_edit: plan.editable() && user.scope.can_write(&plan.path),
         can_revert: plan.status == "applied" && user.scope.can_write(&plan.path),
@@ -873,7 +873,10 @@ fn plan_notice(key: &str, plan: &Plan, tr: crate::Tr) -> Option<String> {
         ),
         "cancelled" => tr.s("Đã huỷ phương án.", "The plan was cancelled.").into(),
         "op_deleted" => tr
-            .s("Đã xoá thao tác khỏi phương án.", "The operation was removed.")
+            .s(
+                "Đã xoá thao tác khỏi phương án.",
+                "The operation was removed.",
+            )
             .into(),
         "inverse" => tr
             .s(
@@ -943,14 +946,18 @@ async fn delete_op(
             ),
             vec![Impact::count(
                 ops.len() as i64 - 1,
-                tr.s("thao tác còn lại trong phương án", "operations left in the plan"),
+                tr.s(
+                    "thao tác còn lại trong phương án",
+                    "operations left in the plan",
+                ),
             )],
-            vec![tr
-                .s(
+            vec![
+                tr.s(
                     "Thao tác đã xoá không khôi phục được; muốn có lại phải thêm lại.",
                     "A removed operation cannot be restored; add it again if needed.",
                 )
-                .to_string()],
+                .to_string(),
+            ],
             format!("/plans/{id}/ops/{n}/delete"),
             &pairs,
             tr.s("Xác nhận xoá thao tác", "Confirm: remove"),
@@ -1154,12 +1161,13 @@ async fn cancel_plan(
     let plan = st.store.plan(&user.scope, id).await?;
     if !confirm::confirmed(&pairs) && plan.editable() {
         let tr = user.tr();
-        let mut irreversible = vec![tr
-            .s(
+        let mut irreversible = vec![
+            tr.s(
                 "Phương án đã huỷ không sửa, không áp dụng được nữa.",
                 "A cancelled plan can no longer be edited or applied.",
             )
-            .to_string()];
+            .to_string(),
+        ];
         if plan.status == "scheduled" {
             irreversible.push(format!(
                 "{} {}.",

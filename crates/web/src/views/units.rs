@@ -753,10 +753,7 @@ pub(super) async fn end_position(
         .end_position(&user.scope, id, end, f.reason.trim())
         .await
     {
-        Ok(()) => see_other(&format!(
-            "/units/{}?notice=post_ended&pos={id}",
-            p.unit_id
-        )),
+        Ok(()) => see_other(&format!("/units/{}?notice=post_ended&pos={id}", p.unit_id)),
         Err(e) => {
             let errs = field_errors(e.into())?;
             end_position_page(&st, &user, p, f, errs).await
