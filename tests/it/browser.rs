@@ -412,13 +412,19 @@ async fn reform_scenario(c: &Client, app: &TestApp) -> Result<(), fantoccini::er
         c.find_all(Locator::Id("plan-error")).await?.is_empty(),
         "the preview has no error"
     );
-    // Apply it (no confirmation dialog: the button posts at once).
+    // Apply it: the button opens a confirmation restating the impact, then applies.
     let source = c.source().await?;
     assert!(
         source.contains(&format!("action=\"/plans/{plan_id}/apply\"")),
         "the apply form is offered"
     );
     c.find(Locator::Css("#apply-plan button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Id("confirm-yes"))
         .await?
         .click()
         .await?;

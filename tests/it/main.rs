@@ -7,6 +7,7 @@ mod api;
 mod browser;
 mod cli;
 mod clusters;
+mod confirm;
 mod hardening;
 mod harness;
 mod imports;

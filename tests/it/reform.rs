@@ -86,7 +86,7 @@ async fn an_giang_and_kien_giang_become_the_new_an_giang_in_the_pages(kind: Kind
         .post_form(
             &url,
             &format!("/plans/{plan_id}/apply"),
-            &[("version", &version_of(&html))],
+            &[("version", &version_of(&html)), ("confirmed", "1")],
         )
         .await;
     assert_eq!(status, 200, "{html}");

@@ -33,6 +33,23 @@ pub(crate) async fn first_member(s: &Store, unit: i64) -> congdoan_store::Member
     s.search_members(&scope, &q).await.unwrap().rows.remove(0)
 }
 
+/// The first active member (status `member`, in name order) of a unit's subtree.
+pub(crate) async fn active_member(s: &Store, unit: i64) -> i64 {
+    let scope = congdoan_store::Scope::admin(congdoan_store::Actor::system("test"));
+    let q = congdoan_store::MemberQuery {
+        unit_id: Some(unit),
+        status: Some(congdoan_domain::member::MemberStatus::Member),
+        per_page: 1,
+        ..Default::default()
+    };
+    s.search_members(&scope, &q)
+        .await
+        .unwrap()
+        .rows
+        .remove(0)
+        .member_id
+}
+
 /// Long Xuyên's district federation gives way to a new ward union (AG demo).
 fn long_xuyen_ops(ag: i64, lx: i64) -> Vec<Op> {
     vec![
@@ -586,7 +603,7 @@ async fn a_provincial_officer_plans_previews_and_applies_in_the_pages(kind: Kind
         .post_form(
             &plan_path,
             &format!("{plan_path}/apply"),
-            &[("version", &version_of(&html))],
+            &[("version", &version_of(&html)), ("confirmed", "1")],
         )
         .await;
     assert_eq!(status, 200, "{html}");
@@ -1039,7 +1056,7 @@ async fn a_cdcs_is_split_by_its_union_groups_in_the_pages(kind: Kind) {
         .post_form(
             &plan_path,
             &format!("{plan_path}/ops/2/delete"),
-            &[("version", &version_of(&bad))],
+            &[("version", &version_of(&bad)), ("confirmed", "1")],
         )
         .await;
     let parts = format!("AG-CDCS-TACH\n{}: {}", other.code, groups[1].code);
@@ -1148,6 +1165,55 @@ async fn an_applied_plan_is_reverted_by_its_inverse(kind: Kind) {
         .unwrap()
         .cluster_id;
     s.add_cluster_units(&scope, cluster, &[a]).await.unwrap();
+    // Officials of the CĐCS to be merged and of the one to be ended: an appointed,
+    // full-time executive member in each (their posts end with their units).
+    let mut officials = vec![];
+    for (u, member_id) in [
+        (a, active_member(s, a).await),
+        (gone, active_member(s, gone).await),
+    ] {
+        let committee = s
+            .create_committee(
+                &scope,
+                u,
+                congdoan_store::CommitteeInput {
+                    kind: "BCH".into(),
+                    term_no: Some(9),
+                    term_label: Some("2023–2028".into()),
+                    term_start: date!(2023 - 01 - 01),
+                    term_end: None,
+                },
+            )
+            .await
+            .unwrap();
+        s.add_position(
+            &scope,
+            committee,
+            congdoan_store::PositionInput {
+                member_id,
+                position_code: "UV_BCH".into(),
+                start_date: date!(2023 - 01 - 01),
+                end_date: None,
+                full_time: true,
+                elected: false,
+            },
+        )
+        .await
+        .unwrap();
+        officials.push((u, committee, member_id));
+    }
+    // Every open post of the units the plan ends, held by an active member.
+    let ended_units = [lx, a, gone];
+    let mut posts_before = 0;
+    for u in ended_units {
+        for c in s.committees(&scope, u).await.unwrap() {
+            for p in c.positions.iter().filter(|p| p.end_date.is_none()) {
+                let m = s.member(&scope, p.member_id.unwrap()).await.unwrap();
+                posts_before += i64::from(m.status == "member");
+            }
+        }
+    }
+    assert!(posts_before >= 2, "{posts_before}");
     let linked = |u: i64| {
         let (s, scope) = (s.clone(), scope.clone());
         async move {
@@ -1193,6 +1259,18 @@ async fn an_applied_plan_is_reverted_by_its_inverse(kind: Kind) {
         .await
         .unwrap();
     assert_eq!(members_of(&app, gone).await, 0);
+    // The officials' posts ended with their units.
+    for (u, committee, member_id) in &officials {
+        let c = s.committees(&scope, *u).await.unwrap();
+        let c = c.iter().find(|c| c.committee_id == *committee).unwrap();
+        assert!(
+            c.positions
+                .iter()
+                .filter(|p| p.member_id == Some(*member_id))
+                .all(|p| p.end_date == Some(on)),
+            "{c:?}"
+        );
+    }
     // The merger passed the link and the cluster place to the survivor.
     assert!(!linked(a).await && linked(b).await);
     assert!(!in_cluster(a).await && in_cluster(b).await);
@@ -1208,13 +1286,19 @@ async fn an_applied_plan_is_reverted_by_its_inverse(kind: Kind) {
         .post_form(
             &applied_page,
             &format!("{applied_page}/revert"),
-            &[("effective_date", "01/01/2026")],
+            &[("effective_date", "01/01/2026"), ("confirmed", "1")],
         )
         .await;
     assert_eq!(status, 200, "{html}");
     assert_ne!(inverse_page, applied_page);
     // It previews cleanly, counting back what the plan did.
     assert!(!html.contains("id=\"plan-error\""), "{html}");
+    assert!(
+        html.contains("Đã lập phương án hoàn tác")
+            && html.contains("được bổ nhiệm lại vào chức vụ cũ"),
+        "a result message and a note that officials come back: {html}"
+    );
+    assert!(!html.contains("không tự khôi phục"), "{html}");
     assert!(
         html.contains("Khôi phục đơn vị")
             && html.contains("Trả đoàn viên, quan hệ phối hợp, cụm thi đua về nơi cũ")
@@ -1232,6 +1316,10 @@ async fn an_applied_plan_is_reverted_by_its_inverse(kind: Kind) {
         ),
         (&summary["members_exited"], "đoàn viên kết nạp lại"),
         (&summary["ended"], "đơn vị khôi phục"),
+        (
+            &serde_json::json!(posts_before),
+            "chức danh cán bộ được bổ nhiệm lại",
+        ),
     ] {
         assert!(
             counts.contains(&format!("<div class=\"n\">{n}</div>{what}")),
@@ -1242,7 +1330,7 @@ async fn an_applied_plan_is_reverted_by_its_inverse(kind: Kind) {
         .post_form(
             &inverse_page,
             &format!("{inverse_page}/apply"),
-            &[("version", &version_of(&html))],
+            &[("version", &version_of(&html)), ("confirmed", "1")],
         )
         .await;
     assert_eq!(status, 200, "{html}");
@@ -1270,6 +1358,37 @@ async fn an_applied_plan_is_reverted_by_its_inverse(kind: Kind) {
         s.plan(&scope, plan.plan_id).await.unwrap().status,
         "reverted"
     );
+    // The officials are back in their posts from the revert's date, appointed and
+    // full-time as before, in their committees whose terms are open again.
+    for (u, committee, member_id) in &officials {
+        let c = s.committees(&scope, *u).await.unwrap();
+        let c = c.iter().find(|c| c.committee_id == *committee).unwrap();
+        assert_eq!(c.term_end, None, "{c:?}");
+        let open: Vec<_> = c
+            .positions
+            .iter()
+            .filter(|p| p.member_id == Some(*member_id) && p.end_date.is_none())
+            .collect();
+        assert_eq!(open.len(), 1, "{c:?}");
+        assert_eq!(open[0].start_date, date!(2026 - 01 - 01));
+        assert_eq!(open[0].position_code, "UV_BCH");
+        assert!(open[0].full_time && !open[0].elected);
+    }
+    let mut posts_after = 0;
+    for u in ended_units {
+        for c in s.committees(&scope, u).await.unwrap() {
+            posts_after += c
+                .positions
+                .iter()
+                .filter(|p| p.end_date.is_none() && p.start_date == date!(2026 - 01 - 01))
+                .count() as i64;
+        }
+    }
+    assert_eq!(posts_after, posts_before);
+    // The unit page shows the restored official with a single end link.
+    let (_, unit_html) = br.get_html(&format!("/units/{a}")).await;
+    assert!(unit_html.contains("Kết thúc chức vụ"), "{unit_html}");
+    assert!(!unit_html.contains("id=\"ended-note\""));
     // The link and the cluster place are back with the reopened CĐCS, not with the other.
     assert!(linked(a).await && !linked(b).await);
     assert!(in_cluster(a).await && !in_cluster(b).await);

@@ -1152,6 +1152,13 @@ pub struct Applied {
     /// ended and of the units that took over from them (filled in by the store).
     #[serde(default)]
     pub clusters: Vec<(i64, i64)>,
+    /// Officials' posts (assignment ids) that ended with the units it ended, and the
+    /// terms of their committees as they stood before (filled in by the store): a
+    /// revert re-appoints the officials to the units that come back.
+    #[serde(default)]
+    pub posts: Vec<i64>,
+    #[serde(default)]
+    pub terms: Vec<(i64, Option<Date>)>,
 }
 
 impl Applied {
@@ -1182,6 +1189,8 @@ impl Applied {
                 .collect(),
             ended: out.ended.iter().map(|id| real(*id)).collect(),
             clusters: vec![],
+            posts: vec![],
+            terms: vec![],
         }
     }
 }

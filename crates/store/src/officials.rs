@@ -230,6 +230,14 @@ impl Store {
         }))
     }
 
+    /// One post, if its unit lies in the caller's read scope.
+    pub async fn position(&self, scope: &Scope, assignment_id: i64) -> Result<Position> {
+        let pos: Position = read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(format!("{POSITION_SELECT} WHERE a.assignment_id = $1")))
+            .bind(assignment_id).fetch_one(p).await)?;
+        self.unit(scope, pos.unit_id).await?;
+        Ok(pos)
+    }
+
     /// Ends a post (term ended, resigned, merged, removed…).
     #[tracing::instrument(skip(self, scope, reason))]
     pub async fn end_position(

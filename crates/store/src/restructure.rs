@@ -63,6 +63,8 @@ pub struct Preview {
     pub outcome: std::result::Result<Outcome, PlanError>,
     /// Officials' posts that end with their unit.
     pub posts_ended: i64,
+    /// Officials' posts a revert re-appoints in the units it reopens.
+    pub posts_restored: i64,
     /// Coordinating links that end with a unit (or pass to a merger's survivor).
     pub links_affected: i64,
     /// Places in emulation clusters held by units that end (a merger's survivor takes them).
@@ -244,7 +246,7 @@ impl Store {
     /// Generates the plan that undoes an applied one, as a draft dated `on` to review,
     /// edit and apply like any other (applying it marks the original "reverted"). Built
     /// from what the apply recorded and from the members' history, over the tree as it
-    /// stands now; officials are not re-appointed by it.
+    /// stands now; the officials whose posts it ended are re-appointed by it.
     #[tracing::instrument(skip(self, scope))]
     pub async fn revert_plan(&self, scope: &Scope, plan_id: i64, on: Date) -> Result<Plan> {
         let plan = self.plan(scope, plan_id).await?;
@@ -301,8 +303,8 @@ impl Store {
         let name = format!("Hoàn tác: {}", plan.name);
         let note = format!(
             "Phương án ngược của «{}» (áp dụng từ {}), tạo tự động: đơn vị được khôi phục nhận lại quan hệ phối hợp và vị trí \
-             trong cụm, khối thi đua. Chức danh cán bộ công đoàn không tự khôi phục: bổ nhiệm lại sau khi áp dụng. Đoàn viên đã \
-             chuyển đi nơi khác sau phương án gốc giữ nguyên nơi hiện tại.",
+             trong cụm, khối thi đua; cán bộ công đoàn có chức vụ kết thúc theo phương án gốc (và còn là đoàn viên) được bổ nhiệm \
+             lại vào chức vụ cũ từ ngày hoàn tác. Đoàn viên đã chuyển đi nơi khác sau phương án gốc giữ nguyên nơi hiện tại.",
             plan.name,
             congdoan_domain::format_vn_date(plan.effective_date)
         );
@@ -502,6 +504,32 @@ impl Store {
                 cluster_places_affected += c;
             }
         }
+        // A revert re-appoints the officials of the units it reopens (members still in the
+        // union, or re-admitted by it).
+        let mut posts_restored = 0;
+        if let (Ok(out), Some(back)) = (&outcome, plan.reverts_plan_id) {
+            let undo: Option<String> = read!(self, p => sqlx::query_scalar("SELECT undo FROM restructure_plan WHERE plan_id = $1")
+                .bind(back).fetch_one(p).await)?;
+            let undone: rs::Applied = undo
+                .and_then(|u| serde_json::from_str(&u).ok())
+                .unwrap_or_default();
+            let reopened: std::collections::HashSet<i64> = out.reopened.iter().copied().collect();
+            for chunk in undone.posts.chunks(500) {
+                let list = chunk
+                    .iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",");
+                let sql = format!(
+                    "SELECT a.unit_id FROM position_assignment a JOIN member m ON m.member_id = a.member_id \
+                     WHERE a.assignment_id IN ({list}) AND (m.status = 'member' OR (m.status = 'exited' AND EXISTS \
+                     (SELECT 1 FROM member_event e WHERE e.member_id = m.member_id AND e.plan_id = $1 AND e.kind = 'exit' \
+                     AND e.from_status = 'member')))"
+                );
+                let units: Vec<i64> = read!(self, p => sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())).bind(back).fetch_all(p).await)?;
+                posts_restored += units.iter().filter(|u| reopened.contains(u)).count() as i64;
+            }
+        }
         let intermediaries_before = rs::intermediaries(&snap.units, &snap.types);
         let intermediaries_after = match &outcome {
             Ok(out) => rs::intermediaries(&out.after, &snap.types),
@@ -512,6 +540,7 @@ impl Store {
             types: snap.types,
             outcome,
             posts_ended,
+            posts_restored,
             links_affected,
             cluster_places_affected,
             intermediaries_before,
@@ -830,6 +859,10 @@ impl Store {
                 places.extend(sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(format!(
                     "SELECT unit_id, cluster_id FROM cluster_unit WHERE unit_id IN ({list})"))).fetch_all(&mut *tx).await?);
             }
+            // Posts and committee terms the plan ends, for its inverse to re-appoint.
+            let (mut ended_posts, mut ended_terms): (Vec<i64>, Vec<(i64, Option<Date>)>) = (Vec::new(), Vec::new());
+            // Posts this plan re-appoints (when it reverts another).
+            let mut posts_restored: i64 = 0;
             let started = std::time::Instant::now();
             let mut moves_time = std::time::Duration::ZERO;
             let mut at = 0;
@@ -974,6 +1007,12 @@ impl Store {
                             .bind(on).bind(format!("{} — {}", kind.post_reason(), reason)).bind(now()).bind(unit).execute(&mut *tx).await?;
                         sqlx::query("UPDATE unit_version SET valid_to = $1 WHERE unit_id = $2 AND valid_to IS NULL")
                             .bind(on).bind(unit).execute(&mut *tx).await?;
+                        ended_posts.extend(sqlx::query_scalar::<_, i64>(
+                            "SELECT assignment_id FROM position_assignment WHERE unit_id = $1 AND end_date IS NULL ORDER BY assignment_id")
+                            .bind(unit).fetch_all(&mut *tx).await?);
+                        ended_terms.extend(sqlx::query_as::<_, (i64, Option<Date>)>(
+                            "SELECT committee_id, term_end FROM committee WHERE unit_id = $1 AND (term_end IS NULL OR term_end > $2)")
+                            .bind(unit).bind(on).fetch_all(&mut *tx).await?);
                         sqlx::query("UPDATE position_assignment SET end_date = $1, end_reason = $2 WHERE unit_id = $3 AND end_date IS NULL")
                             .bind(on).bind(kind.post_reason()).bind(unit).execute(&mut *tx).await?;
                         sqlx::query("UPDATE committee SET term_end = $1 WHERE unit_id = $2 AND (term_end IS NULL OR term_end > $1)")
@@ -1136,6 +1175,23 @@ impl Store {
                                 sqlx::query("INSERT INTO cluster_unit (cluster_id, unit_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                                     .bind(*c).bind(u).execute(&mut *tx).await?;
                             }
+                            // Its committees' terms as they were, and its officials back in
+                            // their posts from the revert's date (members still in the union).
+                            for (c, term_end) in &undone.terms {
+                                sqlx::query("UPDATE committee SET term_end = $1 WHERE committee_id = $2 AND unit_id = $3 AND term_end = $4")
+                                    .bind(*term_end).bind(*c).bind(u).bind(was_on).execute(&mut *tx).await?;
+                            }
+                            for chunk in undone.posts.chunks(500) {
+                                let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+                                posts_restored += sqlx::query(sqlx::AssertSqlSafe(format!(
+                                    "INSERT INTO position_assignment (committee_id, unit_id, member_id, full_name, position_code, start_date, \
+                                     full_time, elected, created_at) SELECT a.committee_id, a.unit_id, a.member_id, a.full_name, a.position_code, \
+                                     $1, a.full_time, a.elected, $2 FROM position_assignment a JOIN member m ON m.member_id = a.member_id \
+                                     WHERE a.assignment_id IN ({list}) AND a.unit_id = $3 AND m.status = 'member' AND NOT EXISTS \
+                                     (SELECT 1 FROM position_assignment o WHERE o.committee_id = a.committee_id AND o.member_id = a.member_id \
+                                     AND o.position_code = a.position_code AND o.end_date IS NULL)")))
+                                    .bind(on).bind(now()).bind(u).execute(&mut *tx).await?.rows_affected() as i64;
+                            }
                         }
                     }
                 }
@@ -1146,7 +1202,9 @@ impl Store {
             tracing::info!(steps_ms = steps_time.as_millis() as u64, moves_ms = moves_time.as_millis() as u64,
                 stats_ms = stats_time.as_millis() as u64, "plan written");
             // What the plan did to units, for its inverse; and the plan it reverts, if any.
-            let undo = rs::Applied { clusters: places, ..rs::Applied::of(&out, &snap, |x| id(&real, x)) };
+            let posts_ended = ended_posts.len();
+            let undo = rs::Applied { clusters: places, posts: ended_posts, terms: ended_terms,
+                ..rs::Applied::of(&out, &snap, |x| id(&real, x)) };
             sqlx::query("UPDATE restructure_plan SET undo = $1 WHERE plan_id = $2")
                 .bind(serde_json::to_string(&undo).map_err(|e| StoreError::Config(e.to_string()))?).bind(plan.plan_id)
                 .execute(&mut *tx).await?;
@@ -1159,6 +1217,8 @@ impl Store {
                 "created": out.created.len(), "moved": out.moved.len(), "renamed": out.renamed.len(),
                 "retyped": out.retyped.len(), "ended": out.ended.len(),
                 "members_transferred": out.members_transferred, "members_exited": out.members_exited,
+                "reopened": out.reopened.len(), "members_readmitted": out.members_readmitted,
+                "posts_ended": posts_ended, "posts_restored": posts_restored,
             });
             sqlx::query("UPDATE restructure_plan SET summary = $1 WHERE plan_id = $2")
                 .bind(summary.to_string()).bind(plan.plan_id).execute(&mut *tx).await?;

@@ -429,17 +429,38 @@ pub(super) struct MemberPage {
     can_write: bool,
     history: Vec<MemberEvent>,
     positions: Vec<Position>,
+    /// Only the actions valid from the member's current status.
     event_kinds: Vec<(&'static str, String)>,
+    /// The status form as typed (kept when it comes back with errors).
+    ev: EventFormData,
     errors: Vec<FieldError>,
     notice: Option<String>,
 }
 
-pub(super) async fn member_page_with(
+/// Actions that change a member's standing for good and so are confirmed first.
+fn consequential(kind: MemberEventKind) -> bool {
+    matches!(
+        kind,
+        MemberEventKind::Expel | MemberEventKind::Exit | MemberEventKind::TransferOut
+    )
+}
+
+/// `?notice=event` on the member page: the last recorded change, from the history.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct MemberNotice {
+    notice: Option<String>,
+}
+
+/// The member page, with the status form as typed and an optional result message.
+pub(super) async fn member_page_full(
     st: &AppState,
     user: &CurrentUser,
     id: i64,
     reveal: bool,
     errors: Vec<FieldError>,
+    ev: EventFormData,
+    notice: Option<&str>,
 ) -> PageResult {
     let s = &st.store;
     let m = s.member(&user.scope, id).await?;
@@ -466,6 +487,7 @@ pub(super) async fn member_page_with(
         }
     });
     let has_errors = !errors.is_empty();
+    let history = s.member_history(&user.scope, id).await?;
     let mut res = render(MemberPage {
         chrome: Chrome::new(user, &m.full_name),
         unit: s.unit(&user.scope, m.unit_id).await?,
@@ -474,14 +496,27 @@ pub(super) async fn member_page_with(
         salary,
         revealed,
         can_write,
-        history: s.member_history(&user.scope, id).await?,
+        notice: match (notice, history.last()) {
+            (Some("event"), Some(e)) => Some(format!(
+                "{}: {} {} {} ({}).",
+                user.tr().s("Đã ghi nhận", "Recorded"),
+                user.tr().event(e.kind.as_str()),
+                user.tr().s("từ ngày", "on"),
+                user.tr().date(e.on_date),
+                user.tr().status(e.to_status.as_str())
+            )),
+            _ => None,
+        },
+        history,
         positions: s.positions_of_member(&user.scope, id).await?,
-        event_kinds: MemberEventKind::all()
+        event_kinds: MemberStatus::parse(&m.status)
+            .map(MemberEventKind::allowed_from)
+            .unwrap_or(&[])
             .iter()
             .map(|k| (k.code(), k.label(user.lang).to_string()))
             .collect(),
+        ev,
         errors,
-        notice: None,
         m,
     })?;
     if has_errors {
@@ -495,8 +530,18 @@ pub(super) async fn member_page(
     user: CurrentUser,
     Path(id): Path<i64>,
     Query(q): Query<AsOfQuery>,
+    Query(n): Query<MemberNotice>,
 ) -> PageResult {
-    member_page_with(&st, &user, id, q.reveal.is_some(), vec![]).await
+    member_page_full(
+        &st,
+        &user,
+        id,
+        q.reveal.is_some(),
+        vec![],
+        EventFormData::default(),
+        n.notice.as_deref(),
+    )
+    .await
 }
 
 /// The status-change form (also the API's event request).
@@ -509,24 +554,138 @@ pub(crate) struct EventFormData {
     pub to_unit_code: String,
 }
 
+/// Records a status change. Expulsion, leaving and transfers are confirmed first on a
+/// page restating the effect; errors come back inline with the input kept.
 pub(super) async fn member_event(
     State(st): State<AppState>,
     Path(id): Path<i64>,
-    CsrfForm(user, f): CsrfForm<EventFormData>,
+    CsrfForm(user, pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
-    match parse_event(&st, &f).await {
-        Ok(ev) => match st
-            .store
-            .member_event(&user.scope, id, ev, &MembershipRules::hd38(), today())
-            .await
-        {
-            Ok(_) => see_other(&format!("/members/{id}")),
-            Err(e) => {
-                let errs = field_errors(e.into())?;
-                member_page_with(&st, &user, id, false, errs).await
+    let f: EventFormData = super::confirm::typed(&pairs)?;
+    let back = |errs: Vec<FieldError>| {
+        let f = EventFormData {
+            kind: f.kind.clone(),
+            on: f.on.clone(),
+            reason: f.reason.clone(),
+            to_unit_code: f.to_unit_code.clone(),
+        };
+        let (st, user) = (&st, &user);
+        async move { member_page_full(st, user, id, false, errs, f, None).await }
+    };
+    let ev = match parse_event(&st, &f).await {
+        Ok(ev) => ev,
+        Err(errs) => return back(errs).await,
+    };
+    if consequential(ev.kind) && !super::confirm::confirmed(&pairs) {
+        let m = st.store.member(&user.scope, id).await?;
+        if !user.scope.can_write(&m.path) {
+            return Err(AppError::Forbidden);
+        }
+        let tr = user.tr();
+        let current = MemberStatus::parse(&m.status)?;
+        if !MemberEventKind::allowed_from(current).contains(&ev.kind) {
+            // The store names the refusal inline.
+            return match st
+                .store
+                .member_event(&user.scope, id, ev, &MembershipRules::hd38(), today())
+                .await
+            {
+                Ok(_) => see_other(&format!("/members/{id}?notice=event")),
+                Err(e) => back(field_errors(e.into())?).await,
+            };
+        }
+        let unit = st.store.unit(&user.scope, m.unit_id).await?;
+        let mut impacts = vec![];
+        let to_status = match ev.kind {
+            MemberEventKind::Expel => Some(MemberStatus::Expelled),
+            MemberEventKind::Exit => Some(MemberStatus::Exited),
+            _ => None,
+        };
+        match (to_status, ev.to_unit_id) {
+            (Some(s), _) => impacts.push(super::confirm::Impact::line(format!(
+                "{}: {} → {}",
+                tr.s("Trạng thái", "Status"),
+                current.label(user.lang),
+                s.label(user.lang)
+            ))),
+            (None, Some(to)) => {
+                let name = st
+                    .store
+                    .unit(&user.scope, to)
+                    .await
+                    .map(|u| u.name)
+                    .unwrap_or_else(|_| f.to_unit_code.trim().to_string());
+                impacts.push(super::confirm::Impact::line(format!(
+                    "{}: {} → {}",
+                    tr.s("Sinh hoạt", "Membership"),
+                    unit.name,
+                    name
+                )));
             }
-        },
-        Err(errs) => member_page_with(&st, &user, id, false, errs).await,
+            (None, None) => impacts.push(super::confirm::Impact::line(format!(
+                "{}: {} → {}",
+                tr.s("Trạng thái", "Status"),
+                current.label(user.lang),
+                MemberStatus::Transferred.label(user.lang)
+            ))),
+        }
+        if let Some(r) = ev.reason.as_deref() {
+            impacts.push(super::confirm::Impact::line(format!(
+                "{}: {r}",
+                tr.s("Lý do", "Reason")
+            )));
+        }
+        let held = st
+            .store
+            .positions_of_member(&user.scope, id)
+            .await?
+            .into_iter()
+            .filter(|p| p.end_date.is_none())
+            .count() as i64;
+        if held > 0 {
+            impacts.push(super::confirm::Impact::count(
+                held,
+                tr.s(
+                    "chức vụ công đoàn đang giữ (kết thúc riêng trên trang đơn vị)",
+                    "union posts held (end them on the unit's page)",
+                ),
+            ));
+        }
+        let label = ev.kind.label(user.lang);
+        return super::confirm::ConfirmPage {
+            chrome: Chrome::new(
+                &user,
+                &format!("{}: {label}", tr.s("Xác nhận", "Confirm")),
+            ),
+            lead: format!(
+                "{label} {} {} ({}) {} {}.",
+                tr.s("đoàn viên", "member"),
+                m.full_name,
+                unit.name,
+                tr.s("từ ngày", "from"),
+                tr.date(ev.on)
+            ),
+            impacts,
+            irreversible: vec![tr
+                .s(
+                    "Thay đổi được ghi vào quá trình sinh hoạt của đoàn viên và vào nhật ký; không xoá được, muốn khôi phục phải kết nạp lại hoặc chuyển về theo thủ tục.",
+                    "The change is written into the member's history and the audit log; it cannot be erased, only followed by a readmission or a transfer back.",
+                )
+                .to_string()],
+            action: format!("/members/{id}/events"),
+            hidden: super::confirm::hidden(&pairs),
+            button: format!("{}: {label}", tr.s("Xác nhận", "Confirm")),
+            back: format!("/members/{id}"),
+        }
+        .render();
+    }
+    match st
+        .store
+        .member_event(&user.scope, id, ev, &MembershipRules::hd38(), today())
+        .await
+    {
+        Ok(_) => see_other(&format!("/members/{id}?notice=event")),
+        Err(e) => back(field_errors(e.into())?).await,
     }
 }
 

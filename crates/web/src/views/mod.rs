@@ -4,6 +4,7 @@
 mod agreements;
 mod audit;
 mod clusters;
+mod confirm;
 mod dashboard;
 mod exports;
 pub(crate) mod imports;
@@ -63,7 +64,10 @@ pub fn routes() -> Router<AppState> {
         .route("/units/{id}/coordination", post(units::add_coordination))
         .route("/units/{id}/committees", post(units::create_committee))
         .route("/committees/{id}/positions", post(units::add_position))
-        .route("/positions/{id}/end", post(units::end_position))
+        .route(
+            "/positions/{id}/end",
+            get(units::end_position_form).post(units::end_position),
+        )
         .route(
             "/members",
             get(members::members).post(members::create_member),

@@ -2,6 +2,7 @@
 //! with its operations, the preview (changes, findings, intermediaries, the upper
 //! tree before and after side by side), apply, schedule and cancel.
 
+use super::confirm::{self, ConfirmPage, Impact};
 use super::{Chrome, PageResult, UnitParam, optional_unit, render, see_other};
 use crate::auth::{CsrfForm, CurrentUser};
 use crate::error::FieldError;
@@ -212,6 +213,8 @@ pub(super) struct TreeLine {
 #[template(path = "plan.html")]
 struct PlanPage {
     chrome: Chrome,
+    /// The result of the action that led here.
+    notice: Option<String>,
     status: &'static str,
     owner: Unit,
     can_edit: bool,
@@ -402,10 +405,87 @@ fn describe(op: &Op, names: &dyn Fn(&UnitRef) -> String, lang: Lang) -> String {
     }
 }
 
+/// The preview's figures, shared by the preview cards and the apply's confirmation.
+fn preview_counts(
+    out: &congdoan_domain::restructure::Outcome,
+    preview: &congdoan_store::Preview,
+    tr: crate::Tr,
+) -> Vec<(&'static str, i64)> {
+    vec![
+        (
+            tr.s("đơn vị thành lập", "units created"),
+            out.created.len() as i64,
+        ),
+        (
+            tr.s("đơn vị chuyển cấp trên", "units moved"),
+            out.moved.len() as i64,
+        ),
+        (
+            tr.s("đơn vị đổi tên, loại", "units renamed or retyped"),
+            (out.renamed.len() + out.retyped.len()) as i64,
+        ),
+        (
+            tr.s("đơn vị kết thúc", "units ended"),
+            out.ended.len() as i64,
+        ),
+        (
+            tr.s("đơn vị khôi phục", "units reopened"),
+            out.reopened.len() as i64,
+        ),
+        (
+            tr.s("đoàn viên chuyển sinh hoạt", "members transferred"),
+            out.members_transferred,
+        ),
+        (
+            tr.s("đoàn viên kết nạp lại", "members re-admitted"),
+            out.members_readmitted,
+        ),
+        (
+            tr.s(
+                "đoàn viên ra khỏi tổ chức công đoàn",
+                "members leaving the union",
+            ),
+            out.members_exited,
+        ),
+        (
+            tr.s("chức danh cán bộ kết thúc", "officials' posts ending"),
+            preview.posts_ended,
+        ),
+        (
+            tr.s(
+                "chức danh cán bộ được bổ nhiệm lại",
+                "officials' posts restored",
+            ),
+            preview.posts_restored,
+        ),
+        (
+            tr.s(
+                "quan hệ phối hợp bị ảnh hưởng",
+                "coordinating links affected",
+            ),
+            preview.links_affected,
+        ),
+        (
+            tr.s(
+                "vị trí trong cụm, khối thi đua bị ảnh hưởng",
+                "emulation cluster places affected",
+            ),
+            preview.cluster_places_affected,
+        ),
+    ]
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NoticeQuery {
+    notice: Option<String>,
+}
+
 async fn plan_page(
     State(st): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
+    Query(q): Query<NoticeQuery>,
 ) -> PageResult {
     let lang = user.lang;
     let plan = st.store.plan(&user.scope, id).await?;
@@ -479,54 +559,7 @@ async fn plan_page(
                     )
                 })
                 .collect();
-            counts = vec![
-                (
-                    tr.s("đơn vị thành lập", "units created"),
-                    out.created.len() as i64,
-                ),
-                (
-                    tr.s("đơn vị chuyển cấp trên", "units moved"),
-                    out.moved.len() as i64,
-                ),
-                (
-                    tr.s("đơn vị đổi tên, loại", "units renamed or retyped"),
-                    (out.renamed.len() + out.retyped.len()) as i64,
-                ),
-                (
-                    tr.s("đơn vị kết thúc", "units ended"),
-                    out.ended.len() as i64,
-                ),
-                (
-                    tr.s("đơn vị khôi phục", "units reopened"),
-                    out.reopened.len() as i64,
-                ),
-                (
-                    tr.s("đoàn viên chuyển sinh hoạt", "members transferred"),
-                    out.members_transferred,
-                ),
-                (
-                    tr.s("đoàn viên kết nạp lại", "members re-admitted"),
-                    out.members_readmitted,
-                ),
-                (
-                    tr.s(
-                        "đoàn viên ra khỏi tổ chức công đoàn",
-                        "members leaving the union",
-                    ),
-                    out.members_exited,
-                ),
-                (
-                    tr.s("chức danh cán bộ kết thúc", "officials' posts ending"),
-                    preview.posts_ended,
-                ),
-                (
-                    tr.s(
-                        "quan hệ phối hợp bị ảnh hưởng",
-                        "coordinating links affected",
-                    ),
-                    preview.links_affected,
-                ),
-            ];
+            counts = preview_counts(out, &preview, tr);
         }
         Err(e) => {
             error = Some(match lang {
@@ -555,6 +588,7 @@ async fn plan_page(
         .collect();
     render(PlanPage {
         chrome: Chrome::new(&user, &plan.name),
+        notice: q.notice.as_deref().and_then(|k| plan_notice(k, &plan, tr)),
         status: status_label(&plan.status, lang),
         can_edit: plan.editable() && user.scope.can_write(&plan.path),
         can_revert: plan.status == "applied" && user.scope.can_write(&plan.path),
@@ -775,13 +809,160 @@ struct VersionForm {
     version: i64,
 }
 
+/// The plan's page with a result message.
+fn plan_with_notice(id: i64, key: &str) -> PageResult {
+    see_other(&format!("/plans/{id}?notice={key}"))
+}
+
+/// The result message for `?notice=<key>` on a plan's page (applied: the figures the
+/// apply recorded). Unknown keys show nothing.
+fn plan_notice(key: &str, plan: &Plan, tr: crate::Tr) -> Option<String> {
+    Some(match key {
+        "applied" => {
+            let summary: serde_json::Value = plan
+                .summary
+                .as_deref()
+                .and_then(|s| serde_json::from_str(s).ok())
+                .unwrap_or_default();
+            let n = |k: &str| summary[k].as_i64().unwrap_or(0);
+            let parts: Vec<String> = [
+                ("created", tr.s("đơn vị thành lập", "units created")),
+                ("moved", tr.s("đơn vị chuyển cấp trên", "units moved")),
+                ("ended", tr.s("đơn vị kết thúc", "units ended")),
+                ("reopened", tr.s("đơn vị khôi phục", "units reopened")),
+                (
+                    "members_transferred",
+                    tr.s("đoàn viên chuyển sinh hoạt", "members transferred"),
+                ),
+                (
+                    "members_exited",
+                    tr.s("đoàn viên ra khỏi tổ chức", "members left the union"),
+                ),
+                (
+                    "members_readmitted",
+                    tr.s("đoàn viên kết nạp lại", "members re-admitted"),
+                ),
+                ("posts_ended", tr.s("chức vụ kết thúc", "posts ended")),
+                (
+                    "posts_restored",
+                    tr.s("chức vụ được bổ nhiệm lại", "posts restored"),
+                ),
+            ]
+            .into_iter()
+            .filter(|(k, _)| n(k) > 0)
+            .map(|(k, label)| format!("{} {label}", congdoan_domain::format_int(n(k))))
+            .collect();
+            if parts.is_empty() {
+                tr.s("Đã áp dụng phương án.", "The plan was applied.")
+                    .to_string()
+            } else {
+                format!(
+                    "{}: {}.",
+                    tr.s("Đã áp dụng phương án", "The plan was applied"),
+                    parts.join(", ")
+                )
+            }
+        }
+        "scheduled" => format!(
+            "{} {}.",
+            tr.s(
+                "Đã hẹn áp dụng phương án; hệ thống tự áp dụng vào ngày",
+                "The plan is scheduled and will be applied on"
+            ),
+            tr.date(plan.effective_date)
+        ),
+        "cancelled" => tr.s("Đã huỷ phương án.", "The plan was cancelled.").into(),
+        "op_deleted" => tr
+            .s(
+                "Đã xoá thao tác khỏi phương án.",
+                "The operation was removed.",
+            )
+            .into(),
+        "inverse" => tr
+            .s(
+                "Đã lập phương án hoàn tác (dự thảo). Xem trước tác động rồi áp dụng.",
+                "The inverse plan was written as a draft. Preview its impact, then apply it.",
+            )
+            .into(),
+        _ => return None,
+    })
+}
+
+/// The confirmation page of a plan action.
+#[allow(clippy::too_many_arguments)]
+fn plan_confirm(
+    user: &CurrentUser,
+    plan: &Plan,
+    title: &str,
+    lead: String,
+    impacts: Vec<Impact>,
+    irreversible: Vec<String>,
+    action: String,
+    pairs: &[(String, String)],
+    button: &str,
+) -> PageResult {
+    ConfirmPage {
+        chrome: Chrome::new(user, title),
+        lead,
+        impacts,
+        irreversible,
+        action,
+        hidden: confirm::hidden(pairs),
+        button: button.to_string(),
+        back: format!("/plans/{}", plan.plan_id),
+    }
+    .render()
+}
+
 async fn delete_op(
     State(st): State<AppState>,
     Path((id, n)): Path<(i64, usize)>,
-    CsrfForm(user, f): CsrfForm<VersionForm>,
+    CsrfForm(user, pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
+    let f: VersionForm = confirm::typed(&pairs)?;
     let plan = st.store.plan(&user.scope, id).await?;
     let mut ops = plan.op_list();
+    if !confirm::confirmed(&pairs) && n >= 1 && n <= ops.len() {
+        let tr = user.tr();
+        let preview = st.store.preview_plan(&user.scope, id).await?;
+        let names = |r: &UnitRef| match r {
+            UnitRef::Id(i) => preview
+                .before
+                .get(i)
+                .map(|u| u.name.clone())
+                .unwrap_or_else(|| format!("#{i}")),
+            UnitRef::New(k) => k.clone(),
+        };
+        let what = describe(&ops[n - 1], &names, user.lang);
+        return plan_confirm(
+            &user,
+            &plan,
+            tr.s("Xoá thao tác khỏi phương án", "Remove an operation"),
+            format!(
+                "{} {n} {} «{}»: {what}",
+                tr.s("Xoá thao tác", "Remove operation"),
+                tr.s("khỏi phương án", "from the plan"),
+                plan.name
+            ),
+            vec![Impact::count(
+                ops.len() as i64 - 1,
+                tr.s(
+                    "thao tác còn lại trong phương án",
+                    "operations left in the plan",
+                ),
+            )],
+            vec![
+                tr.s(
+                    "Thao tác đã xoá không khôi phục được; muốn có lại phải thêm lại.",
+                    "A removed operation cannot be restored; add it again if needed.",
+                )
+                .to_string(),
+            ],
+            format!("/plans/{id}/ops/{n}/delete"),
+            &pairs,
+            tr.s("Xác nhận xoá thao tác", "Confirm: remove"),
+        );
+    }
     if n >= 1 && n <= ops.len() {
         ops.remove(n - 1);
     }
@@ -795,18 +976,96 @@ async fn delete_op(
             &ops,
         )
         .await?;
-    see_other(&format!("/plans/{id}"))
+    plan_with_notice(id, "op_deleted")
 }
 
+/// Applies (or schedules) a plan after a confirmation restating the preview's figures.
 async fn apply_plan(
     State(st): State<AppState>,
     Path(id): Path<i64>,
-    CsrfForm(user, f): CsrfForm<VersionForm>,
+    CsrfForm(user, pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
-    st.store
+    let f: VersionForm = confirm::typed(&pairs)?;
+    let plan = st.store.plan(&user.scope, id).await?;
+    if !confirm::confirmed(&pairs) && plan.editable() && user.scope.can_write(&plan.path) {
+        let preview = st.store.preview_plan(&user.scope, id).await?;
+        // A plan that cannot apply is refused by the apply itself, naming the operation.
+        if let Ok(out) = &preview.outcome
+            && !out.is_blocked()
+        {
+            let tr = user.tr();
+            let later = plan.effective_date > today();
+            let impacts = preview_counts(out, &preview, tr)
+                .into_iter()
+                .filter(|(_, n)| *n > 0)
+                .map(|(label, n)| Impact::count(n, label))
+                .collect();
+            let mut irreversible = vec![tr
+                .s(
+                    "Toàn bộ phương án được ghi trong một lần (tất cả hoặc không gì cả). Sau khi áp dụng chỉ có thể hoàn tác bằng một phương án ngược.",
+                    "The whole plan is written at once (all or nothing). Once applied, it can only be undone by an inverse plan.",
+                )
+                .to_string()];
+            if out.members_exited > 0 {
+                irreversible.push(
+                    tr.s(
+                        "Đoàn viên ra khỏi tổ chức được ghi vào quá trình sinh hoạt của từng người.",
+                        "Members leaving the union is written into each one's history.",
+                    )
+                    .to_string(),
+                );
+            }
+            if preview.posts_ended > 0 {
+                irreversible.push(
+                    tr.s(
+                        "Chức vụ của cán bộ tại các đơn vị kết thúc chấm dứt từ ngày hiệu lực.",
+                        "The officials' posts in the ended units end on the effective date.",
+                    )
+                    .to_string(),
+                );
+            }
+            let lead = if later {
+                format!(
+                    "{} «{}» {} {}.",
+                    tr.s("Hẹn áp dụng phương án", "Schedule the plan"),
+                    plan.name,
+                    tr.s("vào ngày", "for"),
+                    tr.date(plan.effective_date)
+                )
+            } else {
+                format!(
+                    "{} «{}» {} {}.",
+                    tr.s("Áp dụng phương án", "Apply the plan"),
+                    plan.name,
+                    tr.s("từ ngày", "from"),
+                    tr.date(plan.effective_date)
+                )
+            };
+            return plan_confirm(
+                &user,
+                &plan,
+                tr.s("Xác nhận áp dụng phương án", "Confirm applying the plan"),
+                lead,
+                impacts,
+                irreversible,
+                format!("/plans/{id}/apply"),
+                &pairs,
+                tr.s("Xác nhận áp dụng", "Confirm: apply"),
+            );
+        }
+    }
+    let plan = st
+        .store
         .apply_plan(&user.scope, id, f.version, today())
         .await?;
-    see_other(&format!("/plans/{id}"))
+    plan_with_notice(
+        id,
+        if plan.status == "scheduled" {
+            "scheduled"
+        } else {
+            "applied"
+        },
+    )
 }
 
 #[derive(Deserialize, Default)]
@@ -815,26 +1074,132 @@ struct RevertForm {
     effective_date: String,
 }
 
-/// Generates the inverse of an applied plan as a new draft and opens it.
+/// Generates the inverse of an applied plan as a new draft and opens it, after a
+/// confirmation restating what the inverse will bring back.
 async fn revert_plan(
     State(st): State<AppState>,
     Path(id): Path<i64>,
-    CsrfForm(user, f): CsrfForm<RevertForm>,
+    CsrfForm(user, pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
+    let f: RevertForm = confirm::typed(&pairs)?;
     let mut errs = vec![];
     let on = parse_date_req(&f.effective_date, "effective_date", &mut errs);
     let Some(on) = on.filter(|_| errs.is_empty()) else {
         return Err(AppError::Invalid(errs));
     };
+    let plan = st.store.plan(&user.scope, id).await?;
+    if !confirm::confirmed(&pairs) && plan.status == "applied" {
+        let tr = user.tr();
+        let summary: serde_json::Value = plan
+            .summary
+            .as_deref()
+            .and_then(|s| serde_json::from_str(s).ok())
+            .unwrap_or_default();
+        let n = |k: &str| summary[k].as_i64().unwrap_or(0);
+        let impacts = [
+            ("ended", tr.s("đơn vị được khôi phục", "units reopened")),
+            (
+                "created",
+                tr.s("đơn vị đã thành lập bị giải thể", "created units dissolved"),
+            ),
+            (
+                "members_transferred",
+                tr.s(
+                    "đoàn viên đã chuyển sinh hoạt trở về (nếu chưa chuyển đi nơi khác)",
+                    "transferred members go back (unless they have moved on)",
+                ),
+            ),
+            (
+                "members_exited",
+                tr.s("đoàn viên được kết nạp lại", "members re-admitted"),
+            ),
+            (
+                "posts_ended",
+                tr.s(
+                    "chức vụ cán bộ được bổ nhiệm lại",
+                    "officials' posts restored",
+                ),
+            ),
+        ]
+        .into_iter()
+        .filter(|(k, _)| n(k) > 0)
+        .map(|(k, label)| Impact::count(n(k), label))
+        .collect();
+        return plan_confirm(
+            &user,
+            &plan,
+            tr.s("Xác nhận lập phương án hoàn tác", "Confirm writing the inverse plan"),
+            format!(
+                "{} «{}» {} {}.",
+                tr.s("Lập phương án ngược của", "Write the inverse of"),
+                plan.name,
+                tr.s("có hiệu lực từ", "effective from"),
+                tr.date(on)
+            ),
+            impacts,
+            vec![tr
+                .s(
+                    "Phương án ngược được lập ở dạng dự thảo: chưa có gì thay đổi cho đến khi anh/chị xem trước và áp dụng nó.",
+                    "The inverse is written as a draft: nothing changes until you preview and apply it.",
+                )
+                .to_string()],
+            format!("/plans/{id}/revert"),
+            &pairs,
+            tr.s("Xác nhận lập phương án hoàn tác", "Confirm: write the inverse"),
+        );
+    }
     let inverse = st.store.revert_plan(&user.scope, id, on).await?;
-    see_other(&format!("/plans/{}", inverse.plan_id))
+    plan_with_notice(inverse.plan_id, "inverse")
 }
 
 async fn cancel_plan(
     State(st): State<AppState>,
     Path(id): Path<i64>,
-    CsrfForm(user, f): CsrfForm<VersionForm>,
+    CsrfForm(user, pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
+    let f: VersionForm = confirm::typed(&pairs)?;
+    let plan = st.store.plan(&user.scope, id).await?;
+    if !confirm::confirmed(&pairs) && plan.editable() {
+        let tr = user.tr();
+        let mut irreversible = vec![
+            tr.s(
+                "Phương án đã huỷ không sửa, không áp dụng được nữa.",
+                "A cancelled plan can no longer be edited or applied.",
+            )
+            .to_string(),
+        ];
+        if plan.status == "scheduled" {
+            irreversible.push(format!(
+                "{} {}.",
+                tr.s(
+                    "Phương án sẽ không được tự áp dụng vào ngày",
+                    "It will not be applied on"
+                ),
+                tr.date(plan.effective_date)
+            ));
+        }
+        return plan_confirm(
+            &user,
+            &plan,
+            tr.s("Xác nhận huỷ phương án", "Confirm cancelling the plan"),
+            format!(
+                "{} «{}».",
+                tr.s("Huỷ phương án", "Cancel the plan"),
+                plan.name
+            ),
+            vec![Impact::count(
+                plan.op_list().len() as i64,
+                tr.s(
+                    "thao tác sẽ không được áp dụng",
+                    "operations will not be applied",
+                ),
+            )],
+            irreversible,
+            format!("/plans/{id}/cancel"),
+            &pairs,
+            tr.s("Xác nhận huỷ phương án", "Confirm: cancel the plan"),
+        );
+    }
     st.store.cancel_plan(&user.scope, id, f.version).await?;
-    see_other(&format!("/plans/{id}"))
+    plan_with_notice(id, "cancelled")
 }

@@ -23,9 +23,82 @@ pub(super) struct UnitPage {
     history: Vec<UnitVersion>,
     lineage: Vec<congdoan_store::Lineage>,
     as_of: time::Date,
+    /// The caller may write here and the unit is still in operation.
     can_write: bool,
     holds_members: bool,
     notice: Option<String>,
+    /// For an ended unit: how it ended and its successors (from the lineage).
+    ended: Option<EndedNote>,
+}
+
+/// How an ended unit ended: "merged into", "split into" (with links) or dissolved.
+pub(super) struct EndedNote {
+    text: String,
+    on: time::Date,
+    successors: Vec<(i64, String)>,
+    reason: Option<String>,
+}
+
+fn ended_note(u: &Unit, lineage: &[congdoan_store::Lineage], tr: Tr) -> Option<EndedNote> {
+    let on = u.ended_on?;
+    let next: Vec<&congdoan_store::Lineage> = lineage
+        .iter()
+        .filter(|l| l.from_unit_id == u.unit_id)
+        .collect();
+    let text = match next.first().map(|l| l.kind.as_str()) {
+        Some("merge") => tr.s("Đã sáp nhập vào", "Merged into"),
+        Some("split") => tr.s("Đã chia tách thành", "Split into"),
+        Some(_) => tr.s("Đã chuyển giao cho", "Succeeded by"),
+        None if u
+            .end_reason
+            .as_deref()
+            .is_some_and(|r| r.starts_with("giải thể")) =>
+        {
+            tr.s("Đã giải thể", "Dissolved")
+        }
+        None => tr.s("Đã kết thúc hoạt động", "Ended"),
+    };
+    Some(EndedNote {
+        text: text.to_string(),
+        on,
+        successors: next
+            .iter()
+            .map(|l| (l.to_unit_id, l.to_name.clone()))
+            .collect(),
+        reason: u.end_reason.clone(),
+    })
+}
+
+/// `?notice=<key>` (and `pos=<id>` naming the ended post) on the unit page.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct UnitNotice {
+    notice: Option<String>,
+    pos: Option<i64>,
+}
+
+/// An ended unit takes no more writes: a clear refusal naming the date.
+pub(super) fn refuse_ended(u: &Unit) -> Result<(), AppError> {
+    match u.ended_on {
+        Some(d) => Err(ended_error(u, d)),
+        None => Ok(()),
+    }
+}
+
+fn ended_error(u: &Unit, d: time::Date) -> AppError {
+    let date = congdoan_domain::date::format_vn_date(d);
+    AppError::invalid(
+        "unit",
+        "WE0650",
+        &format!(
+            "«{}» đã kết thúc hoạt động từ ngày {date}; không sửa, không thêm gì vào đơn vị này được nữa.",
+            u.name
+        ),
+        &format!(
+            "«{}» ended on {date}; it can no longer be edited or receive anything.",
+            u.name
+        ),
+    )
 }
 
 pub(super) fn type_name(types: &[UnitType], code: &str, tr: Tr) -> String {
@@ -41,6 +114,7 @@ pub(super) async fn unit_page(
     user: CurrentUser,
     Path(id): Path<i64>,
     Query(q): Query<AsOfQuery>,
+    Query(n): Query<UnitNotice>,
 ) -> PageResult {
     let tr = user.tr();
     let as_of = as_of_param(q.as_of.as_deref())?;
@@ -48,6 +122,7 @@ pub(super) async fn unit_page(
     let u = s.unit(&user.scope, id).await?;
     let types = s.unit_types().await?;
     let children = s.tree_children(&user.scope, id, as_of).await?;
+    let lineage = s.lineage(&user.scope, id).await?;
     let member_total = s.subtree_member_count(&user.scope, id).await?;
     let members = s
         .search_members(
@@ -85,13 +160,32 @@ pub(super) async fn unit_page(
         position_types: s.position_types().await?,
         links: s.coordination(&user.scope, id, today()).await?,
         history: s.unit_history(&user.scope, id).await?,
-        lineage: s.lineage(&user.scope, id).await?,
+        ended: ended_note(&u, &lineage, tr),
+        lineage,
         as_of,
-        can_write: user.scope.can_write(&u.path),
+        can_write: user.scope.can_write(&u.path) && u.ended_on.is_none(),
         holds_members: types
             .iter()
             .any(|t| t.type_code == u.type_code && t.holds_members),
-        notice: q.notice.clone(),
+        notice: match n.notice.as_deref() {
+            Some("post_ended") => Some(match n.pos {
+                Some(pos) => match s.position(&user.scope, pos).await {
+                    Ok(p) if p.unit_id == id => format!(
+                        "{} {} {} {}{}.",
+                        tr.s("Đã kết thúc chức vụ", "Ended the post of"),
+                        tr.s(&p.position_name_vi, &p.position_name_en),
+                        tr.s("của", "held by"),
+                        p.full_name,
+                        p.end_date
+                            .map(|d| format!(" {} {}", tr.s("từ ngày", "on"), tr.date(d)))
+                            .unwrap_or_default()
+                    ),
+                    _ => tr.s("Đã kết thúc chức vụ.", "The post was ended.").into(),
+                },
+                None => tr.s("Đã kết thúc chức vụ.", "The post was ended.").into(),
+            }),
+            _ => None,
+        },
         u,
     };
     render(page)
@@ -181,6 +275,7 @@ pub(super) async fn new_unit(
     if !user.scope.can_write(&parent.path) {
         return Err(AppError::Forbidden);
     }
+    refuse_ended(&parent)?;
     let f = UnitForm {
         parent_id: parent.unit_id.to_string(),
         type_code: "CDCS".into(),
@@ -234,6 +329,7 @@ pub(super) async fn edit_unit(
     if !user.scope.can_write(&u.path) {
         return Err(AppError::Forbidden);
     }
+    refuse_ended(&u)?;
     let o = |v: &Option<String>| v.clone().unwrap_or_default();
     let f = UnitForm {
         code: u.code.clone(),
@@ -264,6 +360,10 @@ pub(super) async fn update_unit(
     let u = st.store.unit(&user.scope, id).await?;
     f.type_code = u.type_code.clone();
     f.code = u.code.clone();
+    if let Err(e) = refuse_ended(&u) {
+        let errs = field_errors(e)?;
+        return unit_form_page(&st, &user, f, errs, Some(&u)).await;
+    }
     let input = match f.parse() {
         Ok(i) => i,
         Err(errs) => return unit_form_page(&st, &user, f, errs, Some(&u)).await,
@@ -292,7 +392,7 @@ pub(super) async fn move_unit(
     Path(id): Path<i64>,
     CsrfForm(user, f): CsrfForm<MoveForm>,
 ) -> PageResult {
-    st.store.unit(&user.scope, id).await?;
+    refuse_ended(&st.store.unit(&user.scope, id).await?)?;
     let mut errs = vec![];
     let on = parse_date_req(&f.on, "effective_date", &mut errs);
     if f.reason.trim().is_empty() {
@@ -344,7 +444,7 @@ pub(super) async fn add_coordination(
     Path(id): Path<i64>,
     CsrfForm(user, f): CsrfForm<CoordForm>,
 ) -> PageResult {
-    st.store.unit(&user.scope, id).await?;
+    refuse_ended(&st.store.unit(&user.scope, id).await?)?;
     let mut errs = vec![];
     let from = parse_date_req(&f.valid_from, "valid_from", &mut errs);
     let Some(from) = from.filter(|_| errs.is_empty()) else {
@@ -383,6 +483,7 @@ pub(super) async fn create_committee(
     Path(id): Path<i64>,
     CsrfForm(user, f): CsrfForm<CommitteeForm>,
 ) -> PageResult {
+    refuse_ended(&st.store.unit(&user.scope, id).await?)?;
     let mut errs = vec![];
     let start = parse_date_req(&f.term_start, "start_date", &mut errs);
     let end = parse_date_opt(&f.term_end, "end_date", &mut errs);
@@ -437,6 +538,8 @@ pub(super) async fn add_position(
     Path(id): Path<i64>,
     CsrfForm(user, f): CsrfForm<PositionForm>,
 ) -> PageResult {
+    let c = st.store.committee_unit(id).await?;
+    refuse_ended(&st.store.unit(&user.scope, c).await?)?;
     let mut errs = vec![];
     let start = parse_date_req(&f.start_date, "start_date", &mut errs);
     let Some(start) = start.filter(|_| errs.is_empty()) else {
@@ -468,7 +571,6 @@ pub(super) async fn add_position(
             },
         )
         .await?;
-    let c = st.store.committee_unit(id).await?;
     see_other(&format!("/units/{c}"))
 }
 
@@ -479,19 +581,182 @@ pub(super) struct EndForm {
     reason: String,
 }
 
+#[derive(Template)]
+#[template(path = "end_position.html")]
+pub(super) struct EndPositionPage {
+    chrome: Chrome,
+    p: Position,
+    unit: Unit,
+    committee: String,
+    f: EndForm,
+    errors: Vec<FieldError>,
+}
+
+impl EndPositionPage {
+    fn error(&self, field: &str) -> Option<String> {
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.text(self.chrome.tr.lang).to_string())
+    }
+}
+
+/// The page that ends one post: who and which post, the date and the reason.
+async fn end_position_page(
+    st: &AppState,
+    user: &CurrentUser,
+    p: Position,
+    f: EndForm,
+    errors: Vec<FieldError>,
+) -> PageResult {
+    let tr = user.tr();
+    let unit = st.store.unit(&user.scope, p.unit_id).await?;
+    if !user.scope.can_write(&unit.path) {
+        return Err(AppError::Forbidden);
+    }
+    let committee = st
+        .store
+        .committees(&user.scope, unit.unit_id)
+        .await?
+        .into_iter()
+        .find(|c| c.committee_id == p.committee_id)
+        .map(|c| match c.term_label {
+            Some(l) => format!("{} — {} {l}", c.kind, tr.s("nhiệm kỳ", "term")),
+            None => c.kind,
+        })
+        .unwrap_or_default();
+    let has_errors = !errors.is_empty();
+    let mut res = render(EndPositionPage {
+        chrome: Chrome::new(user, tr.s("Kết thúc chức vụ", "End a post")),
+        p,
+        unit,
+        committee,
+        f,
+        errors,
+    })?;
+    if has_errors {
+        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
+}
+
+pub(super) async fn end_position_form(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let p = st.store.position(&user.scope, id).await?;
+    let f = EndForm {
+        end_date: congdoan_domain::date::format_vn_date(today()),
+        reason: String::new(),
+    };
+    end_position_page(&st, &user, p, f, vec![]).await
+}
+
+/// Ends a post: the form's errors come back inline; a valid form is confirmed on a page
+/// restating who, which post and from when; then the unit's page says it is done.
 pub(super) async fn end_position(
     State(st): State<AppState>,
     Path(id): Path<i64>,
-    CsrfForm(user, f): CsrfForm<EndForm>,
+    CsrfForm(user, pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
+    let tr = user.tr();
+    let f: EndForm = confirm::typed(&pairs)?;
+    let p = st.store.position(&user.scope, id).await?;
     let mut errs = vec![];
     let end = parse_date_req(&f.end_date, "end_date", &mut errs);
+    if f.reason.trim().is_empty() {
+        errs.push(FieldError::new(
+            "reason",
+            "WE0602",
+            "không được để trống.",
+            "is required.",
+        ));
+    }
+    if let Some(e) = end
+        && e <= p.start_date
+    {
+        errs.push(FieldError::new(
+            "end_date",
+            "WE0651",
+            &format!(
+                "phải sau ngày bắt đầu giữ chức vụ ({}).",
+                congdoan_domain::date::format_vn_date(p.start_date)
+            ),
+            &format!(
+                "must follow the start of the post ({}).",
+                congdoan_domain::date::format_vn_date(p.start_date)
+            ),
+        ));
+    }
+    if p.end_date.is_some() {
+        errs.push(FieldError::new(
+            "end_date",
+            "WE0652",
+            "chức vụ này đã kết thúc.",
+            "this post has already ended.",
+        ));
+    }
     let Some(end) = end.filter(|_| errs.is_empty()) else {
-        return Err(AppError::Invalid(errs));
+        return end_position_page(&st, &user, p, f, errs).await;
     };
-    let unit_id = st.store.position_unit(id).await?;
-    st.store
-        .end_position(&user.scope, id, end, &f.reason)
-        .await?;
-    see_other(&format!("/units/{unit_id}"))
+    if !confirm::confirmed(&pairs) {
+        let unit = st.store.unit(&user.scope, p.unit_id).await?;
+        if !user.scope.can_write(&unit.path) {
+            return Err(AppError::Forbidden);
+        }
+        return confirm::ConfirmPage {
+            chrome: Chrome::new(
+                &user,
+                tr.s("Xác nhận kết thúc chức vụ", "Confirm ending the post"),
+            ),
+            lead: format!(
+                "{} {} {} {} {} {} {} {}.",
+                tr.s("Kết thúc chức vụ", "End the post of"),
+                tr.s(&p.position_name_vi, &p.position_name_en),
+                tr.s("của", "held by"),
+                p.full_name,
+                tr.s("tại", "in"),
+                unit.name,
+                tr.s("từ ngày", "on"),
+                tr.date(end)
+            ),
+            impacts: vec![
+                confirm::Impact::line(format!(
+                    "{}: {}",
+                    tr.s("Giữ chức vụ từ", "Held since"),
+                    tr.date(p.start_date)
+                )),
+                confirm::Impact::line(format!(
+                    "{}: {}",
+                    tr.s("Lý do", "Reason"),
+                    f.reason.trim()
+                )),
+            ],
+            irreversible: vec![tr
+                .s(
+                    "Chức vụ đã kết thúc không mở lại được; muốn giữ lại phải bầu hoặc chỉ định lại.",
+                    "An ended post cannot be reopened; the person must be elected or appointed again.",
+                )
+                .to_string()],
+            action: format!("/positions/{id}/end"),
+            hidden: confirm::hidden(&pairs),
+            button: tr
+                .s("Xác nhận kết thúc chức vụ", "Confirm: end the post")
+                .to_string(),
+            back: format!("/positions/{id}/end"),
+        }
+        .render();
+    }
+    match st
+        .store
+        .end_position(&user.scope, id, end, f.reason.trim())
+        .await
+    {
+        Ok(()) => see_other(&format!("/units/{}?notice=post_ended&pos={id}", p.unit_id)),
+        Err(e) => {
+            let errs = field_errors(e.into())?;
+            end_position_page(&st, &user, p, f, errs).await
+        }
+    }
 }
