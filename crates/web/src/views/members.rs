@@ -432,6 +432,8 @@ pub(super) struct MemberPage {
     event_kinds: Vec<(&'static str, String)>,
     errors: Vec<FieldError>,
     notice: Option<String>,
+    /// The status form shown again (input, errors, unit picker matches).
+    form: pick::FormState,
 }
 
 pub(super) async fn member_page_with(
@@ -439,8 +441,10 @@ pub(super) async fn member_page_with(
     user: &CurrentUser,
     id: i64,
     reveal: bool,
-    errors: Vec<FieldError>,
+    mut form: pick::FormState,
 ) -> PageResult {
+    form.lang = user.lang;
+    let errors = form.errors.clone();
     let s = &st.store;
     let m = s.member(&user.scope, id).await?;
     let can_write = user.scope.can_write(&m.path);
@@ -482,6 +486,7 @@ pub(super) async fn member_page_with(
             .collect(),
         errors,
         notice: None,
+        form,
         m,
     })?;
     if has_errors {
@@ -496,7 +501,7 @@ pub(super) async fn member_page(
     Path(id): Path<i64>,
     Query(q): Query<AsOfQuery>,
 ) -> PageResult {
-    member_page_with(&st, &user, id, q.reveal.is_some(), vec![]).await
+    member_page_with(&st, &user, id, q.reveal.is_some(), Default::default()).await
 }
 
 /// The status-change form (also the API's event request).
@@ -512,8 +517,22 @@ pub(crate) struct EventFormData {
 pub(super) async fn member_event(
     State(st): State<AppState>,
     Path(id): Path<i64>,
-    CsrfForm(user, f): CsrfForm<EventFormData>,
+    CsrfForm(user, pairs): CsrfForm<pick::Pairs>,
 ) -> PageResult {
+    let again = |pairs, errs| {
+        let fs = pick::FormState::new("event", pairs, errs, user.lang);
+        async {
+            let fs = match fs.clone().pick_search(&st, &user).await? {
+                Some(found) => found,
+                None => fs,
+            };
+            member_page_with(&st, &user, id, false, fs).await
+        }
+    };
+    if pairs.iter().any(|(k, _)| k == "pick") {
+        return again(pairs, vec![]).await;
+    }
+    let f: EventFormData = pick::merged(&pairs)?;
     match parse_event(&st, &f).await {
         Ok(ev) => match st
             .store
@@ -522,11 +541,11 @@ pub(super) async fn member_event(
         {
             Ok(_) => see_other(&format!("/members/{id}")),
             Err(e) => {
-                let errs = field_errors(e.into())?;
-                member_page_with(&st, &user, id, false, errs).await
+                let errs = units::store_errors(e, "to_unit_code")?;
+                again(pairs, errs).await
             }
         },
-        Err(errs) => member_page_with(&st, &user, id, false, errs).await,
+        Err(errs) => again(pairs, errs).await,
     }
 }
 
@@ -551,12 +570,7 @@ pub(crate) async fn parse_event(
         code => match st.store.unit_id_by_code(code).await {
             Ok(id) => Some(id),
             Err(_) => {
-                errs.push(FieldError::new(
-                    "unit",
-                    "WE0620",
-                    "không tìm thấy đơn vị có mã này.",
-                    "no unit has this code.",
-                ));
+                errs.push(pick::not_found("to_unit_code", code));
                 None
             }
         },
