@@ -2,6 +2,8 @@
 //! with its operations, the preview (changes, findings, intermediaries, the upper
 //! tree before and after side by side), apply, schedule and cancel.
 
+use super::pick::{self, FormState, Pairs};
+use super::units::store_errors;
 use super::{Chrome, PageResult, UnitParam, optional_unit, render, see_other};
 use crate::auth::{CsrfForm, CurrentUser};
 use crate::error::FieldError;
@@ -56,6 +58,7 @@ struct PlansPage {
     /// the provincial federations below it, which can then also merge into each other).
     federations: Vec<(i64, String)>,
     can_merge: bool,
+    form: FormState,
 }
 
 async fn plans_page(
@@ -63,8 +66,18 @@ async fn plans_page(
     user: CurrentUser,
     Query(q): Query<UnitParam>,
 ) -> PageResult {
+    plans_page_with(&st, &user, q.unit, FormState::default()).await
+}
+
+async fn plans_page_with(
+    st: &AppState,
+    user: &CurrentUser,
+    unit: Option<i64>,
+    mut form: FormState,
+) -> PageResult {
+    form.lang = user.lang;
     let tr = user.tr();
-    let unit = optional_unit(&st, &user, q.unit).await?;
+    let unit = optional_unit(st, user, unit).await?;
     let plans = st
         .store
         .plans(&user.scope)
@@ -94,9 +107,10 @@ async fn plans_page(
             can_merge = !federations.is_empty();
         }
     }
-    render(PlansPage {
+    let errors = form.has_errors();
+    let page = render(PlansPage {
         chrome: Chrome::new(
-            &user,
+            user,
             tr.s("Phương án sắp xếp tổ chức", "Restructuring plans"),
         ),
         can_create,
@@ -104,7 +118,9 @@ async fn plans_page(
         plans,
         can_merge,
         federations,
-    })
+        form,
+    })?;
+    Ok(pick::unprocessable(page, errors))
 }
 
 #[derive(Deserialize, Default)]
@@ -117,18 +133,28 @@ struct NewPlanForm {
 
 async fn create_plan(
     State(st): State<AppState>,
-    CsrfForm(user, f): CsrfForm<NewPlanForm>,
+    CsrfForm(user, pairs): CsrfForm<Pairs>,
 ) -> PageResult {
+    let f: NewPlanForm = pick::merged(&pairs)?;
     let mut errs = vec![];
     let on = parse_date_req(&f.effective_date, "effective_date", &mut errs);
-    let Some(on) = on.filter(|_| errs.is_empty()) else {
-        return Err(AppError::Invalid(errs));
+    if f.name.trim().chars().count() < 3 {
+        errs.push(FieldError::new(
+            "name",
+            "WE0602",
+            "ghi tên phương án (ít nhất 3 ký tự).",
+            "give the plan a name (at least 3 characters).",
+        ));
+    }
+    let result = match on.filter(|_| errs.is_empty()) {
+        Some(on) => match st.store.create_plan(&user.scope, f.unit, &f.name, on).await {
+            Ok(plan) => return see_other(&format!("/plans/{}", plan.plan_id)),
+            Err(e) => store_errors(e, "name")?,
+        },
+        None => errs,
     };
-    let plan = st
-        .store
-        .create_plan(&user.scope, f.unit, &f.name, on)
-        .await?;
-    see_other(&format!("/plans/{}", plan.plan_id))
+    let fs = FormState::new("new-plan", pairs, result, user.lang);
+    plans_page_with(&st, &user, Some(f.unit), fs).await
 }
 
 /// Scheduled plans taking effect by `as_of` (a future date), each with the upper tree
@@ -172,8 +198,13 @@ async fn reform_plan(
             "choose a provincial federation.",
         ));
     }
+    let unit = field("unit").parse::<i64>().ok().or(federation);
+    let again = |errs| {
+        let fs = FormState::new("reform-2025", pairs.clone(), errs, user.lang);
+        plans_page_with(&st, &user, unit, fs)
+    };
     let (Some(on), Some(federation)) = (on, federation) else {
-        return Err(AppError::Invalid(errs));
+        return again(errs).await;
     };
     let merged: Vec<i64> = pairs
         .iter()
@@ -184,11 +215,14 @@ async fn reform_plan(
         "federation" => UnderCriteria::Federation,
         _ => UnderCriteria::Neighbours,
     };
-    let plan = st
+    match st
         .store
         .reform_plan(&user.scope, federation, &merged, on, under, field("name"))
-        .await?;
-    see_other(&format!("/plans/{}", plan.plan_id))
+        .await
+    {
+        Ok(plan) => see_other(&format!("/plans/{}", plan.plan_id)),
+        Err(e) => again(store_errors(e, "federation")?).await,
+    }
 }
 
 /// One line of the preview's list of changes.
@@ -228,6 +262,8 @@ struct PlanPage {
     trees: Vec<(&'static str, &'static str, Vec<TreeLine>)>,
     types: Vec<(String, String)>,
     plan: Plan,
+    /// A form of this page posted with errors or a picker search.
+    form: FormState,
 }
 
 fn name_of(units: &BTreeMap<i64, PlanUnit>, id: Option<i64>) -> String {
@@ -407,6 +443,33 @@ async fn plan_page(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> PageResult {
+    plan_page_with(&st, &user, id, FormState::default()).await
+}
+
+/// Shows the plan page again with form `form`'s input, errors or picker matches.
+async fn plan_again(
+    st: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    form: &str,
+    pairs: Pairs,
+    errors: Vec<FieldError>,
+) -> PageResult {
+    let fs = FormState::new(form, pairs, errors, user.lang);
+    let fs = match fs.clone().pick_search(st, user).await? {
+        Some(found) => found,
+        None => fs,
+    };
+    plan_page_with(st, user, id, fs).await
+}
+
+async fn plan_page_with(
+    st: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    mut form: FormState,
+) -> PageResult {
+    form.lang = user.lang;
     let lang = user.lang;
     let plan = st.store.plan(&user.scope, id).await?;
     let owner = st.store.unit(&user.scope, plan.owner_unit_id).await?;
@@ -553,8 +616,9 @@ async fn plan_page(
             )
         })
         .collect();
-    render(PlanPage {
-        chrome: Chrome::new(&user, &plan.name),
+    let errors = form.has_errors();
+    let page = render(PlanPage {
+        chrome: Chrome::new(user, &plan.name),
         status: status_label(&plan.status, lang),
         can_edit: plan.editable() && user.scope.can_write(&plan.path),
         can_revert: plan.status == "applied" && user.scope.can_write(&plan.path),
@@ -584,7 +648,9 @@ async fn plan_page(
             .collect(),
         owner,
         plan,
-    })
+        form,
+    })?;
+    Ok(pick::unprocessable(page, errors))
 }
 
 /// The fields of every kind of operation; each kind reads the ones it needs.
@@ -609,14 +675,6 @@ struct OpForm {
     parts: String,
 }
 
-fn not_found(field: &'static str) -> FieldError {
-    FieldError::new(
-        field,
-        "WE0620",
-        "không tìm thấy đơn vị có mã này.",
-        "no unit has this code.",
-    )
-}
 
 /// A unit code typed in a form: a unit created earlier in the plan, or a stored one.
 async fn unit_ref(
@@ -646,7 +704,7 @@ async fn unit_ref(
         .unit_id_by_code(&code)
         .await
         .map(UnitRef::Id)
-        .map_err(|_| not_found(field))
+        .map_err(|_| pick::not_found(field, &code))
 }
 
 async fn stored(st: &AppState, code: &str, field: &'static str) -> Result<i64, FieldError> {
@@ -662,7 +720,7 @@ async fn stored(st: &AppState, code: &str, field: &'static str) -> Result<i64, F
     st.store
         .unit_id_by_code(code)
         .await
-        .map_err(|_| not_found(field))
+        .map_err(|_| pick::not_found(field, code))
 }
 
 async fn parse_op(st: &AppState, ops: &[Op], f: &OpForm) -> Result<Op, AppError> {
@@ -750,13 +808,25 @@ async fn parse_op(st: &AppState, ops: &[Op], f: &OpForm) -> Result<Op, AppError>
 async fn add_op(
     State(st): State<AppState>,
     Path(id): Path<i64>,
-    CsrfForm(user, f): CsrfForm<OpForm>,
+    CsrfForm(user, pairs): CsrfForm<Pairs>,
 ) -> PageResult {
     let plan = st.store.plan(&user.scope, id).await?;
+    let f: OpForm = pick::merged(&pairs)?;
+    let form = format!("op-{}", f.kind);
+    if pairs.iter().any(|(k, _)| k == "pick") {
+        return plan_again(&st, &user, id, &form, pairs, vec![]).await;
+    }
     let mut ops = plan.op_list();
-    let op = parse_op(&st, &ops, &f).await?;
+    let op = match parse_op(&st, &ops, &f).await {
+        Ok(op) => op,
+        Err(AppError::Invalid(errs)) => {
+            return plan_again(&st, &user, id, &form, pairs, errs).await;
+        }
+        Err(other) => return Err(other),
+    };
     ops.push(op);
-    st.store
+    match st
+        .store
         .save_plan(
             &user.scope,
             id,
@@ -765,8 +835,14 @@ async fn add_op(
             plan.effective_date,
             &ops,
         )
-        .await?;
-    see_other(&format!("/plans/{id}#preview"))
+        .await
+    {
+        Ok(_) => see_other(&format!("/plans/{id}#preview")),
+        Err(e) => {
+            let errs = store_errors(e, "kind")?;
+            plan_again(&st, &user, id, &form, pairs, errs).await
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -778,14 +854,16 @@ struct VersionForm {
 async fn delete_op(
     State(st): State<AppState>,
     Path((id, n)): Path<(i64, usize)>,
-    CsrfForm(user, f): CsrfForm<VersionForm>,
+    CsrfForm(user, pairs): CsrfForm<Pairs>,
 ) -> PageResult {
     let plan = st.store.plan(&user.scope, id).await?;
+    let f: VersionForm = pick::merged(&pairs)?;
     let mut ops = plan.op_list();
     if n >= 1 && n <= ops.len() {
         ops.remove(n - 1);
     }
-    st.store
+    match st
+        .store
         .save_plan(
             &user.scope,
             id,
@@ -794,19 +872,33 @@ async fn delete_op(
             plan.effective_date,
             &ops,
         )
-        .await?;
-    see_other(&format!("/plans/{id}"))
+        .await
+    {
+        Ok(_) => see_other(&format!("/plans/{id}")),
+        Err(e) => {
+            let errs = store_errors(e, "version")?;
+            plan_again(&st, &user, id, "ops", pairs, errs).await
+        }
+    }
 }
 
 async fn apply_plan(
     State(st): State<AppState>,
     Path(id): Path<i64>,
-    CsrfForm(user, f): CsrfForm<VersionForm>,
+    CsrfForm(user, pairs): CsrfForm<Pairs>,
 ) -> PageResult {
-    st.store
+    let f: VersionForm = pick::merged(&pairs)?;
+    match st
+        .store
         .apply_plan(&user.scope, id, f.version, today())
-        .await?;
-    see_other(&format!("/plans/{id}"))
+        .await
+    {
+        Ok(_) => see_other(&format!("/plans/{id}")),
+        Err(e) => {
+            let errs = store_errors(e, "version")?;
+            plan_again(&st, &user, id, "apply", pairs, errs).await
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -819,22 +911,32 @@ struct RevertForm {
 async fn revert_plan(
     State(st): State<AppState>,
     Path(id): Path<i64>,
-    CsrfForm(user, f): CsrfForm<RevertForm>,
+    CsrfForm(user, pairs): CsrfForm<Pairs>,
 ) -> PageResult {
+    let f: RevertForm = pick::merged(&pairs)?;
     let mut errs = vec![];
     let on = parse_date_req(&f.effective_date, "effective_date", &mut errs);
-    let Some(on) = on.filter(|_| errs.is_empty()) else {
-        return Err(AppError::Invalid(errs));
+    let errs = match on.filter(|_| errs.is_empty()) {
+        Some(on) => match st.store.revert_plan(&user.scope, id, on).await {
+            Ok(inverse) => return see_other(&format!("/plans/{}", inverse.plan_id)),
+            Err(e) => store_errors(e, "effective_date")?,
+        },
+        None => errs,
     };
-    let inverse = st.store.revert_plan(&user.scope, id, on).await?;
-    see_other(&format!("/plans/{}", inverse.plan_id))
+    plan_again(&st, &user, id, "revert", pairs, errs).await
 }
 
 async fn cancel_plan(
     State(st): State<AppState>,
     Path(id): Path<i64>,
-    CsrfForm(user, f): CsrfForm<VersionForm>,
+    CsrfForm(user, pairs): CsrfForm<Pairs>,
 ) -> PageResult {
-    st.store.cancel_plan(&user.scope, id, f.version).await?;
-    see_other(&format!("/plans/{id}"))
+    let f: VersionForm = pick::merged(&pairs)?;
+    match st.store.cancel_plan(&user.scope, id, f.version).await {
+        Ok(_) => see_other(&format!("/plans/{id}")),
+        Err(e) => {
+            let errs = store_errors(e, "version")?;
+            plan_again(&st, &user, id, "cancel", pairs, errs).await
+        }
+    }
 }
