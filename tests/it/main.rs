@@ -7,6 +7,7 @@ mod api;
 mod browser;
 mod cli;
 mod clusters;
+mod forms;
 mod harness;
 mod imports;
 mod pages;

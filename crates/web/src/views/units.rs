@@ -146,6 +146,10 @@ pub(super) struct UnitFormPage {
     types: Vec<UnitType>,
     provinces: Vec<(i64, &'static str)>,
     ownerships: &'static [(&'static str, &'static str, &'static str)],
+    /// The commune picker: what was searched, and the matches of a "Tìm" search.
+    commune_q: String,
+    communes: Option<Vec<(i64, String)>>,
+    commune_name: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -161,7 +165,35 @@ pub(super) async fn unit_form_page(
     errors: Vec<FieldError>,
     edit: Option<&Unit>,
 ) -> PageResult {
+    unit_form_page_with(st, user, f, errors, edit, None).await
+}
+
+/// The unit form; `search` holds the commune search of a "Tìm" post.
+async fn unit_form_page_with(
+    st: &AppState,
+    user: &CurrentUser,
+    f: UnitForm,
+    errors: Vec<FieldError>,
+    edit: Option<&Unit>,
+    search: Option<String>,
+) -> PageResult {
     let tr = user.tr();
+    let province = f.province_code.trim().parse::<i64>().ok();
+    let commune_name = f
+        .commune_code
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .and_then(|c| {
+            province
+                .and_then(divisions::province)
+                .and_then(|p| p.communes.iter().find(|(code, _)| *code == c))
+        })
+        .map(|(_, n)| n.clone())
+        .unwrap_or_default();
+    let communes = search
+        .as_deref()
+        .map(|q| pick::communes(province, q));
     let parent_name = match f.parent_id.parse::<i64>() {
         Ok(pid) => st
             .store
@@ -194,6 +226,9 @@ pub(super) async fn unit_form_page(
             .collect(),
         provinces: divisions::provinces(),
         ownerships: OWNERSHIPS,
+        commune_q: search.unwrap_or_default(),
+        communes,
+        commune_name,
         f,
         errors: errors.clone(),
     })?;
@@ -242,10 +277,25 @@ pub(super) fn field_errors(e: AppError) -> Result<Vec<FieldError>, AppError> {
     }
 }
 
+/// A "Tìm" post of the commune picker: the search typed, if this is one.
+fn commune_search(pairs: &pick::Pairs) -> Option<String> {
+    pairs.iter().any(|(k, v)| k == "pick" && v == "commune_code").then(|| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == "commune_code__q")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    })
+}
+
 pub(super) async fn create_unit(
     State(st): State<AppState>,
-    CsrfForm(user, f): CsrfForm<UnitForm>,
+    CsrfForm(user, pairs): CsrfForm<pick::Pairs>,
 ) -> PageResult {
+    let f: UnitForm = pick::merged(&pairs)?;
+    if let Some(q) = commune_search(&pairs) {
+        return unit_form_page_with(&st, &user, f, vec![], None, Some(q)).await;
+    }
     let input = match f.parse() {
         Ok(i) => i,
         Err(errs) => return unit_form_page(&st, &user, f, errs, None).await,
@@ -293,11 +343,15 @@ pub(super) async fn edit_unit(
 pub(super) async fn update_unit(
     State(st): State<AppState>,
     Path(id): Path<i64>,
-    CsrfForm(user, mut f): CsrfForm<UnitForm>,
+    CsrfForm(user, pairs): CsrfForm<pick::Pairs>,
 ) -> PageResult {
+    let mut f: UnitForm = pick::merged(&pairs)?;
     let u = st.store.unit(&user.scope, id).await?;
     f.type_code = u.type_code.clone();
     f.code = u.code.clone();
+    if let Some(q) = commune_search(&pairs) {
+        return unit_form_page_with(&st, &user, f, vec![], Some(&u), Some(q)).await;
+    }
     let input = match f.parse() {
         Ok(i) => i,
         Err(errs) => return unit_form_page(&st, &user, f, errs, Some(&u)).await,
