@@ -594,7 +594,8 @@ async fn every_form_shows_its_errors_inline(kind: Kind) {
             format!("/plans/{plan}/revert"),
             vec![("effective_date", "99/99/2026")],
             Some("Ngày hiệu lực"),
-            Some("99/99/2026"),
+            // The revert form is shown on applied plans only; this one is a draft.
+            None,
         ),
         case(
             "/imports/{id}/confirm",
@@ -626,7 +627,7 @@ async fn every_form_shows_its_errors_inline(kind: Kind) {
             format!("/imports/{job}/layout"),
             vec![("version", "1"), ("header_row", "không")],
             Some("Dòng tiêu đề"),
-            Some("'không'"),
+            Some("&#39;không&#39;"),
         ),
     ];
     // Routes that take no typed input, or are tested on their own below.
@@ -657,10 +658,16 @@ async fn every_form_shows_its_errors_inline(kind: Kind) {
             "{at}: an error summary"
         );
         assert!(html.contains("autofocus"), "{at}: focus moves to it");
-        assert!(!html.contains("Dữ liệu chưa hợp lệ"), "{at}: not a bare page");
+        assert!(
+            !html.contains("Dữ liệu chưa hợp lệ"),
+            "{at}: not a bare page"
+        );
         assert!(html.contains("<form"), "{at}: the form is shown again");
         if let Some(label) = c.label {
-            assert!(html.contains(&format!("{label}:")), "{at}: {label} in {html}");
+            assert!(
+                html.contains(&format!("{label}:")),
+                "{at}: {label} in {html}"
+            );
         }
         if let Some(kept) = &c.kept {
             assert!(html.contains(kept.as_str()), "{at}: keeps {kept}");
@@ -671,7 +678,10 @@ async fn every_form_shows_its_errors_inline(kind: Kind) {
             }
         }
         if c.fields.iter().any(|(_, v)| v == bad_code) {
-            assert!(html.contains(&format!("'{bad_code}'")), "{at}: names the code");
+            assert!(
+                html.contains(&format!("&#39;{bad_code}&#39;")),
+                "{at}: names the code"
+            );
         }
     }
     // The upload form without a file.
@@ -704,5 +714,8 @@ async fn every_form_shows_its_errors_inline(kind: Kind) {
         )
         .await;
     assert_eq!(status, 422);
-    assert!(html.contains("Units: no unit has the code 'AG-CDCS-999'"), "{html}");
+    assert!(
+        html.contains("Units: no unit has the code &#39;AG-CDCS-999&#39;"),
+        "{html}"
+    );
 }

@@ -796,7 +796,7 @@ impl Store {
             qb.push(" AND ((u.code = ");
             qb.push_bind(code.clone());
             qb.push(" OR substr(u.code, 1, ");
-            qb.push_bind(code.chars().count() as i64);
+            qb.push_bind(code.chars().count() as i32);
             qb.push(") = ");
             qb.push_bind(code.clone());
             qb.push(")");

@@ -4,10 +4,10 @@
 use super::pick::{self, FormState, Pairs};
 use super::units::store_errors;
 use super::{Chrome, PageResult, UnitParam, optional_unit, render, see_other};
+use crate::AppState;
 use crate::auth::{CsrfForm, CurrentUser};
 use crate::error::FieldError;
 use crate::forms::{parse_date_opt, parse_date_req};
-use crate::AppState;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -170,7 +170,12 @@ async fn create_agreement(
             // The store names the input's fields; the form's are the typed codes.
             for e in &mut errs {
                 if e.field == "party_a_id" {
-                    *e = FieldError::new("party_a", &e.code, strip(&e.message), strip(&e.message_en));
+                    *e = FieldError::new(
+                        "party_a",
+                        &e.code,
+                        strip(&e.message),
+                        strip(&e.message_en),
+                    );
                 } else if e.field == "unit_ids" || e.field == "party_b_id" {
                     *e = FieldError::new("units", &e.code, strip(&e.message), strip(&e.message_en));
                 }

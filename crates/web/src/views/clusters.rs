@@ -4,8 +4,8 @@
 use super::pick::{self, FormState, Pairs};
 use super::units::store_errors;
 use super::{Chrome, PageResult, UnitParam, optional_unit, render, see_other};
-use crate::error::FieldError;
 use crate::auth::{CsrfForm, CurrentUser};
+use crate::error::FieldError;
 use crate::{AppState, today};
 use askama::Template;
 use axum::Router;
@@ -214,7 +214,17 @@ async fn add_units(
     }
     match st.store.add_cluster_units(&user.scope, id, &ids).await {
         Ok(_) => see_other(&format!("/clusters/{id}")),
-        Err(e) => cluster_again(&st, &user, id, "add-units", pairs, store_errors(e, "units")?).await,
+        Err(e) => {
+            cluster_again(
+                &st,
+                &user,
+                id,
+                "add-units",
+                pairs,
+                store_errors(e, "units")?,
+            )
+            .await
+        }
     }
 }
 

@@ -4,8 +4,8 @@
 use super::pick::{self, FormState, Pairs};
 use super::units::store_errors;
 use super::{Chrome, PageResult, UnitParam, optional_unit, render, see_other};
-use crate::error::FieldError;
 use crate::auth::{CsrfForm, CurrentUser, constant_eq};
+use crate::error::FieldError;
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::Router;
@@ -386,8 +386,13 @@ async fn set_layout(
             &format!("phải là một số từ 1 trở lên, không phải '{raw}'."),
             &format!("must be a number from 1, not '{raw}'."),
         )];
-        return job_page_with(&st, &user, id, FormState::new("layout", pairs, errs, user.lang))
-            .await;
+        return job_page_with(
+            &st,
+            &user,
+            id,
+            FormState::new("layout", pairs, errs, user.lang),
+        )
+        .await;
     };
     let mut columns: Vec<(usize, Field)> = f
         .iter()

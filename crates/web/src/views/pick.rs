@@ -50,7 +50,8 @@ pub fn merged<T: serde::de::DeserializeOwned>(pairs: &Pairs) -> Result<T, AppErr
             None => map.push((key, v.clone())),
         }
     }
-    let body = serde_urlencoded::to_string(&map).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let body =
+        serde_urlencoded::to_string(&map).map_err(|e| AppError::BadRequest(e.to_string()))?;
     serde_urlencoded::from_str(&body).map_err(|e| AppError::BadRequest(e.to_string()))
 }
 
@@ -156,13 +157,25 @@ impl FormState {
     }
     /// A picker over the upper-level unions of the whole country (agreement parties).
     pub fn federation_picker(&self, form: &str, name: &str, label: &str) -> Picker {
-        let mut p = self.picker(form, name, label, &FEDERATION_TYPES.join(","), false, false, "");
+        let mut p = self.picker(
+            form,
+            name,
+            label,
+            &FEDERATION_TYPES.join(","),
+            false,
+            false,
+            "",
+        );
         p.all = true;
         p
     }
 
     /// If the form was posted with a picker's "Tìm" button, the matches for that field.
-    pub async fn pick_search(mut self, st: &AppState, user: &CurrentUser) -> Result<Option<FormState>, AppError> {
+    pub async fn pick_search(
+        mut self,
+        st: &AppState,
+        user: &CurrentUser,
+    ) -> Result<Option<FormState>, AppError> {
         let Some(field) = self
             .values
             .iter()
@@ -259,7 +272,15 @@ pub(super) async fn pick_units(
             .unwrap_or_default()
     };
     let text = get("q");
-    let hits = search(&st, &user, &text, &get("types"), get("write") == "1", get("all") == "1").await?;
+    let hits = search(
+        &st,
+        &user,
+        &text,
+        &get("types"),
+        get("write") == "1",
+        get("all") == "1",
+    )
+    .await?;
     render(PickResults {
         chrome: Chrome::new(&user, ""),
         multi: q.contains_key(&format!("{field}__multi")) || q.contains_key("multi"),

@@ -675,7 +675,6 @@ struct OpForm {
     parts: String,
 }
 
-
 /// A unit code typed in a form: a unit created earlier in the plan, or a stored one.
 async fn unit_ref(
     st: &AppState,

@@ -191,9 +191,7 @@ async fn unit_form_page_with(
         })
         .map(|(_, n)| n.clone())
         .unwrap_or_default();
-    let communes = search
-        .as_deref()
-        .map(|q| pick::communes(province, q));
+    let communes = search.as_deref().map(|q| pick::communes(province, q));
     let parent_name = match f.parent_id.parse::<i64>() {
         Ok(pid) => st
             .store
@@ -279,13 +277,16 @@ pub(super) fn field_errors(e: AppError) -> Result<Vec<FieldError>, AppError> {
 
 /// A "Tìm" post of the commune picker: the search typed, if this is one.
 fn commune_search(pairs: &pick::Pairs) -> Option<String> {
-    pairs.iter().any(|(k, v)| k == "pick" && v == "commune_code").then(|| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == "commune_code__q")
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    })
+    pairs
+        .iter()
+        .any(|(k, v)| k == "pick" && v == "commune_code")
+        .then(|| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == "commune_code__q")
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        })
 }
 
 pub(super) async fn create_unit(
@@ -666,11 +667,7 @@ pub(super) async fn end_position(
     let Some(end) = end.filter(|_| errs.is_empty()) else {
         return unit_form_again(&st, &user, unit_id, &form, pairs, errs).await;
     };
-    match st
-        .store
-        .end_position(&user.scope, id, end, &f.reason)
-        .await
-    {
+    match st.store.end_position(&user.scope, id, end, &f.reason).await {
         Ok(_) => see_other(&format!("/units/{unit_id}")),
         Err(e) => {
             let errs = store_errors(e, "end_date")?;
