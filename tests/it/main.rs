@@ -8,6 +8,7 @@ mod browser;
 mod cli;
 mod clusters;
 mod confirm;
+mod forms;
 mod hardening;
 mod harness;
 mod imports;

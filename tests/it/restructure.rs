@@ -598,7 +598,10 @@ async fn a_provincial_officer_plans_previews_and_applies_in_the_pages(kind: Kind
         )
         .await;
     assert_eq!(status, 422, "{bad}");
-    assert!(bad.contains("không tìm thấy đơn vị có mã này"), "{bad}");
+    assert!(
+        bad.contains("không tìm thấy đơn vị có mã &#39;KHONG-CO&#39;"),
+        "{bad}"
+    );
     let (status, _, html) = br
         .post_form(
             &plan_path,

@@ -43,7 +43,7 @@ pub use officials::{Committee, CommitteeInput, Position, PositionInput, Position
 pub use restructure::{Lineage, Plan, Preview};
 pub use scope::{Actor, Role, Scope};
 pub use stats::StatDelta;
-pub use units::{CoordinationLink, TreeNode, Unit, UnitInput, UnitType, UnitVersion};
+pub use units::{CoordinationLink, TreeNode, Unit, UnitHit, UnitInput, UnitType, UnitVersion};
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{

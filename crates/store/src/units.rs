@@ -81,6 +81,16 @@ pub struct UnitInput {
     pub founded_on: Option<Date>,
 }
 
+/// A unit offered by the unit picker.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct UnitHit {
+    pub unit_id: i64,
+    pub code: String,
+    pub name: String,
+    pub type_code: String,
+    pub parent_name: Option<String>,
+}
+
 /// A unit in a tree listing, as of some date, with subtree figures.
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct TreeNode {
@@ -740,6 +750,73 @@ impl Store {
             .bind(type_code).bind(within).bind(range_end(within)).fetch_one(p).await)?;
         scope.check_read(&u.path)?;
         Ok(u)
+    }
+
+    /// The unit picker: open units the caller may choose (readable, or writable when
+    /// `write`) whose folded name has every typed word as a word start ("cong doan co so"
+    /// or "cđcs may"), or whose code starts with what was typed; optionally only some
+    /// types. Scoped by the grants' path ranges and capped at `limit`, so it stays small
+    /// for 130,000 units.
+    #[tracing::instrument(skip(self, scope))]
+    pub async fn search_units(
+        &self,
+        scope: &Scope,
+        q: &str,
+        types: &[String],
+        write: bool,
+        limit: i64,
+    ) -> Result<Vec<UnitHit>> {
+        let tokens = congdoan_domain::text::fold_query_tokens(q);
+        let code = q.trim().to_uppercase();
+        if tokens.is_empty() && code.is_empty() {
+            return Ok(vec![]);
+        }
+        let paths: &[String] = if write {
+            scope.write_paths()
+        } else {
+            scope.read_paths()
+        };
+        Ok(read!(self, p => {
+            let mut qb = QueryBuilder::new(
+                "SELECT u.unit_id, u.code, u.name, u.type_code, \
+                 (SELECT x.name FROM unit x WHERE x.unit_id = u.parent_id) AS parent_name \
+                 FROM unit u WHERE u.ended_on IS NULL AND ",
+            );
+            if scope.is_admin() {
+                qb.push(" (1=1) ");
+            } else {
+                crate::scope::push_ranges(&mut qb, "", "u.path", paths);
+            }
+            if !types.is_empty() {
+                qb.push(" AND u.type_code IN (");
+                let mut sep = qb.separated(", ");
+                for t in types {
+                    sep.push_bind(t.clone());
+                }
+                qb.push(")");
+            }
+            qb.push(" AND ((u.code = ");
+            qb.push_bind(code.clone());
+            qb.push(" OR substr(u.code, 1, ");
+            qb.push_bind(code.chars().count() as i32);
+            qb.push(") = ");
+            qb.push_bind(code.clone());
+            qb.push(")");
+            if !tokens.is_empty() {
+                qb.push(" OR (");
+                for (i, t) in tokens.iter().enumerate() {
+                    if i > 0 {
+                        qb.push(" AND ");
+                    }
+                    qb.push("(' ' || u.search_key) LIKE ");
+                    qb.push_bind(format!("% {t}%"));
+                }
+                qb.push(")");
+            }
+            qb.push(") ORDER BY u.search_key, u.code LIMIT ");
+            qb.push_bind(limit);
+            qb.build_query_as::<UnitHit>().fetch_all(p).await
+        })?)
     }
 
     /// Resolves a unit code to its id without revealing anything else; the operation

@@ -1,8 +1,11 @@
 //! Pages for member imports: upload, progress, preview with problems, column
 //! override, confirm, undo, and the rejected rows as an xlsx file.
 
+use super::pick::{self, FormState, Pairs};
+use super::units::store_errors;
 use super::{Chrome, PageResult, UnitParam, optional_unit, render, see_other};
 use crate::auth::{CsrfForm, CurrentUser, constant_eq};
+use crate::error::FieldError;
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::Router;
@@ -92,14 +95,7 @@ impl FromRequest<AppState> for Upload {
         if !token_ok {
             return Err(AppError::Forbidden);
         }
-        let bytes = bytes.filter(|b| !b.is_empty()).ok_or_else(|| {
-            AppError::invalid(
-                "file",
-                "IM0101",
-                "Chọn tệp Excel (.xlsx) hoặc CSV để nhập.",
-                "Choose an Excel (.xlsx) or CSV file to import.",
-            )
-        })?;
+        let bytes = bytes.unwrap_or_default();
         Ok(Upload {
             user,
             unit_id,
@@ -116,6 +112,7 @@ struct ImportsPage {
     unit: Option<Unit>,
     can_upload: bool,
     jobs: Vec<ImportJob>,
+    errors: Vec<FieldError>,
 }
 
 async fn imports(
@@ -123,20 +120,42 @@ async fn imports(
     user: CurrentUser,
     Query(q): Query<UnitParam>,
 ) -> PageResult {
+    imports_page_with(&st, &user, q.unit, vec![]).await
+}
+
+async fn imports_page_with(
+    st: &AppState,
+    user: &CurrentUser,
+    unit: Option<i64>,
+    errors: Vec<FieldError>,
+) -> PageResult {
     let tr = user.tr();
-    let unit = optional_unit(&st, &user, q.unit).await?;
-    let jobs = st.store.import_jobs(&user.scope, q.unit, 50).await?;
-    render(ImportsPage {
-        chrome: Chrome::new(&user, tr.s("Nhập đoàn viên từ tệp", "Import members")),
-        can_upload: unit.as_ref().is_some_and(|u| user.scope.can_write(&u.path)),
-        unit,
+    let unit_row = optional_unit(st, user, unit).await?;
+    let jobs = st.store.import_jobs(&user.scope, unit, 50).await?;
+    let has_errors = !errors.is_empty();
+    let page = render(ImportsPage {
+        chrome: Chrome::new(user, tr.s("Nhập đoàn viên từ tệp", "Import members")),
+        can_upload: unit_row
+            .as_ref()
+            .is_some_and(|u| user.scope.can_write(&u.path)),
+        unit: unit_row,
         jobs,
-    })
+        errors,
+    })?;
+    Ok(pick::unprocessable(page, has_errors))
 }
 
 impl Upload {
     /// Stores the file as a new job and wakes the worker (pages and API alike).
     pub async fn start(self, st: &AppState) -> Result<ImportJob, AppError> {
+        if self.bytes.is_empty() {
+            return Err(AppError::invalid(
+                "file",
+                "IM0101",
+                "Chọn tệp Excel (.xlsx) hoặc CSV để nhập.",
+                "Choose an Excel (.xlsx) or CSV file to import.",
+            ));
+        }
         let unit_id = self.unit_id.ok_or_else(|| {
             AppError::invalid(
                 "unit",
@@ -155,8 +174,12 @@ impl Upload {
 }
 
 async fn upload(State(st): State<AppState>, up: Upload) -> PageResult {
-    let job = up.start(&st).await?;
-    see_other(&format!("/imports/{}", job.job_id))
+    let (user, unit) = (up.user.clone(), up.unit_id);
+    match up.start(&st).await {
+        Ok(job) => see_other(&format!("/imports/{}", job.job_id)),
+        Err(AppError::Invalid(errs)) => imports_page_with(&st, &user, unit, errs).await,
+        Err(other) => Err(other),
+    }
 }
 
 /// One column of the file with the field it feeds.
@@ -179,6 +202,8 @@ struct JobPage {
     columns: Vec<ColumnChoice>,
     header_row: usize,
     fields: Vec<(&'static str, &'static str)>,
+    /// A form of this page posted with errors (confirm, cancel, undo, layout).
+    form: FormState,
 }
 
 #[derive(Template)]
@@ -205,6 +230,16 @@ async fn job_page(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> PageResult {
+    job_page_with(&st, &user, id, FormState::default()).await
+}
+
+async fn job_page_with(
+    st: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    mut form: FormState,
+) -> PageResult {
+    form.lang = user.lang;
     let job = st.store.import_job(&user.scope, id).await?;
     let rejects = st
         .store
@@ -243,9 +278,11 @@ async fn job_page(
             })
         })
         .collect();
-    render(JobPage {
+    let has_errors = form.has_errors();
+    let page = render(JobPage {
         more_rejects,
-        chrome: Chrome::new(&user, &job.file_name),
+        form,
+        chrome: Chrome::new(user, &job.file_name),
         state: job.state(),
         can_write: user.scope.can_write(&job.path),
         preview: job.preview_rows(),
@@ -257,7 +294,8 @@ async fn job_page(
             .map(|f| (f.code(), f.label(lang)))
             .collect(),
         job,
-    })
+    })?;
+    Ok(pick::unprocessable(page, has_errors))
 }
 
 /// The progress block, polled by htmx while a worker runs the job.
@@ -288,53 +326,82 @@ struct VersionForm {
     version: i64,
 }
 
+/// Shows the job page again with the refusal of form `form` at that form.
+async fn job_again(
+    st: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    form: &str,
+    pairs: Pairs,
+    e: congdoan_store::StoreError,
+) -> PageResult {
+    let errs = store_errors(e, "version")?;
+    job_page_with(st, user, id, FormState::new(form, pairs, errs, user.lang)).await
+}
+
 async fn confirm(
     State(st): State<AppState>,
     Path(id): Path<i64>,
-    CsrfForm(user, f): CsrfForm<VersionForm>,
+    CsrfForm(user, pairs): CsrfForm<Pairs>,
 ) -> PageResult {
-    st.store.confirm_import(&user.scope, id, f.version).await?;
-    st.imports.notify_one();
-    see_other(&format!("/imports/{id}"))
+    let f: VersionForm = pick::merged(&pairs)?;
+    match st.store.confirm_import(&user.scope, id, f.version).await {
+        Ok(_) => {
+            st.imports.notify_one();
+            see_other(&format!("/imports/{id}"))
+        }
+        Err(e) => job_again(&st, &user, id, "job", pairs, e).await,
+    }
 }
 
 async fn cancel(
     State(st): State<AppState>,
     Path(id): Path<i64>,
-    CsrfForm(user, f): CsrfForm<VersionForm>,
+    CsrfForm(user, pairs): CsrfForm<Pairs>,
 ) -> PageResult {
-    st.store.cancel_import(&user.scope, id, f.version).await?;
-    see_other(&format!("/imports/{id}"))
+    let f: VersionForm = pick::merged(&pairs)?;
+    match st.store.cancel_import(&user.scope, id, f.version).await {
+        Ok(_) => see_other(&format!("/imports/{id}")),
+        Err(e) => job_again(&st, &user, id, "job", pairs, e).await,
+    }
 }
 
 async fn undo(
     State(st): State<AppState>,
     Path(id): Path<i64>,
-    CsrfForm(user, f): CsrfForm<VersionForm>,
+    CsrfForm(user, pairs): CsrfForm<Pairs>,
 ) -> PageResult {
-    st.store.undo_import(&user.scope, id, f.version).await?;
-    see_other(&format!("/imports/{id}"))
+    let f: VersionForm = pick::merged(&pairs)?;
+    match st.store.undo_import(&user.scope, id, f.version).await {
+        Ok(_) => see_other(&format!("/imports/{id}")),
+        Err(e) => job_again(&st, &user, id, "job", pairs, e).await,
+    }
 }
 
 /// `col_<i>=<field code>` for each column, plus the header row (1-based, as Excel shows).
 async fn set_layout(
     State(st): State<AppState>,
     Path(id): Path<i64>,
-    CsrfForm(user, f): CsrfForm<std::collections::HashMap<String, String>>,
+    CsrfForm(user, pairs): CsrfForm<Pairs>,
 ) -> PageResult {
+    let f: std::collections::HashMap<String, String> = pairs.iter().cloned().collect();
     let version = f.get("version").and_then(|v| v.parse().ok()).unwrap_or(0);
-    let header_row: usize = f
-        .get("header_row")
-        .and_then(|v| v.trim().parse::<usize>().ok())
-        .filter(|r| *r >= 1)
-        .ok_or_else(|| {
-            AppError::invalid(
-                "header_row",
-                "IM0106",
-                "Dòng tiêu đề phải là một số từ 1 trở lên.",
-                "The header row must be a number from 1.",
-            )
-        })?;
+    let raw = f.get("header_row").map(|v| v.trim()).unwrap_or("");
+    let Some(header_row) = raw.parse::<usize>().ok().filter(|r| *r >= 1) else {
+        let errs = vec![FieldError::new(
+            "header_row",
+            "IM0106",
+            &format!("phải là một số từ 1 trở lên, không phải '{raw}'."),
+            &format!("must be a number from 1, not '{raw}'."),
+        )];
+        return job_page_with(
+            &st,
+            &user,
+            id,
+            FormState::new("layout", pairs, errs, user.lang),
+        )
+        .await;
+    };
     let mut columns: Vec<(usize, Field)> = f
         .iter()
         .filter_map(|(k, v)| {
@@ -343,11 +410,17 @@ async fn set_layout(
         })
         .collect();
     columns.sort_by_key(|(c, _)| *c);
-    st.store
+    match st
+        .store
         .set_import_layout(&user.scope, id, version, header_row - 1, columns)
-        .await?;
-    st.imports.notify_one();
-    see_other(&format!("/imports/{id}"))
+        .await
+    {
+        Ok(_) => {
+            st.imports.notify_one();
+            see_other(&format!("/imports/{id}"))
+        }
+        Err(e) => job_again(&st, &user, id, "layout", pairs, e).await,
+    }
 }
 
 /// All rejected rows with their reasons, as the user's own columns plus "Lý do".

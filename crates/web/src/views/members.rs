@@ -431,10 +431,10 @@ pub(super) struct MemberPage {
     positions: Vec<Position>,
     /// Only the actions valid from the member's current status.
     event_kinds: Vec<(&'static str, String)>,
-    /// The status form as typed (kept when it comes back with errors).
-    ev: EventFormData,
     errors: Vec<FieldError>,
     notice: Option<String>,
+    /// The status form shown again (input, errors, unit picker matches).
+    form: pick::FormState,
 }
 
 /// Actions that change a member's standing for good and so are confirmed first.
@@ -458,10 +458,11 @@ pub(super) async fn member_page_full(
     user: &CurrentUser,
     id: i64,
     reveal: bool,
-    errors: Vec<FieldError>,
-    ev: EventFormData,
+    mut form: pick::FormState,
     notice: Option<&str>,
 ) -> PageResult {
+    form.lang = user.lang;
+    let errors = form.errors.clone();
     let s = &st.store;
     let m = s.member(&user.scope, id).await?;
     let can_write = user.scope.can_write(&m.path);
@@ -515,8 +516,8 @@ pub(super) async fn member_page_full(
             .iter()
             .map(|k| (k.code(), k.label(user.lang).to_string()))
             .collect(),
-        ev,
         errors,
+        form,
         m,
     })?;
     if has_errors {
@@ -537,8 +538,7 @@ pub(super) async fn member_page(
         &user,
         id,
         q.reveal.is_some(),
-        vec![],
-        EventFormData::default(),
+        Default::default(),
         n.notice.as_deref(),
     )
     .await
@@ -559,22 +559,25 @@ pub(crate) struct EventFormData {
 pub(super) async fn member_event(
     State(st): State<AppState>,
     Path(id): Path<i64>,
-    CsrfForm(user, pairs): CsrfForm<Vec<(String, String)>>,
+    CsrfForm(user, pairs): CsrfForm<pick::Pairs>,
 ) -> PageResult {
-    let f: EventFormData = super::confirm::typed(&pairs)?;
-    let back = |errs: Vec<FieldError>| {
-        let f = EventFormData {
-            kind: f.kind.clone(),
-            on: f.on.clone(),
-            reason: f.reason.clone(),
-            to_unit_code: f.to_unit_code.clone(),
-        };
-        let (st, user) = (&st, &user);
-        async move { member_page_full(st, user, id, false, errs, f, None).await }
+    let again = |pairs, errs| {
+        let fs = pick::FormState::new("event", pairs, errs, user.lang);
+        async {
+            let fs = match fs.clone().pick_search(&st, &user).await? {
+                Some(found) => found,
+                None => fs,
+            };
+            member_page_full(&st, &user, id, false, fs, None).await
+        }
     };
+    if pairs.iter().any(|(k, _)| k == "pick") {
+        return again(pairs, vec![]).await;
+    }
+    let f: EventFormData = pick::merged(&pairs)?;
     let ev = match parse_event(&st, &f).await {
         Ok(ev) => ev,
-        Err(errs) => return back(errs).await,
+        Err(errs) => return again(pairs, errs).await,
     };
     if consequential(ev.kind) && !super::confirm::confirmed(&pairs) {
         let m = st.store.member(&user.scope, id).await?;
@@ -591,7 +594,7 @@ pub(super) async fn member_event(
                 .await
             {
                 Ok(_) => see_other(&format!("/members/{id}?notice=event")),
-                Err(e) => back(field_errors(e.into())?).await,
+                Err(e) => again(pairs, units::store_errors(e, "to_unit_code")?).await,
             };
         }
         let unit = st.store.unit(&user.scope, m.unit_id).await?;
@@ -685,7 +688,10 @@ pub(super) async fn member_event(
         .await
     {
         Ok(_) => see_other(&format!("/members/{id}?notice=event")),
-        Err(e) => back(field_errors(e.into())?).await,
+        Err(e) => {
+            let errs = units::store_errors(e, "to_unit_code")?;
+            again(pairs, errs).await
+        }
     }
 }
 
@@ -710,12 +716,7 @@ pub(crate) async fn parse_event(
         code => match st.store.unit_id_by_code(code).await {
             Ok(id) => Some(id),
             Err(_) => {
-                errs.push(FieldError::new(
-                    "unit",
-                    "WE0620",
-                    "không tìm thấy đơn vị có mã này.",
-                    "no unit has this code.",
-                ));
+                errs.push(pick::not_found("to_unit_code", code));
                 None
             }
         },

@@ -9,6 +9,7 @@ mod dashboard;
 mod exports;
 pub(crate) mod imports;
 pub(crate) mod members;
+mod pick;
 pub(crate) mod plans;
 mod session;
 mod tree;
@@ -80,6 +81,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/members/{id}/events", post(members::member_event))
         .route("/audit", get(audit::audit))
+        .route("/pick/units", get(pick::pick_units))
+        .route("/pick/communes", get(pick::pick_communes))
         .merge(imports::routes())
         .merge(plans::routes())
         .merge(clusters::routes())

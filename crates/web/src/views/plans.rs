@@ -3,6 +3,8 @@
 //! tree before and after side by side), apply, schedule and cancel.
 
 use super::confirm::{self, ConfirmPage, Impact};
+use super::pick::{self, FormState, Pairs};
+use super::units::store_errors;
 use super::{Chrome, PageResult, UnitParam, optional_unit, render, see_other};
 use crate::auth::{CsrfForm, CurrentUser};
 use crate::error::FieldError;
@@ -57,6 +59,7 @@ struct PlansPage {
     /// the provincial federations below it, which can then also merge into each other).
     federations: Vec<(i64, String)>,
     can_merge: bool,
+    form: FormState,
 }
 
 async fn plans_page(
@@ -64,8 +67,18 @@ async fn plans_page(
     user: CurrentUser,
     Query(q): Query<UnitParam>,
 ) -> PageResult {
+    plans_page_with(&st, &user, q.unit, FormState::default()).await
+}
+
+async fn plans_page_with(
+    st: &AppState,
+    user: &CurrentUser,
+    unit: Option<i64>,
+    mut form: FormState,
+) -> PageResult {
+    form.lang = user.lang;
     let tr = user.tr();
-    let unit = optional_unit(&st, &user, q.unit).await?;
+    let unit = optional_unit(st, user, unit).await?;
     let plans = st
         .store
         .plans(&user.scope)
@@ -95,9 +108,10 @@ async fn plans_page(
             can_merge = !federations.is_empty();
         }
     }
-    render(PlansPage {
+    let errors = form.has_errors();
+    let page = render(PlansPage {
         chrome: Chrome::new(
-            &user,
+            user,
             tr.s("Phương án sắp xếp tổ chức", "Restructuring plans"),
         ),
         can_create,
@@ -105,7 +119,9 @@ async fn plans_page(
         plans,
         can_merge,
         federations,
-    })
+        form,
+    })?;
+    Ok(pick::unprocessable(page, errors))
 }
 
 #[derive(Deserialize, Default)]
@@ -118,18 +134,28 @@ struct NewPlanForm {
 
 async fn create_plan(
     State(st): State<AppState>,
-    CsrfForm(user, f): CsrfForm<NewPlanForm>,
+    CsrfForm(user, pairs): CsrfForm<Pairs>,
 ) -> PageResult {
+    let f: NewPlanForm = pick::merged(&pairs)?;
     let mut errs = vec![];
     let on = parse_date_req(&f.effective_date, "effective_date", &mut errs);
-    let Some(on) = on.filter(|_| errs.is_empty()) else {
-        return Err(AppError::Invalid(errs));
+    if f.name.trim().chars().count() < 3 {
+        errs.push(FieldError::new(
+            "name",
+            "WE0602",
+            "ghi tên phương án (ít nhất 3 ký tự).",
+            "give the plan a name (at least 3 characters).",
+        ));
+    }
+    let result = match on.filter(|_| errs.is_empty()) {
+        Some(on) => match st.store.create_plan(&user.scope, f.unit, &f.name, on).await {
+            Ok(plan) => return see_other(&format!("/plans/{}", plan.plan_id)),
+            Err(e) => store_errors(e, "name")?,
+        },
+        None => errs,
     };
-    let plan = st
-        .store
-        .create_plan(&user.scope, f.unit, &f.name, on)
-        .await?;
-    see_other(&format!("/plans/{}", plan.plan_id))
+    let fs = FormState::new("new-plan", pairs, result, user.lang);
+    plans_page_with(&st, &user, Some(f.unit), fs).await
 }
 
 /// Scheduled plans taking effect by `as_of` (a future date), each with the upper tree
@@ -173,8 +199,13 @@ async fn reform_plan(
             "choose a provincial federation.",
         ));
     }
+    let unit = field("unit").parse::<i64>().ok().or(federation);
+    let again = |errs| {
+        let fs = FormState::new("reform-2025", pairs.clone(), errs, user.lang);
+        plans_page_with(&st, &user, unit, fs)
+    };
     let (Some(on), Some(federation)) = (on, federation) else {
-        return Err(AppError::Invalid(errs));
+        return again(errs).await;
     };
     let merged: Vec<i64> = pairs
         .iter()
@@ -185,11 +216,14 @@ async fn reform_plan(
         "federation" => UnderCriteria::Federation,
         _ => UnderCriteria::Neighbours,
     };
-    let plan = st
+    match st
         .store
         .reform_plan(&user.scope, federation, &merged, on, under, field("name"))
-        .await?;
-    see_other(&format!("/plans/{}", plan.plan_id))
+        .await
+    {
+        Ok(plan) => see_other(&format!("/plans/{}", plan.plan_id)),
+        Err(e) => again(store_errors(e, "federation")?).await,
+    }
 }
 
 /// One line of the preview's list of changes.
@@ -231,6 +265,8 @@ struct PlanPage {
     trees: Vec<(&'static str, &'static str, Vec<TreeLine>)>,
     types: Vec<(String, String)>,
     plan: Plan,
+    /// A form of this page posted with errors or a picker search.
+    form: FormState,
 }
 
 fn name_of(units: &BTreeMap<i64, PlanUnit>, id: Option<i64>) -> String {
@@ -487,6 +523,34 @@ async fn plan_page(
     Path(id): Path<i64>,
     Query(q): Query<NoticeQuery>,
 ) -> PageResult {
+    plan_page_with(&st, &user, id, FormState::default(), q.notice.clone()).await
+}
+
+/// Shows the plan page again with form `form`'s input, errors or picker matches.
+async fn plan_again(
+    st: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    form: &str,
+    pairs: Pairs,
+    errors: Vec<FieldError>,
+) -> PageResult {
+    let fs = FormState::new(form, pairs, errors, user.lang);
+    let fs = match fs.clone().pick_search(st, user).await? {
+        Some(found) => found,
+        None => fs,
+    };
+    plan_page_with(st, user, id, fs, None).await
+}
+
+async fn plan_page_with(
+    st: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    mut form: FormState,
+    notice: Option<String>,
+) -> PageResult {
+    form.lang = user.lang;
     let lang = user.lang;
     let plan = st.store.plan(&user.scope, id).await?;
     let owner = st.store.unit(&user.scope, plan.owner_unit_id).await?;
@@ -586,9 +650,10 @@ async fn plan_page(
             )
         })
         .collect();
-    render(PlanPage {
-        chrome: Chrome::new(&user, &plan.name),
-        notice: q.notice.as_deref().and_then(|k| plan_notice(k, &plan, tr)),
+    let errors = form.has_errors();
+    let page = render(PlanPage {
+        chrome: Chrome::new(user, &plan.name),
+        notice: notice.as_deref().and_then(|k| plan_notice(k, &plan, tr)),
         status: status_label(&plan.status, lang),
         can_edit: plan.editable() && user.scope.can_write(&plan.path),
         can_revert: plan.status == "applied" && user.scope.can_write(&plan.path),
@@ -618,7 +683,9 @@ async fn plan_page(
             .collect(),
         owner,
         plan,
-    })
+        form,
+    })?;
+    Ok(pick::unprocessable(page, errors))
 }
 
 /// The fields of every kind of operation; each kind reads the ones it needs.
@@ -641,15 +708,6 @@ struct OpForm {
     reason: String,
     /// A split's parts, one per line: "CODE: sub-unit codes" (the first takes the rest).
     parts: String,
-}
-
-fn not_found(field: &'static str) -> FieldError {
-    FieldError::new(
-        field,
-        "WE0620",
-        "không tìm thấy đơn vị có mã này.",
-        "no unit has this code.",
-    )
 }
 
 /// A unit code typed in a form: a unit created earlier in the plan, or a stored one.
@@ -680,7 +738,7 @@ async fn unit_ref(
         .unit_id_by_code(&code)
         .await
         .map(UnitRef::Id)
-        .map_err(|_| not_found(field))
+        .map_err(|_| pick::not_found(field, &code))
 }
 
 async fn stored(st: &AppState, code: &str, field: &'static str) -> Result<i64, FieldError> {
@@ -696,7 +754,7 @@ async fn stored(st: &AppState, code: &str, field: &'static str) -> Result<i64, F
     st.store
         .unit_id_by_code(code)
         .await
-        .map_err(|_| not_found(field))
+        .map_err(|_| pick::not_found(field, code))
 }
 
 async fn parse_op(st: &AppState, ops: &[Op], f: &OpForm) -> Result<Op, AppError> {
@@ -784,13 +842,25 @@ async fn parse_op(st: &AppState, ops: &[Op], f: &OpForm) -> Result<Op, AppError>
 async fn add_op(
     State(st): State<AppState>,
     Path(id): Path<i64>,
-    CsrfForm(user, f): CsrfForm<OpForm>,
+    CsrfForm(user, pairs): CsrfForm<Pairs>,
 ) -> PageResult {
     let plan = st.store.plan(&user.scope, id).await?;
+    let f: OpForm = pick::merged(&pairs)?;
+    let form = format!("op-{}", f.kind);
+    if pairs.iter().any(|(k, _)| k == "pick") {
+        return plan_again(&st, &user, id, &form, pairs, vec![]).await;
+    }
     let mut ops = plan.op_list();
-    let op = parse_op(&st, &ops, &f).await?;
+    let op = match parse_op(&st, &ops, &f).await {
+        Ok(op) => op,
+        Err(AppError::Invalid(errs)) => {
+            return plan_again(&st, &user, id, &form, pairs, errs).await;
+        }
+        Err(other) => return Err(other),
+    };
     ops.push(op);
-    st.store
+    match st
+        .store
         .save_plan(
             &user.scope,
             id,
@@ -799,8 +869,14 @@ async fn add_op(
             plan.effective_date,
             &ops,
         )
-        .await?;
-    see_other(&format!("/plans/{id}#preview"))
+        .await
+    {
+        Ok(_) => see_other(&format!("/plans/{id}#preview")),
+        Err(e) => {
+            let errs = store_errors(e, "kind")?;
+            plan_again(&st, &user, id, &form, pairs, errs).await
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -917,10 +993,10 @@ fn plan_confirm(
 async fn delete_op(
     State(st): State<AppState>,
     Path((id, n)): Path<(i64, usize)>,
-    CsrfForm(user, pairs): CsrfForm<Vec<(String, String)>>,
+    CsrfForm(user, pairs): CsrfForm<Pairs>,
 ) -> PageResult {
-    let f: VersionForm = confirm::typed(&pairs)?;
     let plan = st.store.plan(&user.scope, id).await?;
+    let f: VersionForm = pick::merged(&pairs)?;
     let mut ops = plan.op_list();
     if !confirm::confirmed(&pairs) && n >= 1 && n <= ops.len() {
         let tr = user.tr();
@@ -966,7 +1042,8 @@ async fn delete_op(
     if n >= 1 && n <= ops.len() {
         ops.remove(n - 1);
     }
-    st.store
+    match st
+        .store
         .save_plan(
             &user.scope,
             id,
@@ -975,17 +1052,23 @@ async fn delete_op(
             plan.effective_date,
             &ops,
         )
-        .await?;
-    plan_with_notice(id, "op_deleted")
+        .await
+    {
+        Ok(_) => plan_with_notice(id, "op_deleted"),
+        Err(e) => {
+            let errs = store_errors(e, "version")?;
+            plan_again(&st, &user, id, "ops", pairs, errs).await
+        }
+    }
 }
 
 /// Applies (or schedules) a plan after a confirmation restating the preview's figures.
 async fn apply_plan(
     State(st): State<AppState>,
     Path(id): Path<i64>,
-    CsrfForm(user, pairs): CsrfForm<Vec<(String, String)>>,
+    CsrfForm(user, pairs): CsrfForm<Pairs>,
 ) -> PageResult {
-    let f: VersionForm = confirm::typed(&pairs)?;
+    let f: VersionForm = pick::merged(&pairs)?;
     let plan = st.store.plan(&user.scope, id).await?;
     if !confirm::confirmed(&pairs) && plan.editable() && user.scope.can_write(&plan.path) {
         let preview = st.store.preview_plan(&user.scope, id).await?;
@@ -1054,18 +1137,24 @@ async fn apply_plan(
             );
         }
     }
-    let plan = st
+    match st
         .store
         .apply_plan(&user.scope, id, f.version, today())
-        .await?;
-    plan_with_notice(
-        id,
-        if plan.status == "scheduled" {
-            "scheduled"
-        } else {
-            "applied"
-        },
-    )
+        .await
+    {
+        Ok(plan) => plan_with_notice(
+            id,
+            if plan.status == "scheduled" {
+                "scheduled"
+            } else {
+                "applied"
+            },
+        ),
+        Err(e) => {
+            let errs = store_errors(e, "version")?;
+            plan_again(&st, &user, id, "apply", pairs, errs).await
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -1079,85 +1168,90 @@ struct RevertForm {
 async fn revert_plan(
     State(st): State<AppState>,
     Path(id): Path<i64>,
-    CsrfForm(user, pairs): CsrfForm<Vec<(String, String)>>,
+    CsrfForm(user, pairs): CsrfForm<Pairs>,
 ) -> PageResult {
-    let f: RevertForm = confirm::typed(&pairs)?;
+    let f: RevertForm = pick::merged(&pairs)?;
     let mut errs = vec![];
     let on = parse_date_req(&f.effective_date, "effective_date", &mut errs);
-    let Some(on) = on.filter(|_| errs.is_empty()) else {
-        return Err(AppError::Invalid(errs));
+    let errs = match on.filter(|_| errs.is_empty()) {
+        Some(on) => {
+            let plan = st.store.plan(&user.scope, id).await?;
+            if !confirm::confirmed(&pairs) && plan.status == "applied" {
+                let tr = user.tr();
+                let summary: serde_json::Value = plan
+                    .summary
+                    .as_deref()
+                    .and_then(|s| serde_json::from_str(s).ok())
+                    .unwrap_or_default();
+                let n = |k: &str| summary[k].as_i64().unwrap_or(0);
+                let impacts = [
+                    ("ended", tr.s("đơn vị được khôi phục", "units reopened")),
+                    (
+                        "created",
+                        tr.s("đơn vị đã thành lập bị giải thể", "created units dissolved"),
+                    ),
+                    (
+                        "members_transferred",
+                        tr.s(
+                            "đoàn viên đã chuyển sinh hoạt trở về (nếu chưa chuyển đi nơi khác)",
+                            "transferred members go back (unless they have moved on)",
+                        ),
+                    ),
+                    (
+                        "members_exited",
+                        tr.s("đoàn viên được kết nạp lại", "members re-admitted"),
+                    ),
+                    (
+                        "posts_ended",
+                        tr.s(
+                            "chức vụ cán bộ được bổ nhiệm lại",
+                            "officials' posts restored",
+                        ),
+                    ),
+                ]
+                .into_iter()
+                .filter(|(k, _)| n(k) > 0)
+                .map(|(k, label)| Impact::count(n(k), label))
+                .collect();
+                return plan_confirm(
+                &user,
+                &plan,
+                tr.s("Xác nhận lập phương án hoàn tác", "Confirm writing the inverse plan"),
+                format!(
+                    "{} «{}» {} {}.",
+                    tr.s("Lập phương án ngược của", "Write the inverse of"),
+                    plan.name,
+                    tr.s("có hiệu lực từ", "effective from"),
+                    tr.date(on)
+                ),
+                impacts,
+                vec![tr
+                    .s(
+                        "Phương án ngược được lập ở dạng dự thảo: chưa có gì thay đổi cho đến khi anh/chị xem trước và áp dụng nó.",
+                        "The inverse is written as a draft: nothing changes until you preview and apply it.",
+                    )
+                    .to_string()],
+                format!("/plans/{id}/revert"),
+                &pairs,
+                tr.s("Xác nhận lập phương án hoàn tác", "Confirm: write the inverse"),
+            );
+            }
+            match st.store.revert_plan(&user.scope, id, on).await {
+                Ok(inverse) => return plan_with_notice(inverse.plan_id, "inverse"),
+                Err(e) => store_errors(e, "effective_date")?,
+            }
+        }
+        None => errs,
     };
-    let plan = st.store.plan(&user.scope, id).await?;
-    if !confirm::confirmed(&pairs) && plan.status == "applied" {
-        let tr = user.tr();
-        let summary: serde_json::Value = plan
-            .summary
-            .as_deref()
-            .and_then(|s| serde_json::from_str(s).ok())
-            .unwrap_or_default();
-        let n = |k: &str| summary[k].as_i64().unwrap_or(0);
-        let impacts = [
-            ("ended", tr.s("đơn vị được khôi phục", "units reopened")),
-            (
-                "created",
-                tr.s("đơn vị đã thành lập bị giải thể", "created units dissolved"),
-            ),
-            (
-                "members_transferred",
-                tr.s(
-                    "đoàn viên đã chuyển sinh hoạt trở về (nếu chưa chuyển đi nơi khác)",
-                    "transferred members go back (unless they have moved on)",
-                ),
-            ),
-            (
-                "members_exited",
-                tr.s("đoàn viên được kết nạp lại", "members re-admitted"),
-            ),
-            (
-                "posts_ended",
-                tr.s(
-                    "chức vụ cán bộ được bổ nhiệm lại",
-                    "officials' posts restored",
-                ),
-            ),
-        ]
-        .into_iter()
-        .filter(|(k, _)| n(k) > 0)
-        .map(|(k, label)| Impact::count(n(k), label))
-        .collect();
-        return plan_confirm(
-            &user,
-            &plan,
-            tr.s("Xác nhận lập phương án hoàn tác", "Confirm writing the inverse plan"),
-            format!(
-                "{} «{}» {} {}.",
-                tr.s("Lập phương án ngược của", "Write the inverse of"),
-                plan.name,
-                tr.s("có hiệu lực từ", "effective from"),
-                tr.date(on)
-            ),
-            impacts,
-            vec![tr
-                .s(
-                    "Phương án ngược được lập ở dạng dự thảo: chưa có gì thay đổi cho đến khi anh/chị xem trước và áp dụng nó.",
-                    "The inverse is written as a draft: nothing changes until you preview and apply it.",
-                )
-                .to_string()],
-            format!("/plans/{id}/revert"),
-            &pairs,
-            tr.s("Xác nhận lập phương án hoàn tác", "Confirm: write the inverse"),
-        );
-    }
-    let inverse = st.store.revert_plan(&user.scope, id, on).await?;
-    plan_with_notice(inverse.plan_id, "inverse")
+    plan_again(&st, &user, id, "revert", pairs, errs).await
 }
 
 async fn cancel_plan(
     State(st): State<AppState>,
     Path(id): Path<i64>,
-    CsrfForm(user, pairs): CsrfForm<Vec<(String, String)>>,
+    CsrfForm(user, pairs): CsrfForm<Pairs>,
 ) -> PageResult {
-    let f: VersionForm = confirm::typed(&pairs)?;
+    let f: VersionForm = pick::merged(&pairs)?;
     let plan = st.store.plan(&user.scope, id).await?;
     if !confirm::confirmed(&pairs) && plan.editable() {
         let tr = user.tr();
@@ -1200,6 +1294,11 @@ async fn cancel_plan(
             tr.s("Xác nhận huỷ phương án", "Confirm: cancel the plan"),
         );
     }
-    st.store.cancel_plan(&user.scope, id, f.version).await?;
-    plan_with_notice(id, "cancelled")
+    match st.store.cancel_plan(&user.scope, id, f.version).await {
+        Ok(_) => plan_with_notice(id, "cancelled"),
+        Err(e) => {
+            let errs = store_errors(e, "version")?;
+            plan_again(&st, &user, id, "cancel", pairs, errs).await
+        }
+    }
 }

@@ -29,6 +29,8 @@ pub(super) struct UnitPage {
     notice: Option<String>,
     /// For an ended unit: how it ended and its successors (from the lineage).
     ended: Option<EndedNote>,
+    /// A small form of this page posted with errors or a picker search.
+    form: pick::FormState,
 }
 
 /// How an ended unit ended: "merged into", "split into" (with links) or dissolved.
@@ -116,8 +118,42 @@ pub(super) async fn unit_page(
     Query(q): Query<AsOfQuery>,
     Query(n): Query<UnitNotice>,
 ) -> PageResult {
-    let tr = user.tr();
     let as_of = as_of_param(q.as_of.as_deref())?;
+    let tr = user.tr();
+    // Result messages come from keys, never from the address's own text.
+    let notice = match n.notice.as_deref() {
+        Some("post_ended") => Some(match n.pos {
+            Some(pos) => match st.store.position(&user.scope, pos).await {
+                Ok(p) if p.unit_id == id => format!(
+                    "{} {} {} {}{}.",
+                    tr.s("Đã kết thúc chức vụ", "Ended the post of"),
+                    tr.s(&p.position_name_vi, &p.position_name_en),
+                    tr.s("của", "held by"),
+                    p.full_name,
+                    p.end_date
+                        .map(|d| format!(" {} {}", tr.s("từ ngày", "on"), tr.date(d)))
+                        .unwrap_or_default()
+                ),
+                _ => tr.s("Đã kết thúc chức vụ.", "The post was ended.").into(),
+            },
+            None => tr.s("Đã kết thúc chức vụ.", "The post was ended.").into(),
+        }),
+        _ => None,
+    };
+    unit_page_with(&st, &user, id, as_of, notice, Default::default()).await
+}
+
+/// The unit page, with one of its small forms shown again when `form` names one.
+pub(super) async fn unit_page_with(
+    st: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    as_of: time::Date,
+    notice: Option<String>,
+    mut form: pick::FormState,
+) -> PageResult {
+    let tr = user.tr();
+    form.lang = user.lang;
     let s = &st.store;
     let u = s.unit(&user.scope, id).await?;
     let types = s.unit_types().await?;
@@ -134,8 +170,9 @@ pub(super) async fn unit_page(
             },
         )
         .await?;
+    let has_errors = form.has_errors();
     let page = UnitPage {
-        chrome: Chrome::new(&user, &u.name),
+        chrome: Chrome::new(user, &u.name),
         type_name: type_name(&types, &u.type_code, tr),
         ownership: u
             .employer_ownership
@@ -167,28 +204,28 @@ pub(super) async fn unit_page(
         holds_members: types
             .iter()
             .any(|t| t.type_code == u.type_code && t.holds_members),
-        notice: match n.notice.as_deref() {
-            Some("post_ended") => Some(match n.pos {
-                Some(pos) => match s.position(&user.scope, pos).await {
-                    Ok(p) if p.unit_id == id => format!(
-                        "{} {} {} {}{}.",
-                        tr.s("Đã kết thúc chức vụ", "Ended the post of"),
-                        tr.s(&p.position_name_vi, &p.position_name_en),
-                        tr.s("của", "held by"),
-                        p.full_name,
-                        p.end_date
-                            .map(|d| format!(" {} {}", tr.s("từ ngày", "on"), tr.date(d)))
-                            .unwrap_or_default()
-                    ),
-                    _ => tr.s("Đã kết thúc chức vụ.", "The post was ended.").into(),
-                },
-                None => tr.s("Đã kết thúc chức vụ.", "The post was ended.").into(),
-            }),
-            _ => None,
-        },
+        notice,
+        form,
         u,
     };
-    render(page)
+    Ok(pick::unprocessable(render(page)?, has_errors))
+}
+
+/// Shows the unit page again with form `form`'s input, errors or picker matches.
+async fn unit_form_again(
+    st: &AppState,
+    user: &CurrentUser,
+    unit_id: i64,
+    form: &str,
+    pairs: pick::Pairs,
+    errors: Vec<FieldError>,
+) -> PageResult {
+    let fs = pick::FormState::new(form, pairs, errors, user.lang);
+    let fs = match fs.clone().pick_search(st, user).await? {
+        Some(found) => found,
+        None => fs,
+    };
+    unit_page_with(st, user, unit_id, today(), None, fs).await
 }
 
 // ---------- unit create / edit / move / coordination ----------
@@ -206,6 +243,10 @@ pub(super) struct UnitFormPage {
     types: Vec<UnitType>,
     provinces: Vec<(i64, &'static str)>,
     ownerships: &'static [(&'static str, &'static str, &'static str)],
+    /// The commune picker: what was searched, and the matches of a "Tìm" search.
+    commune_q: String,
+    communes: Option<Vec<(i64, String)>>,
+    commune_name: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -221,7 +262,33 @@ pub(super) async fn unit_form_page(
     errors: Vec<FieldError>,
     edit: Option<&Unit>,
 ) -> PageResult {
+    unit_form_page_with(st, user, f, errors, edit, None).await
+}
+
+/// The unit form; `search` holds the commune search of a "Tìm" post.
+async fn unit_form_page_with(
+    st: &AppState,
+    user: &CurrentUser,
+    f: UnitForm,
+    errors: Vec<FieldError>,
+    edit: Option<&Unit>,
+    search: Option<String>,
+) -> PageResult {
     let tr = user.tr();
+    let province = f.province_code.trim().parse::<i64>().ok();
+    let commune_name = f
+        .commune_code
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .and_then(|c| {
+            province
+                .and_then(divisions::province)
+                .and_then(|p| p.communes.iter().find(|(code, _)| *code == c))
+        })
+        .map(|(_, n)| n.clone())
+        .unwrap_or_default();
+    let communes = search.as_deref().map(|q| pick::communes(province, q));
     let parent_name = match f.parent_id.parse::<i64>() {
         Ok(pid) => st
             .store
@@ -254,6 +321,9 @@ pub(super) async fn unit_form_page(
             .collect(),
         provinces: divisions::provinces(),
         ownerships: OWNERSHIPS,
+        commune_q: search.unwrap_or_default(),
+        communes,
+        commune_name,
         f,
         errors: errors.clone(),
     })?;
@@ -303,10 +373,28 @@ pub(super) fn field_errors(e: AppError) -> Result<Vec<FieldError>, AppError> {
     }
 }
 
+/// A "Tìm" post of the commune picker: the search typed, if this is one.
+fn commune_search(pairs: &pick::Pairs) -> Option<String> {
+    pairs
+        .iter()
+        .any(|(k, v)| k == "pick" && v == "commune_code")
+        .then(|| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == "commune_code__q")
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        })
+}
+
 pub(super) async fn create_unit(
     State(st): State<AppState>,
-    CsrfForm(user, f): CsrfForm<UnitForm>,
+    CsrfForm(user, pairs): CsrfForm<pick::Pairs>,
 ) -> PageResult {
+    let f: UnitForm = pick::merged(&pairs)?;
+    if let Some(q) = commune_search(&pairs) {
+        return unit_form_page_with(&st, &user, f, vec![], None, Some(q)).await;
+    }
     let input = match f.parse() {
         Ok(i) => i,
         Err(errs) => return unit_form_page(&st, &user, f, errs, None).await,
@@ -355,14 +443,18 @@ pub(super) async fn edit_unit(
 pub(super) async fn update_unit(
     State(st): State<AppState>,
     Path(id): Path<i64>,
-    CsrfForm(user, mut f): CsrfForm<UnitForm>,
+    CsrfForm(user, pairs): CsrfForm<pick::Pairs>,
 ) -> PageResult {
+    let mut f: UnitForm = pick::merged(&pairs)?;
     let u = st.store.unit(&user.scope, id).await?;
     f.type_code = u.type_code.clone();
     f.code = u.code.clone();
     if let Err(e) = refuse_ended(&u) {
         let errs = field_errors(e)?;
         return unit_form_page(&st, &user, f, errs, Some(&u)).await;
+    }
+    if let Some(q) = commune_search(&pairs) {
+        return unit_form_page_with(&st, &user, f, vec![], Some(&u), Some(q)).await;
     }
     let input = match f.parse() {
         Ok(i) => i,
@@ -386,14 +478,23 @@ pub(super) struct MoveForm {
     reason: String,
 }
 
-/// Errors from the small forms on the unit page are shown as an error page naming the field.
+/// The small forms of the unit page show their errors at the form, on the page.
 pub(super) async fn move_unit(
     State(st): State<AppState>,
     Path(id): Path<i64>,
-    CsrfForm(user, f): CsrfForm<MoveForm>,
+    CsrfForm(user, pairs): CsrfForm<pick::Pairs>,
 ) -> PageResult {
     refuse_ended(&st.store.unit(&user.scope, id).await?)?;
+    let again = |pairs, errs| unit_form_again(&st, &user, id, "move", pairs, errs);
+    if pairs.iter().any(|(k, _)| k == "pick") {
+        return again(pairs, vec![]).await;
+    }
+    let f: MoveForm = pick::merged(&pairs)?;
     let mut errs = vec![];
+    let parent = pick::unit_code(&st, "parent_code", &f.parent_code)
+        .await
+        .map_err(|e| errs.push(e))
+        .ok();
     let on = parse_date_req(&f.on, "effective_date", &mut errs);
     if f.reason.trim().is_empty() {
         errs.push(FieldError::new(
@@ -403,32 +504,43 @@ pub(super) async fn move_unit(
             "is required.",
         ));
     }
-    let Some(on) = on.filter(|_| errs.is_empty()) else {
-        return Err(AppError::Invalid(errs));
+    let (Some(on), Some(parent)) = (on, parent) else {
+        return again(pairs, errs).await;
     };
-    let parent = st
+    if !errs.is_empty() {
+        return again(pairs, errs).await;
+    }
+    match st
         .store
-        .unit_by_code(&user.scope, &f.parent_code)
+        .move_unit(&user.scope, id, parent, on, today(), f.reason.trim())
         .await
-        .map_err(|_| {
-            AppError::invalid(
-                "parent_id",
-                "WE0620",
-                "không tìm thấy đơn vị có mã này.",
-                "no unit has this code.",
-            )
-        })?;
-    st.store
-        .move_unit(
-            &user.scope,
-            id,
-            parent.unit_id,
-            on,
-            today(),
-            f.reason.trim(),
-        )
-        .await?;
-    see_other(&format!("/units/{id}"))
+    {
+        Ok(_) => see_other(&format!("/units/{id}")),
+        Err(e) => again(pairs, store_errors(e, "parent_code")?).await,
+    }
+}
+
+/// A store refusal as errors on the form; one that names no field of the form is put
+/// on `field` (the form's main choice).
+pub(super) fn store_errors(
+    e: congdoan_store::StoreError,
+    field: &str,
+) -> Result<Vec<FieldError>, AppError> {
+    match AppError::from(e) {
+        AppError::NotFound => Ok(vec![FieldError::new(
+            field,
+            "WE0404",
+            "không tìm thấy, hoặc bạn không có quyền chọn đơn vị này.",
+            "not found, or not yours to choose.",
+        )]),
+        AppError::Forbidden => Ok(vec![FieldError::new(
+            field,
+            "WE0403",
+            "bạn không có quyền thực hiện thao tác này với đơn vị đã chọn.",
+            "you may not do this with the chosen unit.",
+        )]),
+        other => field_errors(other),
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -442,30 +554,31 @@ pub(super) struct CoordForm {
 pub(super) async fn add_coordination(
     State(st): State<AppState>,
     Path(id): Path<i64>,
-    CsrfForm(user, f): CsrfForm<CoordForm>,
+    CsrfForm(user, pairs): CsrfForm<pick::Pairs>,
 ) -> PageResult {
     refuse_ended(&st.store.unit(&user.scope, id).await?)?;
+    let again = |pairs, errs| unit_form_again(&st, &user, id, "coord", pairs, errs);
+    if pairs.iter().any(|(k, _)| k == "pick") {
+        return again(pairs, vec![]).await;
+    }
+    let f: CoordForm = pick::merged(&pairs)?;
     let mut errs = vec![];
-    let from = parse_date_req(&f.valid_from, "valid_from", &mut errs);
-    let Some(from) = from.filter(|_| errs.is_empty()) else {
-        return Err(AppError::Invalid(errs));
-    };
-    let coord_id = st
-        .store
-        .unit_id_by_code(&f.coordinator_code)
+    let coord = pick::unit_code(&st, "coordinator_code", &f.coordinator_code)
         .await
-        .map_err(|_| {
-            AppError::invalid(
-                "coordinator_id",
-                "WE0620",
-                "không tìm thấy đơn vị có mã này.",
-                "no unit has this code.",
-            )
-        })?;
-    st.store
-        .add_coordination(&user.scope, id, coord_id, from, Some(f.note))
-        .await?;
-    see_other(&format!("/units/{id}"))
+        .map_err(|e| errs.push(e))
+        .ok();
+    let from = parse_date_req(&f.valid_from, "valid_from", &mut errs);
+    let (Some(from), Some(coord)) = (from, coord) else {
+        return again(pairs, errs).await;
+    };
+    match st
+        .store
+        .add_coordination(&user.scope, id, coord, from, Some(f.note))
+        .await
+    {
+        Ok(_) => see_other(&format!("/units/{id}")),
+        Err(e) => again(pairs, store_errors(e, "coordinator_code")?).await,
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -481,31 +594,33 @@ pub(super) struct CommitteeForm {
 pub(super) async fn create_committee(
     State(st): State<AppState>,
     Path(id): Path<i64>,
-    CsrfForm(user, f): CsrfForm<CommitteeForm>,
+    CsrfForm(user, pairs): CsrfForm<pick::Pairs>,
 ) -> PageResult {
     refuse_ended(&st.store.unit(&user.scope, id).await?)?;
+    let f: CommitteeForm = pick::merged(&pairs)?;
     let mut errs = vec![];
-    let start = parse_date_req(&f.term_start, "start_date", &mut errs);
-    let end = parse_date_opt(&f.term_end, "end_date", &mut errs);
+    let start = parse_date_req(&f.term_start, "term_start", &mut errs);
+    let end = parse_date_opt(&f.term_end, "term_end", &mut errs);
     let term_no = match f.term_no.trim() {
         "" => None,
         t => match t.parse::<i64>() {
             Ok(n) if n > 0 => Some(n),
             _ => {
                 errs.push(FieldError::new(
-                    "term",
+                    "term_no",
                     "WE0630",
-                    "khóa phải là số nguyên dương.",
-                    "the term number must be a positive integer.",
+                    &format!("khóa phải là số nguyên dương, không phải '{t}'."),
+                    &format!("the term number must be a positive integer, not '{t}'."),
                 ));
                 None
             }
         },
     };
     let Some(start) = start.filter(|_| errs.is_empty()) else {
-        return Err(AppError::Invalid(errs));
+        return unit_form_again(&st, &user, id, "committee", pairs, errs).await;
     };
-    st.store
+    match st
+        .store
         .create_committee(
             &user.scope,
             id,
@@ -517,8 +632,14 @@ pub(super) async fn create_committee(
                 term_end: end,
             },
         )
-        .await?;
-    see_other(&format!("/units/{id}"))
+        .await
+    {
+        Ok(_) => see_other(&format!("/units/{id}")),
+        Err(e) => {
+            let errs = store_errors(e, "kind")?;
+            unit_form_again(&st, &user, id, "committee", pairs, errs).await
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -533,36 +654,84 @@ pub(super) struct PositionForm {
     appointed: bool,
 }
 
+/// Adds a post; the member is chosen by name (the picker offers members of the unit's
+/// subtree as `#id`) or typed as a CCCD or card number.
 pub(super) async fn add_position(
     State(st): State<AppState>,
     Path(id): Path<i64>,
-    CsrfForm(user, f): CsrfForm<PositionForm>,
+    CsrfForm(user, pairs): CsrfForm<pick::Pairs>,
 ) -> PageResult {
-    let c = st.store.committee_unit(id).await?;
-    refuse_ended(&st.store.unit(&user.scope, c).await?)?;
+    let unit_id = st.store.committee_unit(id).await?;
+    refuse_ended(&st.store.unit(&user.scope, unit_id).await?)?;
+    let form = format!("position-{id}");
+    if pairs.iter().any(|(k, v)| k == "pick" && v == "member") {
+        let q = pairs
+            .iter()
+            .find(|(k, _)| k == "member__q")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        let mut fs = pick::FormState::new(&form, pairs, vec![], user.lang);
+        if !q.trim().is_empty() {
+            fs.members = st
+                .store
+                .search_members(
+                    &user.scope,
+                    &MemberQuery {
+                        q: Some(q),
+                        unit_id: Some(unit_id),
+                        per_page: 20,
+                        ..Default::default()
+                    },
+                )
+                .await?
+                .rows;
+        }
+        fs.member_search = true;
+        return unit_page_with(&st, &user, unit_id, today(), None, fs).await;
+    }
+    let f: PositionForm = pick::merged(&pairs)?;
     let mut errs = vec![];
     let start = parse_date_req(&f.start_date, "start_date", &mut errs);
-    let Some(start) = start.filter(|_| errs.is_empty()) else {
-        return Err(AppError::Invalid(errs));
+    let typed = f.member.trim();
+    let member = match typed.strip_prefix('#').map(str::parse::<i64>) {
+        Some(Ok(mid)) => st.store.member(&user.scope, mid).await.map(|m| m.member_id),
+        _ => st
+            .store
+            .member_by_cccd_or_card(&user.scope, typed)
+            .await
+            .map(|m| m.member_id),
     };
-    let m = st
+    let member = match member {
+        Ok(m) => Some(m),
+        Err(_) => {
+            errs.push(if typed.is_empty() {
+                FieldError::new(
+                    "member",
+                    "WE0602",
+                    "không được để trống; gõ họ tên để tìm đoàn viên.",
+                    "is required; type a name to find the member.",
+                )
+            } else {
+                FieldError::new(
+                    "member",
+                    "WE0631",
+                    &format!("không tìm thấy đoàn viên có số CCCD hoặc số thẻ '{typed}'."),
+                    &format!("no member has the CCCD or card number '{typed}'."),
+                )
+            });
+            None
+        }
+    };
+    let (Some(start), Some(member_id)) = (start, member) else {
+        return unit_form_again(&st, &user, unit_id, &form, pairs, errs).await;
+    };
+    match st
         .store
-        .member_by_cccd_or_card(&user.scope, &f.member)
-        .await
-        .map_err(|_| {
-            AppError::invalid(
-                "member_id",
-                "WE0631",
-                "không tìm thấy đoàn viên có số CCCD hoặc số thẻ này.",
-                "no member has this CCCD or card number.",
-            )
-        })?;
-    st.store
         .add_position(
             &user.scope,
             id,
             PositionInput {
-                member_id: m.member_id,
+                member_id,
                 position_code: f.position_code,
                 start_date: start,
                 end_date: None,
@@ -570,8 +739,14 @@ pub(super) async fn add_position(
                 elected: !f.appointed,
             },
         )
-        .await?;
-    see_other(&format!("/units/{c}"))
+        .await
+    {
+        Ok(_) => see_other(&format!("/units/{unit_id}")),
+        Err(e) => {
+            let errs = store_errors(e, "member")?;
+            unit_form_again(&st, &user, unit_id, &form, pairs, errs).await
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -658,7 +833,7 @@ pub(super) async fn end_position_form(
 pub(super) async fn end_position(
     State(st): State<AppState>,
     Path(id): Path<i64>,
-    CsrfForm(user, pairs): CsrfForm<Vec<(String, String)>>,
+    CsrfForm(user, pairs): CsrfForm<pick::Pairs>,
 ) -> PageResult {
     let tr = user.tr();
     let f: EndForm = confirm::typed(&pairs)?;

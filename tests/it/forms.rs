@@ -1,0 +1,721 @@
+//! Picking units by name (the picker, with and without JavaScript) and one error style on
+//! every form: each state-changing page route, posted with bad input, shows the page again
+//! with inline Vietnamese messages, the input kept and the offending value named.
+
+use crate::both_engines;
+use crate::harness::{Browser, Kind, TestApp, csrf_of};
+use congdoan_domain::fold;
+
+both_engines!(
+    picker_finds_units_by_name_within_scope,
+    picked_units_work_without_javascript,
+    every_form_shows_its_errors_inline
+);
+
+async fn unit_name(app: &TestApp, code: &str) -> String {
+    let id = app.unit_id(code).await;
+    app.store()
+        .unit(&app.admin_scope(), id)
+        .await
+        .expect("unit")
+        .name
+}
+
+async fn picker_finds_units_by_name_within_scope(kind: Kind) {
+    let Some(app) = TestApp::spawn(kind).await else {
+        return;
+    };
+    let ag = app.login("btv.angiang").await;
+    let name = unit_name(&app, "AG-CDCS-016").await;
+    assert!(name.starts_with("Công đoàn cơ sở"), "{name}");
+    // Typed without accents, a few words of the name.
+    let q = fold(&name);
+    assert!(q.is_ascii(), "{q}");
+    let words: Vec<&str> = q.split(' ').collect();
+    let typed = format!("cong doan {}", words[words.len() - 2..].join(" "));
+    let url = format!(
+        "/pick/units?field=units&units__q={}",
+        typed.replace(' ', "+")
+    );
+    let (s, html) = ag.get_html(&url).await;
+    assert_eq!(s, 200);
+    assert!(html.contains(&name), "{typed} finds {name}: {html}");
+    assert!(html.contains("value=\"AG-CDCS-016\""), "{html}");
+    assert!(!html.contains("<html"), "a partial");
+    // By the start of its code too.
+    let (_, html) = ag.get_html("/pick/units?field=u&q=ag-cdcs-01").await;
+    assert!(html.contains("value=\"AG-CDCS-016\""), "{html}");
+    // A Kon Tum unit is not offered to An Giang, but is to Kon Tum.
+    let kt = app.unit_id("KT").await;
+    let kt_child = app
+        .store()
+        .tree_children(&app.admin_scope(), kt, congdoan_web::today())
+        .await
+        .unwrap()
+        .into_iter()
+        .next()
+        .expect("a unit under KT");
+    let q = fold(&kt_child.name).replace(' ', "+");
+    let (_, html) = ag.get_html(&format!("/pick/units?field=u&q={q}")).await;
+    assert!(
+        !html.contains(&format!("value=\"{}\"", kt_child.code)),
+        "outside An Giang's scope: {html}"
+    );
+    assert!(html.contains("Không tìm thấy"), "{html}");
+    let ktb = app.login("lddl.kontum").await;
+    let (_, html) = ktb.get_html(&format!("/pick/units?field=u&q={q}")).await;
+    assert!(
+        html.contains(&format!("value=\"{}\"", kt_child.code)),
+        "{html}"
+    );
+    // Communes by name within a province, accents optional.
+    let ag_province = app
+        .store()
+        .unit(&app.admin_scope(), app.unit_id("AG").await)
+        .await
+        .unwrap()
+        .province_code
+        .expect("An Giang's province");
+    let commune = &congdoan_domain::divisions::province(ag_province)
+        .unwrap()
+        .communes[0];
+    let (_, html) = ag
+        .get_html(&format!(
+            "/pick/communes?province_code={ag_province}&q={}",
+            fold(&commune.1).replace(' ', "+")
+        ))
+        .await;
+    assert!(html.contains(&commune.1), "{html}");
+}
+
+async fn picked_units_work_without_javascript(kind: Kind) {
+    let Some(app) = TestApp::spawn(kind).await else {
+        return;
+    };
+    let b = app.login("btv.angiang").await;
+    let ag = app.unit_id("AG").await;
+    let name = unit_name(&app, "AG-CDCS-016").await;
+    let typed = fold(&name);
+    // A new cluster, then its units chosen by name: "Tìm" shows the matches as checkboxes.
+    let (s, url, _) = b
+        .post_form(
+            &format!("/clusters?unit={ag}"),
+            "/clusters",
+            &[
+                ("unit", &ag.to_string()),
+                ("year", "2027"),
+                ("kind", "cum"),
+                ("name", "Cụm thi đua thử chọn theo tên"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 200);
+    let cluster = url.clone();
+    let action = format!("{cluster}/units");
+    let (s, _, html) = b
+        .post_form(
+            &cluster,
+            &action,
+            &[
+                ("units__q", typed.as_str()),
+                ("units__multi", "1"),
+                ("units__types", "CDCS,NGHIEP_DOAN"),
+                ("units", ""),
+                ("pick", "units"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 200, "{html}");
+    assert!(
+        html.contains("type=\"checkbox\" name=\"units__pick\" value=\"AG-CDCS-016\""),
+        "{html}"
+    );
+    assert!(html.contains(&format!("value=\"{typed}\"")), "search kept");
+    let (s, url, html) = b
+        .post_form(
+            &cluster,
+            &action,
+            &[
+                ("units__q", typed.as_str()),
+                ("units__multi", "1"),
+                ("units", ""),
+                ("units__pick", "AG-CDCS-016"),
+            ],
+        )
+        .await;
+    assert_eq!((s, url.as_str()), (200, cluster.as_str()), "{html}");
+    assert!(
+        html[html.find("id=\"cluster-units\"").unwrap()..].contains(&name),
+        "{html}"
+    );
+    // Move a unit under a parent picked by name (radio) rather than typed.
+    let unit = app.unit_id("AG-CDCS-016").await;
+    let before = app.store().unit(&app.admin_scope(), unit).await.unwrap();
+    let siblings = app
+        .store()
+        .tree_children(&app.admin_scope(), ag, congdoan_web::today())
+        .await
+        .unwrap();
+    let target = siblings
+        .iter()
+        .find(|c| {
+            Some(c.unit_id) != before.parent_id && c.type_code != "CDCS" && c.ended_on.is_none()
+        })
+        .expect("another upper-level unit under AG");
+    let page = format!("/units/{unit}");
+    let today = congdoan_domain::date::format_vn_date(congdoan_web::today());
+    let (s, _, html) = b
+        .post_form(
+            &page,
+            &format!("/units/{unit}/move"),
+            &[
+                ("parent_code__q", fold(&target.name).as_str()),
+                ("parent_code__write", "1"),
+                ("parent_code", ""),
+                ("pick", "parent_code"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains(&format!(
+            "type=\"radio\" name=\"parent_code__pick\" value=\"{}\"",
+            target.code
+        )),
+        "{html}"
+    );
+    let (s, url, html) = b
+        .post_form(
+            &page,
+            &format!("/units/{unit}/move"),
+            &[
+                ("parent_code", ""),
+                ("parent_code__pick", target.code.as_str()),
+                ("on", today.as_str()),
+                ("reason", "Thử chuyển theo tên"),
+            ],
+        )
+        .await;
+    assert_eq!((s, url.as_str()), (200, page.as_str()), "{html}");
+    let after = app.store().unit(&app.admin_scope(), unit).await.unwrap();
+    assert_eq!(after.parent_id, Some(target.unit_id));
+    // A plan operation on a unit picked by name; the picked one wins over a stale code.
+    let plan = app
+        .store()
+        .create_plan(
+            &app.admin_scope(),
+            ag,
+            "Phương án thử chọn theo tên",
+            time::macros::date!(2030 - 01 - 01),
+        )
+        .await
+        .unwrap();
+    let plan_page = format!("/plans/{}", plan.plan_id);
+    let (s, url, html) = b
+        .post_form(
+            &plan_page,
+            &format!("/plans/{}/ops", plan.plan_id),
+            &[
+                ("version", &plan.version.to_string()),
+                ("kind", "rename"),
+                ("unit", "AG-KHONG-CO"),
+                ("unit__pick", "AG-CDCS-016"),
+                ("name", "Công đoàn cơ sở đổi tên thử"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 200, "{html}");
+    assert_eq!(url, plan_page);
+    assert!(html.contains("Công đoàn cơ sở đổi tên thử"), "{html}");
+}
+
+/// One state-changing form: where it is, what to post, and what the page must say.
+struct Case {
+    route: &'static str,
+    page: String,
+    action: String,
+    fields: Vec<(&'static str, String)>,
+    /// The Vietnamese label the error must carry (None: the form has no typed field).
+    label: Option<&'static str>,
+    /// A value typed that must be shown again.
+    kept: Option<String>,
+}
+
+/// The POST routes of the page router, read from its source.
+fn post_routes() -> Vec<String> {
+    let sources = [
+        include_str!("../../crates/web/src/views/mod.rs"),
+        include_str!("../../crates/web/src/views/units.rs"),
+        include_str!("../../crates/web/src/views/members.rs"),
+        include_str!("../../crates/web/src/views/clusters.rs"),
+        include_str!("../../crates/web/src/views/plans.rs"),
+        include_str!("../../crates/web/src/views/agreements.rs"),
+        include_str!("../../crates/web/src/views/imports.rs"),
+        include_str!("../../crates/web/src/views/exports.rs"),
+        include_str!("../../crates/web/src/views/session.rs"),
+        include_str!("../../crates/web/src/views/tree.rs"),
+        include_str!("../../crates/web/src/views/dashboard.rs"),
+        include_str!("../../crates/web/src/views/audit.rs"),
+        include_str!("../../crates/web/src/views/pick.rs"),
+    ];
+    let mut out = vec![];
+    for src in sources {
+        for chunk in src.split(".route(").skip(1) {
+            let chunk = chunk.split("\n}").next().unwrap_or(chunk);
+            let chunk = chunk.split(".merge(").next().unwrap_or(chunk);
+            let Some(path) = chunk.split('"').nth(1) else {
+                continue;
+            };
+            if chunk.contains("post(") {
+                out.push(path.to_string());
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+async fn every_form_shows_its_errors_inline(kind: Kind) {
+    let Some(app) = TestApp::spawn(kind).await else {
+        return;
+    };
+    let admin = app.admin_scope();
+    let s = app.store();
+    let ag = app.unit_id("AG").await;
+    let cdcs = app.unit_id(congdoan_datagen::DEMO_CDCS_CODE).await;
+    let committee = s
+        .committees(&admin, cdcs)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.positions.iter().any(|p| p.end_date.is_none()))
+        .expect("a committee with an open post");
+    let post = committee
+        .positions
+        .iter()
+        .find(|p| p.end_date.is_none())
+        .unwrap()
+        .assignment_id;
+    let member = s
+        .search_members(
+            &admin,
+            &congdoan_store::MemberQuery {
+                unit_id: Some(cdcs),
+                per_page: 1,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .rows[0]
+        .member_id;
+    let cluster = s.clusters(&admin, ag, None).await.unwrap()[0].cluster_id;
+    let plan = s
+        .create_plan(
+            &admin,
+            ag,
+            "Phương án thử lỗi",
+            time::macros::date!(2030 - 01 - 01),
+        )
+        .await
+        .unwrap()
+        .plan_id;
+    let job = s
+        .create_import(
+            &admin,
+            cdcs,
+            "thu.csv",
+            "Họ và tên,Ngày sinh\nNguyễn Văn A,01/01/1990\n"
+                .as_bytes()
+                .to_vec(),
+        )
+        .await
+        .unwrap()
+        .job_id;
+    let bad_code = "AG-CDCS-999";
+    let case = |route: &'static str,
+                page: String,
+                action: String,
+                fields: Vec<(&'static str, &str)>,
+                label: Option<&'static str>,
+                kept: Option<&str>| Case {
+        route,
+        page,
+        action,
+        fields: fields
+            .into_iter()
+            .map(|(k, v)| (k, v.to_string()))
+            .collect(),
+        label,
+        kept: kept.map(str::to_string),
+    };
+    let cases = vec![
+        case(
+            "/units",
+            format!("/units/new?parent={ag}"),
+            "/units".into(),
+            vec![
+                ("parent_id", &ag.to_string()),
+                ("code", "AG MOI!"),
+                ("name", "Công đoàn cơ sở Mới Thử"),
+                ("type_code", "CDCS"),
+                ("founded_on", "01/01/2025"),
+            ],
+            Some("Mã"),
+            Some("Công đoàn cơ sở Mới Thử"),
+        ),
+        case(
+            "/units/{id}/edit",
+            format!("/units/{cdcs}/edit"),
+            format!("/units/{cdcs}/edit"),
+            vec![
+                ("name", "Tên Giữ Lại"),
+                ("employer_head_count", "nhiều"),
+                ("version", "1"),
+            ],
+            Some("Số lao động"),
+            Some("Tên Giữ Lại"),
+        ),
+        case(
+            "/units/{id}/move",
+            format!("/units/{cdcs}"),
+            format!("/units/{cdcs}/move"),
+            vec![
+                ("parent_code", bad_code),
+                ("on", "01/07/2025"),
+                ("reason", "Lý do giữ lại"),
+            ],
+            Some("Đơn vị cấp trên"),
+            Some("Lý do giữ lại"),
+        ),
+        case(
+            "/units/{id}/coordination",
+            format!("/units/{cdcs}"),
+            format!("/units/{cdcs}/coordination"),
+            vec![
+                ("coordinator_code", bad_code),
+                ("valid_from", "01/01/2025"),
+                ("note", "Ghi chú giữ lại"),
+            ],
+            Some("Đơn vị phối hợp chỉ đạo"),
+            Some("Ghi chú giữ lại"),
+        ),
+        case(
+            "/units/{id}/committees",
+            format!("/units/{cdcs}"),
+            format!("/units/{cdcs}/committees"),
+            vec![
+                ("kind", "BCH"),
+                ("term_no", "ba"),
+                ("term_label", "2030–2035"),
+                ("term_start", "01/01/2030"),
+            ],
+            Some("Khóa"),
+            Some("2030–2035"),
+        ),
+        case(
+            "/committees/{id}/positions",
+            format!("/units/{cdcs}"),
+            format!("/committees/{}/positions", committee.committee_id),
+            vec![
+                ("member", "999999999999"),
+                ("position_code", "UV_BCH"),
+                ("start_date", "01/01/2030"),
+            ],
+            Some("Đoàn viên"),
+            Some("999999999999"),
+        ),
+        case(
+            "/positions/{id}/end",
+            format!("/units/{cdcs}"),
+            format!("/positions/{post}/end"),
+            vec![("end_date", "31/02/2030"), ("reason", "Lý do kết thúc")],
+            Some("Ngày kết thúc"),
+            Some("Lý do kết thúc"),
+        ),
+        case(
+            "/members",
+            format!("/members/new?unit={cdcs}"),
+            "/members".into(),
+            vec![
+                ("unit_id", &cdcs.to_string()),
+                ("full_name", "Trần Thị Giữ Lại"),
+                ("birth_date", "32/13/1990"),
+                ("sex", "F"),
+            ],
+            Some("Ngày sinh"),
+            Some("Trần Thị Giữ Lại"),
+        ),
+        case(
+            "/members/{id}/edit",
+            format!("/members/{member}/edit"),
+            format!("/members/{member}/edit"),
+            vec![
+                ("full_name", "Lê Văn Giữ"),
+                ("birth_date", "1/1/1990"),
+                ("sex", "M"),
+                ("phone", "12345"),
+            ],
+            Some("Số điện thoại"),
+            Some("Lê Văn Giữ"),
+        ),
+        case(
+            "/members/{id}/events",
+            format!("/members/{member}"),
+            format!("/members/{member}/events"),
+            vec![
+                ("kind", "transfer_out"),
+                ("on", "01/01/2026"),
+                ("to_unit_code", bad_code),
+                ("reason", "Chuyển công tác giữ lại"),
+            ],
+            Some("Chuyển đến đơn vị"),
+            Some("Chuyển công tác giữ lại"),
+        ),
+        case(
+            "/clusters",
+            format!("/clusters?unit={ag}"),
+            "/clusters".into(),
+            vec![
+                ("unit", &ag.to_string()),
+                ("year", "năm nay"),
+                ("kind", "cum"),
+                ("name", "Cụm giữ lại tên"),
+            ],
+            Some("Năm"),
+            Some("Cụm giữ lại tên"),
+        ),
+        case(
+            "/clusters/{id}/units",
+            format!("/clusters/{cluster}"),
+            format!("/clusters/{cluster}/units"),
+            vec![("units", bad_code)],
+            Some("Các đơn vị"),
+            Some(bad_code),
+        ),
+        case(
+            "/clusters/{id}/lead",
+            format!("/clusters/{cluster}"),
+            format!("/clusters/{cluster}/lead"),
+            vec![("id", "")],
+            Some("Đơn vị trưởng"),
+            None,
+        ),
+        case(
+            "/clusters/{id}/supervisors",
+            format!("/clusters/{cluster}"),
+            format!("/clusters/{cluster}/supervisors"),
+            vec![("id", "")],
+            Some("Ủy viên Ban Thường vụ phụ trách"),
+            None,
+        ),
+        case(
+            "/agreements",
+            format!("/agreements?unit={ag}"),
+            "/agreements".into(),
+            vec![
+                ("unit", &ag.to_string()),
+                ("number", "01/QC-GIU"),
+                ("title", "Quy chế giữ lại"),
+                ("party_a", "KT-KHONG-CO"),
+                ("signed_on", "01/01/2026"),
+                ("units", bad_code),
+                ("scope_info", "1"),
+            ],
+            Some("Bên phối hợp"),
+            Some("Quy chế giữ lại"),
+        ),
+        case(
+            "/plans",
+            format!("/plans?unit={ag}"),
+            "/plans".into(),
+            vec![
+                ("unit", &ag.to_string()),
+                ("name", "Phương án giữ lại"),
+                ("effective_date", "30/02/2026"),
+            ],
+            Some("Ngày hiệu lực"),
+            Some("Phương án giữ lại"),
+        ),
+        case(
+            "/plans/reform",
+            format!("/plans?unit={ag}"),
+            "/plans/reform".into(),
+            vec![
+                ("unit", &ag.to_string()),
+                ("federation", &ag.to_string()),
+                ("name", "Sắp xếp giữ lại"),
+                ("effective_date", "hôm nay"),
+            ],
+            Some("Ngày hiệu lực"),
+            Some("Sắp xếp giữ lại"),
+        ),
+        case(
+            "/plans/{id}/ops",
+            format!("/plans/{plan}"),
+            format!("/plans/{plan}/ops"),
+            vec![
+                ("version", "1"),
+                ("kind", "move"),
+                ("units", bad_code),
+                ("parent", "AG"),
+            ],
+            Some("Các đơn vị"),
+            Some(bad_code),
+        ),
+        case(
+            "/plans/{id}/ops/{n}/delete",
+            format!("/plans/{plan}"),
+            format!("/plans/{plan}/ops/1/delete"),
+            vec![("version", "99")],
+            Some("Phiên bản"),
+            None,
+        ),
+        case(
+            "/plans/{id}/apply",
+            format!("/plans/{plan}"),
+            format!("/plans/{plan}/apply"),
+            vec![("version", "99")],
+            None,
+            None,
+        ),
+        case(
+            "/plans/{id}/cancel",
+            format!("/plans/{plan}"),
+            format!("/plans/{plan}/cancel"),
+            vec![("version", "99")],
+            Some("Phiên bản"),
+            None,
+        ),
+        case(
+            "/plans/{id}/revert",
+            format!("/plans/{plan}"),
+            format!("/plans/{plan}/revert"),
+            vec![("effective_date", "99/99/2026")],
+            Some("Ngày hiệu lực"),
+            // The revert form is shown on applied plans only; this one is a draft.
+            None,
+        ),
+        case(
+            "/imports/{id}/confirm",
+            format!("/imports/{job}"),
+            format!("/imports/{job}/confirm"),
+            vec![("version", "99")],
+            None,
+            None,
+        ),
+        case(
+            "/imports/{id}/cancel",
+            format!("/imports/{job}"),
+            format!("/imports/{job}/cancel"),
+            vec![("version", "99")],
+            None,
+            None,
+        ),
+        case(
+            "/imports/{id}/undo",
+            format!("/imports/{job}"),
+            format!("/imports/{job}/undo"),
+            vec![("version", "99")],
+            None,
+            None,
+        ),
+        case(
+            "/imports/{id}/layout",
+            format!("/imports/{job}"),
+            format!("/imports/{job}/layout"),
+            vec![("version", "1"), ("header_row", "không")],
+            Some("Dòng tiêu đề"),
+            Some("&#39;không&#39;"),
+        ),
+    ];
+    // Routes that take no typed input, or are tested on their own below.
+    let exempt = [
+        ("/login", "the login form; its error is tested in pages.rs"),
+        ("/logout", "no input"),
+        ("/imports", "multipart upload, posted below"),
+    ];
+    let covered: Vec<String> = cases
+        .iter()
+        .map(|c| c.route.to_string())
+        .chain(exempt.iter().map(|(r, _)| r.to_string()))
+        .collect();
+    for route in post_routes() {
+        assert!(
+            covered.contains(&route),
+            "POST {route} has no row in the error-path table"
+        );
+    }
+    let b = app.login("admin").await;
+    for c in &cases {
+        let fields: Vec<(&str, &str)> = c.fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (status, _, html) = b.post_form(&c.page, &c.action, &fields).await;
+        let at = format!("POST {} ({})", c.action, c.route);
+        assert_eq!(status, 422, "{at}: {html}");
+        assert!(
+            html.contains("class=\"errors\" role=\"alert\""),
+            "{at}: an error summary"
+        );
+        assert!(html.contains("autofocus"), "{at}: focus moves to it");
+        assert!(
+            !html.contains("Dữ liệu chưa hợp lệ"),
+            "{at}: not a bare page"
+        );
+        assert!(html.contains("<form"), "{at}: the form is shown again");
+        if let Some(label) = c.label {
+            assert!(
+                html.contains(&format!("{label}:")),
+                "{at}: {label} in {html}"
+            );
+        }
+        if let Some(kept) = &c.kept {
+            assert!(html.contains(kept.as_str()), "{at}: keeps {kept}");
+        }
+        for (key, _) in &c.fields {
+            for raw in [format!("<li>{key}:"), format!(">{key}: ")] {
+                assert!(!html.contains(&raw), "{at}: raw key {raw}");
+            }
+        }
+        if c.fields.iter().any(|(_, v)| v == bad_code) {
+            assert!(
+                html.contains(&format!("&#39;{bad_code}&#39;")),
+                "{at}: names the code"
+            );
+        }
+    }
+    // The upload form without a file.
+    let (_, page) = b.get_html(&format!("/imports?unit={cdcs}")).await;
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf_of(&page))
+        .text("unit", cdcs.to_string());
+    let r = b
+        .http
+        .post(app.url("/imports"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("class=\"errors\" role=\"alert\"") && html.contains("Tệp:"));
+    // English when chosen.
+    let en = Browser::new(&app.base);
+    let en = {
+        let _ = en.login("admin", "congdoan-demo").await;
+        let _ = en.get("/lang/en").await;
+        en
+    };
+    let (status, _, html) = en
+        .post_form(
+            &format!("/clusters/{cluster}"),
+            &format!("/clusters/{cluster}/units"),
+            &[("units", bad_code)],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(
+        html.contains("Units: no unit has the code &#39;AG-CDCS-999&#39;"),
+        "{html}"
+    );
+}
