@@ -1,6 +1,7 @@
 //! Server-rendered pages. Each handler reads through the store with the caller's scope,
 //! renders a full page (or an htmx partial), and posts only through `CsrfForm`.
 
+mod accounts;
 mod agreements;
 mod audit;
 mod clusters;
@@ -14,6 +15,8 @@ mod tree;
 mod units;
 
 use dashboard::UnitQuery;
+pub use accounts::force_password_change;
+pub(crate) use accounts::{create_with_temporary, issue_token, parse_new_account};
 pub(crate) use members::{EventFormData, parse_event};
 use tree::AsOfQuery;
 use units::field_errors;
@@ -81,6 +84,7 @@ pub fn routes() -> Router<AppState> {
         .merge(clusters::routes())
         .merge(agreements::routes())
         .merge(exports::routes())
+        .merge(accounts::routes())
         .layer(axum::middleware::from_fn(html_errors))
 }
 
