@@ -75,21 +75,21 @@ pub fn check_password_strength(
     if chars.len() < 10 {
         return err(
             "WE0701",
-            "mật khẩu quá ngắn: cần ít nhất 10 ký tự.",
-            "too short: at least 10 characters.",
+            "cần ít nhất 10 ký tự.",
+            "needs at least 10 characters.",
         );
     }
     if chars.iter().all(|c| *c == chars[0]) {
         return err(
             "WE0702",
-            "mật khẩu không được chỉ lặp lại một ký tự.",
+            "không được chỉ lặp lại một ký tự.",
             "must not repeat a single character.",
         );
     }
     if !user.is_empty() && lower.contains(&user) {
         return err(
             "WE0703",
-            "mật khẩu không được trùng hoặc chứa tên đăng nhập.",
+            "không được trùng hoặc chứa tên đăng nhập.",
             "must not be or contain the username.",
         );
     }
@@ -100,7 +100,7 @@ pub fn check_password_strength(
     {
         return err(
             "WE0704",
-            "mật khẩu quá phổ biến, dễ bị đoán; hãy chọn mật khẩu khác.",
+            "quá phổ biến, dễ bị đoán; hãy chọn mật khẩu khác.",
             "too common and easy to guess; choose another.",
         );
     }
