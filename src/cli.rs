@@ -192,11 +192,7 @@ pub async fn run(args: impl IntoIterator<Item = OsString>) -> anyhow::Result<()>
             if let Err(e) =
                 congdoan_web::auth::check_password_strength(&password, &username, "password")
             {
-                bail!(
-                    "{} (đọc từ đầu vào chuẩn) / {}",
-                    e.message,
-                    e.message_en
-                );
+                bail!("{} (đọc từ đầu vào chuẩn) / {}", e.message, e.message_en);
             }
             let store = open_store(&db.database_url).await?;
             let scope = Scope::admin(Actor::system("cli"));

@@ -4,8 +4,8 @@
 use crate::audit::audit;
 use crate::scope::push_ranges;
 use crate::{Result, Role, Scope, Store, StoreError, Unit, now, read, write};
-use sqlx::QueryBuilder;
 use serde::Serialize;
+use sqlx::QueryBuilder;
 use time::OffsetDateTime;
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
@@ -219,7 +219,12 @@ impl Store {
     }
 
     /// One token of an account (not found when it is someone else's).
-    pub async fn api_token(&self, scope: &Scope, account_id: i64, token_id: i64) -> Result<ApiToken> {
+    pub async fn api_token(
+        &self,
+        scope: &Scope,
+        account_id: i64,
+        token_id: i64,
+    ) -> Result<ApiToken> {
         own_or_system(scope, account_id)?;
         Ok(read!(self, p => sqlx::query_as(
             "SELECT token_id, account_id, name, created_at, expires_at, last_used_at, revoked_at \
@@ -229,7 +234,12 @@ impl Store {
 
     /// Revokes a token of the account; revoking it again changes nothing.
     #[tracing::instrument(skip(self, scope))]
-    pub async fn revoke_api_token(&self, scope: &Scope, account_id: i64, token_id: i64) -> Result<ApiToken> {
+    pub async fn revoke_api_token(
+        &self,
+        scope: &Scope,
+        account_id: i64,
+        token_id: i64,
+    ) -> Result<ApiToken> {
         let t = self.api_token(scope, account_id, token_id).await?;
         if t.revoked_at.is_some() {
             return Ok(t);
@@ -248,8 +258,14 @@ impl Store {
     /// The account behind a live token (not revoked, not expired, account enabled).
     /// Notes the time of use (at most every few minutes) and audits the first use.
     pub async fn account_by_token(&self, token_hash: &str) -> Result<Option<Account>> {
-        let t: Option<(i64, i64, String, OffsetDateTime, Option<OffsetDateTime>, Option<OffsetDateTime>)> =
-            read!(self, p => sqlx::query_as(
+        let t: Option<(
+            i64,
+            i64,
+            String,
+            OffsetDateTime,
+            Option<OffsetDateTime>,
+            Option<OffsetDateTime>,
+        )> = read!(self, p => sqlx::query_as(
                 "SELECT token_id, account_id, name, expires_at, last_used_at, revoked_at FROM api_token WHERE token_hash = $1")
                 .bind(token_hash).fetch_optional(p).await)?;
         let Some((token_id, account_id, name, expires_at, last_used, revoked)) = t else {
@@ -307,7 +323,9 @@ impl Store {
         let a = self.account(account_id).await?;
         let grants = self.grant_infos(&[account_id]).await?;
         if !scope.is_admin()
-            && (a.is_admin || grants.is_empty() || grants.iter().any(|g| !scope.can_write(&g.unit_path)))
+            && (a.is_admin
+                || grants.is_empty()
+                || grants.iter().any(|g| !scope.can_write(&g.unit_path)))
         {
             return Err(StoreError::NotFound);
         }
@@ -372,7 +390,11 @@ impl Store {
         Ok(rows
             .into_iter()
             .map(|a| {
-                let mine = grants.iter().filter(|g| g.account_id == a.account_id).cloned().collect();
+                let mine = grants
+                    .iter()
+                    .filter(|g| g.account_id == a.account_id)
+                    .cloned()
+                    .collect();
                 grants.retain(|g| g.account_id != a.account_id);
                 AccountSummary::of(a, mine)
             })
@@ -388,12 +410,19 @@ impl Store {
             return Err(StoreError::Forbidden);
         }
         if !a.admin && a.grants.is_empty() {
-            return Err(StoreError::rule("ST0953", "unit", "cần chọn đơn vị.", "choose a unit."));
+            return Err(StoreError::rule(
+                "ST0953",
+                "unit",
+                "cần chọn đơn vị.",
+                "choose a unit.",
+            ));
         }
         for (unit_id, _) in &a.grants {
             let path: Option<String> = read!(self, p => sqlx::query_scalar("SELECT path FROM unit WHERE unit_id = $1")
                 .bind(unit_id).fetch_optional(p).await)?;
-            scope.check_write(&path.ok_or(StoreError::NotFound)?).map_err(|_| StoreError::NotFound)?;
+            scope
+                .check_write(&path.ok_or(StoreError::NotFound)?)
+                .map_err(|_| StoreError::NotFound)?;
         }
         self.insert_account(scope, a, true).await
     }
@@ -401,7 +430,12 @@ impl Store {
     /// Sets a temporary password chosen by the caller: the account must change it at
     /// the next login, and its open sessions end.
     #[tracing::instrument(skip(self, scope, password_hash))]
-    pub async fn reset_password(&self, scope: &Scope, account_id: i64, password_hash: &str) -> Result<AccountSummary> {
+    pub async fn reset_password(
+        &self,
+        scope: &Scope,
+        account_id: i64,
+        password_hash: &str,
+    ) -> Result<AccountSummary> {
         let a = self.managed_account(scope, account_id).await?;
         let path = self.account_path(account_id).await?;
         write!(self, p => {
@@ -419,7 +453,12 @@ impl Store {
     /// Disables (or enables again) an account. A disabled account's sessions end and
     /// its tokens stop working at once. Nobody disables their own account.
     #[tracing::instrument(skip(self, scope))]
-    pub async fn set_account_disabled(&self, scope: &Scope, account_id: i64, disabled: bool) -> Result<AccountSummary> {
+    pub async fn set_account_disabled(
+        &self,
+        scope: &Scope,
+        account_id: i64,
+        disabled: bool,
+    ) -> Result<AccountSummary> {
         let a = self.managed_account(scope, account_id).await?;
         if disabled && scope.actor().account_id == Some(account_id) {
             return Err(StoreError::rule(
@@ -448,7 +487,12 @@ impl Store {
     /// The caller changes their own password (already verified by the web layer): the
     /// forced change is cleared and every other session of the account ends.
     #[tracing::instrument(skip_all)]
-    pub async fn change_own_password(&self, scope: &Scope, password_hash: &str, keep_session_hash: Option<&str>) -> Result<()> {
+    pub async fn change_own_password(
+        &self,
+        scope: &Scope,
+        password_hash: &str,
+        keep_session_hash: Option<&str>,
+    ) -> Result<()> {
         let account_id = scope.actor().account_id.ok_or(StoreError::Forbidden)?;
         let path = self.account_path(account_id).await?;
         write!(self, p => {

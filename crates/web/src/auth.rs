@@ -50,14 +50,59 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
 
 /// The most common passwords (and Vietnamese favourites), refused whatever their length.
 const COMMON_PASSWORDS: &[&str] = &[
-    "password", "password1", "password123", "passw0rd", "12345678", "123456789",
-    "1234567890", "12345678910", "0123456789", "11111111", "00000000", "87654321",
-    "qwerty", "qwertyuiop", "qwerty123", "abc123", "abcd1234", "admin", "admin123",
-    "administrator", "iloveyou", "letmein", "welcome", "welcome1", "sunshine", "monkey",
-    "football", "baseball", "dragon", "princess", "trustno1", "matkhau", "matkhau1",
-    "matkhau123", "matkhau@123", "congdoan", "congdoan123", "congdoan@123", "congdoanvn",
-    "vietnam", "vietnam123", "hanoi123", "saigon123", "anhyeuem", "emyeuanh", "yeuem123",
-    "123456aa", "a123456789", "aa123456", "zxcvbnm", "asdfghjkl", "1q2w3e4r", "1qaz2wsx",
+    "password",
+    "password1",
+    "password123",
+    "passw0rd",
+    "12345678",
+    "123456789",
+    "1234567890",
+    "12345678910",
+    "0123456789",
+    "11111111",
+    "00000000",
+    "87654321",
+    "qwerty",
+    "qwertyuiop",
+    "qwerty123",
+    "abc123",
+    "abcd1234",
+    "admin",
+    "admin123",
+    "administrator",
+    "iloveyou",
+    "letmein",
+    "welcome",
+    "welcome1",
+    "sunshine",
+    "monkey",
+    "football",
+    "baseball",
+    "dragon",
+    "princess",
+    "trustno1",
+    "matkhau",
+    "matkhau1",
+    "matkhau123",
+    "matkhau@123",
+    "congdoan",
+    "congdoan123",
+    "congdoan@123",
+    "congdoanvn",
+    "vietnam",
+    "vietnam123",
+    "hanoi123",
+    "saigon123",
+    "anhyeuem",
+    "emyeuanh",
+    "yeuem123",
+    "123456aa",
+    "a123456789",
+    "aa123456",
+    "zxcvbnm",
+    "asdfghjkl",
+    "1q2w3e4r",
+    "1qaz2wsx",
 ];
 
 /// Checks a new password: at least 10 characters, not one character repeated, not the
@@ -94,10 +139,13 @@ pub fn check_password_strength(
         );
     }
     let bare: String = lower.chars().filter(|c| !c.is_whitespace()).collect();
-    if COMMON_PASSWORDS
-        .iter()
-        .any(|c| bare == *c || (bare.starts_with(c) && bare[c.len()..].chars().all(|d| d.is_ascii_digit() || "!@#.".contains(d))))
-    {
+    if COMMON_PASSWORDS.iter().any(|c| {
+        bare == *c
+            || (bare.starts_with(c)
+                && bare[c.len()..]
+                    .chars()
+                    .all(|d| d.is_ascii_digit() || "!@#.".contains(d)))
+    }) {
         return err(
             "WE0704",
             "quá phổ biến, dễ bị đoán; hãy chọn mật khẩu khác.",
@@ -283,7 +331,10 @@ mod tests {
             assert_eq!(e.code, code, "{p}");
             assert!(e.message.starts_with("Mật khẩu mới: "), "{}", e.message);
         }
-        assert!(check_password_strength("song-hong-chay-ra-bien", "cdcs.officer", "new_password").is_ok());
+        assert!(
+            check_password_strength("song-hong-chay-ra-bien", "cdcs.officer", "new_password")
+                .is_ok()
+        );
         let t = temporary_password();
         assert_eq!(t.len(), 14);
         assert!(check_password_strength(&t, "someone", "password").is_ok());

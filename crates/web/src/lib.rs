@@ -87,10 +87,12 @@ pub fn today() -> time::Date {
 /// The whole application: pages, API, assets, health.
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .merge(views::routes().route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            views::force_password_change,
-        )))
+        .merge(
+            views::routes().route_layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                views::force_password_change,
+            )),
+        )
         .merge(api::routes())
         .merge(assets::routes())
         .layer(

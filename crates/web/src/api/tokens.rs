@@ -46,8 +46,7 @@ pub(super) async fn create_token(
     ApiJson(req): ApiJson<TokenRequest>,
 ) -> ApiResult<TokenResponse> {
     let days = req.expires_days.map(|d| d.to_string());
-    let (token, info) =
-        issue_token(&st, &user, &req.name, days.as_deref(), &req.password).await?;
+    let (token, info) = issue_token(&st, &user, &req.name, days.as_deref(), &req.password).await?;
     Ok(Json(TokenResponse { token, info }))
 }
 
@@ -202,6 +201,8 @@ pub(super) async fn enable_account(
 ) -> ApiResult<AccountSummary> {
     require_manager(&user)?;
     Ok(Json(
-        st.store.set_account_disabled(&user.scope, id, false).await?,
+        st.store
+            .set_account_disabled(&user.scope, id, false)
+            .await?,
     ))
 }

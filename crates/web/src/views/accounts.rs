@@ -50,11 +50,10 @@ pub async fn force_password_change(
         return next.run(req).await;
     }
     let (mut parts, body) = req.into_parts();
-    if let Ok(u) =
-        <CurrentUser as axum::extract::FromRequestParts<AppState>>::from_request_parts(
-            &mut parts, &st,
-        )
-        .await
+    if let Ok(u) = <CurrentUser as axum::extract::FromRequestParts<AppState>>::from_request_parts(
+        &mut parts, &st,
+    )
+    .await
         && u.csrf.is_some()
         && u.account.must_change_password
     {
@@ -429,8 +428,7 @@ pub(crate) async fn issue_token(
         return Err(AppError::Invalid(errors));
     }
     let token = new_token();
-    let expires =
-        time::OffsetDateTime::now_utc() + time::Duration::days(days.unwrap_or_default());
+    let expires = time::OffsetDateTime::now_utc() + time::Duration::days(days.unwrap_or_default());
     let id = st
         .store
         .issue_api_token(
@@ -949,7 +947,10 @@ fn account_detail(
     let _ = st;
     let tr = user.tr();
     let res = render(AccountDetailPage {
-        chrome: Chrome::new(user, &format!("{} {}", tr.s("Tài khoản", "Account"), a.username)),
+        chrome: Chrome::new(
+            user,
+            &format!("{} {}", tr.s("Tài khoản", "Account"), a.username),
+        ),
         row: account_row(&a, tr),
         grants: a
             .grants
@@ -1101,6 +1102,8 @@ async fn enable_account(
     CsrfForm(user, _): CsrfForm<session::Empty>,
 ) -> PageResult {
     require_manager(&user)?;
-    st.store.set_account_disabled(&user.scope, id, false).await?;
+    st.store
+        .set_account_disabled(&user.scope, id, false)
+        .await?;
     see_other(&format!("/accounts/{id}?notice=enabled"))
 }

@@ -14,9 +14,9 @@ mod session;
 mod tree;
 mod units;
 
-use dashboard::UnitQuery;
 pub use accounts::force_password_change;
 pub(crate) use accounts::{create_with_temporary, issue_token, parse_new_account};
+use dashboard::UnitQuery;
 pub(crate) use members::{EventFormData, parse_event};
 use tree::AsOfQuery;
 use units::field_errors;
