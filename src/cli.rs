@@ -41,6 +41,12 @@ struct ServeArgs {
     /// Mark cookies Secure (serve behind HTTPS).
     #[arg(long, env = "CONGDOAN_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// Days a new API token is valid when none is asked for.
+    #[arg(long, env = "CONGDOAN_TOKEN_DEFAULT_DAYS", default_value_t = 90)]
+    token_default_days: i64,
+    /// The longest validity of an API token, in days.
+    #[arg(long, env = "CONGDOAN_TOKEN_MAX_DAYS", default_value_t = 365)]
+    token_max_days: i64,
 }
 
 #[derive(Subcommand, Debug)]
@@ -400,6 +406,8 @@ async fn serve(a: ServeArgs) -> anyhow::Result<()> {
         demo: !a.no_demo,
         web: congdoan_web::WebConfig {
             secure_cookies: a.secure_cookies,
+            token_max_days: a.token_max_days.max(1),
+            token_default_days: a.token_default_days.clamp(1, a.token_max_days.max(1)),
             ..Default::default()
         },
     };

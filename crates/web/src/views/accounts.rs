@@ -820,7 +820,7 @@ pub(crate) async fn parse_new_account(
             "enter the code of the unit the account works on.",
         ));
     }
-    if let Err(e) = password_free_username(username) {
+    if let Err(e) = require_username(username) {
         errors.push(e);
     }
     if !errors.is_empty() {
@@ -839,7 +839,7 @@ pub(crate) async fn parse_new_account(
 }
 
 /// A username is required before anything else is checked by the store.
-fn password_free_username(username: &str) -> Result<(), FieldError> {
+fn require_username(username: &str) -> Result<(), FieldError> {
     if username.trim().is_empty() {
         Err(FieldError::new(
             "username",
@@ -891,7 +891,7 @@ async fn create_account(
                 tr.s("Đã tạo tài khoản", "Account created:"),
                 a.username
             );
-            account_detail(&st, &user, a, Some(notice), Some(temp))
+            account_detail(&user, a, Some(notice), Some(temp))
         }
         Err(AppError::NotFound) => {
             let errs = vec![FieldError::new(
@@ -938,13 +938,11 @@ pub(super) struct AccountDetailPage {
 }
 
 fn account_detail(
-    st: &AppState,
     user: &CurrentUser,
     a: AccountSummary,
     notice: Option<String>,
     secret: Option<String>,
 ) -> PageResult {
-    let _ = st;
     let tr = user.tr();
     let res = render(AccountDetailPage {
         chrome: Chrome::new(
@@ -990,7 +988,7 @@ async fn account_page(
         _ => None,
     }
     .map(str::to_string);
-    account_detail(&st, &user, a, notice, None)
+    account_detail(&user, a, notice, None)
 }
 
 async fn confirm_reset(
@@ -1048,7 +1046,7 @@ async fn reset_password(
         tr.s("Đã đặt lại mật khẩu cho", "Password reset for"),
         a.username
     );
-    account_detail(&st, &user, a, Some(notice), Some(temp))
+    account_detail(&user, a, Some(notice), Some(temp))
 }
 
 async fn confirm_disable(
