@@ -258,17 +258,19 @@ impl Store {
     /// The account behind a live token (not revoked, not expired, account enabled).
     /// Notes the time of use (at most every few minutes) and audits the first use.
     pub async fn account_by_token(&self, token_hash: &str) -> Result<Option<Account>> {
-        let t: Option<(
-            i64,
-            i64,
-            String,
-            OffsetDateTime,
-            Option<OffsetDateTime>,
-            Option<OffsetDateTime>,
-        )> = read!(self, p => sqlx::query_as(
-                "SELECT token_id, account_id, name, expires_at, last_used_at, revoked_at FROM api_token WHERE token_hash = $1")
+        let t: Option<ApiToken> = read!(self, p => sqlx::query_as(
+                "SELECT token_id, account_id, name, created_at, expires_at, last_used_at, revoked_at FROM api_token WHERE token_hash = $1")
                 .bind(token_hash).fetch_optional(p).await)?;
-        let Some((token_id, account_id, name, expires_at, last_used, revoked)) = t else {
+        let Some(ApiToken {
+            token_id,
+            account_id,
+            name,
+            expires_at,
+            last_used_at: last_used,
+            revoked_at: revoked,
+            ..
+        }) = t
+        else {
             return Ok(None);
         };
         let at = now();
