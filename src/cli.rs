@@ -43,6 +43,12 @@ struct ServeArgs {
     /// Mark cookies Secure (serve behind HTTPS).
     #[arg(long, env = "CONGDOAN_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// Days a new API token is valid when none is asked for.
+    #[arg(long, env = "CONGDOAN_TOKEN_DEFAULT_DAYS", default_value_t = 90)]
+    token_default_days: i64,
+    /// The longest validity of an API token, in days.
+    #[arg(long, env = "CONGDOAN_TOKEN_MAX_DAYS", default_value_t = 365)]
+    token_max_days: i64,
 }
 
 #[derive(Subcommand, Debug)]
@@ -147,15 +153,24 @@ enum UserCommand {
         #[arg(long, requires = "unit")]
         role: Option<String>,
     },
-    /// Print a new API token for an account.
+    /// Print a new API token for an account (or list or revoke its tokens).
     Token {
         #[command(flatten)]
         db: DbArgs,
         #[arg(long)]
         username: String,
-        /// What the token is for.
+        /// What the token is for (1–100 characters).
         #[arg(long, default_value = "cli")]
         name: String,
+        /// Days of validity (at most 365).
+        #[arg(long, default_value_t = congdoan_store::DEFAULT_TOKEN_DAYS)]
+        days: i64,
+        /// List the account's tokens instead.
+        #[arg(long, conflicts_with = "revoke")]
+        list: bool,
+        /// Revoke the account's token with this id instead.
+        #[arg(long)]
+        revoke: Option<i64>,
     },
 }
 
@@ -182,10 +197,10 @@ pub async fn run(args: impl IntoIterator<Item = OsString>) -> anyhow::Result<()>
                 .read_to_string(&mut password)
                 .context("reading the password from standard input")?;
             let password = password.trim_end_matches(['\r', '\n']).to_string();
-            if password.chars().count() < 8 {
-                bail!(
-                    "Mật khẩu phải có ít nhất 8 ký tự (đọc từ đầu vào chuẩn). / The password needs at least 8 characters."
-                );
+            if let Err(e) =
+                congdoan_web::auth::check_password_strength(&password, &username, "password")
+            {
+                bail!("{} (đọc từ đầu vào chuẩn) / {}", e.message, e.message_en);
             }
             let store = open_store(&db.database_url).await?;
             let scope = Scope::admin(Actor::system("cli"));
@@ -326,16 +341,60 @@ pub async fn run(args: impl IntoIterator<Item = OsString>) -> anyhow::Result<()>
             }
             Ok(())
         }
-        Some(Command::User(UserCommand::Token { db, username, name })) => {
+        Some(Command::User(UserCommand::Token {
+            db,
+            username,
+            name,
+            days,
+            list,
+            revoke,
+        })) => {
             let store = open_store(&db.database_url).await?;
             let account = store
                 .account_by_username(&username)
                 .await
                 .with_context(|| format!("không có tài khoản {username}"))?;
+            let scope = Scope::admin(Actor::system("cli"));
+            let id = account.account_id;
+            let err = |e: congdoan_store::StoreError| anyhow::anyhow!("{e} ({})", e.code());
+            if list {
+                println!("id\ttên\ttạo lúc\tdùng gần nhất\thết hạn\ttình trạng");
+                for t in store.api_tokens(&scope, id).await.map_err(err)? {
+                    let dt = congdoan_domain::date::format_vn_datetime;
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}\t{}",
+                        t.token_id,
+                        t.name,
+                        dt(t.created_at),
+                        t.last_used_at.map(dt).unwrap_or_else(|| "—".into()),
+                        dt(t.expires_at),
+                        t.status()
+                    );
+                }
+                return Ok(());
+            }
+            if let Some(token_id) = revoke {
+                let t = store
+                    .revoke_api_token(&scope, id, token_id)
+                    .await
+                    .map_err(err)?;
+                println!("Đã thu hồi khoá {} «{}».", t.token_id, t.name);
+                return Ok(());
+            }
+            if !(1..=365).contains(&days) {
+                bail!("--days phải từ 1 đến 365 / must be 1–365");
+            }
             let token = congdoan_web::new_token();
             store
-                .create_api_token(account.account_id, &name, &congdoan_web::sha256_hex(&token))
-                .await?;
+                .issue_api_token(
+                    &scope,
+                    id,
+                    &name,
+                    &congdoan_web::sha256_hex(&token),
+                    time::OffsetDateTime::now_utc() + time::Duration::days(days),
+                )
+                .await
+                .map_err(err)?;
             println!("{token}");
             Ok(())
         }
@@ -350,6 +409,8 @@ async fn serve(a: ServeArgs) -> anyhow::Result<()> {
         demo: a.demo,
         web: congdoan_web::WebConfig {
             secure_cookies: a.secure_cookies,
+            token_max_days: a.token_max_days.max(1),
+            token_default_days: a.token_default_days.clamp(1, a.token_max_days.max(1)),
             ..Default::default()
         },
     };

@@ -436,6 +436,13 @@ async fn openapi_documents_every_route(kind: Kind) {
     for (path, method) in [
         ("/api/v1/me", "get"),
         ("/api/v1/tokens", "post"),
+        ("/api/v1/tokens", "get"),
+        ("/api/v1/tokens/{id}", "delete"),
+        ("/api/v1/accounts", "get"),
+        ("/api/v1/accounts", "post"),
+        ("/api/v1/accounts/{id}/reset-password", "post"),
+        ("/api/v1/accounts/{id}/disable", "post"),
+        ("/api/v1/accounts/{id}/enable", "post"),
         ("/api/v1/unit-types", "get"),
         ("/api/v1/units", "get"),
         ("/api/v1/units", "post"),

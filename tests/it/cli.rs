@@ -44,7 +44,7 @@ async fn migrate_then_add_a_user_who_can_log_in() {
         "ngan\n",
     );
     assert!(!ok);
-    assert!(out.contains("Mật khẩu phải có ít nhất 8 ký tự"), "{out}");
+    assert!(out.contains("Mật khẩu: cần ít nhất 10 ký tự"), "{out}");
     // An unknown unit is named.
     let (ok, out) = congdoan(
         &[

@@ -2,6 +2,7 @@
 //! and on PostgreSQL when `TEST_DATABASE_URL` is set (required in CI), plus end-to-end
 //! tests in headless Chromium.
 
+mod accounts;
 mod agreements;
 mod api;
 mod browser;

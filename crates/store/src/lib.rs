@@ -22,7 +22,10 @@ mod scope;
 mod stats;
 mod units;
 
-pub use accounts::{Account, NewAccount, Session};
+pub use accounts::{
+    Account, AccountSummary, ApiToken, DEFAULT_TOKEN_DAYS, GrantInfo, MAX_TOKEN_NAME, NewAccount,
+    Session,
+};
 pub use agreements::{AGREEMENT_SCOPE, Agreement, AgreementInput};
 pub use audit::{AuditEntry, AuditQuery};
 pub use bulk::LoadReport;

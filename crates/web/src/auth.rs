@@ -48,6 +48,129 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// The most common passwords (and Vietnamese favourites), refused whatever their length.
+const COMMON_PASSWORDS: &[&str] = &[
+    "password",
+    "password1",
+    "password123",
+    "passw0rd",
+    "12345678",
+    "123456789",
+    "1234567890",
+    "12345678910",
+    "0123456789",
+    "11111111",
+    "00000000",
+    "87654321",
+    "qwerty",
+    "qwertyuiop",
+    "qwerty123",
+    "abc123",
+    "abcd1234",
+    "admin",
+    "admin123",
+    "administrator",
+    "iloveyou",
+    "letmein",
+    "welcome",
+    "welcome1",
+    "sunshine",
+    "monkey",
+    "football",
+    "baseball",
+    "dragon",
+    "princess",
+    "trustno1",
+    "matkhau",
+    "matkhau1",
+    "matkhau123",
+    "matkhau@123",
+    "congdoan",
+    "congdoan123",
+    "congdoan@123",
+    "congdoanvn",
+    "vietnam",
+    "vietnam123",
+    "hanoi123",
+    "saigon123",
+    "anhyeuem",
+    "emyeuanh",
+    "yeuem123",
+    "123456aa",
+    "a123456789",
+    "aa123456",
+    "zxcvbnm",
+    "asdfghjkl",
+    "1q2w3e4r",
+    "1qaz2wsx",
+];
+
+/// Checks a new password: at least 10 characters, not one character repeated, not the
+/// username (nor containing it), not a common password. The error names `field`.
+pub fn check_password_strength(
+    password: &str,
+    username: &str,
+    field: &str,
+) -> Result<(), crate::error::FieldError> {
+    use crate::error::FieldError;
+    let lower = password.to_lowercase();
+    let user = username.trim().to_lowercase();
+    let chars: Vec<char> = lower.chars().collect();
+    let err = |code: &str, vi: &str, en: &str| Err(FieldError::new(field, code, vi, en));
+    if chars.len() < 10 {
+        return err(
+            "WE0701",
+            "cần ít nhất 10 ký tự.",
+            "needs at least 10 characters.",
+        );
+    }
+    if chars.iter().all(|c| *c == chars[0]) {
+        return err(
+            "WE0702",
+            "không được chỉ lặp lại một ký tự.",
+            "must not repeat a single character.",
+        );
+    }
+    if !user.is_empty() && lower.contains(&user) {
+        return err(
+            "WE0703",
+            "không được trùng hoặc chứa tên đăng nhập.",
+            "must not be or contain the username.",
+        );
+    }
+    let bare: String = lower.chars().filter(|c| !c.is_whitespace()).collect();
+    if COMMON_PASSWORDS.iter().any(|c| {
+        bare == *c
+            || (bare.starts_with(c)
+                && bare[c.len()..]
+                    .chars()
+                    .all(|d| d.is_ascii_digit() || "!@#.".contains(d)))
+    }) {
+        return err(
+            "WE0704",
+            "quá phổ biến, dễ bị đoán; hãy chọn mật khẩu khác.",
+            "too common and easy to guess; choose another.",
+        );
+    }
+    Ok(())
+}
+
+/// A temporary password to hand to a person (shown once): 3 groups of 4 lowercase
+/// letters and digits without look-alikes, e.g. `k7mq-2xhz-p9ta`.
+pub fn temporary_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut b = [0u8; 12];
+    getrandom::fill(&mut b).expect("the operating system's random source");
+    let mut out = String::new();
+    for (i, x) in b.iter().enumerate() {
+        if i > 0 && i % 4 == 0 {
+            out.push('-');
+        }
+        out.push(ALPHABET[*x as usize % ALPHABET.len()] as char);
+    }
+    out
+}
+
 pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(axum::http::header::COOKIE)
@@ -199,6 +322,30 @@ mod tests {
         assert!(h.starts_with("$argon2id$"));
         assert!(verify_password("mật khẩu đúng", &h));
         assert!(!verify_password("mat khau sai", &h));
+    }
+
+    #[test]
+    fn weak_passwords_are_refused() {
+        for (p, code) in [
+            ("short1", "WE0701"),
+            ("aaaaaaaaaaaa", "WE0702"),
+            ("xx-cdcs.officer-xx", "WE0703"),
+            ("matkhau123", "WE0704"),
+            ("Password123", "WE0704"),
+            ("congdoan2025", "WE0704"),
+            ("12345678910", "WE0704"),
+        ] {
+            let e = check_password_strength(p, "cdcs.officer", "new_password").unwrap_err();
+            assert_eq!(e.code, code, "{p}");
+            assert!(e.message.starts_with("Mật khẩu mới: "), "{}", e.message);
+        }
+        assert!(
+            check_password_strength("song-hong-chay-ra-bien", "cdcs.officer", "new_password")
+                .is_ok()
+        );
+        let t = temporary_password();
+        assert_eq!(t.len(), 14);
+        assert!(check_password_strength(&t, "someone", "password").is_ok());
     }
 
     #[test]

@@ -28,6 +28,9 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// How long a login lasts.
     pub session_hours: i64,
+    /// Validity of a new API token when none is asked for, and the longest allowed.
+    pub token_default_days: i64,
+    pub token_max_days: i64,
 }
 
 impl Default for WebConfig {
@@ -35,6 +38,8 @@ impl Default for WebConfig {
         WebConfig {
             secure_cookies: false,
             session_hours: 12,
+            token_default_days: congdoan_store::DEFAULT_TOKEN_DAYS,
+            token_max_days: 365,
         }
     }
 }
@@ -95,7 +100,12 @@ pub fn router(state: AppState) -> Router {
         )
     });
     Router::new()
-        .merge(views::routes())
+        .merge(
+            views::routes().route_layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                views::force_password_change,
+            )),
+        )
         .merge(api::routes())
         .merge(assets::routes())
         .layer(

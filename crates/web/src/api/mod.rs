@@ -5,8 +5,9 @@ mod agreements;
 mod clusters;
 mod imports;
 mod plans;
+mod tokens;
 
-use crate::auth::{CurrentUser, new_token, sha256_hex};
+use crate::auth::CurrentUser;
 use crate::error::{ErrorBody, FieldError};
 use crate::forms::{MemberForm, UnitForm};
 use crate::{AppError, AppState, today};
@@ -72,7 +73,12 @@ impl utoipa::Modify for BearerAuth {
 pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(me))
-        .routes(routes!(create_token))
+        .routes(routes!(tokens::list_tokens, tokens::create_token))
+        .routes(routes!(tokens::revoke_token))
+        .routes(routes!(tokens::list_accounts, tokens::create_account))
+        .routes(routes!(tokens::reset_password))
+        .routes(routes!(tokens::disable_account))
+        .routes(routes!(tokens::enable_account))
         .routes(routes!(unit_types))
         .routes(routes!(list_units, create_unit))
         .routes(routes!(get_unit, update_unit))
@@ -153,34 +159,6 @@ async fn me(user: CurrentUser) -> ApiResult<Me> {
         read_paths: user.scope.read_paths().to_vec(),
         write_paths: user.scope.write_paths().to_vec(),
     }))
-}
-
-#[derive(Deserialize, ToSchema)]
-struct TokenRequest {
-    name: String,
-}
-#[derive(Serialize, ToSchema)]
-struct TokenResponse {
-    /// Shown once; send as `Authorization: Bearer …`.
-    token: String,
-}
-
-/// Issues an API token for the caller (for scripts).
-#[utoipa::path(post, path = "/api/v1/tokens", request_body = TokenRequest, responses((status = 200, body = TokenResponse)), security(("bearer" = [])))]
-async fn create_token(
-    State(st): State<AppState>,
-    user: CurrentUser,
-    ApiJson(req): ApiJson<TokenRequest>,
-) -> ApiResult<TokenResponse> {
-    let token = new_token();
-    st.store
-        .create_api_token(
-            user.account.account_id,
-            req.name.trim(),
-            &sha256_hex(&token),
-        )
-        .await?;
-    Ok(Json(TokenResponse { token }))
 }
 
 /// Unit types with the dates they exist.

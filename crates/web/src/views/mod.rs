@@ -1,6 +1,7 @@
 //! Server-rendered pages. Each handler reads through the store with the caller's scope,
 //! renders a full page (or an htmx partial), and posts only through `CsrfForm`.
 
+mod accounts;
 mod agreements;
 mod audit;
 mod clusters;
@@ -15,6 +16,8 @@ mod session;
 mod tree;
 mod units;
 
+pub use accounts::force_password_change;
+pub(crate) use accounts::{create_with_temporary, issue_token, parse_new_account};
 use dashboard::UnitQuery;
 pub(crate) use members::{EventFormData, parse_event};
 use tree::AsOfQuery;
@@ -88,6 +91,7 @@ pub fn routes() -> Router<AppState> {
         .merge(clusters::routes())
         .merge(agreements::routes())
         .merge(exports::routes())
+        .merge(accounts::routes())
         .fallback(unknown_page)
         .layer(axum::middleware::from_fn(html_errors))
 }

@@ -185,7 +185,13 @@ pub(super) async fn login(
     st.store
         .create_session(&sha256_hex(&sid), account.account_id, &new_token(), expires)
         .await?;
-    let mut res = Redirect::to(&safe_next(&form.next)).into_response();
+    // A password chosen by someone else is changed before anything else.
+    let target = if account.must_change_password {
+        "/account/password".to_string()
+    } else {
+        safe_next(&form.next)
+    };
+    let mut res = Redirect::to(&target).into_response();
     let cookies = [
         set_cookie(
             SESSION_COOKIE,
