@@ -10,6 +10,7 @@ pub(crate) mod imports;
 pub(crate) mod members;
 pub(crate) mod plans;
 mod session;
+mod todo;
 mod tree;
 mod units;
 
@@ -46,7 +47,10 @@ type PageResult = Result<Response, AppError>;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(dashboard::dashboard))
+        .route("/", get(home))
+        .route("/dashboard", get(dashboard::dashboard))
+        .route("/todo", get(todo::todo))
+        .route("/todo/units", get(todo::flagged_units))
         .route("/healthz", get(healthz))
         .route("/login", get(session::login_form).post(session::login))
         .route("/logout", post(session::logout))
@@ -192,6 +196,11 @@ pub fn error_page(err: AppError, lang: Lang) -> Response {
     };
     let html = page.render().unwrap_or_else(|_| body.message.clone());
     (err.status(), Html(html)).into_response()
+}
+
+/// The landing page is the to-do page ("Việc cần làm").
+async fn home() -> Redirect {
+    Redirect::to("/todo")
 }
 
 async fn healthz(State(st): State<AppState>) -> Response {

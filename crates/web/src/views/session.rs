@@ -22,7 +22,7 @@ pub(super) fn safe_next(next: &str) -> String {
     if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/login") {
         next.to_string()
     } else {
-        "/".into()
+        "/todo".into()
     }
 }
 
