@@ -556,23 +556,28 @@ impl Store {
 
     /// The flags of the given CĐCS (a supervisor's or a cluster's, a few dozen).
     /// Callers have already checked the units against the scope.
-    #[tracing::instrument(skip(self, units))]
-    pub async fn unit_flags(
-        &self,
-        units: &[(i64, String)],
-        today: Date,
-    ) -> Result<HashMap<i64, UnitFlags>> {
+    #[tracing::instrument(skip(self, ids))]
+    pub async fn unit_flags(&self, ids: &[i64], today: Date) -> Result<HashMap<i64, UnitFlags>> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let units: Vec<(i64, String)> = read!(self, p => {
+            let mut qb = QueryBuilder::new("SELECT unit_id, path FROM unit WHERE unit_id IN (");
+            let mut sep = qb.separated(", ");
+            for id in ids {
+                sep.push_bind(*id);
+            }
+            qb.push(")");
+            qb.build_query_as().fetch_all(p).await
+        })?;
         let mut out: HashMap<i64, UnitFlags> = units
             .iter()
             .map(|(id, _)| (*id, UnitFlags::default()))
             .collect();
-        if units.is_empty() {
-            return Ok(out);
-        }
         macro_rules! in_list {
             ($qb:expr) => {{
                 let mut sep = $qb.separated(", ");
-                for (id, _) in units {
+                for (id, _) in &units {
                     sep.push_bind(*id);
                 }
                 $qb.push(")");
