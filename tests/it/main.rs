@@ -14,3 +14,4 @@ mod reform;
 mod restructure;
 mod scope;
 mod store;
+mod todo;

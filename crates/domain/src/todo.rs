@@ -47,7 +47,10 @@ mod tests {
         assert!(!member_count_fell(100, -5));
         assert!(!member_count_fell(100, 10), "10 of 110 is under 10 %");
         assert!(member_count_fell(90, 10), "10 of 100 is 10 %");
-        assert!(member_count_fell(10_000, 20), "20 members whatever the size");
+        assert!(
+            member_count_fell(10_000, 20),
+            "20 members whatever the size"
+        );
         assert!(!member_count_fell(10_000, 19));
     }
 

@@ -34,8 +34,8 @@ pub use imports::{
     ImportJob, ImportProblem, ImportReject, ImportState, MAX_IMPORT_BYTES, PreviewRow, StoredLayout,
 };
 pub use members::{
-    MEMBER_COUNT_CAP, Member, MemberEvent, MemberEventInput, MemberInput, MemberListRow, MemberPage,
-    MemberQuery, MemberTotal, SEARCH_CAP, SMALL_SUBTREE, birth_years_of_band,
+    MEMBER_COUNT_CAP, Member, MemberEvent, MemberEventInput, MemberInput, MemberListRow,
+    MemberPage, MemberQuery, MemberTotal, SEARCH_CAP, SMALL_SUBTREE, birth_years_of_band,
 };
 pub use officials::{Committee, CommitteeInput, Position, PositionInput, PositionType};
 pub use restructure::{Lineage, Plan, Preview};

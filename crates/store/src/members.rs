@@ -189,7 +189,11 @@ pub fn birth_years_of_band(band: &str, year: i32) -> Option<(i32, i32)> {
     let i = bands.iter().position(|(k, _)| *k == band)?;
     let lo_age = if i == 0 { 0 } else { bands[i - 1].1 + 1 };
     let hi_age = bands[i].1;
-    let oldest = if hi_age == i32::MAX { 1800 } else { year - hi_age };
+    let oldest = if hi_age == i32::MAX {
+        1800
+    } else {
+        year - hi_age
+    };
     Some((oldest, year - lo_age))
 }
 
@@ -721,7 +725,13 @@ impl Store {
                 None => scope
                     .read_paths()
                     .iter()
-                    .filter_map(|p| congdoan_domain::OrgPath::parse(p).ok()?.ids().last().copied())
+                    .filter_map(|p| {
+                        congdoan_domain::OrgPath::parse(p)
+                            .ok()?
+                            .ids()
+                            .last()
+                            .copied()
+                    })
                     .collect(),
             };
             let figures = self.figures(&roots).await?;
@@ -736,7 +746,9 @@ impl Store {
             let n = if let Some(sex) = &q.sex {
                 sum(dim::SEX, &|k| k == sex)
             } else if let Some((lo, hi)) = q.birth_years {
-                sum(dim::BIRTH_YEAR, &|k| k.parse::<i32>().is_ok_and(|y| y >= lo && y <= hi))
+                sum(dim::BIRTH_YEAR, &|k| {
+                    k.parse::<i32>().is_ok_and(|y| y >= lo && y <= hi)
+                })
             } else if let Some(sector) = &q.sector {
                 sum(dim::SECTOR, &|k| k == sector)
             } else if let Some(o) = &q.ownership {

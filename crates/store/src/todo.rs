@@ -250,8 +250,16 @@ impl Store {
         for (state, n) in jobs {
             let ready = state == "ready";
             items.push(TodoItem {
-                kind: if ready { "imports_ready" } else { "imports_failed" },
-                severity: if ready { Severity::Soon } else { Severity::Info },
+                kind: if ready {
+                    "imports_ready"
+                } else {
+                    "imports_failed"
+                },
+                severity: if ready {
+                    Severity::Soon
+                } else {
+                    Severity::Info
+                },
                 title_vi: if ready {
                     "tệp nhập danh sách chờ xác nhận".into()
                 } else {
@@ -305,7 +313,8 @@ impl Store {
             qb.build_query_as().fetch_all(p).await
         })?;
         let more = terms.len() as i64 > COUNT_CAP;
-        let (ended, ending): (Vec<&(i64, Date)>, Vec<&(i64, Date)>) = terms
+        type Terms<'a> = Vec<&'a (i64, Date)>;
+        let (ended, ending): (Terms, Terms) = terms
             .iter()
             .take(COUNT_CAP as usize)
             .partition(|(_, d)| *d < today);
@@ -313,8 +322,9 @@ impl Store {
             items.push(TodoItem {
                 kind: "term_ended",
                 severity: Severity::Urgent,
-                title_vi: "ban chấp hành đã hết nhiệm kỳ, chưa có nhiệm kỳ mới (cần tổ chức đại hội)"
-                    .into(),
+                title_vi:
+                    "ban chấp hành đã hết nhiệm kỳ, chưa có nhiệm kỳ mới (cần tổ chức đại hội)"
+                        .into(),
                 title_en: "committees past their term with no successor (congress due)".into(),
                 count: ended.len() as i64,
                 more: more && ending.is_empty(),

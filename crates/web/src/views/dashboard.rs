@@ -1,7 +1,7 @@
 //! The dashboard: a scope's maintained figures as cards and bar charts.
 
-use super::*;
 use super::members::NOT_RECORDED;
+use super::*;
 
 #[derive(Template)]
 #[template(path = "dashboard.html")]

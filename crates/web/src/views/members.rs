@@ -95,7 +95,7 @@ impl MembersQuery {
     /// The filters as a query string (for the exports and the pager).
     fn query_string(&self, page: Option<i64>) -> String {
         let mut parts = vec![("q", self.q.clone()), ("status", self.status.clone())];
-        parts.extend(self.facets().into_iter().map(|(k, v)| (k, v)));
+        parts.extend(self.facets());
         if let Some(p) = page {
             parts.push(("page", p.to_string()));
         }
@@ -155,9 +155,11 @@ pub(super) async fn members(
         _ => false,
     };
     let target_unit = q.unit.or_else(|| match user.scope.read_paths() {
-        [one] if !user.scope.is_admin() => {
-            congdoan_domain::OrgPath::parse(one).ok()?.ids().last().copied()
-        }
+        [one] if !user.scope.is_admin() => congdoan_domain::OrgPath::parse(one)
+            .ok()?
+            .ids()
+            .last()
+            .copied(),
         _ => None,
     });
     let export = MembersQuery {

@@ -23,7 +23,13 @@ pub(super) async fn scope_name(
         .scope
         .read_paths()
         .iter()
-        .filter_map(|p| congdoan_domain::OrgPath::parse(p).ok()?.ids().last().copied())
+        .filter_map(|p| {
+            congdoan_domain::OrgPath::parse(p)
+                .ok()?
+                .ids()
+                .last()
+                .copied()
+        })
         .collect();
     Ok(match roots.as_slice() {
         [one] => st.store.unit(&user.scope, *one).await?.name,
@@ -106,7 +112,10 @@ pub(super) async fn flagged_units(
         ),
     };
     let url = |page: i64| {
-        let mut parts = vec![("flag", flag.code().to_string()), ("page", page.to_string())];
+        let mut parts = vec![
+            ("flag", flag.code().to_string()),
+            ("page", page.to_string()),
+        ];
         if let Some(u) = q.unit {
             parts.push(("unit", u.to_string()));
         }
