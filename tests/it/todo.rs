@@ -169,19 +169,30 @@ async fn todo_page_lists_what_needs_attention(kind: Kind) {
         html.find("data-kind=\"no_chair\"").unwrap() < html.find("data-kind=\"plan\"").unwrap()
     );
 
-    // The supervisor page flags the CĐCS, worst first.
+    // The cluster page flags the CĐCS, worst first: every row above it also lacks a
+    // chair (without that flag no row weighs as much as a missing chair and a term).
     let clusters = app.store().clusters(&admin, ag, None).await.unwrap();
+    let mut seen = 0;
     for c in clusters {
         let d = app.store().cluster(&admin, c.cluster_id).await.unwrap();
         if d.units.iter().any(|u| u.unit_id == cdcs) {
+            seen += 1;
             let (_, page) = b.get_html(&format!("/clusters/{}", c.cluster_id)).await;
             let table = &page[page.find("id=\"cluster-units\"").unwrap()..];
-            let first_row = &table[table.find("<tbody>").unwrap()..];
-            let first_row = &first_row[..first_row.find("</tr>").unwrap()];
-            assert!(first_row.contains(&cdcs_name), "worst first: {first_row}");
-            assert!(first_row.contains("data-flag=\"no_chair\""));
+            let body = &table[table.find("<tbody>").unwrap()..table.find("</tbody>").unwrap()];
+            let rows: Vec<&str> = body.split("</tr>").collect();
+            let at = rows
+                .iter()
+                .position(|r| r.contains(&format!("/units/{cdcs}\"")))
+                .expect("the CĐCS in its cluster");
+            assert!(rows[at].contains("data-flag=\"no_chair\""), "{}", rows[at]);
+            assert!(rows[at].contains("data-flag=\"term\""), "{}", rows[at]);
+            for r in &rows[..at] {
+                assert!(r.contains("data-flag=\"no_chair\""), "worst first: {r}");
+            }
         }
     }
+    assert!(seen > 0, "the demo CĐCS is in a cluster");
 }
 
 async fn dashboard_names_scope_and_links_lists(kind: Kind) {

@@ -415,7 +415,7 @@ impl Store {
         let mut rows: Vec<FlaggedUnit> = match flag {
             Flag::NoChair => read!(self, p => {
                 let mut qb = QueryBuilder::new(
-                    "SELECT u.unit_id, u.code, u.name, par.name AS parent_name, NULL AS due");
+                    "SELECT u.unit_id, u.code, u.name, par.name AS parent_name, CAST(NULL AS DATE) AS due");
                 qb.push(NO_CHAIR_FROM).push_bind(today).push(")");
                 area.push(&mut qb, "u.path");
                 qb.push(NO_CHAIR_TAIL).push(" ORDER BY u.path LIMIT ").push_bind(LIST_PAGE + 1)
@@ -448,7 +448,7 @@ impl Store {
                 let mut out = Vec::new();
                 for (id, lost, now) in pagefull {
                     let r: FlaggedUnit = read!(self, p => sqlx::query_as(
-                        "SELECT u.unit_id, u.code, u.name, par.name AS parent_name, NULL AS due \
+                        "SELECT u.unit_id, u.code, u.name, par.name AS parent_name, CAST(NULL AS DATE) AS due \
                          FROM unit u LEFT JOIN unit par ON par.unit_id = u.parent_id WHERE u.unit_id = $1")
                         .bind(id).fetch_one(p).await)?;
                     out.push(FlaggedUnit {
