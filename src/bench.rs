@@ -234,6 +234,44 @@ pub async fn run(o: BenchOptions) -> anyhow::Result<String> {
             ms(l.p99)
         ));
     }
+    // The to-do page (what needs attention): the landing page after login.
+    for (label, unit) in [
+        ("national root", None),
+        ("a province", Some(&province)),
+        ("its largest CĐCS", Some(&cdcs)),
+    ] {
+        let l = time_n(o.reps, || async {
+            Ok(store.todo(&scope, unit.map(|u| u.unit_id), today).await?)
+        })
+        .await?;
+        line(format!(
+            "| to-do page, {label} | {} | {} |",
+            ms(l.p50),
+            ms(l.p99)
+        ));
+    }
+    for (label, unit) in [("a province", &province), ("national root", &root)] {
+        let l = time_n(o.reps, || async {
+            Ok(store
+                .count_members(
+                    &scope,
+                    &MemberQuery {
+                        unit_id: Some(unit.unit_id),
+                        status: Some(congdoan_domain::member::MemberStatus::Member),
+                        sex: Some("F".into()),
+                        party: true,
+                        ..Default::default()
+                    },
+                )
+                .await?)
+        })
+        .await?;
+        line(format!(
+            "| member list total, two filters (counted, capped at 10.000), {label} | {} | {} |",
+            ms(l.p50),
+            ms(l.p99)
+        ));
+    }
     for (label, unit) in [("national root", &root), ("a province", &province)] {
         let l = time_n(o.reps.min(5), || async {
             Ok(store.dashboard_naive(&scope, unit.unit_id).await?)

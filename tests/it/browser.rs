@@ -131,7 +131,7 @@ async fn officer_adds_a_member_on_a_phone() {
 
 async fn scenario(c: &Client, app: &TestApp) -> Result<(), fantoccini::error::CmdError> {
     // Log in.
-    c.goto(&app.url("/")).await?;
+    c.goto(&app.url("/dashboard")).await?;
     log_in(c, "btv.angiang").await?;
     let shown = text_of(c, "#active-members").await;
     assert!(!shown.is_empty());
@@ -360,7 +360,7 @@ async fn reform_scenario(c: &Client, app: &TestApp) -> Result<(), fantoccini::er
     let factory = app.unit_id("KG-CDCS-009").await;
     const KIEN_GIANG: &str = "Liên đoàn Lao động tỉnh Kiên Giang";
     // Log in.
-    c.goto(&app.url("/")).await?;
+    c.goto(&app.url("/dashboard")).await?;
     log_in(c, "admin").await?;
     assert!(!text_of(c, "#active-members").await.is_empty());
     // Generate the reform from the TLĐ's plans: An Giang receives Kiên Giang.

@@ -97,7 +97,7 @@ async fn migrate_then_add_a_user_who_can_log_in() {
     let app = crate::harness::TestApp::spawn_on(&url, false).await;
     let b = Browser::new(&app.base);
     let r = b.login("quantri", "mat-khau-dai-du").await;
-    assert_eq!(r.url().path(), "/");
+    assert_eq!(r.url().path(), "/todo");
     let (ok, token) = congdoan(&["user", "token", "--username", "quantri"], &url, "");
     assert!(ok);
     let me: serde_json::Value = reqwest::Client::new()

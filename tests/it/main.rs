@@ -20,3 +20,4 @@ mod reform;
 mod restructure;
 mod scope;
 mod store;
+mod todo;

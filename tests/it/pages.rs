@@ -22,7 +22,7 @@ async fn login_dashboard_and_language(kind: Kind) {
     let html = r.text().await.unwrap();
     assert!(html.contains("Sai tên đăng nhập hoặc mật khẩu."), "{html}");
     let b = app.login("btv.angiang").await;
-    let (s, html) = b.get_html("/").await;
+    let (s, html) = b.get_html("/dashboard").await;
     assert_eq!(s, 200);
     assert!(html.contains("đoàn viên đang sinh hoạt"));
     assert!(html.contains("lang=\"vi\""));

@@ -14,6 +14,7 @@ pub mod phone;
 pub mod reform;
 pub mod restructure;
 pub mod text;
+pub mod todo;
 
 pub use cccd::{CCCD_PROVINCE_CODES, Cccd, cccd_province_name, make_cccd};
 pub use date::{

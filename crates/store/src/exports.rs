@@ -38,6 +38,9 @@ pub struct ExportRow {
 pub struct ExportQuery {
     pub unit_id: i64,
     pub status: Option<MemberStatus>,
+    /// The member list's other filters (name words, sex, birth years, the CĐCS's
+    /// sector and ownership, Party), so that an export is the filtered list.
+    pub filters: crate::MemberQuery,
 }
 
 /// An export in progress: the subtree, whether identifiers are shown, and the cursor.
@@ -46,6 +49,7 @@ pub struct ExportCursor {
     path: String,
     cdcs: Option<i64>,
     status: Option<MemberStatus>,
+    filters: crate::MemberQuery,
     /// CCCD and phone in full: only for those who may edit the subtree.
     pub full_identifiers: bool,
     after: Option<(String, i64)>,
@@ -73,6 +77,7 @@ impl Store {
             path: unit.path,
             cdcs: grassroots.then_some(unit.unit_id),
             status: q.status,
+            filters: q.filters.clone(),
             full_identifiers: full,
             after: None,
             unit_name: unit.name,
@@ -97,6 +102,27 @@ impl Store {
             }
             if let Some(s) = c.status {
                 qb.push(" AND m.status = ").push_bind(s.code().to_string());
+            }
+            let f = &c.filters;
+            if let Some(sex) = &f.sex {
+                qb.push(" AND m.sex = ").push_bind(sex.clone());
+            }
+            if let Some((lo, hi)) = f.birth_years {
+                let first = |y: i32| time::Date::from_calendar_date(y, time::Month::January, 1).unwrap_or(time::Date::MIN);
+                qb.push(" AND m.birth_date >= ").push_bind(first(lo)).push(" AND m.birth_date < ").push_bind(first(hi + 1));
+            }
+            if f.party {
+                qb.push(" AND m.party_member = ").push_bind(true);
+            }
+            if let Some(v) = &f.sector {
+                qb.push(" AND COALESCE(c.sector, '') = ").push_bind(v.clone());
+            }
+            if let Some(v) = &f.ownership {
+                qb.push(" AND COALESCE(c.employer_ownership, '') = ").push_bind(v.clone());
+            }
+            // Name words as word starts of the folded name (the list's small-subtree rule).
+            for t in f.q.as_deref().map(congdoan_domain::text::fold_query_tokens).unwrap_or_default() {
+                qb.push(" AND (' ' || m.search_key) LIKE ").push_bind(format!("% {t}%"));
             }
             if let Some((k, id)) = &c.after {
                 qb.push(" AND (m.sort_key > ").push_bind(k.clone()).push(" OR (m.sort_key = ").push_bind(k.clone())

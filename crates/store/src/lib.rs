@@ -20,6 +20,7 @@ mod officials;
 mod restructure;
 mod scope;
 mod stats;
+mod todo;
 mod units;
 
 pub use accounts::{
@@ -39,13 +40,14 @@ pub use imports::{
 };
 pub use logins::{ThrottleRules, login_keys};
 pub use members::{
-    Member, MemberEvent, MemberEventInput, MemberInput, MemberListRow, MemberPage, MemberQuery,
-    SEARCH_CAP, SMALL_SUBTREE,
+    MEMBER_COUNT_CAP, Member, MemberEvent, MemberEventInput, MemberInput, MemberListRow,
+    MemberPage, MemberQuery, MemberTotal, SEARCH_CAP, SMALL_SUBTREE, birth_years_of_band,
 };
 pub use officials::{Committee, CommitteeInput, Position, PositionInput, PositionType};
 pub use restructure::{Lineage, Plan, Preview};
 pub use scope::{Actor, Role, Scope};
 pub use stats::StatDelta;
+pub use todo::{COUNT_CAP, Flag, FlaggedUnit, LIST_PAGE, Severity, TodoItem, UnitFlags};
 pub use units::{CoordinationLink, TreeNode, Unit, UnitHit, UnitInput, UnitType, UnitVersion};
 
 use sqlx::postgres::{PgPool, PgPoolOptions};

@@ -137,17 +137,64 @@ pub struct MemberPage {
     /// The name matched more than [`SEARCH_CAP`] people in a large subtree: the page
     /// is sorted among the first matches only; the user should narrow the search.
     pub capped: bool,
+    /// A sector or ownership filter was asked for in a subtree above [`SMALL_SUBTREE`]
+    /// records: nothing is listed; the user should choose a smaller unit.
+    #[serde(default)]
+    pub too_large: bool,
 }
 
-/// Filters for a member list. Pages are keyed by offset; no total is counted, so a
-/// national list costs the same as a small one.
+/// Filters for a member list. Pages are keyed by offset; no total is counted here, so
+/// a national list costs the same as a small one (see [`Store::count_members`]).
 #[derive(Debug, Clone, Default)]
 pub struct MemberQuery {
     pub q: Option<String>,
     pub unit_id: Option<i64>,
     pub status: Option<MemberStatus>,
+    /// "M" or "F".
+    pub sex: Option<String>,
+    /// Birth years, both inclusive (an age band of the dashboard).
+    pub birth_years: Option<(i32, i32)>,
+    /// Sector of the member's CĐCS ("" = not recorded). Only in subtrees of up to
+    /// [`SMALL_SUBTREE`] records (a rare sector would walk the national name index).
+    pub sector: Option<String>,
+    /// Employer ownership of the member's CĐCS ("" = not recorded); same limit.
+    pub ownership: Option<String>,
+    /// Party members only.
+    pub party: bool,
     pub page: i64,
     pub per_page: i64,
+}
+
+impl MemberQuery {
+    /// Filters on the CĐCS's fields (sector, ownership), limited to small subtrees.
+    fn by_cdcs_fields(&self) -> bool {
+        self.sector.is_some() || self.ownership.is_some()
+    }
+}
+
+/// Member counts stop here ("hơn 10.000") when the maintained figures cannot answer.
+pub const MEMBER_COUNT_CAP: i64 = 10_000;
+
+/// A total for a member list: exact from the figures, or counted up to [`MEMBER_COUNT_CAP`].
+#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
+pub struct MemberTotal {
+    pub n: i64,
+    /// More than `n` (the count stopped at the cap).
+    pub more: bool,
+}
+
+/// The birth years (inclusive) of a dashboard age band in `year`, if the band exists.
+pub fn birth_years_of_band(band: &str, year: i32) -> Option<(i32, i32)> {
+    let bands = crate::dashboard::AGE_BANDS;
+    let i = bands.iter().position(|(k, _)| *k == band)?;
+    let lo_age = if i == 0 { 0 } else { bands[i - 1].1 + 1 };
+    let hi_age = bands[i].1;
+    let oldest = if hi_age == i32::MAX {
+        1800
+    } else {
+        year - hi_age
+    };
+    Some((oldest, year - lo_age))
 }
 
 fn clean(s: Option<String>) -> Option<String> {
@@ -650,6 +697,90 @@ impl Store {
     /// result was capped.
     #[tracing::instrument(skip(self, scope))]
     pub async fn search_members(&self, scope: &Scope, q: &MemberQuery) -> Result<MemberPage> {
+        Ok(self.member_rows(scope, q, false).await?.0)
+    }
+
+    /// The total of a member list: from the maintained figures when the filters are
+    /// the status alone, or active members by one of sex, age band, sector, ownership
+    /// or Party; otherwise counted by the list's own plan up to [`MEMBER_COUNT_CAP`].
+    #[tracing::instrument(skip(self, scope))]
+    pub async fn count_members(&self, scope: &Scope, q: &MemberQuery) -> Result<MemberTotal> {
+        let text = q.q.as_deref().is_some_and(|t| !t.trim().is_empty());
+        let facets = [
+            q.sex.is_some(),
+            q.birth_years.is_some(),
+            q.sector.is_some(),
+            q.ownership.is_some(),
+            q.party,
+        ]
+        .iter()
+        .filter(|x| **x)
+        .count();
+        let active = q.status == Some(MemberStatus::Member);
+        if !text && (facets == 0 || (facets == 1 && active)) {
+            let roots: Vec<i64> = match q.unit_id {
+                Some(id) => vec![self.unit(scope, id).await?.unit_id],
+                None if scope.is_admin() => read!(self, p => sqlx::query_scalar(
+                    "SELECT unit_id FROM unit WHERE parent_id IS NULL").fetch_all(p).await)?,
+                None => scope
+                    .read_paths()
+                    .iter()
+                    .filter_map(|p| {
+                        congdoan_domain::OrgPath::parse(p)
+                            .ok()?
+                            .ids()
+                            .last()
+                            .copied()
+                    })
+                    .collect(),
+            };
+            let figures = self.figures(&roots).await?;
+            let sum = |d: &str, keep: &dyn Fn(&str) -> bool| -> i64 {
+                figures
+                    .iter()
+                    .filter(|((fd, k), _)| fd == d && keep(k))
+                    .map(|(_, n)| *n)
+                    .sum()
+            };
+            use crate::stats::dim;
+            let n = if let Some(sex) = &q.sex {
+                sum(dim::SEX, &|k| k == sex)
+            } else if let Some((lo, hi)) = q.birth_years {
+                sum(dim::BIRTH_YEAR, &|k| {
+                    k.parse::<i32>().is_ok_and(|y| y >= lo && y <= hi)
+                })
+            } else if let Some(sector) = &q.sector {
+                sum(dim::SECTOR, &|k| k == sector)
+            } else if let Some(o) = &q.ownership {
+                sum(dim::OWNERSHIP, &|k| k == o)
+            } else if q.party {
+                sum(dim::PARTY, &|_| true)
+            } else {
+                match q.status {
+                    Some(s) => sum(dim::STATUS, &|k| k == s.code()),
+                    None => sum(dim::STATUS, &|_| true),
+                }
+            };
+            return Ok(MemberTotal { n, more: false });
+        }
+        let (page, n) = self.member_rows(scope, q, true).await?;
+        if page.too_large {
+            return Ok(MemberTotal { n: 0, more: false });
+        }
+        Ok(MemberTotal {
+            n: n.min(MEMBER_COUNT_CAP),
+            more: n > MEMBER_COUNT_CAP,
+        })
+    }
+
+    /// A page of a member list, or (`count`) how many rows the list holds, up to
+    /// [`MEMBER_COUNT_CAP`] + 1: both by the same plan.
+    async fn member_rows(
+        &self,
+        scope: &Scope,
+        q: &MemberQuery,
+        count: bool,
+    ) -> Result<(MemberPage, i64)> {
         let per_page = q.per_page.clamp(1, 200);
         let offset = q.page.max(0) * per_page;
         // A CĐCS's list walks its own name-order index (its members sit in its tổ).
@@ -695,6 +826,17 @@ impl Store {
                 .sum()
         };
         let small = size <= self.small_subtree;
+        if q.by_cdcs_fields() && !small && cdcs.is_none() {
+            return Ok((
+                MemberPage {
+                    rows: vec![],
+                    more: false,
+                    capped: false,
+                    too_large: true,
+                },
+                0,
+            ));
+        }
         // A large subtree other than one CĐCS, as the federation tokens see it (None
         // inside: the national unit, that is everything).
         let fed = match !all && cdcs.is_none() && !small && ident.is_none() {
@@ -725,11 +867,15 @@ impl Store {
             None
         };
         if candidates.as_ref().is_some_and(|c| c.is_empty()) {
-            return Ok(MemberPage {
-                rows: vec![],
-                more: false,
-                capped,
-            });
+            return Ok((
+                MemberPage {
+                    rows: vec![],
+                    more: false,
+                    capped,
+                    too_large: false,
+                },
+                0,
+            ));
         }
         let engine = self.engine();
         // A large subtree listed in name order: when it is the whole country or whole
@@ -740,10 +886,13 @@ impl Store {
             (Some(Some(f)), true) if f.exact => Some(Some(f)),
             _ => None,
         };
-        let mut rows: Vec<MemberListRow> = read!(self, p => {
-            let mut qb = QueryBuilder::new(
+        let (mut rows, counted): (Vec<MemberListRow>, i64) = read!(self, p => {
+            let mut qb = QueryBuilder::new(if count {
+                "SELECT COUNT(*) FROM (SELECT 1 FROM "
+            } else {
                 "SELECT m.member_id, m.full_name, m.birth_date, m.sex, m.unit_id, \
-                 (SELECT name FROM unit WHERE unit_id = m.unit_id) AS unit_name, m.status, m.card_no, m.cccd, m.phone FROM ");
+                 (SELECT name FROM unit WHERE unit_id = m.unit_id) AS unit_name, m.status, m.card_no, m.cccd, m.phone FROM "
+            });
             // Members are addressed through their unit's path. SQLite is told the order:
             // a CĐCS walks its name index; a large subtree walks the national name index
             // and keeps rows whose unit is inside; a small one reads its units by path,
@@ -786,6 +935,22 @@ impl Store {
             if let Some(s) = q.status {
                 qb.push(" AND m.status = ").push_bind(s.code().to_string());
             }
+            if let Some(sex) = &q.sex {
+                qb.push(" AND m.sex = ").push_bind(sex.clone());
+            }
+            if let Some((lo, hi)) = q.birth_years {
+                let first = |y: i32| Date::from_calendar_date(y, time::Month::January, 1).unwrap_or(Date::MIN);
+                qb.push(" AND m.birth_date >= ").push_bind(first(lo)).push(" AND m.birth_date < ").push_bind(first(hi + 1));
+            }
+            if q.party {
+                qb.push(" AND m.party_member = ").push_bind(true);
+            }
+            if let Some(v) = &q.sector {
+                qb.push(" AND m.cdcs_id IN (SELECT unit_id FROM unit WHERE COALESCE(sector, '') = ").push_bind(v.clone()).push(")");
+            }
+            if let Some(v) = &q.ownership {
+                qb.push(" AND m.cdcs_id IN (SELECT unit_id FROM unit WHERE COALESCE(employer_ownership, '') = ").push_bind(v.clone()).push(")");
+            }
             if let Some(id) = &ident {
                 let phone = PhoneVn::parse(id).map(|p| p.as_str().to_string()).unwrap_or_else(|_| id.clone());
                 qb.push(" AND (m.cccd = ").push_bind(id.clone()).push(" OR m.phone = ").push_bind(phone)
@@ -803,8 +968,13 @@ impl Store {
                     qb.push(" AND (' ' || m.search_key) LIKE ").push_bind(format!("% {t}%"));
                 }
             }
-            qb.push(" ORDER BY m.sort_key, m.member_id LIMIT ").push_bind(per_page + 1).push(" OFFSET ").push_bind(offset);
-            qb.build_query_as::<MemberListRow>().fetch_all(p).await
+            if count {
+                qb.push(" LIMIT ").push_bind(MEMBER_COUNT_CAP + 1).push(") x");
+                qb.build_query_scalar::<i64>().fetch_one(p).await.map(|n| (vec![], n))
+            } else {
+                qb.push(" ORDER BY m.sort_key, m.member_id LIMIT ").push_bind(per_page + 1).push(" OFFSET ").push_bind(offset);
+                qb.build_query_as::<MemberListRow>().fetch_all(p).await.map(|r| (r, 0))
+            }
         })?;
         let more = rows.len() as i64 > per_page;
         rows.truncate(per_page as usize);
@@ -820,7 +990,15 @@ impl Store {
                     .unwrap_or_else(|_| "***".into())
             });
         }
-        Ok(MemberPage { rows, more, capped })
+        Ok((
+            MemberPage {
+                rows,
+                more,
+                capped,
+                too_large: false,
+            },
+            counted,
+        ))
     }
 
     /// The member with this CCCD or card number, if the caller may read them (the officer picker).

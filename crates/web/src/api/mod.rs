@@ -406,6 +406,7 @@ async fn list_members(
                 status,
                 page,
                 per_page: q.per_page.unwrap_or(50),
+                ..Default::default()
             },
         )
         .await?;

@@ -93,12 +93,10 @@ fn role_label(role: &str, tr: Tr) -> String {
     .to_string()
 }
 
-/// Checks a password against the stored hash off the async threads.
+/// Checks a password against the stored hash in the bounded Argon2 pool.
 async fn password_matches(password: &str, hash: &str) -> bool {
-    let (p, h) = (password.to_string(), hash.to_string());
-    tokio::task::spawn_blocking(move || !h.is_empty() && verify_password(&p, &h))
-        .await
-        .unwrap_or(false)
+    let h = Some(hash.to_string()).filter(|h| !h.is_empty());
+    crate::throttle::check_password(password.to_string(), h).await
 }
 
 async fn hash(password: &str) -> Result<String, AppError> {

@@ -11,7 +11,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
-use congdoan_store::{Cluster, ClusterDetail, ClusterUnit, Supervisor, Unit};
+use congdoan_store::{Cluster, ClusterDetail, ClusterUnit, Supervisor, Unit, UnitFlags};
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
@@ -123,6 +123,8 @@ async fn create_cluster(
 struct ClusterPage {
     chrome: Chrome,
     d: ClusterDetail,
+    /// The member CĐCS with their flags, worst first.
+    rows: Vec<(ClusterUnit, UnitFlags)>,
     can_write: bool,
     posts: Vec<Supervisor>,
     form: FormState,
@@ -149,9 +151,11 @@ async fn cluster_page_with(
         .store
         .btv_posts(&user.scope, d.cluster.owner_unit_id)
         .await?;
+    let rows = with_flags(st, d.units.clone()).await?;
     let errors = form.has_errors();
     let page = render(ClusterPage {
         chrome: Chrome::new(user, &d.cluster.name),
+        rows,
         d,
         can_write,
         posts,
@@ -285,7 +289,8 @@ async fn add_supervisor(
 struct SupervisorPage {
     chrome: Chrome,
     sup: Supervisor,
-    units: Vec<ClusterUnit>,
+    /// The supervised CĐCS with their flags, worst first.
+    units: Vec<(ClusterUnit, UnitFlags)>,
     total_members: i64,
 }
 
@@ -295,10 +300,32 @@ async fn supervisor_page(
     Path(id): Path<i64>,
 ) -> PageResult {
     let (sup, units) = st.store.supervised_units(&user.scope, id).await?;
+    let total_members = units.iter().map(|u| u.members).sum();
+    let units = with_flags(&st, units).await?;
     render(SupervisorPage {
         chrome: Chrome::new(&user, &sup.full_name),
-        total_members: units.iter().map(|u| u.members).sum(),
+        total_members,
         sup,
         units,
     })
+}
+
+/// The to-do flags of each CĐCS (no chair, term ending, applications, falling
+/// members), worst first; ties keep the given order.
+async fn with_flags(
+    st: &AppState,
+    units: Vec<ClusterUnit>,
+) -> Result<Vec<(ClusterUnit, UnitFlags)>, crate::AppError> {
+    let ids: Vec<i64> = units.iter().map(|u| u.unit_id).collect();
+    let flags = st.store.unit_flags(&ids, today()).await?;
+    let mut rows: Vec<(ClusterUnit, UnitFlags)> = units
+        .into_iter()
+        .map(|u| {
+            let f = flags.get(&u.unit_id).cloned().unwrap_or_default();
+            (u, f)
+        })
+        .collect();
+    let day = today();
+    rows.sort_by_key(|(_, f)| std::cmp::Reverse(f.weight(day)));
+    Ok(rows)
 }

@@ -27,6 +27,13 @@ pub fn routes() -> Router<AppState> {
 struct ExportParams {
     unit: Option<i64>,
     status: String,
+    /// The member list's filters (see `members::MembersQuery`).
+    q: String,
+    sex: String,
+    age: String,
+    sector: String,
+    ownership: String,
+    party: String,
 }
 
 const HEADERS: [&str; 15] = [
@@ -72,6 +79,15 @@ fn cells(n: u64, r: &ExportRow, tr: Tr) -> Vec<Cell> {
     ]
 }
 
+/// A sector or ownership filter: "-" stands for "not recorded".
+fn field(v: &str) -> Option<String> {
+    match v.trim() {
+        "" => None,
+        "-" => Some(String::new()),
+        v => Some(v.to_string()),
+    }
+}
+
 async fn start(
     st: &AppState,
     user: &CurrentUser,
@@ -92,6 +108,18 @@ async fn start(
             &ExportQuery {
                 unit_id,
                 status: MemberStatus::parse(q.status.trim()).ok(),
+                filters: congdoan_store::MemberQuery {
+                    q: Some(q.q.clone()).filter(|t| !t.trim().is_empty()),
+                    sex: Some(q.sex.trim().to_uppercase()).filter(|s| s == "M" || s == "F"),
+                    birth_years: congdoan_store::birth_years_of_band(
+                        q.age.trim(),
+                        crate::today().year(),
+                    ),
+                    sector: field(&q.sector),
+                    ownership: field(&q.ownership),
+                    party: q.party.trim() == "1",
+                    ..Default::default()
+                },
             },
         )
         .await?)

@@ -11,12 +11,13 @@ pub(super) struct MembersPage {
     q: String,
     status: String,
     statuses: Vec<(&'static str, String)>,
-    rows: Vec<MemberListRow>,
-    page: i64,
-    more: bool,
-    capped: bool,
-    prev_url: String,
-    next_url: String,
+    /// The filters other than name and status, as hidden fields and a line of text.
+    facets: Vec<(&'static str, String)>,
+    facets_text: String,
+    l: MembersPartial,
+    /// Where "Nhập từ tệp Excel" and the exports go (the chosen unit, or the one granted).
+    target_unit: Option<i64>,
+    export_query: String,
 }
 
 #[derive(Template)]
@@ -27,9 +28,14 @@ pub(super) struct MembersPartial {
     page: i64,
     more: bool,
     capped: bool,
+    too_large: bool,
+    total: congdoan_store::MemberTotal,
     prev_url: String,
     next_url: String,
 }
+
+/// The key that stands for "not recorded" in the sector and ownership filters.
+pub(super) const NOT_RECORDED: &str = "-";
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -37,22 +43,71 @@ pub(super) struct MembersQuery {
     q: String,
     status: String,
     unit: Option<i64>,
+    /// M or F.
+    sex: String,
+    /// A dashboard age band ("<=30", "31-35", …).
+    age: String,
+    /// Sector of the CĐCS, or [`NOT_RECORDED`].
+    sector: String,
+    /// Employer ownership of the CĐCS, or [`NOT_RECORDED`].
+    ownership: String,
+    /// "1": Party members only.
+    party: String,
     page: i64,
 }
 
-pub(super) fn members_url(q: &MembersQuery, page: i64) -> String {
-    let mut parts = vec![
-        ("q", q.q.clone()),
-        ("status", q.status.clone()),
-        ("page", page.to_string()),
-    ];
-    if let Some(u) = q.unit {
-        parts.push(("unit", u.to_string()));
+impl MembersQuery {
+    /// The filters besides name, status and unit, as (name, value) pairs.
+    fn facets(&self) -> Vec<(&'static str, String)> {
+        [
+            ("sex", &self.sex),
+            ("age", &self.age),
+            ("sector", &self.sector),
+            ("ownership", &self.ownership),
+            ("party", &self.party),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| (k, v.trim().to_string()))
+        .collect()
     }
-    format!(
-        "/members?{}",
+
+    fn store_query(&self) -> MemberQuery {
+        let field = |v: &str| match v.trim() {
+            "" => None,
+            NOT_RECORDED => Some(String::new()),
+            v => Some(v.to_string()),
+        };
+        MemberQuery {
+            q: Some(self.q.clone()),
+            unit_id: self.unit,
+            status: MemberStatus::parse(self.status.trim()).ok(),
+            sex: Some(self.sex.trim().to_uppercase()).filter(|s| s == "M" || s == "F"),
+            birth_years: congdoan_store::birth_years_of_band(self.age.trim(), today().year()),
+            sector: field(&self.sector),
+            ownership: field(&self.ownership),
+            party: self.party.trim() == "1",
+            page: self.page,
+            per_page: 50,
+        }
+    }
+
+    /// The filters as a query string (for the exports and the pager).
+    fn query_string(&self, page: Option<i64>) -> String {
+        let mut parts = vec![("q", self.q.clone()), ("status", self.status.clone())];
+        parts.extend(self.facets());
+        if let Some(p) = page {
+            parts.push(("page", p.to_string()));
+        }
+        if let Some(u) = self.unit {
+            parts.push(("unit", u.to_string()));
+        }
         serde_urlencoded::to_string(parts).unwrap_or_default()
-    )
+    }
+}
+
+pub(super) fn members_url(q: &MembersQuery, page: i64) -> String {
+    format!("/members?{}", q.query_string(Some(page)))
 }
 
 pub(super) async fn members(
@@ -62,31 +117,23 @@ pub(super) async fn members(
     Query(q): Query<MembersQuery>,
 ) -> PageResult {
     let tr = user.tr();
-    let status = MemberStatus::parse(q.status.trim()).ok();
-    let found = st
-        .store
-        .search_members(
-            &user.scope,
-            &MemberQuery {
-                q: Some(q.q.clone()),
-                unit_id: q.unit,
-                status,
-                page: q.page,
-                per_page: 50,
-            },
-        )
-        .await?;
+    let mq = q.store_query();
+    let found = st.store.search_members(&user.scope, &mq).await?;
+    let total = st.store.count_members(&user.scope, &mq).await?;
     let (prev_url, next_url) = (members_url(&q, q.page - 1), members_url(&q, q.page + 1));
+    let list = MembersPartial {
+        chrome: Chrome::new(&user, ""),
+        rows: found.rows,
+        page: q.page,
+        more: found.more,
+        capped: found.capped,
+        too_large: found.too_large,
+        total,
+        prev_url,
+        next_url,
+    };
     if headers.contains_key("hx-request") && !headers.contains_key("hx-boosted") {
-        let mut res = render(MembersPartial {
-            chrome: Chrome::new(&user, ""),
-            rows: found.rows,
-            page: q.page,
-            more: found.more,
-            capped: found.capped,
-            prev_url,
-            next_url,
-        })?;
+        let mut res = render(list)?;
         res.headers_mut().insert(
             header::VARY,
             axum::http::HeaderValue::from_static("HX-Request"),
@@ -97,22 +144,76 @@ pub(super) async fn members(
         Some(id) => Some(st.store.unit(&user.scope, id).await?),
         None => None,
     };
+    // Adding needs a unit that holds members and that the caller may write.
+    let can_add = match &unit {
+        Some(u) if user.scope.can_write(&u.path) => st
+            .store
+            .unit_types()
+            .await?
+            .iter()
+            .any(|t| t.type_code == u.type_code && t.holds_members),
+        _ => false,
+    };
+    let target_unit = q.unit.or_else(|| match user.scope.read_paths() {
+        [one] if !user.scope.is_admin() => congdoan_domain::OrgPath::parse(one)
+            .ok()?
+            .ids()
+            .last()
+            .copied(),
+        _ => None,
+    });
+    let export = MembersQuery {
+        unit: target_unit,
+        page: 0,
+        ..q
+    };
+    let facets = export.facets();
+    let facets_text = facets
+        .iter()
+        .map(|(k, v)| match *k {
+            "sex" => format!("{}: {}", tr.field("sex"), tr.sex(v)),
+            "age" => format!("{}: {v}", tr.s("Độ tuổi", "Age")),
+            "sector" => format!(
+                "{}: {}",
+                tr.s("Ngành, lĩnh vực của CĐCS", "Sector of the union"),
+                if v == NOT_RECORDED {
+                    tr.s("Chưa ghi", "Not recorded")
+                } else {
+                    v.as_str()
+                }
+            ),
+            "ownership" => format!(
+                "{}: {}",
+                tr.s("Loại hình đơn vị sử dụng lao động", "Employer type"),
+                crate::forms::OWNERSHIPS
+                    .iter()
+                    .find(|(c, _, _)| *c == v.as_str())
+                    .map(|(_, vi, en)| tr.s(vi, en))
+                    .unwrap_or(if v == NOT_RECORDED {
+                        tr.s("Chưa ghi", "Not recorded")
+                    } else {
+                        v.as_str()
+                    })
+            ),
+            _ => tr.s("Đảng viên", "Party members").to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(" · ");
     render(MembersPage {
         chrome: Chrome::new(&user, tr.s("Đoàn viên", "Members")),
-        can_add: unit.as_ref().is_some_and(|u| user.scope.can_write(&u.path)),
+        can_add,
         unit,
         statuses: MemberStatus::all()
             .iter()
             .map(|s| (s.code(), s.label(user.lang).to_string()))
             .collect(),
-        q: q.q.clone(),
-        status: q.status.clone(),
-        rows: found.rows,
-        page: q.page,
-        more: found.more,
-        capped: found.capped,
-        prev_url,
-        next_url,
+        q: export.q.clone(),
+        status: export.status.clone(),
+        facets,
+        facets_text,
+        l: list,
+        target_unit,
+        export_query: export.query_string(None),
     })
 }
 

@@ -13,6 +13,7 @@ pub(crate) mod members;
 mod pick;
 pub(crate) mod plans;
 mod session;
+mod todo;
 mod tree;
 mod units;
 
@@ -51,7 +52,10 @@ type PageResult = Result<Response, AppError>;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(dashboard::dashboard))
+        .route("/", get(home))
+        .route("/dashboard", get(dashboard::dashboard))
+        .route("/todo", get(todo::todo))
+        .route("/todo/units", get(todo::flagged_units))
         .route("/healthz", get(healthz))
         .route("/login", get(session::login_form).post(session::login))
         .route("/logout", post(session::logout))
@@ -238,6 +242,11 @@ pub fn error_page(
     };
     let html = page.render().unwrap_or_else(|_| body.message.clone());
     (err.status(), Html(html)).into_response()
+}
+
+/// The landing page is the to-do page ("Việc cần làm").
+async fn home() -> Redirect {
+    Redirect::to("/todo")
 }
 
 async fn healthz(State(st): State<AppState>) -> Response {

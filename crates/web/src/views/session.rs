@@ -33,7 +33,7 @@ pub(super) fn safe_next(next: &str) -> String {
     if same_site {
         next.to_string()
     } else {
-        "/".into()
+        "/todo".into()
     }
 }
 

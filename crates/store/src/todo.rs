@@ -1,0 +1,637 @@
+//! What needs attention in a scope (the "Việc cần làm" page) and the same flags per
+//! CĐCS (supervisor and cluster pages).
+//!
+//! Every read is bounded for the national scope: figures come from `unit_stat`;
+//! terms from the `committee(kind, term_end)` index; chairs are probed per CĐCS over
+//! the unit path range with a count capped at [`COUNT_CAP`]; falls read the last
+//! [`MEMBER_FALL_WINDOW_DAYS`] days of `member_event` by its `on_date` index
+//! (migration 0012). Lists show [`LIST_PAGE`] units a page.
+
+use crate::stats::dim;
+use crate::{Result, Scope, Store, read};
+use congdoan_domain::OrgPath;
+use congdoan_domain::todo::{
+    MEMBER_FALL_WINDOW_DAYS, fall_window_start, member_count_fell, term_horizon,
+};
+use serde::Serialize;
+use sqlx::QueryBuilder;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use time::{Date, Duration};
+
+/// Counts of flagged units stop here ("hơn 1.000"): past it the number says "many".
+pub const COUNT_CAP: i64 = 1_000;
+
+/// Units listed per page of a flag's list.
+pub const LIST_PAGE: i64 = 50;
+
+/// How urgent an item is; pages sort by it, worst first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
+pub enum Severity {
+    Info = 1,
+    Soon = 2,
+    Urgent = 3,
+}
+
+impl Severity {
+    pub fn code(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Soon => "soon",
+            Severity::Urgent => "urgent",
+        }
+    }
+}
+
+/// A per-unit flag with its own list page (`/todo/units?flag=…`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub enum Flag {
+    /// A CĐCS without a chairperson in office.
+    NoChair,
+    /// A committee (BCH) whose term ends within six months or has ended without a successor.
+    Term,
+    /// A CĐCS whose active members fell (see `congdoan_domain::todo`).
+    Fell,
+}
+
+impl Flag {
+    pub fn code(self) -> &'static str {
+        match self {
+            Flag::NoChair => "no_chair",
+            Flag::Term => "term",
+            Flag::Fell => "fell",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Flag> {
+        [Flag::NoChair, Flag::Term, Flag::Fell]
+            .into_iter()
+            .find(|f| f.code() == s)
+    }
+}
+
+/// One thing to do, as the to-do page shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TodoItem {
+    /// applicants, imports_ready, imports_failed, plan, term_ended, term_ending, no_chair, fell
+    pub kind: &'static str,
+    pub severity: Severity,
+    pub title_vi: String,
+    pub title_en: String,
+    pub count: i64,
+    /// The count stopped at [`COUNT_CAP`]: there are more.
+    pub more: bool,
+    /// The filtered list this item counts.
+    pub link: String,
+    /// The nearest deadline (a term's end, a plan's effective date).
+    pub due: Option<Date>,
+}
+
+/// A unit on a flag's list.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct FlaggedUnit {
+    pub unit_id: i64,
+    pub code: String,
+    pub name: String,
+    pub parent_name: Option<String>,
+    /// The term's end (flag `term`).
+    pub due: Option<Date>,
+    /// Net members lost over the window (flag `fell`).
+    #[sqlx(default)]
+    pub lost: i64,
+    /// Active members now (flag `fell`).
+    #[sqlx(default)]
+    pub members: i64,
+}
+
+/// The flags of one CĐCS (supervisor and cluster pages).
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct UnitFlags {
+    pub no_chair: bool,
+    /// The current BCH's term end when within six months or past.
+    pub term_end: Option<Date>,
+    pub applicants: i64,
+    /// Net members lost over the window when that counts as a fall.
+    pub lost: Option<i64>,
+}
+
+impl UnitFlags {
+    /// Worst first: a missing chair and an ended term weigh most.
+    pub fn weight(&self, today: Date) -> i64 {
+        let mut w = 0;
+        if self.no_chair {
+            w += 1000;
+        }
+        match self.term_end {
+            Some(d) if d < today => w += 800,
+            Some(_) => w += 400,
+            None => {}
+        }
+        if self.lost.is_some() {
+            w += 300;
+        }
+        w + self.applicants.min(99)
+    }
+    pub fn any(&self) -> bool {
+        self.no_chair || self.term_end.is_some() || self.applicants > 0 || self.lost.is_some()
+    }
+}
+
+/// The subtrees a to-do read covers.
+struct Area {
+    /// Path prefixes; empty = everything (admin at the root).
+    paths: Vec<String>,
+    /// Their roots' ids (for the figures).
+    roots: Vec<i64>,
+    /// The unit to name in links (`unit=`), when there is one.
+    link_unit: Option<i64>,
+}
+
+impl Area {
+    fn push<DB: sqlx::Database>(&self, qb: &mut QueryBuilder<DB>, col: &str)
+    where
+        String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    {
+        if !self.paths.is_empty() {
+            crate::scope::push_ranges(qb, " AND ", col, &self.paths);
+        }
+    }
+    fn unit_param(&self, sep: char) -> String {
+        self.link_unit
+            .map(|u| format!("{sep}unit={u}"))
+            .unwrap_or_default()
+    }
+}
+
+const NO_CHAIR_FROM: &str = " FROM unit u JOIN unit_type t ON t.type_code = u.type_code \
+     LEFT JOIN unit par ON par.unit_id = u.parent_id \
+     WHERE t.is_grassroots AND (u.ended_on IS NULL OR u.ended_on > ";
+const NO_CHAIR_TAIL: &str = " AND NOT EXISTS (SELECT 1 FROM position_assignment a WHERE a.unit_id = u.unit_id \
+     AND a.position_code = 'CHU_TICH' AND a.end_date IS NULL)";
+const TERM_FROM: &str = " FROM committee c JOIN unit u ON u.unit_id = c.unit_id \
+     LEFT JOIN unit par ON par.unit_id = u.parent_id \
+     WHERE c.kind = 'BCH' AND c.term_end IS NOT NULL AND c.term_end <= ";
+const TERM_TAIL: &str = " AND NOT EXISTS (SELECT 1 FROM committee n WHERE n.unit_id = c.unit_id \
+     AND n.kind = 'BCH' AND n.term_start > c.term_start)";
+
+impl Store {
+    async fn area(&self, scope: &Scope, unit_id: Option<i64>) -> Result<Area> {
+        Ok(match unit_id {
+            Some(id) => {
+                let u = self.unit(scope, id).await?;
+                Area {
+                    paths: vec![u.path],
+                    roots: vec![id],
+                    link_unit: Some(id),
+                }
+            }
+            None if scope.is_admin() => Area {
+                paths: vec![],
+                roots: read!(self, p => sqlx::query_scalar("SELECT unit_id FROM unit WHERE parent_id IS NULL").fetch_all(p).await)?,
+                link_unit: None,
+            },
+            None => {
+                let paths = scope.read_paths().to_vec();
+                let roots: Vec<i64> = paths
+                    .iter()
+                    .filter_map(|p| OrgPath::parse(p).ok()?.ids().last().copied())
+                    .collect();
+                let link_unit = (roots.len() == 1).then(|| roots[0]);
+                Area {
+                    paths,
+                    roots,
+                    link_unit,
+                }
+            }
+        })
+    }
+
+    /// What needs attention in a unit's subtree, or in the caller's whole scope:
+    /// worst first, then the nearest deadline.
+    #[tracing::instrument(skip(self, scope))]
+    pub async fn todo(
+        &self,
+        scope: &Scope,
+        unit_id: Option<i64>,
+        today: Date,
+    ) -> Result<Vec<TodoItem>> {
+        let area = self.area(scope, unit_id).await?;
+        let mut items = Vec::new();
+        let u_amp = area.unit_param('&');
+        let u_q = area.unit_param('?');
+
+        // Applications to admit: the maintained figures.
+        let figures = self.figures(&area.roots).await?;
+        let applicants = figures
+            .get(&(dim::STATUS.to_string(), "applicant".to_string()))
+            .copied()
+            .unwrap_or(0);
+        if applicants > 0 {
+            items.push(TodoItem {
+                kind: "applicants",
+                severity: Severity::Soon,
+                title_vi: "đơn xin gia nhập công đoàn chờ xét kết nạp".into(),
+                title_en: "applications waiting for admission".into(),
+                count: applicants,
+                more: false,
+                link: format!("/members?status=applicant{u_amp}"),
+                due: None,
+            });
+        }
+
+        // Imports waiting for confirmation, or failed in the last 30 days.
+        let recent = crate::now() - Duration::days(30);
+        let jobs: Vec<(String, i64)> = read!(self, p => {
+            let mut qb = QueryBuilder::new(
+                "SELECT state, COUNT(*) FROM import_job j WHERE (state = 'ready' OR (state = 'failed' AND updated_at >= ");
+            qb.push_bind(recent).push("))");
+            area.push(&mut qb, "j.path");
+            qb.push(" GROUP BY state");
+            qb.build_query_as().fetch_all(p).await
+        })?;
+        for (state, n) in jobs {
+            let ready = state == "ready";
+            items.push(TodoItem {
+                kind: if ready {
+                    "imports_ready"
+                } else {
+                    "imports_failed"
+                },
+                severity: if ready {
+                    Severity::Soon
+                } else {
+                    Severity::Info
+                },
+                title_vi: if ready {
+                    "tệp nhập danh sách chờ xác nhận".into()
+                } else {
+                    "tệp nhập danh sách bị lỗi (30 ngày qua)".into()
+                },
+                title_en: if ready {
+                    "imports waiting for confirmation".into()
+                } else {
+                    "imports that failed (last 30 days)".into()
+                },
+                count: n,
+                more: false,
+                link: format!("/imports{u_q}"),
+                due: None,
+            });
+        }
+
+        // Scheduled restructuring plans, each with its day.
+        let plans: Vec<(i64, String, Date)> = read!(self, p => {
+            let mut qb = QueryBuilder::new(
+                "SELECT plan_id, name, effective_date FROM restructure_plan WHERE status = 'scheduled' AND ");
+            scope.push_read_filter(&mut qb, "path");
+            area.push(&mut qb, "path");
+            qb.push(" ORDER BY effective_date, plan_id LIMIT 20");
+            qb.build_query_as().fetch_all(p).await
+        })?;
+        for (id, name, on) in plans {
+            items.push(TodoItem {
+                kind: "plan",
+                severity: if on <= today + Duration::days(30) {
+                    Severity::Soon
+                } else {
+                    Severity::Info
+                },
+                title_vi: format!("phương án sắp xếp đã lên lịch: {name}"),
+                title_en: format!("scheduled restructuring plan: {name}"),
+                count: 1,
+                more: false,
+                link: format!("/plans/{id}"),
+                due: Some(on),
+            });
+        }
+
+        // Terms ended without a successor, and terms ending within six months.
+        let terms: Vec<(i64, Date)> = read!(self, p => {
+            let mut qb = QueryBuilder::new("SELECT c.unit_id, c.term_end");
+            qb.push(TERM_FROM).push_bind(term_horizon(today))
+                .push(" AND (u.ended_on IS NULL OR u.ended_on > ").push_bind(today).push(")");
+            area.push(&mut qb, "u.path");
+            qb.push(TERM_TAIL).push(" ORDER BY c.term_end LIMIT ").push_bind(COUNT_CAP + 1);
+            qb.build_query_as().fetch_all(p).await
+        })?;
+        let more = terms.len() as i64 > COUNT_CAP;
+        type Terms<'a> = Vec<&'a (i64, Date)>;
+        let (ended, ending): (Terms, Terms) = terms
+            .iter()
+            .take(COUNT_CAP as usize)
+            .partition(|(_, d)| *d < today);
+        if !ended.is_empty() {
+            items.push(TodoItem {
+                kind: "term_ended",
+                severity: Severity::Urgent,
+                title_vi:
+                    "ban chấp hành đã hết nhiệm kỳ, chưa có nhiệm kỳ mới (cần tổ chức đại hội)"
+                        .into(),
+                title_en: "committees past their term with no successor (congress due)".into(),
+                count: ended.len() as i64,
+                more: more && ending.is_empty(),
+                link: format!("/todo/units?flag=term{u_amp}"),
+                due: ended.first().map(|t| t.1),
+            });
+        }
+        if !ending.is_empty() {
+            items.push(TodoItem {
+                kind: "term_ending",
+                severity: Severity::Soon,
+                title_vi: "ban chấp hành hết nhiệm kỳ trong 6 tháng tới".into(),
+                title_en: "committees whose term ends within 6 months".into(),
+                count: ending.len() as i64,
+                more,
+                link: format!("/todo/units?flag=term{u_amp}"),
+                due: ending.first().map(|t| t.1),
+            });
+        }
+
+        // CĐCS without a chairperson in office (count capped).
+        let no_chair: i64 = read!(self, p => {
+            let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM (SELECT 1");
+            qb.push(NO_CHAIR_FROM).push_bind(today).push(")");
+            area.push(&mut qb, "u.path");
+            qb.push(NO_CHAIR_TAIL).push(" LIMIT ").push_bind(COUNT_CAP + 1).push(") x");
+            qb.build_query_scalar().fetch_one(p).await
+        })?;
+        if no_chair > 0 {
+            items.push(TodoItem {
+                kind: "no_chair",
+                severity: Severity::Urgent,
+                title_vi: "công đoàn cơ sở chưa có chủ tịch".into(),
+                title_en: "grassroots unions without a chairperson".into(),
+                count: no_chair.min(COUNT_CAP),
+                more: no_chair > COUNT_CAP,
+                link: format!("/todo/units?flag=no_chair{u_amp}"),
+                due: None,
+            });
+        }
+
+        // CĐCS whose active members fell over the window.
+        let fell = self.falls(&area.paths, today).await?;
+        if !fell.is_empty() {
+            items.push(TodoItem {
+                kind: "fell",
+                severity: Severity::Soon,
+                title_vi: format!(
+                    "công đoàn cơ sở có số đoàn viên giảm mạnh trong {MEMBER_FALL_WINDOW_DAYS} ngày qua"
+                ),
+                title_en: format!(
+                    "grassroots unions whose members fell sharply in the last {MEMBER_FALL_WINDOW_DAYS} days"
+                ),
+                count: fell.len() as i64,
+                more: false,
+                link: format!("/todo/units?flag=fell{u_amp}"),
+                due: None,
+            });
+        }
+
+        items.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then_with(|| match (a.due, b.due) {
+                    (Some(x), Some(y)) => x.cmp(&y),
+                    (Some(_), None) => std::cmp::Ordering::Less,
+                    (None, Some(_)) => std::cmp::Ordering::Greater,
+                    (None, None) => std::cmp::Ordering::Equal,
+                })
+                .then_with(|| b.count.cmp(&a.count))
+        });
+        Ok(items)
+    }
+
+    /// One page of the units carrying a flag, worst (or nearest) first; `true` when
+    /// another page follows.
+    #[tracing::instrument(skip(self, scope))]
+    pub async fn flagged_units(
+        &self,
+        scope: &Scope,
+        unit_id: Option<i64>,
+        flag: Flag,
+        page: i64,
+        today: Date,
+    ) -> Result<(Vec<FlaggedUnit>, bool)> {
+        let area = self.area(scope, unit_id).await?;
+        let offset = page.max(0) * LIST_PAGE;
+        let mut rows: Vec<FlaggedUnit> = match flag {
+            Flag::NoChair => read!(self, p => {
+                let mut qb = QueryBuilder::new(
+                    "SELECT u.unit_id, u.code, u.name, par.name AS parent_name, CAST(NULL AS DATE) AS due");
+                qb.push(NO_CHAIR_FROM).push_bind(today).push(")");
+                area.push(&mut qb, "u.path");
+                qb.push(NO_CHAIR_TAIL).push(" ORDER BY u.path LIMIT ").push_bind(LIST_PAGE + 1)
+                    .push(" OFFSET ").push_bind(offset);
+                qb.build_query_as().fetch_all(p).await
+            })?,
+            Flag::Term => read!(self, p => {
+                let mut qb = QueryBuilder::new(
+                    "SELECT u.unit_id, u.code, u.name, par.name AS parent_name, c.term_end AS due");
+                qb.push(TERM_FROM).push_bind(term_horizon(today))
+                    .push(" AND (u.ended_on IS NULL OR u.ended_on > ").push_bind(today).push(")");
+                area.push(&mut qb, "u.path");
+                qb.push(TERM_TAIL).push(" ORDER BY c.term_end, u.unit_id LIMIT ").push_bind(LIST_PAGE + 1)
+                    .push(" OFFSET ").push_bind(offset);
+                qb.build_query_as().fetch_all(p).await
+            })?,
+            Flag::Fell => {
+                let mut fell: Vec<(i64, i64, i64)> = self
+                    .falls(&area.paths, today)
+                    .await?
+                    .into_iter()
+                    .map(|(id, (lost, now))| (id, lost, now))
+                    .collect();
+                fell.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                let pagefull: Vec<(i64, i64, i64)> = fell
+                    .into_iter()
+                    .skip(offset as usize)
+                    .take(LIST_PAGE as usize + 1)
+                    .collect();
+                let mut out = Vec::new();
+                for (id, lost, now) in pagefull {
+                    let r: FlaggedUnit = read!(self, p => sqlx::query_as(
+                        "SELECT u.unit_id, u.code, u.name, par.name AS parent_name, CAST(NULL AS DATE) AS due \
+                         FROM unit u LEFT JOIN unit par ON par.unit_id = u.parent_id WHERE u.unit_id = $1")
+                        .bind(id).fetch_one(p).await)?;
+                    out.push(FlaggedUnit {
+                        lost,
+                        members: now,
+                        ..r
+                    });
+                }
+                out
+            }
+        };
+        let more = rows.len() as i64 > LIST_PAGE;
+        rows.truncate(LIST_PAGE as usize);
+        Ok((rows, more))
+    }
+
+    /// CĐCS (inside `paths`; empty = everywhere) whose active members fell over the
+    /// window: id → (net members lost, active members now). Plan-stamped events are
+    /// left out: a restructuring moves members on purpose.
+    #[tracing::instrument(skip(self, paths))]
+    pub async fn falls(&self, paths: &[String], today: Date) -> Result<HashMap<i64, (i64, i64)>> {
+        let from = fall_window_start(today);
+        // Net change per unit where it happened: leaving active membership (or
+        // transferring away) loses one; admission, re-admission or arrival gains one.
+        let per_unit: Vec<(i64, String, i64)> = read!(self, p => {
+            let mut qb = QueryBuilder::new(
+                "SELECT e.unit_id, u.path, SUM(CASE WHEN e.from_status = 'member' AND (e.to_status <> 'member' OR e.to_unit_id IS NOT NULL) THEN 1 \
+                 WHEN e.to_status = 'member' AND (e.from_status IS NULL OR e.from_status <> 'member') THEN -1 ELSE 0 END) AS lost \
+                 FROM member_event e JOIN unit u ON u.unit_id = e.unit_id WHERE e.on_date >= ");
+            qb.push_bind(from).push(" AND e.plan_id IS NULL");
+            if !paths.is_empty() {
+                crate::scope::push_ranges(&mut qb, " AND ", "u.path", paths);
+            }
+            qb.push(" GROUP BY e.unit_id, u.path");
+            qb.build_query_as().fetch_all(p).await
+        })?;
+        let arrivals: Vec<(i64, String, i64)> = read!(self, p => {
+            let mut qb = QueryBuilder::new(
+                "SELECT e.to_unit_id, u.path, COUNT(*) FROM member_event e JOIN unit u ON u.unit_id = e.to_unit_id \
+                 WHERE e.on_date >= ");
+            qb.push_bind(from).push(" AND e.plan_id IS NULL AND e.to_unit_id IS NOT NULL AND e.to_status = 'member'");
+            if !paths.is_empty() {
+                crate::scope::push_ranges(&mut qb, " AND ", "u.path", paths);
+            }
+            qb.push(" GROUP BY e.to_unit_id, u.path");
+            qb.build_query_as().fetch_all(p).await
+        })?;
+        let mut by_path: BTreeMap<String, i64> = BTreeMap::new();
+        for (_, path, lost) in per_unit {
+            *by_path.entry(path).or_default() += lost;
+        }
+        for (_, path, n) in arrivals {
+            *by_path.entry(path).or_default() -= n;
+        }
+        // Each unit's CĐCS: the grassroots unit among its path's ids.
+        let mut ids: Vec<i64> = by_path
+            .keys()
+            .filter_map(|p| OrgPath::parse(p).ok())
+            .flat_map(|p| p.ids())
+            .collect::<HashSet<i64>>()
+            .into_iter()
+            .collect();
+        ids.sort_unstable();
+        let mut grassroots = HashSet::new();
+        for chunk in ids.chunks(1000) {
+            let found: Vec<i64> = read!(self, p => {
+                let mut qb = QueryBuilder::new(
+                    "SELECT u.unit_id FROM unit u JOIN unit_type t ON t.type_code = u.type_code WHERE t.is_grassroots AND u.unit_id IN (");
+                let mut sep = qb.separated(", ");
+                for id in chunk {
+                    sep.push_bind(*id);
+                }
+                qb.push(")");
+                qb.build_query_scalar().fetch_all(p).await
+            })?;
+            grassroots.extend(found);
+        }
+        let mut lost: HashMap<i64, i64> = HashMap::new();
+        for (path, n) in by_path {
+            let Ok(p) = OrgPath::parse(&path) else {
+                continue;
+            };
+            if let Some(c) = p.ids().into_iter().rev().find(|i| grassroots.contains(i)) {
+                *lost.entry(c).or_default() += n;
+            }
+        }
+        let losing: Vec<i64> = lost
+            .iter()
+            .filter(|(_, n)| **n > 0)
+            .map(|(id, _)| *id)
+            .collect();
+        let mut out = HashMap::new();
+        for chunk in losing.chunks(1000) {
+            let now: Vec<(i64, i64)> = read!(self, p => {
+                let mut qb = QueryBuilder::new(
+                    "SELECT u.unit_id, COALESCE(s.n, 0) FROM unit u LEFT JOIN unit_stat s ON s.unit_id = u.unit_id \
+                     AND s.dim = 'status' AND s.key = 'member' WHERE (u.ended_on IS NULL OR u.ended_on > ");
+                qb.push_bind(today).push(") AND u.unit_id IN (");
+                let mut sep = qb.separated(", ");
+                for id in chunk {
+                    sep.push_bind(*id);
+                }
+                qb.push(")");
+                qb.build_query_as().fetch_all(p).await
+            })?;
+            for (id, n) in now {
+                let l = lost[&id];
+                if member_count_fell(n, l) {
+                    out.insert(id, (l, n));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The flags of the given CĐCS (a supervisor's or a cluster's, a few dozen).
+    /// Callers have already checked the units against the scope.
+    #[tracing::instrument(skip(self, ids))]
+    pub async fn unit_flags(&self, ids: &[i64], today: Date) -> Result<HashMap<i64, UnitFlags>> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let units: Vec<(i64, String)> = read!(self, p => {
+            let mut qb = QueryBuilder::new("SELECT unit_id, path FROM unit WHERE unit_id IN (");
+            let mut sep = qb.separated(", ");
+            for id in ids {
+                sep.push_bind(*id);
+            }
+            qb.push(")");
+            qb.build_query_as().fetch_all(p).await
+        })?;
+        let mut out: HashMap<i64, UnitFlags> = units
+            .iter()
+            .map(|(id, _)| (*id, UnitFlags::default()))
+            .collect();
+        macro_rules! in_list {
+            ($qb:expr) => {{
+                let mut sep = $qb.separated(", ");
+                for (id, _) in &units {
+                    sep.push_bind(*id);
+                }
+                $qb.push(")");
+            }};
+        }
+        let chairs: Vec<i64> = read!(self, p => {
+            let mut qb = QueryBuilder::new(
+                "SELECT DISTINCT unit_id FROM position_assignment WHERE position_code = 'CHU_TICH' AND end_date IS NULL AND unit_id IN (");
+            in_list!(qb);
+            qb.build_query_scalar().fetch_all(p).await
+        })?;
+        let terms: Vec<(i64, Date, Option<Date>)> = read!(self, p => {
+            let mut qb = QueryBuilder::new(
+                "SELECT unit_id, term_start, term_end FROM committee WHERE kind = 'BCH' AND unit_id IN (");
+            in_list!(qb);
+            qb.build_query_as().fetch_all(p).await
+        })?;
+        let applicants: Vec<(i64, i64)> = read!(self, p => {
+            let mut qb = QueryBuilder::new(
+                "SELECT unit_id, n FROM unit_stat WHERE dim = 'status' AND key = 'applicant' AND unit_id IN (");
+            in_list!(qb);
+            qb.build_query_as().fetch_all(p).await
+        })?;
+        let paths: Vec<String> = units.iter().map(|(_, p)| p.clone()).collect();
+        let fell = self.falls(&paths, today).await?;
+        let mut latest: HashMap<i64, (Date, Option<Date>)> = HashMap::new();
+        for (id, start, end) in terms {
+            let e = latest.entry(id).or_insert((start, end));
+            if start > e.0 {
+                *e = (start, end);
+            }
+        }
+        for (id, f) in out.iter_mut() {
+            f.no_chair = !chairs.contains(id);
+            f.term_end = latest
+                .get(id)
+                .and_then(|(_, end)| *end)
+                .filter(|e| *e <= term_horizon(today));
+            f.applicants = applicants
+                .iter()
+                .find(|(u, _)| u == id)
+                .map_or(0, |(_, n)| *n);
+            f.lost = fell.get(id).map(|(l, _)| *l);
+        }
+        Ok(out)
+    }
+}
