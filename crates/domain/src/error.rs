@@ -305,6 +305,22 @@ pub fn field_label(field: &str, lang: Lang) -> &str {
         "event" => ("Thao tác", "Action"),
         "path" => ("Đường dẫn đơn vị", "Unit path"),
         "federation" => ("LĐLĐ tỉnh tiếp nhận", "Receiving provincial federation"),
+        // Coordination regulations and emulation clusters.
+        "number" => ("Số văn bản", "Document number"),
+        "title" => ("Tên quy chế", "Title"),
+        "party_a_id" | "party_a" => ("Bên phối hợp", "Coordinating side"),
+        "signed_on" => ("Ngày ký", "Signing date"),
+        "valid_from" => ("Hiệu lực từ", "Valid from"),
+        "valid_to" => ("Hiệu lực đến", "Valid to"),
+        "scope_items" => ("Nội dung phối hợp", "Scope"),
+        "unit_ids" | "units" | "unit_id" => ("Đơn vị", "Units"),
+        "ended_on" => ("Ngày chấm dứt", "End date"),
+        "end_reason" => ("Lý do chấm dứt", "Reason for ending"),
+        "closed_on" => ("Ngày đóng", "Closing date"),
+        "kind" => ("Loại", "Kind"),
+        "year" => ("Năm", "Year"),
+        "lead_unit_id" => ("Đơn vị trưởng", "Lead unit"),
+        "assignment_id" => ("Người phụ trách", "Supervisor"),
         _ => return field,
     };
     match lang {

@@ -26,6 +26,8 @@ pub(super) struct UnitPage {
     can_write: bool,
     holds_members: bool,
     notice: Option<String>,
+    /// Set when the caller reads this unit only through a coordination link.
+    coordinated: Option<congdoan_store::CoordinatedUnit>,
 }
 
 pub(super) fn type_name(types: &[UnitType], code: &str, tr: Tr) -> String {
@@ -84,6 +86,7 @@ pub(super) async fn unit_page(
         committees: s.committees(&user.scope, id).await?,
         position_types: s.position_types().await?,
         links: s.coordination(&user.scope, id, today()).await?,
+        coordinated: s.coordination_basis(&user.scope, &u.path, today()).await?,
         history: s.unit_history(&user.scope, id).await?,
         lineage: s.lineage(&user.scope, id).await?,
         as_of,
