@@ -321,6 +321,8 @@ pub fn field_label(field: &str, lang: Lang) -> &str {
         "year" => ("Năm", "Year"),
         "lead_unit_id" => ("Đơn vị trưởng", "Lead unit"),
         "assignment_id" => ("Người phụ trách", "Supervisor"),
+        "from" => ("Từ ngày", "From"),
+        "to" => ("Đến ngày", "To"),
         _ => return field,
     };
     match lang {
