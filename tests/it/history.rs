@@ -17,14 +17,23 @@ async fn the_tree_of_a_past_date_counts_the_members_of_that_date(kind: Kind) {
     let yesterday = today.previous_day().unwrap();
     let kg = app.unit_id("KG").await;
     // Kiên Giang had members in 2019: the count of that date is not zero.
-    let then = s.tree_nodes(&scope, &[kg], date!(2019 - 06 - 01)).await.unwrap();
+    let then = s
+        .tree_nodes(&scope, &[kg], date!(2019 - 06 - 01))
+        .await
+        .unwrap();
     assert_eq!(then.len(), 1, "Kiên Giang existed on 01/06/2019");
     assert!(then[0].member_count > 0, "{:?}", then[0]);
     // A member who joins today is in today's count, not in yesterday's.
     let holder = app.unit_id("KG-CDCS-002").await;
     let unit = s.unit(&scope, holder).await.unwrap();
     let parent = unit.parent_id.unwrap();
-    let count = |nodes: Vec<congdoan_store::TreeNode>| nodes.into_iter().find(|n| n.unit_id == holder).unwrap().member_count;
+    let count = |nodes: Vec<congdoan_store::TreeNode>| {
+        nodes
+            .into_iter()
+            .find(|n| n.unit_id == holder)
+            .unwrap()
+            .member_count
+    };
     let before_today = count(s.tree_children(&scope, parent, today).await.unwrap());
     let before_past = count(s.tree_children(&scope, parent, yesterday).await.unwrap());
     s.create_member(
@@ -50,13 +59,22 @@ async fn the_tree_of_a_past_date_counts_the_members_of_that_date(kind: Kind) {
     )
     .await
     .unwrap();
-    assert_eq!(count(s.tree_children(&scope, parent, today).await.unwrap()), before_today + 1);
-    assert_eq!(count(s.tree_children(&scope, parent, yesterday).await.unwrap()), before_past);
+    assert_eq!(
+        count(s.tree_children(&scope, parent, today).await.unwrap()),
+        before_today + 1
+    );
+    assert_eq!(
+        count(s.tree_children(&scope, parent, yesterday).await.unwrap()),
+        before_past
+    );
     // The page says which date its counts are of.
     let br = app.login("admin").await;
     let (status, html) = br.get_html("/units?as_of=01/06/2019").await;
     assert_eq!(status, 200, "{html}");
-    assert!(html.contains("Số đoàn viên của cả nhánh tại ngày 01/06/2019"), "{html}");
+    assert!(
+        html.contains("Số đoàn viên của cả nhánh tại ngày 01/06/2019"),
+        "{html}"
+    );
 }
 
 async fn the_audit_log_speaks_vietnamese_filters_and_links(kind: Kind) {
@@ -67,7 +85,13 @@ async fn the_audit_log_speaks_vietnamese_filters_and_links(kind: Kind) {
     // Some rows of several kinds: a view of personal data and an edit.
     let m = app
         .store()
-        .search_members(&app.admin_scope(), &congdoan_store::MemberQuery { per_page: 1, ..Default::default() })
+        .search_members(
+            &app.admin_scope(),
+            &congdoan_store::MemberQuery {
+                per_page: 1,
+                ..Default::default()
+            },
+        )
         .await
         .unwrap()
         .rows[0]
@@ -76,13 +100,22 @@ async fn the_audit_log_speaks_vietnamese_filters_and_links(kind: Kind) {
     assert_eq!(status, 200);
     let (status, html) = br.get_html("/audit").await;
     assert_eq!(status, 200, "{html}");
-    for raw in ["apply plan", "view_personal_data member", "create unit", "{\""] {
+    for raw in [
+        "apply plan",
+        "view_personal_data member",
+        "create unit",
+        "{\"",
+    ] {
         assert!(!html.contains(raw), "raw {raw:?} in {html}");
     }
     assert!(html.contains("Tạo mới"), "{html}");
     // Every link in the table opens.
     let table = &html[html.find("id=\"audit-rows\"").expect("rows")..];
-    let hrefs: Vec<&str> = table.split("href=\"").skip(1).filter_map(|s| s.split('"').next()).collect();
+    let hrefs: Vec<&str> = table
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .collect();
     assert!(!hrefs.is_empty());
     for h in hrefs.iter().take(20) {
         let (status, body) = br.get_html(&h.replace("&amp;", "&")).await;
@@ -92,7 +125,10 @@ async fn the_audit_log_speaks_vietnamese_filters_and_links(kind: Kind) {
     let all = rows(&html);
     // Filters narrow: by action, by person, by unit, by date.
     let (_, by_action) = br.get_html("/audit?action=view_personal_data").await;
-    assert!(rows(&by_action) >= 1 && rows(&by_action) < all, "{by_action}");
+    assert!(
+        rows(&by_action) >= 1 && rows(&by_action) < all,
+        "{by_action}"
+    );
     assert!(by_action.contains("Xem thông tin cá nhân"), "{by_action}");
     let (_, by_who) = br.get_html("/audit?who=admin").await;
     assert!(rows(&by_who) >= 1 && rows(&by_who) < all, "{by_who}");

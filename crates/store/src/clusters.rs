@@ -278,7 +278,12 @@ impl Store {
 
     /// Renames a cluster or block.
     #[tracing::instrument(skip(self, scope, name))]
-    pub async fn rename_cluster(&self, scope: &Scope, cluster_id: i64, name: &str) -> Result<ClusterDetail> {
+    pub async fn rename_cluster(
+        &self,
+        scope: &Scope,
+        cluster_id: i64,
+        name: &str,
+    ) -> Result<ClusterDetail> {
         let detail = self.cluster_for_write(scope, cluster_id).await?;
         let name = nfc(name.trim());
         if name.chars().count() < 3 {
@@ -306,7 +311,12 @@ impl Store {
 
     /// Closes a cluster (at the end of its year, or when it is dissolved) on `on`.
     #[tracing::instrument(skip(self, scope))]
-    pub async fn close_cluster(&self, scope: &Scope, cluster_id: i64, on: time::Date) -> Result<ClusterDetail> {
+    pub async fn close_cluster(
+        &self,
+        scope: &Scope,
+        cluster_id: i64,
+        on: time::Date,
+    ) -> Result<ClusterDetail> {
         let detail = self.cluster_for_write(scope, cluster_id).await?;
         if i64::from(on.year()) < detail.cluster.year {
             return Err(rule(
@@ -330,7 +340,12 @@ impl Store {
 
     /// Takes a member CĐCS out of a cluster (and clears it as lead unit).
     #[tracing::instrument(skip(self, scope))]
-    pub async fn remove_cluster_unit(&self, scope: &Scope, cluster_id: i64, unit_id: i64) -> Result<ClusterDetail> {
+    pub async fn remove_cluster_unit(
+        &self,
+        scope: &Scope,
+        cluster_id: i64,
+        unit_id: i64,
+    ) -> Result<ClusterDetail> {
         let detail = self.cluster_for_write(scope, cluster_id).await?;
         let Some(u) = detail.units.iter().find(|u| u.unit_id == unit_id) else {
             return Err(StoreError::NotFound);
@@ -350,9 +365,18 @@ impl Store {
 
     /// Ends a supervisor's assignment to a cluster (the post itself stays).
     #[tracing::instrument(skip(self, scope))]
-    pub async fn remove_cluster_supervisor(&self, scope: &Scope, cluster_id: i64, assignment_id: i64) -> Result<ClusterDetail> {
+    pub async fn remove_cluster_supervisor(
+        &self,
+        scope: &Scope,
+        cluster_id: i64,
+        assignment_id: i64,
+    ) -> Result<ClusterDetail> {
         let detail = self.cluster_for_write(scope, cluster_id).await?;
-        let Some(sup) = detail.supervisors.iter().find(|s| s.assignment_id == assignment_id) else {
+        let Some(sup) = detail
+            .supervisors
+            .iter()
+            .find(|s| s.assignment_id == assignment_id)
+        else {
             return Err(StoreError::NotFound);
         };
         write!(self, p => {

@@ -406,8 +406,10 @@ impl Store {
             placed("e.unit_id = v.unit_id AND e.to_unit_id IS NULL"),
             placed("e.to_unit_id = v.unit_id")
         );
-        Ok(read!(self, p => sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()))
-            .bind(hist_path).bind(&end).bind(as_of).fetch_one(p).await)?)
+        Ok(
+            read!(self, p => sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(hist_path).bind(&end).bind(as_of).fetch_one(p).await)?,
+        )
     }
 
     /// The sub-units of a unit as they stood on `as_of`.

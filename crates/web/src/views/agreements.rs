@@ -315,7 +315,11 @@ async fn renew_agreement(
     if !errs.is_empty() {
         return agreement_view(&st, &user, id, errs, None, f.valid_to, None).await;
     }
-    match st.store.renew_agreement(&user.scope, id, valid_to, today()).await {
+    match st
+        .store
+        .renew_agreement(&user.scope, id, valid_to, today())
+        .await
+    {
         Ok(_) => see_other(&format!("/agreements/{id}?notice=renewed")),
         Err(e) => {
             let errs = field_errors(e.into())?;
@@ -332,13 +336,31 @@ struct EndForm {
 }
 
 /// The confirmation before ending: names every unit that loses coordinated access.
-async fn end_page(st: &AppState, user: &CurrentUser, id: i64, f: EndForm, errors: Vec<FieldError>) -> PageResult {
+async fn end_page(
+    st: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    f: EndForm,
+    errors: Vec<FieldError>,
+) -> PageResult {
     let tr = user.tr();
     let (g, _) = st.store.agreement(&user.scope, id).await?;
-    user.scope.can_write(&g.path_b).then_some(()).ok_or(AppError::Forbidden)?;
-    let units = st.store.agreement_open_units(&user.scope, id, today()).await?;
+    user.scope
+        .can_write(&g.path_b)
+        .then_some(())
+        .ok_or(AppError::Forbidden)?;
+    let units = st
+        .store
+        .agreement_open_units(&user.scope, id, today())
+        .await?;
     ConfirmPage {
-        chrome: Chrome::new(user, tr.s("Chấm dứt quy chế phối hợp", "End the coordination regulation")),
+        chrome: Chrome::new(
+            user,
+            tr.s(
+                "Chấm dứt quy chế phối hợp",
+                "End the coordination regulation",
+            ),
+        ),
         intro: format!(
             "{} {} {} {} {} {}: {} {} {} {}.",
             tr.s("Quy chế số", "Regulation no."),
@@ -350,7 +372,10 @@ async fn end_page(st: &AppState, user: &CurrentUser, id: i64, f: EndForm, errors
             g.party_a_name,
             tr.s("sẽ thôi xem", "will no longer read"),
             units.len(),
-            tr.s("đơn vị sau từ ngày chấm dứt", "units below from the end date"),
+            tr.s(
+                "đơn vị sau từ ngày chấm dứt",
+                "units below from the end date"
+            ),
         ),
         items: units.into_iter().map(|(_, n)| n).collect(),
         action: format!("/agreements/{id}/end"),
@@ -365,7 +390,11 @@ async fn end_page(st: &AppState, user: &CurrentUser, id: i64, f: EndForm, errors
     .respond()
 }
 
-async fn end_form(State(st): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> PageResult {
+async fn end_form(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> PageResult {
     let f = EndForm {
         ended_on: format_vn_date(today()),
         end_reason: String::new(),
@@ -382,7 +411,11 @@ async fn end_agreement(
     let Some(on) = parse_date_req(&f.ended_on, "ended_on", &mut errs) else {
         return end_page(&st, &user, id, f, errs).await;
     };
-    match st.store.end_agreement(&user.scope, id, on, &f.end_reason).await {
+    match st
+        .store
+        .end_agreement(&user.scope, id, on, &f.end_reason)
+        .await
+    {
         Ok(_) => see_other(&format!("/agreements/{id}?notice=ended")),
         Err(e) => {
             let errs = field_errors(e.into())?;
@@ -398,19 +431,35 @@ async fn remove_form(
 ) -> PageResult {
     let tr = user.tr();
     let (g, _) = st.store.agreement(&user.scope, id).await?;
-    user.scope.can_write(&g.path_b).then_some(()).ok_or(AppError::Forbidden)?;
-    let units = st.store.agreement_open_units(&user.scope, id, today()).await?;
+    user.scope
+        .can_write(&g.path_b)
+        .then_some(())
+        .ok_or(AppError::Forbidden)?;
+    let units = st
+        .store
+        .agreement_open_units(&user.scope, id, today())
+        .await?;
     let Some((_, name)) = units.into_iter().find(|(u, _)| *u == unit) else {
         return Err(AppError::NotFound);
     };
     ConfirmPage {
-        chrome: Chrome::new(&user, tr.s("Đưa đơn vị ra khỏi quy chế", "Take a unit out of the agreement")),
+        chrome: Chrome::new(
+            &user,
+            tr.s(
+                "Đưa đơn vị ra khỏi quy chế",
+                "Take a unit out of the agreement",
+            ),
+        ),
         intro: format!(
             "{name} {} {} {} {}.",
             tr.s("sẽ ra khỏi phạm vi quy chế số", "leaves regulation no."),
             g.number,
             tr.s("từ hôm nay; từ đó", "today; from then on"),
-            format_args!("{} {}", g.party_a_name, tr.s("thôi xem đơn vị này", "no longer reads it")),
+            format_args!(
+                "{} {}",
+                g.party_a_name,
+                tr.s("thôi xem đơn vị này", "no longer reads it")
+            ),
         ),
         items: vec![],
         action: format!("/agreements/{id}/units/{unit}/remove"),

@@ -16,10 +16,18 @@ pub(crate) const ACTIONS: &[(&str, &str, &str)] = &[
     ("end", "Chấm dứt", "Ended"),
     ("renew", "Gia hạn", "Renewed"),
     ("remove_unit", "Đưa đơn vị ra", "Unit taken out"),
-    ("remove_supervisor", "Thôi phân công phụ trách", "Supervisor taken off"),
+    (
+        "remove_supervisor",
+        "Thôi phân công phụ trách",
+        "Supervisor taken off",
+    ),
     ("grant", "Cấp quyền", "Granted access"),
     ("export", "Xuất danh sách", "Exported"),
-    ("view_personal_data", "Xem thông tin cá nhân", "Viewed personal data"),
+    (
+        "view_personal_data",
+        "Xem thông tin cá nhân",
+        "Viewed personal data",
+    ),
     ("upload", "Tải tệp lên", "Uploaded a file"),
     ("import", "Nhập đoàn viên", "Imported members"),
     ("confirm", "Xác nhận nhập", "Confirmed an import"),
@@ -70,7 +78,11 @@ const KEYS: &[(&str, &str, &str)] = &[
     ("committee_id", "Ban", "Committee"),
 ];
 
-fn label_of(table: &[(&str, &'static str, &'static str)], code: &str, tr: Tr) -> Option<&'static str> {
+fn label_of(
+    table: &[(&str, &'static str, &'static str)],
+    code: &str,
+    tr: Tr,
+) -> Option<&'static str> {
     table
         .iter()
         .find(|(c, _, _)| *c == code)
@@ -136,8 +148,7 @@ pub(super) async fn audit(
     let tr = user.tr();
     let mut errors = vec![];
     let vn = time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    let from = parse_date_opt(&q.from, "from", &mut errors)
-        .map(|d| d.midnight().assume_offset(vn));
+    let from = parse_date_opt(&q.from, "from", &mut errors).map(|d| d.midnight().assume_offset(vn));
     let until = parse_date_opt(&q.to, "to", &mut errors)
         .and_then(|d| d.next_day())
         .map(|d| d.midnight().assume_offset(vn));
@@ -176,7 +187,10 @@ pub(super) async fn audit(
         vec![]
     };
     let next = (rows.len() as i64 == PAGE)
-        .then(|| rows.last().map(|r| format!("/audit?before={}&{}", r.audit_id, q.query())))
+        .then(|| {
+            rows.last()
+                .map(|r| format!("/audit?before={}&{}", r.audit_id, q.query()))
+        })
         .flatten();
     let rows = readable(&st, &user, rows).await?;
     let invalid = !errors.is_empty();
@@ -185,7 +199,10 @@ pub(super) async fn audit(
         rows,
         next,
         f: q,
-        actions: ACTIONS.iter().map(|(c, vi, en)| (*c, tr.s(vi, en))).collect(),
+        actions: ACTIONS
+            .iter()
+            .map(|(c, vi, en)| (*c, tr.s(vi, en)))
+            .collect(),
         errors,
     })?;
     if invalid {
@@ -228,10 +245,10 @@ async fn readable(
         .into_iter()
         .collect();
     let unit_name = |id: i64| {
-        names
-            .get(&id)
-            .cloned()
-            .unwrap_or_else(|| tr.s("(đơn vị ngoài phạm vi)", "(unit outside your scope)").to_string())
+        names.get(&id).cloned().unwrap_or_else(|| {
+            tr.s("(đơn vị ngoài phạm vi)", "(unit outside your scope)")
+                .to_string()
+        })
     };
     let show = |k: &str, v: &serde_json::Value| -> String {
         match v {
@@ -244,7 +261,12 @@ async fn readable(
                 Ok(d) if s.len() == 10 && s.as_bytes()[4] == b'-' => tr.date(d),
                 _ => s.clone(),
             },
-            serde_json::Value::Bool(b) => tr.s(if *b { "có" } else { "không" }, if *b { "yes" } else { "no" }).to_string(),
+            serde_json::Value::Bool(b) => tr
+                .s(
+                    if *b { "có" } else { "không" },
+                    if *b { "yes" } else { "no" },
+                )
+                .to_string(),
             serde_json::Value::Array(a) => tr.int(a.len() as i64),
             other => other.to_string(),
         }
@@ -260,7 +282,9 @@ async fn readable(
                 .into_iter()
                 .filter(|k| before.get(*k) != after.get(*k))
                 .map(|k| {
-                    let label = label_of(KEYS, k, tr).unwrap_or_else(|| tr.field(k)).to_string();
+                    let label = label_of(KEYS, k, tr)
+                        .unwrap_or_else(|| tr.field(k))
+                        .to_string();
                     let b = before.get(k).map(|v| show(k, v)).unwrap_or_default();
                     let a = after.get(k).map(|v| show(k, v)).unwrap_or_default();
                     (label, b, a)
@@ -276,7 +300,12 @@ async fn readable(
                 after.get("unit_id").and_then(|v| v.as_i64()),
             ) {
                 ("transfer_out", Some(a), Some(b)) if a != b => {
-                    format!("{action}: {} → {} ({})", unit_name(a), unit_name(b), r.summary)
+                    format!(
+                        "{action}: {} → {} ({})",
+                        unit_name(a),
+                        unit_name(b),
+                        r.summary
+                    )
                 }
                 _ => r.summary.clone(),
             };
@@ -344,6 +373,9 @@ mod tests {
             }
         }
         assert!(seen > 20, "found only {seen} audit calls");
-        assert!(missing.is_empty(), "action codes without a label: {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "action codes without a label: {missing:?}"
+        );
     }
 }

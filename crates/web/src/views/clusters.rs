@@ -5,15 +5,15 @@ use super::{
     Chrome, ConfirmInput, ConfirmPage, PageResult, UnitParam, field_errors, optional_unit, render,
     see_other,
 };
+use crate::auth::{CsrfForm, CurrentUser};
 use crate::error::FieldError;
 use crate::forms::parse_date_req;
-use congdoan_domain::date::format_vn_date;
-use crate::auth::{CsrfForm, CurrentUser};
 use crate::{AppError, AppState, today};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
+use congdoan_domain::date::format_vn_date;
 use congdoan_store::{Cluster, ClusterDetail, ClusterUnit, Supervisor, Unit};
 use serde::Deserialize;
 
@@ -128,9 +128,18 @@ async fn cluster_page(
     let tr = user.tr();
     let notice = q.notice.as_deref().and_then(|n| match n {
         "renamed" => Some(tr.s("Đã đổi tên.", "Renamed.")),
-        "closed" => Some(tr.s("Đã đóng cụm, khối; không thay đổi được nữa.", "Closed; it can no longer change.")),
-        "unit_removed" => Some(tr.s("Đã đưa CĐCS ra khỏi cụm, khối.", "The grassroots union was taken out.")),
-        "supervisor_removed" => Some(tr.s("Đã thôi phân công người phụ trách.", "The supervisor was taken off.")),
+        "closed" => Some(tr.s(
+            "Đã đóng cụm, khối; không thay đổi được nữa.",
+            "Closed; it can no longer change.",
+        )),
+        "unit_removed" => Some(tr.s(
+            "Đã đưa CĐCS ra khỏi cụm, khối.",
+            "The grassroots union was taken out.",
+        )),
+        "supervisor_removed" => Some(tr.s(
+            "Đã thôi phân công người phụ trách.",
+            "The supervisor was taken off.",
+        )),
         _ => None,
     });
     cluster_view(&st, &user, id, vec![], None, notice.map(str::to_string)).await
@@ -194,7 +203,13 @@ struct CloseForm {
 }
 
 /// Confirms closing: restates how many CĐCS and supervisors the cluster holds.
-async fn close_page(st: &AppState, user: &CurrentUser, id: i64, f: CloseForm, errors: Vec<FieldError>) -> PageResult {
+async fn close_page(
+    st: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    f: CloseForm,
+    errors: Vec<FieldError>,
+) -> PageResult {
     let tr = user.tr();
     let d = st.store.cluster(&user.scope, id).await?;
     if !user.scope.can_write(&d.cluster.path) {
@@ -223,7 +238,11 @@ async fn close_page(st: &AppState, user: &CurrentUser, id: i64, f: CloseForm, er
     .respond()
 }
 
-async fn close_form(State(st): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> PageResult {
+async fn close_form(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> PageResult {
     let f = CloseForm {
         closed_on: format_vn_date(today()),
     };
@@ -249,7 +268,13 @@ async fn close_cluster(
 }
 
 /// A confirmation without inputs for one removal from a cluster.
-fn removal_page(user: &CurrentUser, title: &str, intro: String, action: String, id: i64) -> PageResult {
+fn removal_page(
+    user: &CurrentUser,
+    title: &str,
+    intro: String,
+    action: String,
+    id: i64,
+) -> PageResult {
     let tr = user.tr();
     ConfirmPage {
         chrome: Chrome::new(user, title),
@@ -271,7 +296,11 @@ async fn remove_unit_form(
 ) -> PageResult {
     let tr = user.tr();
     let d = st.store.cluster(&user.scope, id).await?;
-    let u = d.units.iter().find(|u| u.unit_id == unit).ok_or(AppError::NotFound)?;
+    let u = d
+        .units
+        .iter()
+        .find(|u| u.unit_id == unit)
+        .ok_or(AppError::NotFound)?;
     let lead = d.cluster.lead_unit_id == Some(unit);
     removal_page(
         &user,
@@ -281,7 +310,14 @@ async fn remove_unit_form(
             u.name,
             tr.s("sẽ ra khỏi", "leaves"),
             d.cluster.name,
-            if lead { tr.s(" Đơn vị này đang là đơn vị trưởng: cụm, khối sẽ chưa có đơn vị trưởng.", " It is the lead unit: the cluster will have none.") } else { "" }
+            if lead {
+                tr.s(
+                    " Đơn vị này đang là đơn vị trưởng: cụm, khối sẽ chưa có đơn vị trưởng.",
+                    " It is the lead unit: the cluster will have none.",
+                )
+            } else {
+                ""
+            }
         ),
         format!("/clusters/{id}/units/{unit}/remove"),
         id,
@@ -307,11 +343,21 @@ async fn remove_supervisor_form(
 ) -> PageResult {
     let tr = user.tr();
     let d = st.store.cluster(&user.scope, id).await?;
-    let s = d.supervisors.iter().find(|s| s.assignment_id == a).ok_or(AppError::NotFound)?;
+    let s = d
+        .supervisors
+        .iter()
+        .find(|s| s.assignment_id == a)
+        .ok_or(AppError::NotFound)?;
     removal_page(
         &user,
         tr.s("Thôi phân công người phụ trách", "Take a supervisor off"),
-        format!("{} ({}) {} «{}».", s.full_name, s.position_name_vi, tr.s("sẽ thôi phụ trách", "stops supervising"), d.cluster.name),
+        format!(
+            "{} ({}) {} «{}».",
+            s.full_name,
+            s.position_name_vi,
+            tr.s("sẽ thôi phụ trách", "stops supervising"),
+            d.cluster.name
+        ),
         format!("/clusters/{id}/supervisors/{a}/remove"),
         id,
     )
@@ -322,7 +368,9 @@ async fn remove_supervisor(
     Path((id, a)): Path<(i64, i64)>,
     CsrfForm(user, _): CsrfForm<Empty>,
 ) -> PageResult {
-    st.store.remove_cluster_supervisor(&user.scope, id, a).await?;
+    st.store
+        .remove_cluster_supervisor(&user.scope, id, a)
+        .await?;
     see_other(&format!("/clusters/{id}?notice=supervisor_removed"))
 }
 

@@ -235,7 +235,13 @@ impl ConfirmPage {
 }
 
 impl ConfirmInput {
-    fn new(name: &'static str, tr: Tr, hint: &'static str, value: &str, errors: &[FieldError]) -> ConfirmInput {
+    fn new(
+        name: &'static str,
+        tr: Tr,
+        hint: &'static str,
+        value: &str,
+        errors: &[FieldError],
+    ) -> ConfirmInput {
         ConfirmInput {
             name,
             label: tr.field(name).to_string(),
