@@ -383,7 +383,7 @@ impl Store {
             }
             qb.push(") AND ");
             scope.push_granted_filter(&mut qb, "c.path");
-            qb.push(" ORDER BY g.number, u.name, l.link_id");
+            qb.push(" ORDER BY (CASE WHEN g.number IS NULL THEN 1 ELSE 0 END), g.number, u.name, l.link_id");
             qb.build_query_as::<CoordinatedUnit>().fetch_all(p).await
         })?;
         let mut seen = std::collections::HashSet::new();
