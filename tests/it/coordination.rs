@@ -227,8 +227,14 @@ async fn agreements_show_status_have_no_dead_links_and_can_be_edited_renewed_end
     assert_eq!(status, 404, "access ends with the agreement");
     let (_, dash) = kontum.get_html("/").await;
     if let Some(i) = dash.find("id=\"coordinated\"") {
-        let section = &dash[i..dash[i..].find("</section>").map(|j| i + j).unwrap_or(dash.len())];
-        assert!(!section.contains(&format!("/units/{covered_unit}\"")), "{section}");
+        let section = &dash[i..dash[i..]
+            .find("</section>")
+            .map(|j| i + j)
+            .unwrap_or(dash.len())];
+        assert!(
+            !section.contains(&format!("/units/{covered_unit}\"")),
+            "{section}"
+        );
     }
 }
 
