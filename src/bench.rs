@@ -423,6 +423,20 @@ async fn restructure_phase(
         ms(l.p50),
         ms(l.p99)
     ));
+    // The tree page of a past date counts each shown node's members of that date from
+    // the membership events: the children of the root (the provinces) are one node
+    // each; this times the province's own count.
+    let members_then = store.tree_nodes(scope, &[province.unit_id], past).await?;
+    let l = time_n(reps, || async {
+        Ok(store.tree_nodes(scope, &[province.unit_id], past).await?)
+    })
+    .await?;
+    line(format!(
+        "| tree node as of 01/01/2024 with its members then ({}), a province, p50 / p99 | {} / {} |",
+        members_then.first().map(|n| n.member_count).unwrap_or(0),
+        ms(l.p50),
+        ms(l.p99)
+    ));
     let ids = store.grassroots_ids(scope, &root.path, 10_000).await?;
     let today = time::OffsetDateTime::now_utc().date();
     let plan = store

@@ -363,6 +363,11 @@ pub fn field_label(field: &str, lang: Lang) -> &str {
             ("Tiêu chí thành lập công đoàn xã", "Commune-union criteria")
         }
         "other" => ("Khác", "Other"),
+        "ended_on" => ("Ngày chấm dứt", "End date"),
+        "end_reason" => ("Lý do chấm dứt", "Reason for ending"),
+        "closed_on" => ("Ngày đóng", "Closing date"),
+        "from" => ("Từ ngày", "From"),
+        "to" => ("Đến ngày", "To"),
         _ => return field,
     };
     match lang {

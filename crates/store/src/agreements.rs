@@ -73,10 +73,90 @@ pub struct Agreement {
     pub valid_to: Option<Date>,
     /// Comma-separated codes of [`AGREEMENT_SCOPE`].
     pub scope_items: String,
+    /// Ended early (chấm dứt) on this day, with the reason.
+    pub ended_on: Option<Date>,
+    pub end_reason: Option<String>,
+    /// Links in force (not ended) that the agreement created or adopted.
     pub covered: i64,
 }
 
+/// Where an agreement stands on a day: computed from its dates, never stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub enum AgreementStatus {
+    /// Signed, not yet in force.
+    Pending,
+    InForce,
+    Expired,
+    Ended,
+}
+
+impl AgreementStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            AgreementStatus::Pending => "pending",
+            AgreementStatus::InForce => "in_force",
+            AgreementStatus::Expired => "expired",
+            AgreementStatus::Ended => "ended",
+        }
+    }
+    /// (Vietnamese, English) label.
+    pub fn label(self) -> (&'static str, &'static str) {
+        match self {
+            AgreementStatus::Pending => ("Chưa có hiệu lực", "Not yet in force"),
+            AgreementStatus::InForce => ("Còn hiệu lực", "In force"),
+            AgreementStatus::Expired => ("Hết hiệu lực", "Expired"),
+            AgreementStatus::Ended => ("Đã chấm dứt", "Ended"),
+        }
+    }
+}
+
+/// A unit the caller reads only through a coordination link, with the agreement (if
+/// any) that created the link: the "Đơn vị phối hợp theo quy chế" of a dashboard,
+/// the tree and a unit page's read-only banner.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct CoordinatedUnit {
+    pub unit_id: i64,
+    pub code: String,
+    pub name: String,
+    pub path: String,
+    /// Active members of its subtree (maintained figures).
+    pub members: i64,
+    pub coordinator_id: i64,
+    pub coordinator_name: String,
+    /// The managing parent today.
+    pub manager_name: Option<String>,
+    pub agreement_id: Option<i64>,
+    pub agreement_number: Option<String>,
+    pub agreement_title: Option<String>,
+    /// The managing party of the agreement.
+    pub party_b_name: Option<String>,
+}
+
+/// Changes to an agreement's text (not its parties or covered units).
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct AgreementEdit {
+    pub number: String,
+    pub title: String,
+    pub signed_on: Date,
+    pub valid_from: Date,
+    pub valid_to: Option<Date>,
+    pub scope_items: Vec<String>,
+}
+
 impl Agreement {
+    /// Its status on `today`: an early end wins, then the validity dates.
+    pub fn status(&self, today: Date) -> AgreementStatus {
+        if self.ended_on.is_some_and(|d| d <= today) {
+            AgreementStatus::Ended
+        } else if self.valid_to.is_some_and(|d| d <= today) {
+            AgreementStatus::Expired
+        } else if self.valid_from > today {
+            AgreementStatus::Pending
+        } else {
+            AgreementStatus::InForce
+        }
+    }
+
     pub fn scope_codes(&self) -> Vec<&str> {
         self.scope_items
             .split(',')
@@ -100,13 +180,72 @@ pub struct AgreementInput {
 }
 
 const SELECT: &str = "SELECT g.agreement_id, g.number, g.title, g.party_a_id, a.name AS party_a_name, g.party_b_id, b.name AS party_b_name, \
-     g.path_a, g.path_b, g.signed_on, g.valid_from, g.valid_to, g.scope_items, \
-     (SELECT CAST(COUNT(*) AS BIGINT) FROM unit_link l WHERE l.agreement_id = g.agreement_id) AS covered \
+     g.path_a, g.path_b, g.signed_on, g.valid_from, g.valid_to, g.scope_items, g.ended_on, g.end_reason, \
+     (SELECT CAST(COUNT(*) AS BIGINT) FROM unit_link l WHERE l.agreement_id = g.agreement_id \
+        AND ((l.valid_to IS NULL AND g.valid_to IS NULL) OR l.valid_to = g.valid_to)) AS covered \
      FROM coordination_agreement g JOIN unit a ON a.unit_id = g.party_a_id JOIN unit b ON b.unit_id = g.party_b_id ";
 
 fn rule(code: &'static str, field: &'static str, vi: &str, en: &str) -> StoreError {
     StoreError::rule(code, field, vi, en)
 }
+
+/// Checks an agreement's number, title, dates and scope items (shared by recording
+/// and editing); returns the cleaned number, title and comma-joined items.
+fn check_text(
+    number: &str,
+    title: &str,
+    signed_on: Date,
+    valid_from: Date,
+    valid_to: Option<Date>,
+    scope_items: &[String],
+) -> Result<(String, String, String)> {
+    let (number, title) = (nfc(number.trim()), nfc(title.trim()));
+    if number.is_empty() {
+        return Err(rule(
+            "ST1001",
+            "number",
+            "Ghi số văn bản quy chế.",
+            "Enter the regulation's number.",
+        ));
+    }
+    if title.chars().count() < 5 {
+        return Err(rule(
+            "ST1002",
+            "title",
+            "Ghi tên quy chế (ít nhất 5 ký tự).",
+            "Enter the regulation's title (at least 5 characters).",
+        ));
+    }
+    if valid_to.is_some_and(|t| t <= valid_from) || valid_from < signed_on {
+        return Err(rule(
+            "ST1004",
+            "valid_to",
+            "Hiệu lực phải từ ngày ký trở đi và ngày hết hạn sau ngày bắt đầu.",
+            "Validity must start on or after signing and end after it starts.",
+        ));
+    }
+    let items: Vec<&str> = scope_items
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect();
+    if items.is_empty()
+        || items
+            .iter()
+            .any(|i| !AGREEMENT_SCOPE.iter().any(|(c, _, _)| c == i))
+    {
+        return Err(rule(
+            "ST1005",
+            "scope_items",
+            "Chọn ít nhất một nội dung phối hợp trong danh sách.",
+            "Choose at least one listed scope item.",
+        ));
+    }
+    Ok((number, title, items.join(",")))
+}
+
+/// `(link_id, unit_id, unit name, path)` of the links in force that an agreement holds.
+type OpenLink = (i64, i64, String, String);
 
 impl Store {
     /// Records an agreement and its coordinating links (links already in force for the
@@ -120,23 +259,6 @@ impl Store {
         let b = self.unit(scope, input.party_b_id).await?;
         scope.check_write(&b.path)?;
         let a = self.unit_unscoped(input.party_a_id).await?;
-        let (number, title) = (nfc(input.number.trim()), nfc(input.title.trim()));
-        if number.is_empty() {
-            return Err(rule(
-                "ST1001",
-                "number",
-                "Ghi số văn bản quy chế.",
-                "Enter the regulation's number.",
-            ));
-        }
-        if title.chars().count() < 5 {
-            return Err(rule(
-                "ST1002",
-                "title",
-                "Ghi tên quy chế (ít nhất 5 ký tự).",
-                "Enter the regulation's title (at least 5 characters).",
-            ));
-        }
         if a.path.starts_with(&b.path) || b.path.starts_with(&a.path) {
             return Err(rule(
                 "ST1003",
@@ -145,34 +267,14 @@ impl Store {
                 "The parties must belong to different managing lines.",
             ));
         }
-        if input.valid_to.is_some_and(|t| t <= input.valid_from)
-            || input.valid_from < input.signed_on
-        {
-            return Err(rule(
-                "ST1004",
-                "valid_to",
-                "Hiệu lực phải từ ngày ký trở đi và ngày hết hạn sau ngày bắt đầu.",
-                "Validity must start on or after signing and end after it starts.",
-            ));
-        }
-        let items: Vec<&str> = input
-            .scope_items
-            .iter()
-            .map(|s| s.trim())
-            .filter(|s| !s.is_empty())
-            .collect();
-        if items.is_empty()
-            || items
-                .iter()
-                .any(|i| !AGREEMENT_SCOPE.iter().any(|(c, _, _)| c == i))
-        {
-            return Err(rule(
-                "ST1005",
-                "scope_items",
-                "Chọn ít nhất một nội dung phối hợp trong danh sách.",
-                "Choose at least one listed scope item.",
-            ));
-        }
+        let (number, title, items) = check_text(
+            &input.number,
+            &input.title,
+            input.signed_on,
+            input.valid_from,
+            input.valid_to,
+            &input.scope_items,
+        )?;
         if input.unit_ids.is_empty() {
             return Err(rule(
                 "ST1006",
@@ -200,7 +302,7 @@ impl Store {
                 "INSERT INTO coordination_agreement (number, title, party_a_id, party_b_id, path_a, path_b, signed_on, valid_from, valid_to, scope_items, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING agreement_id")
                 .bind(&number).bind(&title).bind(a.unit_id).bind(b.unit_id).bind(&a.path).bind(&b.path).bind(input.signed_on)
-                .bind(input.valid_from).bind(input.valid_to).bind(items.join(",")).bind(now()).fetch_one(&mut *tx).await?;
+                .bind(input.valid_from).bind(input.valid_to).bind(&items).bind(now()).fetch_one(&mut *tx).await?;
             for u in &units {
                 let n = sqlx::query("UPDATE unit_link SET agreement_id = $1 WHERE unit_id = $2 AND coordinator_id = $3 AND valid_to IS NULL AND agreement_id IS NULL")
                     .bind(id).bind(u.unit_id).bind(a.unit_id).execute(&mut *tx).await?.rows_affected();
@@ -245,6 +347,275 @@ impl Store {
         Ok((g, links))
     }
 }
+
+impl Store {
+    /// Units the caller reads only through a coordination link in force on `today`,
+    /// each with the agreement that created the link (None for a link recorded by
+    /// hand), ordered by agreement then name. Only the outermost coordinated units.
+    #[tracing::instrument(skip(self, scope))]
+    pub async fn coordinated_units(
+        &self,
+        scope: &Scope,
+        today: Date,
+    ) -> Result<Vec<CoordinatedUnit>> {
+        let paths: Vec<String> = scope
+            .read_paths()
+            .iter()
+            .filter(|p| scope.is_coordinated(p))
+            .cloned()
+            .collect();
+        if paths.is_empty() {
+            return Ok(vec![]);
+        }
+        let rows: Vec<CoordinatedUnit> = read!(self, p => {
+            let mut qb = sqlx::QueryBuilder::new(
+                "SELECT u.unit_id, u.code, u.name, u.path, COALESCE(st.n, 0) AS members, l.coordinator_id, c.name AS coordinator_name, \
+                 m.name AS manager_name, l.agreement_id, g.number AS agreement_number, g.title AS agreement_title, b.name AS party_b_name \
+                 FROM unit u JOIN unit_link l ON l.unit_id = u.unit_id JOIN unit c ON c.unit_id = l.coordinator_id \
+                 LEFT JOIN unit m ON m.unit_id = u.parent_id \
+                 LEFT JOIN coordination_agreement g ON g.agreement_id = l.agreement_id LEFT JOIN unit b ON b.unit_id = g.party_b_id \
+                 LEFT JOIN unit_stat st ON st.unit_id = u.unit_id AND st.dim = 'status' AND st.key = 'member' \
+                 WHERE l.valid_from <= ");
+            qb.push_bind(today).push(" AND (l.valid_to IS NULL OR l.valid_to > ").push_bind(today).push(") AND u.path IN (");
+            let mut sep = qb.separated(", ");
+            for path in &paths {
+                sep.push_bind(path.clone());
+            }
+            qb.push(") AND ");
+            scope.push_granted_filter(&mut qb, "c.path");
+            qb.push(" ORDER BY (CASE WHEN g.number IS NULL THEN 1 ELSE 0 END), g.number, u.name, l.link_id");
+            qb.build_query_as::<CoordinatedUnit>().fetch_all(p).await
+        })?;
+        let mut seen = std::collections::HashSet::new();
+        Ok(rows
+            .into_iter()
+            .filter(|r| seen.insert(r.unit_id))
+            .collect())
+    }
+
+    /// Why a unit at `path` is visible to the caller when it is not in their own
+    /// subtree: the coordinated unit holding it and its agreement.
+    pub async fn coordination_basis(
+        &self,
+        scope: &Scope,
+        path: &str,
+        today: Date,
+    ) -> Result<Option<CoordinatedUnit>> {
+        if !scope.is_coordinated(path) {
+            return Ok(None);
+        }
+        Ok(self
+            .coordinated_units(scope, today)
+            .await?
+            .into_iter()
+            .find(|c| path.starts_with(c.path.as_str())))
+    }
+
+    /// The agreement for a change: readable, and written only by the managing side.
+    async fn agreement_for_write(&self, scope: &Scope, agreement_id: i64) -> Result<Agreement> {
+        let (g, _) = self.agreement(scope, agreement_id).await?;
+        scope.check_write(&g.path_b)?;
+        Ok(g)
+    }
+
+    /// The links in force that an agreement holds: `(link_id, unit_id, name, path)`.
+    async fn open_links(&self, agreement_id: i64, on: Date) -> Result<Vec<OpenLink>> {
+        Ok(read!(self, p => sqlx::query_as(
+            "SELECT l.link_id, l.unit_id, u.name, u.path FROM unit_link l JOIN unit u ON u.unit_id = l.unit_id \
+             WHERE l.agreement_id = $1 AND (l.valid_to IS NULL OR l.valid_to > $2) ORDER BY u.name")
+            .bind(agreement_id).bind(on).fetch_all(p).await)?)
+    }
+
+    /// Units that would lose coordinated access if the agreement ended on `on`.
+    pub async fn agreement_open_units(
+        &self,
+        scope: &Scope,
+        agreement_id: i64,
+        on: Date,
+    ) -> Result<Vec<(i64, String)>> {
+        self.agreement(scope, agreement_id).await?;
+        Ok(self
+            .open_links(agreement_id, on)
+            .await?
+            .into_iter()
+            .map(|(_, id, name, _)| (id, name))
+            .collect())
+    }
+
+    /// Edits the number, title, dates and scope of an agreement; a new end date moves
+    /// the end of the links that ran to the old one.
+    #[tracing::instrument(skip(self, scope, input))]
+    pub async fn update_agreement(
+        &self,
+        scope: &Scope,
+        agreement_id: i64,
+        input: AgreementEdit,
+    ) -> Result<Agreement> {
+        let g = self.agreement_for_write(scope, agreement_id).await?;
+        let (number, title, items) = check_text(
+            &input.number,
+            &input.title,
+            input.signed_on,
+            input.valid_from,
+            input.valid_to,
+            &input.scope_items,
+        )?;
+        if g.ended_on.is_some() {
+            return Err(ended_rule());
+        }
+        let before = serde_json::json!({"number": g.number, "title": g.title, "signed_on": g.signed_on, "valid_from": g.valid_from, "valid_to": g.valid_to, "scope_items": g.scope_items});
+        let after = serde_json::json!({"number": number, "title": title, "signed_on": input.signed_on, "valid_from": input.valid_from, "valid_to": input.valid_to, "scope_items": items});
+        write!(self, p => {
+            let mut tx = p.begin().await?;
+            sqlx::query("UPDATE coordination_agreement SET number = $1, title = $2, signed_on = $3, valid_from = $4, valid_to = $5, scope_items = $6 WHERE agreement_id = $7")
+                .bind(&number).bind(&title).bind(input.signed_on).bind(input.valid_from).bind(input.valid_to).bind(&items).bind(agreement_id)
+                .execute(&mut *tx).await?;
+            move_link_ends!(tx, agreement_id, g.valid_to, input.valid_to);
+            audit!(&mut *tx, scope, "update", "agreement", Some(agreement_id), &g.path_b,
+                format!("Sửa quy chế phối hợp số {number} giữa {} và {}", g.party_a_name, g.party_b_name), Some(before), Some(after));
+            tx.commit().await?;
+        });
+        Ok(self.agreement(scope, agreement_id).await?.0)
+    }
+
+    /// Renews an agreement to a new end date (None: open-ended), with its links.
+    #[tracing::instrument(skip(self, scope))]
+    pub async fn renew_agreement(
+        &self,
+        scope: &Scope,
+        agreement_id: i64,
+        valid_to: Option<Date>,
+        today: Date,
+    ) -> Result<Agreement> {
+        let g = self.agreement_for_write(scope, agreement_id).await?;
+        if g.ended_on.is_some() {
+            return Err(ended_rule());
+        }
+        let later = match (valid_to, g.valid_to) {
+            (Some(new), Some(old)) => new > old && new > today,
+            (Some(new), None) => new > today,
+            (None, _) => true,
+        };
+        if !later {
+            return Err(rule(
+                "ST1008",
+                "valid_to",
+                "Ngày hết hạn mới phải sau ngày hết hạn cũ và sau hôm nay.",
+                "The new end date must be after the old one and after today.",
+            ));
+        }
+        write!(self, p => {
+            let mut tx = p.begin().await?;
+            sqlx::query("UPDATE coordination_agreement SET valid_to = $1 WHERE agreement_id = $2")
+                .bind(valid_to).bind(agreement_id).execute(&mut *tx).await?;
+            move_link_ends!(tx, agreement_id, g.valid_to, valid_to);
+            audit!(&mut *tx, scope, "renew", "agreement", Some(agreement_id), &g.path_b,
+                format!("Gia hạn quy chế phối hợp số {} giữa {} và {}", g.number, g.party_a_name, g.party_b_name),
+                Some(serde_json::json!({"valid_to": g.valid_to})), Some(serde_json::json!({"valid_to": valid_to})));
+            tx.commit().await?;
+        });
+        Ok(self.agreement(scope, agreement_id).await?.0)
+    }
+
+    /// Ends an agreement early on `on` with a reason; every link it holds ends then, so
+    /// the coordinating side loses read access to the covered units from that day.
+    #[tracing::instrument(skip(self, scope, reason))]
+    pub async fn end_agreement(
+        &self,
+        scope: &Scope,
+        agreement_id: i64,
+        on: Date,
+        reason: &str,
+    ) -> Result<Agreement> {
+        let g = self.agreement_for_write(scope, agreement_id).await?;
+        let reason = nfc(reason.trim());
+        if g.ended_on.is_some() {
+            return Err(ended_rule());
+        }
+        if on < g.valid_from || g.valid_to.is_some_and(|t| on >= t) {
+            return Err(rule(
+                "ST1010",
+                "ended_on",
+                "Ngày chấm dứt phải trong thời gian hiệu lực của quy chế.",
+                "The end date must fall within the agreement's validity.",
+            ));
+        }
+        if reason.chars().count() < 3 {
+            return Err(rule(
+                "ST1011",
+                "end_reason",
+                "Ghi lý do chấm dứt.",
+                "Enter the reason for ending.",
+            ));
+        }
+        let open = self.open_links(agreement_id, on).await?;
+        write!(self, p => {
+            let mut tx = p.begin().await?;
+            sqlx::query("UPDATE coordination_agreement SET ended_on = $1, end_reason = $2 WHERE agreement_id = $3")
+                .bind(on).bind(&reason).bind(agreement_id).execute(&mut *tx).await?;
+            sqlx::query("UPDATE unit_link SET valid_to = $1 WHERE agreement_id = $2 AND (valid_to IS NULL OR valid_to > $1)")
+                .bind(on).bind(agreement_id).execute(&mut *tx).await?;
+            audit!(&mut *tx, scope, "end", "agreement", Some(agreement_id), &g.path_b,
+                format!("Chấm dứt quy chế phối hợp số {} giữa {} và {} từ {} ({} đơn vị thôi phối hợp): {reason}",
+                    g.number, g.party_a_name, g.party_b_name, congdoan_domain::date::format_vn_date(on), open.len()),
+                None, Some(serde_json::json!({"ended_on": on, "end_reason": reason})));
+            tx.commit().await?;
+        });
+        Ok(self.agreement(scope, agreement_id).await?.0)
+    }
+
+    /// Takes one covered unit out of an agreement from `on`: its link ends that day.
+    #[tracing::instrument(skip(self, scope))]
+    pub async fn remove_agreement_unit(
+        &self,
+        scope: &Scope,
+        agreement_id: i64,
+        unit_id: i64,
+        on: Date,
+    ) -> Result<Agreement> {
+        let g = self.agreement_for_write(scope, agreement_id).await?;
+        let open = self.open_links(agreement_id, on).await?;
+        let Some((link_id, _, name, _)) = open.into_iter().find(|l| l.1 == unit_id) else {
+            return Err(rule(
+                "ST1012",
+                "unit_id",
+                "Đơn vị này không còn trong phạm vi quy chế.",
+                "This unit is no longer covered by the agreement.",
+            ));
+        };
+        write!(self, p => {
+            let mut tx = p.begin().await?;
+            sqlx::query("UPDATE unit_link SET valid_to = $1 WHERE link_id = $2")
+                .bind(on).bind(link_id).execute(&mut *tx).await?;
+            audit!(&mut *tx, scope, "remove_unit", "agreement", Some(agreement_id), &g.path_b,
+                format!("Đưa {name} ra khỏi quy chế phối hợp số {} từ {}", g.number, congdoan_domain::date::format_vn_date(on)),
+                Some(serde_json::json!({"unit_id": unit_id})), None);
+            tx.commit().await?;
+        });
+        Ok(self.agreement(scope, agreement_id).await?.0)
+    }
+}
+
+fn ended_rule() -> StoreError {
+    rule(
+        "ST1009",
+        "ended_on",
+        "Quy chế đã chấm dứt, không sửa hoặc gia hạn được nữa.",
+        "The agreement has ended; it can no longer be edited or renewed.",
+    )
+}
+
+/// Moves the end of the links that ran to an agreement's old end date to the new one
+/// (on transaction `$tx`): `move_link_ends!(tx, agreement_id, old, new)`.
+macro_rules! move_link_ends {
+    ($tx:ident, $id:expr, $old:expr, $new:expr) => {
+        if $old != $new {
+            sqlx::query("UPDATE unit_link SET valid_to = $1 WHERE agreement_id = $2 AND ((valid_to IS NULL AND $3 IS NULL) OR valid_to = $3)")
+                .bind($new).bind($id).bind($old).execute(&mut *$tx).await?;
+        }
+    };
+}
+use move_link_ends;
 
 impl Store {
     /// Creates the demo's agreements over the coordinating links already loaded.

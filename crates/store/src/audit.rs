@@ -55,6 +55,13 @@ pub struct AuditQuery {
     pub before_id: Option<i64>,
     /// Only rows about this subtree (a unit path).
     pub subtree: Option<String>,
+    /// Only rows by this account (its user name, as recorded).
+    pub username: Option<String>,
+    /// Only rows with this action code.
+    pub action: Option<String>,
+    /// Only rows written at or after / before these instants.
+    pub from: Option<time::OffsetDateTime>,
+    pub until: Option<time::OffsetDateTime>,
     pub limit: i64,
 }
 
@@ -75,11 +82,44 @@ impl Store {
             if let Some(path) = &q.subtree {
                 qb.push(" AND unit_path >= ").push_bind(path.clone()).push(" AND unit_path < ").push_bind(crate::scope::range_end(path));
             }
+            if let Some(u) = &q.username {
+                qb.push(" AND username = ").push_bind(u.clone());
+            }
+            if let Some(a) = &q.action {
+                qb.push(" AND action = ").push_bind(a.clone());
+            }
+            // Stored in UTC: compare in UTC so SQLite's text order is time order.
+            if let Some(t) = q.from {
+                qb.push(" AND at >= ").push_bind(t.to_offset(time::UtcOffset::UTC));
+            }
+            if let Some(t) = q.until {
+                qb.push(" AND at < ").push_bind(t.to_offset(time::UtcOffset::UTC));
+            }
             if let Some(b) = q.before_id {
                 qb.push(" AND audit_id < ").push_bind(b);
             }
             qb.push(" ORDER BY audit_id DESC LIMIT ").push_bind(limit);
             qb.build_query_as::<AuditEntry>().fetch_all(p).await
+        })?)
+    }
+}
+
+impl Store {
+    /// Names of the readable units among `ids` (for an audit row's before/after
+    /// values); units outside the caller's scope are left out.
+    pub async fn unit_names(&self, scope: &Scope, ids: &[i64]) -> Result<Vec<(i64, String)>> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        Ok(read!(self, p => {
+            let mut qb = QueryBuilder::new("SELECT unit_id, name FROM unit WHERE unit_id IN (");
+            let mut sep = qb.separated(", ");
+            for id in ids {
+                sep.push_bind(*id);
+            }
+            qb.push(") AND ");
+            scope.push_read_filter(&mut qb, "path");
+            qb.build_query_as::<(i64, String)>().fetch_all(p).await
         })?)
     }
 }

@@ -23,6 +23,8 @@ pub struct Cluster {
     pub unit_count: i64,
     /// Supervisors' names, comma-separated.
     pub supervisor_names: Option<String>,
+    /// Closed (ended) on this day; a closed cluster takes no more changes.
+    pub closed_on: Option<time::Date>,
 }
 
 /// A member CĐCS with the figures a supervisor watches.
@@ -57,7 +59,7 @@ pub struct ClusterDetail {
     pub supervisors: Vec<Supervisor>,
 }
 
-const CLUSTER_SELECT: &str = "SELECT c.cluster_id, c.owner_unit_id, c.path, c.year, c.kind, c.name, c.lead_unit_id, l.name AS lead_name, \
+const CLUSTER_SELECT: &str = "SELECT c.cluster_id, c.owner_unit_id, c.path, c.year, c.kind, c.name, c.lead_unit_id, l.name AS lead_name, c.closed_on, \
      (SELECT CAST(COUNT(*) AS BIGINT) FROM cluster_unit cu WHERE cu.cluster_id = c.cluster_id) AS unit_count, \
      (SELECT MIN(a.full_name) || CASE WHEN COUNT(*) > 1 THEN ' …' ELSE '' END FROM cluster_supervisor s \
         JOIN position_assignment a ON a.assignment_id = s.assignment_id WHERE s.cluster_id = c.cluster_id) AS supervisor_names \
@@ -254,6 +256,135 @@ impl Store {
                 .bind(cluster_id).bind(assignment_id).execute(&mut *tx).await?;
             audit!(&mut *tx, scope, "update", "cluster", Some(cluster_id), &detail.cluster.path,
                 format!("{} phụ trách «{}»", post.full_name, detail.cluster.name), None, None);
+            tx.commit().await?;
+        });
+        self.cluster(scope, cluster_id).await
+    }
+
+    /// The cluster for a change: writable by the owner and not closed.
+    async fn cluster_for_write(&self, scope: &Scope, cluster_id: i64) -> Result<ClusterDetail> {
+        let detail = self.cluster(scope, cluster_id).await?;
+        scope.check_write(&detail.cluster.path)?;
+        if detail.cluster.closed_on.is_some() {
+            return Err(rule(
+                "ST0908",
+                "closed_on",
+                "Cụm, khối đã đóng, không thay đổi được nữa.",
+                "The cluster is closed and can no longer change.",
+            ));
+        }
+        Ok(detail)
+    }
+
+    /// Renames a cluster or block.
+    #[tracing::instrument(skip(self, scope, name))]
+    pub async fn rename_cluster(
+        &self,
+        scope: &Scope,
+        cluster_id: i64,
+        name: &str,
+    ) -> Result<ClusterDetail> {
+        let detail = self.cluster_for_write(scope, cluster_id).await?;
+        let name = nfc(name.trim());
+        if name.chars().count() < 3 {
+            return Err(rule(
+                "ST0902",
+                "name",
+                "Đặt tên cụm, khối (ít nhất 3 ký tự).",
+                "Name the cluster (at least 3 characters).",
+            ));
+        }
+        let old = detail.cluster.name.clone();
+        write!(self, p => {
+            let mut tx = p.begin().await?;
+            sqlx::query("UPDATE emulation_cluster SET name = $1 WHERE cluster_id = $2")
+                .bind(&name).bind(cluster_id).execute(&mut *tx).await.map_err(|e| match StoreError::from(e) {
+                    StoreError::Duplicate { .. } => rule("ST0904", "name", "Năm này đã có cụm, khối cùng tên.", "This year already has a cluster of that name."),
+                    other => other,
+                })?;
+            audit!(&mut *tx, scope, "rename", "cluster", Some(cluster_id), &detail.cluster.path,
+                format!("Đổi tên «{old}» thành «{name}»"), Some(serde_json::json!({"name": old})), Some(serde_json::json!({"name": name})));
+            tx.commit().await?;
+        });
+        self.cluster(scope, cluster_id).await
+    }
+
+    /// Closes a cluster (at the end of its year, or when it is dissolved) on `on`.
+    #[tracing::instrument(skip(self, scope))]
+    pub async fn close_cluster(
+        &self,
+        scope: &Scope,
+        cluster_id: i64,
+        on: time::Date,
+    ) -> Result<ClusterDetail> {
+        let detail = self.cluster_for_write(scope, cluster_id).await?;
+        if i64::from(on.year()) < detail.cluster.year {
+            return Err(rule(
+                "ST0909",
+                "closed_on",
+                "Ngày đóng không được trước năm của cụm, khối.",
+                "The closing date cannot precede the cluster's year.",
+            ));
+        }
+        write!(self, p => {
+            let mut tx = p.begin().await?;
+            sqlx::query("UPDATE emulation_cluster SET closed_on = $1 WHERE cluster_id = $2")
+                .bind(on).bind(cluster_id).execute(&mut *tx).await?;
+            audit!(&mut *tx, scope, "close", "cluster", Some(cluster_id), &detail.cluster.path,
+                format!("Đóng «{}» từ {} ({} CĐCS)", detail.cluster.name, congdoan_domain::date::format_vn_date(on), detail.units.len()),
+                None, Some(serde_json::json!({"closed_on": on})));
+            tx.commit().await?;
+        });
+        self.cluster(scope, cluster_id).await
+    }
+
+    /// Takes a member CĐCS out of a cluster (and clears it as lead unit).
+    #[tracing::instrument(skip(self, scope))]
+    pub async fn remove_cluster_unit(
+        &self,
+        scope: &Scope,
+        cluster_id: i64,
+        unit_id: i64,
+    ) -> Result<ClusterDetail> {
+        let detail = self.cluster_for_write(scope, cluster_id).await?;
+        let Some(u) = detail.units.iter().find(|u| u.unit_id == unit_id) else {
+            return Err(StoreError::NotFound);
+        };
+        write!(self, p => {
+            let mut tx = p.begin().await?;
+            sqlx::query("DELETE FROM cluster_unit WHERE cluster_id = $1 AND unit_id = $2")
+                .bind(cluster_id).bind(unit_id).execute(&mut *tx).await?;
+            sqlx::query("UPDATE emulation_cluster SET lead_unit_id = NULL WHERE cluster_id = $1 AND lead_unit_id = $2")
+                .bind(cluster_id).bind(unit_id).execute(&mut *tx).await?;
+            audit!(&mut *tx, scope, "remove_unit", "cluster", Some(cluster_id), &detail.cluster.path,
+                format!("Đưa {} ra khỏi «{}»", u.name, detail.cluster.name), Some(serde_json::json!({"unit_id": unit_id})), None);
+            tx.commit().await?;
+        });
+        self.cluster(scope, cluster_id).await
+    }
+
+    /// Ends a supervisor's assignment to a cluster (the post itself stays).
+    #[tracing::instrument(skip(self, scope))]
+    pub async fn remove_cluster_supervisor(
+        &self,
+        scope: &Scope,
+        cluster_id: i64,
+        assignment_id: i64,
+    ) -> Result<ClusterDetail> {
+        let detail = self.cluster_for_write(scope, cluster_id).await?;
+        let Some(sup) = detail
+            .supervisors
+            .iter()
+            .find(|s| s.assignment_id == assignment_id)
+        else {
+            return Err(StoreError::NotFound);
+        };
+        write!(self, p => {
+            let mut tx = p.begin().await?;
+            sqlx::query("DELETE FROM cluster_supervisor WHERE cluster_id = $1 AND assignment_id = $2")
+                .bind(cluster_id).bind(assignment_id).execute(&mut *tx).await?;
+            audit!(&mut *tx, scope, "remove_supervisor", "cluster", Some(cluster_id), &detail.cluster.path,
+                format!("{} thôi phụ trách «{}»", sup.full_name, detail.cluster.name), Some(serde_json::json!({"assignment_id": assignment_id})), None);
             tx.commit().await?;
         });
         self.cluster(scope, cluster_id).await

@@ -2,7 +2,7 @@
 //! the national root costs the same as one CĐCS.
 
 use crate::stats::dim;
-use crate::{AuditEntry, AuditQuery, Result, Scope, Store, read};
+use crate::{AuditEntry, AuditQuery, CoordinatedUnit, Result, Scope, Store, read};
 use congdoan_domain::OrgPath;
 use serde::Serialize;
 use sqlx::QueryBuilder;
@@ -45,6 +45,18 @@ pub struct Dashboard {
     /// Active members per 100 workers; `None` when no head count is recorded.
     pub unionisation_pct: Option<f64>,
     pub recent: Vec<AuditEntry>,
+    /// Units read through a coordination link ("Đơn vị phối hợp theo quy chế"), kept
+    /// out of every figure above; None when the caller coordinates nothing (or a
+    /// single unit was asked for).
+    pub coordinated: Option<Coordinated>,
+}
+
+/// The coordinated units of a dashboard, apart from the managed subtree's figures.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Coordinated {
+    pub units: Vec<CoordinatedUnit>,
+    /// Active members of those units' subtrees.
+    pub members: i64,
 }
 
 impl Store {
@@ -65,9 +77,10 @@ impl Store {
                 read!(self, p => sqlx::query_scalar("SELECT unit_id FROM unit WHERE parent_id IS NULL").fetch_all(p).await)?,
                 None,
             ),
+            // The caller's own subtrees only: coordinated units are listed apart.
             None => (
                 scope
-                    .read_paths()
+                    .granted_paths()
                     .iter()
                     .filter_map(|p| OrgPath::parse(p).ok()?.ids().last().copied())
                     .collect(),
@@ -123,7 +136,18 @@ impl Store {
                 },
             )
             .await?;
+        let coordinated = match unit_id {
+            Some(_) => None,
+            None => {
+                let units = self.coordinated_units(scope, today).await?;
+                (!units.is_empty()).then(|| Coordinated {
+                    members: units.iter().map(|u| u.members).sum(),
+                    units,
+                })
+            }
+        };
         Ok(Dashboard {
+            coordinated,
             units_by_type,
             members_by_status,
             members_by_sex,

@@ -27,11 +27,13 @@ pub use accounts::{
     Account, AccountSummary, ApiToken, DEFAULT_TOKEN_DAYS, GrantInfo, MAX_TOKEN_NAME, NewAccount,
     Session,
 };
-pub use agreements::{AGREEMENT_SCOPE, Agreement, AgreementInput};
+pub use agreements::{
+    AGREEMENT_SCOPE, Agreement, AgreementEdit, AgreementInput, AgreementStatus, CoordinatedUnit,
+};
 pub use audit::{AuditEntry, AuditQuery};
 pub use bulk::LoadReport;
 pub use clusters::{Cluster, ClusterDetail, ClusterUnit, Supervisor};
-pub use dashboard::{Count, Dashboard};
+pub use dashboard::{Coordinated, Count, Dashboard};
 pub use error::StoreError;
 pub use exports::{EXPORT_PAGE, ExportCursor, ExportQuery, ExportRow};
 pub use imports::{

@@ -55,6 +55,9 @@ pub struct Scope {
     admin: bool,
     write: Vec<String>,
     read: Vec<String>,
+    /// The subtrees granted to the account (read or write): what it manages, as
+    /// opposed to what it only reads through a coordination link.
+    granted: Vec<String>,
 }
 
 impl Scope {
@@ -65,6 +68,7 @@ impl Scope {
             admin: true,
             write: vec!["/".into()],
             read: vec!["/".into()],
+            granted: vec!["/".into()],
         }
     }
 
@@ -80,6 +84,16 @@ impl Scope {
     }
     pub fn write_paths(&self) -> &[String] {
         &self.write
+    }
+    /// Path prefixes of the account's own grants (minimal), without coordinated units.
+    pub fn granted_paths(&self) -> &[String] {
+        &self.granted
+    }
+    /// Readable only through a coordination link, not through the account's own grants.
+    pub fn is_coordinated(&self, path: &str) -> bool {
+        !self.admin
+            && self.can_read(path)
+            && !self.granted.iter().any(|p| path.starts_with(p.as_str()))
     }
     pub fn can_read(&self, path: &str) -> bool {
         self.admin || self.read.iter().any(|p| path.starts_with(p.as_str()))
@@ -102,6 +116,17 @@ impl Scope {
         } else {
             Err(StoreError::NotFound)
         }
+    }
+
+    /// Appends the ranges of the account's own grants (no coordinated units).
+    pub(crate) fn push_granted_filter<DB: sqlx::Database>(
+        &self,
+        qb: &mut QueryBuilder<DB>,
+        col: &str,
+    ) where
+        String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    {
+        push_range_list(qb, col, &self.granted, self.admin);
     }
 
     /// Appends `(col >= a AND col < b) OR …` for the readable subtrees: an index range per grant.
@@ -202,6 +227,7 @@ impl Store {
                 admin: false,
                 write: vec![],
                 read: vec![],
+                granted: vec![],
             });
         };
         let grants: Vec<(String, String)> = read!(self, p => sqlx::query_as(
@@ -213,8 +239,8 @@ impl Store {
             .map(|(p, _)| p.clone())
             .collect();
         let mut readable: Vec<String> = grants.iter().map(|(p, _)| p.clone()).collect();
+        let granted = minimal(readable.clone());
         if !readable.is_empty() {
-            let granted = minimal(readable.clone());
             let coordinated: Vec<String> = read!(self, p => {
                 let mut qb = QueryBuilder::new(
                     "SELECT u.path FROM unit_link l JOIN unit u ON u.unit_id = l.unit_id \
@@ -234,6 +260,7 @@ impl Store {
             admin: false,
             write: minimal(write),
             read: minimal(readable),
+            granted,
         })
     }
 }
@@ -262,7 +289,11 @@ mod tests {
             admin: false,
             write: vec!["/1/5/".into()],
             read: vec!["/1/5/".into(), "/1/9/".into()],
+            granted: vec!["/1/5/".into()],
         };
+        assert!(s.is_coordinated("/1/9/3/"));
+        assert!(!s.is_coordinated("/1/5/77/"));
+        assert!(!s.is_coordinated("/2/"));
         assert!(s.can_read("/1/5/77/"));
         assert!(s.can_read("/1/9/"));
         assert!(!s.can_read("/1/55/"));

@@ -101,10 +101,14 @@ pub struct TreeNode {
     pub parent_id: Option<i64>,
     pub path: String,
     pub ended_on: Option<Date>,
-    /// Active members in the whole subtree today.
+    /// Active members in the whole subtree on the date asked (today's maintained
+    /// figure, or for a past date counted from the membership events).
     pub member_count: i64,
     /// Sub-units under this one on the date asked.
     pub child_count: i64,
+    /// Its path on the date asked (differs from `path` if it moved since).
+    #[serde(skip)]
+    pub hist_path: String,
 }
 
 /// One interval of a unit's place in the managing tree.
@@ -141,7 +145,7 @@ where
     Date: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
 {
     let mut qb = QueryBuilder::new(
-        "SELECT v.unit_id, u.code, v.name, v.type_code, v.parent_id, u.path, u.ended_on, \
+        "SELECT v.unit_id, u.code, v.name, v.type_code, v.parent_id, u.path, u.ended_on, v.path AS hist_path, \
          COALESCE((SELECT s.n FROM unit_stat s WHERE s.unit_id = u.unit_id AND s.dim = 'status' AND s.key = 'member'), 0) AS member_count, \
          (SELECT COUNT(*) FROM unit_version k WHERE k.parent_id = v.unit_id AND k.valid_from <= ",
     );
@@ -328,26 +332,96 @@ impl Store {
         Ok(out)
     }
 
-    /// The top of the caller's tree: the root for an administrator, else the granted units.
+    /// The top of the caller's tree: the root for an administrator, else the granted
+    /// units (units read through a coordination link are not roots: see
+    /// [`Store::tree_nodes`] and `coordinated_units`).
     #[tracing::instrument(skip(self, scope))]
     pub async fn tree_roots(&self, scope: &Scope, as_of: Date) -> Result<Vec<TreeNode>> {
-        Ok(read!(self, p => {
+        let mut nodes = read!(self, p => {
             let mut qb = node_query(as_of);
             if scope.is_admin() {
                 qb.push(" v.parent_id IS NULL ");
-            } else if scope.read_paths().is_empty() {
+            } else if scope.granted_paths().is_empty() {
                 qb.push(" 1=0 ");
             } else {
                 qb.push(" u.path IN (");
                 let mut sep = qb.separated(", ");
-                for path in scope.read_paths() {
+                for path in scope.granted_paths() {
                     sep.push_bind(path.clone());
                 }
                 qb.push(")");
             }
             qb.push(" ORDER BY t.sort_order, u.code");
             qb.build_query_as::<TreeNode>().fetch_all(p).await
-        })?)
+        })?;
+        self.counts_as_of(&mut nodes, as_of).await?;
+        Ok(nodes)
+    }
+
+    /// Given readable units as tree nodes on `as_of` (those that existed then), in order.
+    #[tracing::instrument(skip(self, scope, unit_ids))]
+    pub async fn tree_nodes(
+        &self,
+        scope: &Scope,
+        unit_ids: &[i64],
+        as_of: Date,
+    ) -> Result<Vec<TreeNode>> {
+        if unit_ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut nodes = read!(self, p => {
+            let mut qb = node_query(as_of);
+            qb.push(" v.unit_id IN (");
+            let mut sep = qb.separated(", ");
+            for id in unit_ids {
+                sep.push_bind(*id);
+            }
+            qb.push(") AND ");
+            scope.push_read_filter(&mut qb, "u.path");
+            qb.build_query_as::<TreeNode>().fetch_all(p).await
+        })?;
+        nodes.sort_by_key(|n| unit_ids.iter().position(|id| *id == n.unit_id));
+        self.counts_as_of(&mut nodes, as_of).await?;
+        Ok(nodes)
+    }
+
+    /// For a past date, replaces the nodes' member counts (today's maintained figures)
+    /// by the count on that date: members whose latest event by then left them active
+    /// in a unit of the node's subtree as it stood then. Reads the events of the
+    /// node's subtree only, through `member_event_unit_idx`/`member_event_to_unit_idx`.
+    async fn counts_as_of(&self, nodes: &mut [TreeNode], as_of: Date) -> Result<()> {
+        if as_of >= crate::now().date() {
+            return Ok(());
+        }
+        for n in nodes.iter_mut() {
+            n.member_count = self.members_as_of(&n.hist_path, as_of).await?;
+        }
+        Ok(())
+    }
+
+    /// Active members on `as_of` in the subtree that had path `hist_path` that day.
+    pub async fn members_as_of(&self, hist_path: &str, as_of: Date) -> Result<i64> {
+        let end = range_end(hist_path);
+        // An event places its member in its receiving unit (a transfer) or its own unit;
+        // it counts when no later event (by date, then record order) precedes `as_of`.
+        let placed = |on: &str| {
+            format!(
+                "SELECT e.member_id, e.event_id, e.on_date FROM unit_version v JOIN member_event e ON {on} \
+                 WHERE v.path >= $1 AND v.path < $2 AND v.valid_from <= $3 AND (v.valid_to IS NULL OR v.valid_to > $3) \
+                 AND e.on_date <= $3 AND e.to_status = 'member'"
+            )
+        };
+        let sql = format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM ({} UNION ALL {}) x \
+             WHERE NOT EXISTS (SELECT 1 FROM member_event l WHERE l.member_id = x.member_id AND l.on_date <= $3 \
+               AND (l.on_date > x.on_date OR (l.on_date = x.on_date AND l.event_id > x.event_id)))",
+            placed("e.unit_id = v.unit_id AND e.to_unit_id IS NULL"),
+            placed("e.to_unit_id = v.unit_id")
+        );
+        Ok(
+            read!(self, p => sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(hist_path).bind(&end).bind(as_of).fetch_one(p).await)?,
+        )
     }
 
     /// The sub-units of a unit as they stood on `as_of`.
@@ -359,13 +433,15 @@ impl Store {
         as_of: Date,
     ) -> Result<Vec<TreeNode>> {
         self.unit(scope, parent_id).await?;
-        Ok(read!(self, p => {
+        let mut nodes = read!(self, p => {
             let mut qb = node_query(as_of);
             qb.push(" v.parent_id = ").push_bind(parent_id).push(" AND ");
             scope.push_read_filter(&mut qb, "u.path");
             qb.push(" ORDER BY t.sort_order, u.code");
             qb.build_query_as::<TreeNode>().fetch_all(p).await
-        })?)
+        })?;
+        self.counts_as_of(&mut nodes, as_of).await?;
+        Ok(nodes)
     }
 
     /// The whole subtree of a unit as it stood on `as_of`: one range scan on the

@@ -3,14 +3,19 @@
 
 use super::pick::{self, FormState, Pairs};
 use super::units::store_errors;
-use super::{Chrome, PageResult, UnitParam, optional_unit, render, see_other};
+use super::{
+    Chrome, ConfirmForm, ConfirmInput, PageResult, UnitParam, field_errors, optional_unit, render,
+    see_other,
+};
 use crate::auth::{CsrfForm, CurrentUser};
 use crate::error::FieldError;
-use crate::{AppState, today};
+use crate::forms::parse_date_req;
+use crate::{AppError, AppState, today};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
+use congdoan_domain::date::format_vn_date;
 use congdoan_store::{Cluster, ClusterDetail, ClusterUnit, Supervisor, Unit, UnitFlags};
 use serde::Deserialize;
 
@@ -21,6 +26,16 @@ pub fn routes() -> Router<AppState> {
         .route("/clusters/{id}/units", post(add_units))
         .route("/clusters/{id}/lead", post(set_lead))
         .route("/clusters/{id}/supervisors", post(add_supervisor))
+        .route("/clusters/{id}/rename", post(rename_cluster))
+        .route("/clusters/{id}/close", get(close_form).post(close_cluster))
+        .route(
+            "/clusters/{id}/units/{unit}/remove",
+            get(remove_unit_form).post(remove_unit),
+        )
+        .route(
+            "/clusters/{id}/supervisors/{a}/remove",
+            get(remove_supervisor_form).post(remove_supervisor),
+        )
         .route("/supervisors/{id}", get(supervisor_page))
 }
 
@@ -128,40 +143,96 @@ struct ClusterPage {
     can_write: bool,
     posts: Vec<Supervisor>,
     form: FormState,
+    errors: Vec<FieldError>,
+    /// The rename form's value (kept on error).
+    new_name: String,
+    notice: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NoticeParam {
+    notice: Option<String>,
 }
 
 async fn cluster_page(
     State(st): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
+    Query(q): Query<NoticeParam>,
 ) -> PageResult {
-    cluster_page_with(&st, &user, id, FormState::default()).await
+    let tr = user.tr();
+    let notice = q.notice.as_deref().and_then(|n| match n {
+        "renamed" => Some(tr.s("Đã đổi tên.", "Renamed.")),
+        "closed" => Some(tr.s(
+            "Đã đóng cụm, khối; không thay đổi được nữa.",
+            "Closed; it can no longer change.",
+        )),
+        "unit_removed" => Some(tr.s(
+            "Đã đưa CĐCS ra khỏi cụm, khối.",
+            "The grassroots union was taken out.",
+        )),
+        "supervisor_removed" => Some(tr.s(
+            "Đã thôi phân công người phụ trách.",
+            "The supervisor was taken off.",
+        )),
+        _ => None,
+    });
+    cluster_view(&st, &user, id, vec![], None, notice.map(str::to_string)).await
 }
 
+/// The cluster page, with the rename form's value and errors when a post failed.
+async fn cluster_view(
+    st: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    errors: Vec<FieldError>,
+    new_name: Option<String>,
+    notice: Option<String>,
+) -> PageResult {
+    cluster_render(st, user, id, FormState::default(), errors, new_name, notice).await
+}
+
+/// The cluster page with one of its picker forms shown again.
 async fn cluster_page_with(
     st: &AppState,
     user: &CurrentUser,
     id: i64,
+    form: FormState,
+) -> PageResult {
+    cluster_render(st, user, id, form, vec![], None, None).await
+}
+
+async fn cluster_render(
+    st: &AppState,
+    user: &CurrentUser,
+    id: i64,
     mut form: FormState,
+    errors: Vec<FieldError>,
+    new_name: Option<String>,
+    notice: Option<String>,
 ) -> PageResult {
     form.lang = user.lang;
     let d = st.store.cluster(&user.scope, id).await?;
-    let can_write = user.scope.can_write(&d.cluster.path);
+    let can_write = user.scope.can_write(&d.cluster.path) && d.cluster.closed_on.is_none();
     let posts = st
         .store
         .btv_posts(&user.scope, d.cluster.owner_unit_id)
         .await?;
     let rows = with_flags(st, d.units.clone()).await?;
-    let errors = form.has_errors();
+    let invalid = form.has_errors() || !errors.is_empty();
     let page = render(ClusterPage {
         chrome: Chrome::new(user, &d.cluster.name),
         rows,
+        new_name: new_name.unwrap_or_else(|| d.cluster.name.clone()),
         d,
         can_write,
         posts,
         form,
+        errors,
+        notice,
     })?;
-    Ok(pick::unprocessable(page, errors))
+    Ok(pick::unprocessable(page, invalid))
 }
 
 /// Shows the cluster page again with form `form`'s input, errors or picker matches.
@@ -179,6 +250,204 @@ async fn cluster_again(
         None => fs,
     };
     cluster_page_with(st, user, id, fs).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RenameForm {
+    name: String,
+}
+
+async fn rename_cluster(
+    State(st): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, f): CsrfForm<RenameForm>,
+) -> PageResult {
+    match st.store.rename_cluster(&user.scope, id, &f.name).await {
+        Ok(_) => see_other(&format!("/clusters/{id}?notice=renamed")),
+        Err(e) => {
+            let errs = field_errors(e.into())?;
+            cluster_view(&st, &user, id, errs, Some(f.name), None).await
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CloseForm {
+    closed_on: String,
+}
+
+/// Confirms closing: restates how many CĐCS and supervisors the cluster holds.
+async fn close_page(
+    st: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    f: CloseForm,
+    errors: Vec<FieldError>,
+) -> PageResult {
+    let tr = user.tr();
+    let d = st.store.cluster(&user.scope, id).await?;
+    if !user.scope.can_write(&d.cluster.path) {
+        return Err(AppError::Forbidden);
+    }
+    ConfirmForm {
+        chrome: Chrome::new(user, tr.s("Đóng cụm, khối thi đua", "Close the cluster")),
+        intro: format!(
+            "«{}» ({} {}) {} {} CĐCS {} {} {}.",
+            d.cluster.name,
+            tr.s("năm", "year"),
+            d.cluster.year,
+            tr.s("đang có", "holds"),
+            d.units.len(),
+            tr.s("và", "and"),
+            d.supervisors.len(),
+            tr.s("người phụ trách; sau khi đóng, cụm, khối được giữ để tra cứu nhưng không thay đổi được nữa", "supervisors; once closed it is kept for reference but can no longer change"),
+        ),
+        items: vec![],
+        action: format!("/clusters/{id}/close"),
+        button: tr.s("Đóng cụm, khối", "Close it").to_string(),
+        cancel: format!("/clusters/{id}"),
+        inputs: vec![ConfirmInput::new("closed_on", tr, "dd/mm/yyyy", &f.closed_on, &errors)],
+        errors,
+    }
+    .respond()
+}
+
+async fn close_form(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let f = CloseForm {
+        closed_on: format_vn_date(today()),
+    };
+    close_page(&st, &user, id, f, vec![]).await
+}
+
+async fn close_cluster(
+    State(st): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, f): CsrfForm<CloseForm>,
+) -> PageResult {
+    let mut errs = vec![];
+    let Some(on) = parse_date_req(&f.closed_on, "closed_on", &mut errs) else {
+        return close_page(&st, &user, id, f, errs).await;
+    };
+    match st.store.close_cluster(&user.scope, id, on).await {
+        Ok(_) => see_other(&format!("/clusters/{id}?notice=closed")),
+        Err(e) => {
+            let errs = field_errors(e.into())?;
+            close_page(&st, &user, id, f, errs).await
+        }
+    }
+}
+
+/// A confirmation without inputs for one removal from a cluster.
+fn removal_page(
+    user: &CurrentUser,
+    title: &str,
+    intro: String,
+    action: String,
+    id: i64,
+) -> PageResult {
+    let tr = user.tr();
+    ConfirmForm {
+        chrome: Chrome::new(user, title),
+        intro,
+        items: vec![],
+        action,
+        button: tr.s("Xác nhận", "Confirm").to_string(),
+        cancel: format!("/clusters/{id}"),
+        inputs: vec![],
+        errors: vec![],
+    }
+    .respond()
+}
+
+async fn remove_unit_form(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path((id, unit)): Path<(i64, i64)>,
+) -> PageResult {
+    let tr = user.tr();
+    let d = st.store.cluster(&user.scope, id).await?;
+    let u = d
+        .units
+        .iter()
+        .find(|u| u.unit_id == unit)
+        .ok_or(AppError::NotFound)?;
+    let lead = d.cluster.lead_unit_id == Some(unit);
+    removal_page(
+        &user,
+        tr.s("Đưa CĐCS ra khỏi cụm, khối", "Take a grassroots union out"),
+        format!(
+            "{} {} «{}».{}",
+            u.name,
+            tr.s("sẽ ra khỏi", "leaves"),
+            d.cluster.name,
+            if lead {
+                tr.s(
+                    " Đơn vị này đang là đơn vị trưởng: cụm, khối sẽ chưa có đơn vị trưởng.",
+                    " It is the lead unit: the cluster will have none.",
+                )
+            } else {
+                ""
+            }
+        ),
+        format!("/clusters/{id}/units/{unit}/remove"),
+        id,
+    )
+}
+
+#[derive(Deserialize, Default)]
+struct Empty {}
+
+async fn remove_unit(
+    State(st): State<AppState>,
+    Path((id, unit)): Path<(i64, i64)>,
+    CsrfForm(user, _): CsrfForm<Empty>,
+) -> PageResult {
+    st.store.remove_cluster_unit(&user.scope, id, unit).await?;
+    see_other(&format!("/clusters/{id}?notice=unit_removed"))
+}
+
+async fn remove_supervisor_form(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path((id, a)): Path<(i64, i64)>,
+) -> PageResult {
+    let tr = user.tr();
+    let d = st.store.cluster(&user.scope, id).await?;
+    let s = d
+        .supervisors
+        .iter()
+        .find(|s| s.assignment_id == a)
+        .ok_or(AppError::NotFound)?;
+    removal_page(
+        &user,
+        tr.s("Thôi phân công người phụ trách", "Take a supervisor off"),
+        format!(
+            "{} ({}) {} «{}».",
+            s.full_name,
+            s.position_name_vi,
+            tr.s("sẽ thôi phụ trách", "stops supervising"),
+            d.cluster.name
+        ),
+        format!("/clusters/{id}/supervisors/{a}/remove"),
+        id,
+    )
+}
+
+async fn remove_supervisor(
+    State(st): State<AppState>,
+    Path((id, a)): Path<(i64, i64)>,
+    CsrfForm(user, _): CsrfForm<Empty>,
+) -> PageResult {
+    st.store
+        .remove_cluster_supervisor(&user.scope, id, a)
+        .await?;
+    see_other(&format!("/clusters/{id}?notice=supervisor_removed"))
 }
 
 #[derive(Deserialize, Default)]

@@ -253,3 +253,59 @@ async fn healthz(State(st): State<AppState>) -> Response {
     axum::Json(serde_json::json!({"status": "ok", "engine": st.store.engine().name()}))
         .into_response()
 }
+
+/// A confirmation page that restates the impact of a consequential action before it
+/// is posted (agreements ended, cluster changes); re-rendered with 422 on bad input.
+#[derive(Template)]
+#[template(path = "confirm_form.html")]
+struct ConfirmForm {
+    chrome: Chrome,
+    errors: Vec<FieldError>,
+    intro: String,
+    items: Vec<String>,
+    action: String,
+    button: String,
+    cancel: String,
+    inputs: Vec<ConfirmInput>,
+}
+
+/// One input of a confirmation page, with its value kept and its error.
+struct ConfirmInput {
+    name: &'static str,
+    label: String,
+    hint: &'static str,
+    value: String,
+    error: Option<String>,
+}
+
+impl ConfirmForm {
+    fn respond(self) -> PageResult {
+        let invalid = !self.errors.is_empty();
+        let mut res = render(self)?;
+        if invalid {
+            *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+        }
+        Ok(res)
+    }
+}
+
+impl ConfirmInput {
+    fn new(
+        name: &'static str,
+        tr: Tr,
+        hint: &'static str,
+        value: &str,
+        errors: &[FieldError],
+    ) -> ConfirmInput {
+        ConfirmInput {
+            name,
+            label: tr.field(name).to_string(),
+            hint,
+            value: value.to_string(),
+            error: errors
+                .iter()
+                .find(|e| e.field == name)
+                .map(|e| e.text(tr.lang).to_string()),
+        }
+    }
+}

@@ -15,6 +15,18 @@ pub(super) struct TreePage {
     /// For a future date: the scheduled plans taking effect by then, each with the
     /// upper tree as it will stand.
     scheduled: Vec<(congdoan_store::Plan, Vec<plans::TreeLine>)>,
+    /// Units read through coordination links, grouped by agreement: the heading
+    /// (agreement link or coordinator) and the units as of the date.
+    coordinated: Vec<CoordinatedGroup>,
+    /// The date is before today: counts come from the membership history.
+    past: bool,
+}
+
+/// Coordinated units under one agreement (or one hand-recorded link's coordinator).
+pub(super) struct CoordinatedGroup {
+    agreement_id: Option<i64>,
+    heading: String,
+    nodes: Vec<TreeNode>,
 }
 
 #[derive(Template)]
@@ -62,6 +74,7 @@ pub(super) async fn tree(
         }
         _ => vec![],
     };
+    let coordinated = coordinated_groups(&st, &user, as_of).await?;
     let scheduled = if as_of > today() {
         plans::scheduled_trees(&st, &user, as_of).await?
     } else {
@@ -75,7 +88,55 @@ pub(super) async fn tree(
         as_of_text: congdoan_domain::date::format_vn_date(as_of),
         as_of_iso: as_of.to_string(),
         error,
+        coordinated,
+        past: as_of < today(),
     })
+}
+
+/// The caller's coordinated units (links in force today) as they stood on `as_of`,
+/// one group per agreement, in the order the store lists them.
+async fn coordinated_groups(
+    st: &AppState,
+    user: &CurrentUser,
+    as_of: time::Date,
+) -> Result<Vec<CoordinatedGroup>, AppError> {
+    let tr = user.tr();
+    let units = st.store.coordinated_units(&user.scope, today()).await?;
+    let ids: Vec<i64> = units.iter().map(|u| u.unit_id).collect();
+    let mut nodes = st.store.tree_nodes(&user.scope, &ids, as_of).await?;
+    let mut groups: Vec<CoordinatedGroup> = vec![];
+    for u in &units {
+        let Some(i) = nodes.iter().position(|n| n.unit_id == u.unit_id) else {
+            continue;
+        };
+        let node = nodes.remove(i);
+        let heading = match (&u.agreement_number, &u.party_b_name) {
+            (Some(n), Some(b)) => format!(
+                "{} {n} {} {} {} {b}",
+                tr.s("Quy chế phối hợp số", "Coordination regulation no."),
+                tr.s("giữa", "between"),
+                u.coordinator_name,
+                tr.s("và", "and"),
+            ),
+            _ => format!(
+                "{} {}",
+                tr.s("Chỉ đạo song trùng của", "Dual direction by"),
+                u.coordinator_name
+            ),
+        };
+        match groups
+            .iter_mut()
+            .find(|g| g.agreement_id == u.agreement_id && g.heading == heading)
+        {
+            Some(g) => g.nodes.push(node),
+            None => groups.push(CoordinatedGroup {
+                agreement_id: u.agreement_id,
+                heading,
+                nodes: vec![node],
+            }),
+        }
+    }
+    Ok(groups)
 }
 
 pub(super) async fn tree_children(

@@ -31,6 +31,8 @@ pub(super) struct UnitPage {
     ended: Option<EndedNote>,
     /// A small form of this page posted with errors or a picker search.
     form: pick::FormState,
+    /// Set when the caller reads this unit only through a coordination link.
+    coordinated: Option<congdoan_store::CoordinatedUnit>,
 }
 
 /// How an ended unit ended: "merged into", "split into" (with links) or dissolved.
@@ -196,6 +198,7 @@ pub(super) async fn unit_page_with(
         committees: s.committees(&user.scope, id).await?,
         position_types: s.position_types().await?,
         links: s.coordination(&user.scope, id, today()).await?,
+        coordinated: s.coordination_basis(&user.scope, &u.path, today()).await?,
         history: s.unit_history(&user.scope, id).await?,
         ended: ended_note(&u, &lineage, tr),
         lineage,
