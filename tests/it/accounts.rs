@@ -173,7 +173,7 @@ async fn officer_creates_an_account_that_must_change_its_password(kind: Kind) {
             .await
             .url()
             .path(),
-        "/"
+        "/todo"
     );
     assert!(
         audit_actions(&app, "account", id)

@@ -53,7 +53,7 @@ async fn kon_tum_sees_its_own_figures_and_coordinated_units_apart(kind: Kind) {
         .await
         .unwrap();
     let br = app.login("lddl.kontum").await;
-    let (status, html) = br.get_html("/").await;
+    let (status, html) = br.get_html("/dashboard").await;
     assert_eq!(status, 200, "{html}");
     // The headline is Kon Tum's own tree, not its tree plus the coordinated units.
     assert_eq!(
@@ -87,7 +87,7 @@ async fn a_coordinated_unit_page_is_read_only_and_names_its_agreement(kind: Kind
         return;
     };
     let br = app.login("lddl.kontum").await;
-    let (_, dash) = br.get_html("/").await;
+    let (_, dash) = br.get_html("/dashboard").await;
     let unit = first_unit_after(&dash, "id=\"coordinated\"");
     let (status, page) = br.get_html(&format!("/units/{unit}")).await;
     assert_eq!(status, 200, "{page}");
@@ -225,7 +225,7 @@ async fn agreements_show_status_have_no_dead_links_and_can_be_edited_renewed_end
     assert!(html.contains(">Đã chấm dứt<"), "{html}");
     let (status, _) = kontum.get_html(&format!("/units/{covered_unit}")).await;
     assert_eq!(status, 404, "access ends with the agreement");
-    let (_, dash) = kontum.get_html("/").await;
+    let (_, dash) = kontum.get_html("/dashboard").await;
     if let Some(i) = dash.find("id=\"coordinated\"") {
         let section = &dash[i..dash[i..]
             .find("</section>")

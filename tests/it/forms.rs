@@ -311,6 +311,8 @@ async fn every_form_shows_its_errors_inline(kind: Kind) {
         .rows[0]
         .member_id;
     let cluster = s.clusters(&admin, ag, None).await.unwrap()[0].cluster_id;
+    let kt = app.unit_id("KT").await;
+    let agreement = s.agreements(&admin, kt).await.unwrap()[0].agreement_id;
     let plan = s
         .create_plan(
             &admin,
@@ -351,6 +353,51 @@ async fn every_form_shows_its_errors_inline(kind: Kind) {
         kept: kept.map(str::to_string),
     };
     let cases = vec![
+        case(
+            "/agreements/{id}/edit",
+            format!("/agreements/{agreement}"),
+            format!("/agreements/{agreement}/edit"),
+            vec![
+                ("number", "01/QC"),
+                ("title", "Quy chế"),
+                ("signed_on", "32/13/2020"),
+                ("valid_from", "01/01/2021"),
+            ],
+            Some("Ngày ký"),
+            Some("32/13/2020"),
+        ),
+        case(
+            "/agreements/{id}/renew",
+            format!("/agreements/{agreement}"),
+            format!("/agreements/{agreement}/renew"),
+            vec![("valid_to", "không rõ")],
+            Some("Hiệu lực đến"),
+            Some("không rõ"),
+        ),
+        case(
+            "/agreements/{id}/end",
+            format!("/agreements/{agreement}/end"),
+            format!("/agreements/{agreement}/end"),
+            vec![("ended_on", "31/02/2026"), ("end_reason", "Hết hạn")],
+            Some("Ngày chấm dứt"),
+            Some("31/02/2026"),
+        ),
+        case(
+            "/clusters/{id}/rename",
+            format!("/clusters/{cluster}"),
+            format!("/clusters/{cluster}/rename"),
+            vec![("name", "")],
+            None,
+            None,
+        ),
+        case(
+            "/clusters/{id}/close",
+            format!("/clusters/{cluster}/close"),
+            format!("/clusters/{cluster}/close"),
+            vec![("closed_on", "99/99/2026")],
+            Some("Ngày đóng"),
+            Some("99/99/2026"),
+        ),
         case(
             "/units",
             format!("/units/new?parent={ag}"),
@@ -568,7 +615,7 @@ async fn every_form_shows_its_errors_inline(kind: Kind) {
             "/plans/{id}/ops/{n}/delete",
             format!("/plans/{plan}"),
             format!("/plans/{plan}/ops/1/delete"),
-            vec![("version", "99")],
+            vec![("version", "99"), ("confirmed", "1")],
             Some("Phiên bản"),
             None,
         ),
@@ -576,7 +623,7 @@ async fn every_form_shows_its_errors_inline(kind: Kind) {
             "/plans/{id}/apply",
             format!("/plans/{plan}"),
             format!("/plans/{plan}/apply"),
-            vec![("version", "99")],
+            vec![("version", "99"), ("confirmed", "1")],
             None,
             None,
         ),
@@ -584,7 +631,7 @@ async fn every_form_shows_its_errors_inline(kind: Kind) {
             "/plans/{id}/cancel",
             format!("/plans/{plan}"),
             format!("/plans/{plan}/cancel"),
-            vec![("version", "99")],
+            vec![("version", "99"), ("confirmed", "1")],
             Some("Phiên bản"),
             None,
         ),
@@ -617,7 +664,7 @@ async fn every_form_shows_its_errors_inline(kind: Kind) {
             "/imports/{id}/undo",
             format!("/imports/{job}"),
             format!("/imports/{job}/undo"),
-            vec![("version", "99")],
+            vec![("version", "99"), ("confirmed", "1")],
             None,
             None,
         ),
@@ -635,6 +682,18 @@ async fn every_form_shows_its_errors_inline(kind: Kind) {
         ("/login", "the login form; its error is tested in pages.rs"),
         ("/logout", "no input"),
         ("/imports", "multipart upload, posted below"),
+        (
+            "/agreements/{id}/units/{unit}/remove",
+            "no input: a confirmation page, tested in coordination.rs",
+        ),
+        (
+            "/clusters/{id}/units/{unit}/remove",
+            "no input: a confirmation page, tested in coordination.rs",
+        ),
+        (
+            "/clusters/{id}/supervisors/{a}/remove",
+            "no input: a confirmation page, tested in coordination.rs",
+        ),
     ];
     let covered: Vec<String> = cases
         .iter()

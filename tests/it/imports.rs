@@ -331,13 +331,30 @@ async fn an_officer_imports_the_cdcs_list_previews_problems_and_undoes(kind: Kin
         assert_eq!(text.lines().count() as i64, records + 3 + 1);
     }
 
-    // Undo removes exactly the three, and the figures follow.
+    // Undo asks first, restating how many members go, then removes exactly the
+    // three, and the figures follow.
     let (_, page) = b.get_html(&job_path).await;
+    let version = version_of(&page);
+    let (status, _, ask) = b
+        .post_form(
+            &job_path,
+            &format!("{job_path}/undo"),
+            &[("version", &version)],
+        )
+        .await;
+    assert_eq!(status, 200, "{ask}");
+    assert!(ask.contains("id=\"confirm-yes\""), "{ask}");
+    assert!(ask.contains("<strong class=\"n\">3</strong>"), "{ask}");
+    assert_eq!(
+        active_members(&app, cdcs).await,
+        before + 3,
+        "nothing undone yet"
+    );
     let (status, _, html) = b
         .post_form(
             &job_path,
             &format!("{job_path}/undo"),
-            &[("version", &version_of(&page))],
+            &[("version", &version), ("confirmed", "1")],
         )
         .await;
     assert_eq!(status, 200, "{html}");

@@ -205,11 +205,15 @@ async fn every_list_reads_on_a_phone(kind: Kind) {
         log_in(&c, user).await.expect("log in");
         c.wait()
             .at_most(Duration::from_secs(10))
-            .for_element(Locator::Id("active-members"))
+            .for_element(Locator::Css("#todo-items, #todo-empty"))
             .await
-            .expect("dashboard");
+            .expect("the to-do page, where a login lands");
         let mut pages: Vec<String> = vec![
-            "/".into(),
+            "/todo".into(),
+            "/dashboard".into(),
+            "/account".into(),
+            "/account/tokens".into(),
+            "/accounts".into(),
             "/members".into(),
             format!("/members?unit={cdcs}"),
             "/units".into(),

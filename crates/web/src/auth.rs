@@ -228,6 +228,10 @@ impl FromRequestParts<AppState> for CurrentUser {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         if let Some(u) = parts.extensions.get::<CurrentUser>() {
+            // Identified by an outer layer before the error middleware's slot existed.
+            if let Some(slot) = parts.extensions.get::<UserSlot>() {
+                let _ = slot.0.set(u.clone());
+            }
             return Ok(u.clone());
         }
         let lang = lang_of(&parts.headers);

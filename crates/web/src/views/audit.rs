@@ -22,6 +22,23 @@ pub(crate) const ACTIONS: &[(&str, &str, &str)] = &[
         "Supervisor taken off",
     ),
     ("grant", "Cấp quyền", "Granted access"),
+    // Accounts, tokens and logins.
+    ("change_password", "Đổi mật khẩu", "Changed the password"),
+    ("reset_password", "Đặt lại mật khẩu", "Reset the password"),
+    ("issue", "Cấp khoá API", "Issued an API token"),
+    (
+        "first_use",
+        "Dùng khoá API lần đầu",
+        "First use of an API token",
+    ),
+    ("revoke", "Thu hồi khoá API", "Revoked an API token"),
+    ("login", "Đăng nhập", "Logged in"),
+    ("login_failed", "Đăng nhập sai", "Failed login"),
+    (
+        "login_throttled",
+        "Tạm hoãn đăng nhập",
+        "Login delayed after failures",
+    ),
     ("export", "Xuất danh sách", "Exported"),
     (
         "view_personal_data",
@@ -55,6 +72,8 @@ const ENTITIES: &[(&str, &str, &str)] = &[
     ("cluster", "cụm, khối thi đua", "emulation cluster"),
     ("agreement", "quy chế phối hợp", "coordination regulation"),
     ("import", "lần nhập", "import"),
+    ("import_job", "lần nhập", "import"),
+    ("api_token", "khoá API", "API token"),
     ("account", "tài khoản", "account"),
     ("committee", "ban chấp hành", "committee"),
     ("position", "chức vụ", "post"),

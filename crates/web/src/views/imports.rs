@@ -372,6 +372,39 @@ async fn undo(
     CsrfForm(user, pairs): CsrfForm<Pairs>,
 ) -> PageResult {
     let f: VersionForm = pick::merged(&pairs)?;
+    if !super::confirm::confirmed(&pairs) {
+        // Undo removes every member the import added: restate how many, then confirm.
+        let job = st.store.import_job(&user.scope, id).await?;
+        let tr = user.tr();
+        return super::confirm::ConfirmPage {
+            chrome: Chrome::new(&user, tr.s("Xác nhận hoàn tác lần nhập", "Confirm undoing the import")),
+            lead: format!(
+                "{} «{}» {} {}.",
+                tr.s("Hoàn tác lần nhập tệp", "Undo the import of"),
+                job.file_name,
+                tr.s("vào", "into"),
+                job.unit_name
+            ),
+            impacts: vec![super::confirm::Impact::count(
+                job.imported,
+                tr.s(
+                    "đoàn viên do lần nhập này thêm sẽ bị xoá",
+                    "members this import added are removed",
+                ),
+            )],
+            irreversible: vec![tr
+                .s(
+                    "Hồ sơ bị xoá không khôi phục được; muốn có lại phải nhập lại tệp.",
+                    "The removed records cannot be restored; import the file again to get them back.",
+                )
+                .to_string()],
+            action: format!("/imports/{id}/undo"),
+            hidden: super::confirm::hidden(&pairs),
+            button: tr.s("Xác nhận hoàn tác", "Confirm: undo").to_string(),
+            back: format!("/imports/{id}"),
+        }
+        .render();
+    }
     match st.store.undo_import(&user.scope, id, f.version).await {
         Ok(_) => see_other(&format!("/imports/{id}")),
         Err(e) => job_again(&st, &user, id, "job", pairs, e).await,
