@@ -85,6 +85,7 @@ pub async fn load_demo_if_empty(store: &Store) -> anyhow::Result<bool> {
         .load_demo_agreements(congdoan_datagen::DEMO_AGREEMENTS)
         .await
         .context("loading the demo's coordination agreements")?;
+    store.mark_accounts_demo().await?;
     Ok(true)
 }
 
@@ -110,7 +111,7 @@ pub async fn create_first_admin_if_none(store: &Store) -> anyhow::Result<Option<
     let pw = password.clone();
     let hash = tokio::task::spawn_blocking(move || congdoan_web::hash_password(&pw)).await?;
     let scope = congdoan_store::Scope::admin(congdoan_store::Actor::system("start-up"));
-    store
+    let id = store
         .create_account(
             &scope,
             congdoan_store::NewAccount {
@@ -123,6 +124,8 @@ pub async fn create_first_admin_if_none(store: &Store) -> anyhow::Result<Option<
         )
         .await
         .context("creating the first administrator")?;
+    // The printed password is for the first login only.
+    store.require_password_change(id).await?;
     Ok(Some(password))
 }
 

@@ -173,3 +173,26 @@ async fn api_timestamps_are_rfc3339(kind: Kind) {
         );
     }
 }
+
+both_engines!(demo_accounts_say_so_on_every_page);
+
+async fn demo_accounts_say_so_on_every_page(kind: Kind) {
+    let Some(app) = TestApp::spawn(kind).await else {
+        return;
+    };
+    let b = app.login("cdcs.officer").await;
+    for page in ["/todo", "/members", "/units", "/account"] {
+        let (_, html) = b.get_html(page).await;
+        assert!(html.contains("id=\"demo-banner\""), "{page}");
+        assert!(html.contains("mật khẩu đã công khai"), "{page}");
+    }
+    // A real deployment's administrator sees no such banner.
+    let Some(real) = TestApp::spawn_with(kind, false).await else {
+        return;
+    };
+    let pw = real.running.first_admin_password.clone().unwrap();
+    let rb = Browser::new(&real.base);
+    let r = rb.login("admin", &pw).await;
+    let html = r.text().await.unwrap();
+    assert!(!html.contains("id=\"demo-banner\""), "{html}");
+}

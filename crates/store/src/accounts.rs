@@ -21,6 +21,8 @@ pub struct Account {
     /// Set when someone else chose the password: the next login must change it.
     pub must_change_password: bool,
     pub created_by: Option<i64>,
+    /// Made by the demo loader, with the published password.
+    pub is_demo: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -246,6 +246,21 @@ impl Store {
         Ok(n == 0)
     }
 
+    /// Holds the account on the password page at its next login (a password printed
+    /// by the start-up must not stay in use).
+    pub async fn require_password_change(&self, account_id: i64) -> Result<()> {
+        write!(self, p => sqlx::query("UPDATE account SET must_change_password = TRUE WHERE account_id = $1")
+            .bind(account_id).execute(p).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Marks every account as a demo account (right after the demo loaded into an empty
+    /// database): their password is published, and every page says so.
+    pub async fn mark_accounts_demo(&self) -> Result<()> {
+        write!(self, p => sqlx::query("UPDATE account SET is_demo = TRUE").execute(p).await?.rows_affected());
+        Ok(())
+    }
+
     /// Accounts of any kind; none means a fresh deployment that needs its first administrator.
     pub async fn account_count(&self) -> Result<i64> {
         Ok(read!(self, p => sqlx::query_scalar("SELECT COUNT(*) FROM account").fetch_one(p).await)?)

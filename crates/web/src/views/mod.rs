@@ -107,6 +107,8 @@ pub struct Chrome {
     pub csrf: String,
     pub logged_in: bool,
     pub user_display: String,
+    /// A demo account (published password): a banner on every page says so.
+    pub demo: bool,
     pub css_url: &'static str,
     pub htmx_url: &'static str,
 }
@@ -119,6 +121,7 @@ impl Chrome {
             csrf: user.csrf().to_string(),
             logged_in: true,
             user_display: user.account.display_name.clone(),
+            demo: user.account.is_demo,
             css_url: CSS_URL,
             htmx_url: HTMX_URL,
         }
@@ -130,6 +133,7 @@ impl Chrome {
             csrf: String::new(),
             logged_in: false,
             user_display: String::new(),
+            demo: false,
             css_url: CSS_URL,
             htmx_url: HTMX_URL,
         }
