@@ -196,3 +196,66 @@ async fn demo_accounts_say_so_on_every_page(kind: Kind) {
     let html = r.text().await.unwrap();
     assert!(!html.contains("id=\"demo-banner\""), "{html}");
 }
+
+both_engines!(another_site_cannot_make_a_browser_reveal_or_export);
+
+async fn another_site_cannot_make_a_browser_reveal_or_export(kind: Kind) {
+    let Some(app) = TestApp::spawn(kind).await else {
+        return;
+    };
+    let b = app.login("cdcs.officer").await;
+    let unit = app.unit_id(congdoan_datagen::DEMO_CDCS_CODE).await;
+    let (_, list) = b.get_html(&format!("/members?unit={unit}")).await;
+    let member = list
+        .split("href=\"/members/")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .find(|id| id.bytes().all(|b| b.is_ascii_digit()))
+        .expect("a member")
+        .to_string();
+    let audit_rows = || async {
+        app.store()
+            .audit_log(
+                &app.admin_scope(),
+                &congdoan_store::AuditQuery {
+                    limit: 500,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap()
+            .iter()
+            .filter(|e| e.action == "view_personal_data" || e.action == "export")
+            .count()
+    };
+    let before = audit_rows().await;
+    for path in [
+        format!("/members/{member}?reveal=1"),
+        format!("/members/export.csv?unit={unit}"),
+        format!("/members/export.xlsx?unit={unit}"),
+    ] {
+        // What a link or an image on another site would send.
+        let r = b
+            .http
+            .get(app.url(&path))
+            .header("sec-fetch-site", "cross-site")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 403, "{path}");
+        // The same from our own pages works.
+        let r = b
+            .http
+            .get(app.url(&path))
+            .header("sec-fetch-site", "same-origin")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200, "{path}");
+    }
+    assert_eq!(
+        audit_rows().await,
+        before + 3,
+        "only the same-site views are logged"
+    );
+}

@@ -7,7 +7,7 @@ use crate::{AppError, AppState, Tr};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Query, State};
-use axum::http::header;
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use congdoan_domain::member::MemberStatus;
@@ -178,8 +178,10 @@ impl Shared {
 async fn export_csv(
     State(st): State<AppState>,
     user: CurrentUser,
+    headers: HeaderMap,
     Query(q): Query<ExportParams>,
 ) -> Result<Response, AppError> {
+    super::refuse_cross_site(&headers)?;
     let cursor = start(&st, &user, &q).await?;
     let name = file_name(&cursor.unit_name, "csv");
     let tr = user.tr();
@@ -229,8 +231,10 @@ async fn export_csv(
 async fn export_xlsx(
     State(st): State<AppState>,
     user: CurrentUser,
+    headers: HeaderMap,
     Query(q): Query<ExportParams>,
 ) -> Result<Response, AppError> {
+    super::refuse_cross_site(&headers)?;
     let mut cursor = start(&st, &user, &q).await?;
     let name = file_name(&cursor.unit_name, "xlsx");
     let tr = user.tr();

@@ -630,10 +630,14 @@ pub(super) async fn member_page_full(
 pub(super) async fn member_page(
     State(st): State<AppState>,
     user: CurrentUser,
+    headers: HeaderMap,
     Path(id): Path<i64>,
     Query(q): Query<AsOfQuery>,
     Query(n): Query<MemberNotice>,
 ) -> PageResult {
+    if q.reveal.is_some() {
+        refuse_cross_site(&headers)?;
+    }
     member_page_full(
         &st,
         &user,

@@ -170,6 +170,16 @@ async fn optional_unit(
     })
 }
 
+/// GET routes that write an audit row (revealing personal data, exports) refuse a
+/// request another site started: a link or image elsewhere cannot make a logged-in
+/// officer's browser reveal or export anything in their name.
+fn refuse_cross_site(headers: &HeaderMap) -> Result<(), AppError> {
+    match headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        Some("cross-site") => Err(AppError::Forbidden),
+        _ => Ok(()),
+    }
+}
+
 fn see_other(url: &str) -> PageResult {
     Ok(Redirect::to(url).into_response())
 }
