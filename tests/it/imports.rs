@@ -910,3 +910,92 @@ async fn rejected_rows_mask_personal_data_for_viewers(kind: Kind) {
 }
 
 crate::both_engines!(rejected_rows_mask_personal_data_for_viewers);
+
+/// Uploaded files do not pile up: finished jobs drop theirs, an import left
+/// unconfirmed expires after a week, and a unit's waiting files have a quota.
+async fn uploads_expire_and_have_a_quota(kind: Kind) {
+    use congdoan_store::{Actor, Scope, UNCONFIRMED_DAYS};
+    let Some(url) = crate::harness::fresh_database(kind).await else {
+        return;
+    };
+    let store = congdoan::open_store(&url).await.unwrap();
+    congdoan::load_demo_if_empty(&store).await.unwrap();
+    let scope = Scope::admin(Actor::system("test"));
+    let unit = store
+        .unit_by_code(&scope, congdoan_datagen::DEMO_OTHER_CDCS_CODE)
+        .await
+        .unwrap();
+    let today = congdoan_web::today();
+    let csv = "Họ và tên,Ngày sinh,Giới tính\nNguyễn Thị An,01/02/1990,Nữ\n";
+    let new_job = || async {
+        let j = store
+            .create_import(&scope, unit.unit_id, "ds.csv", csv.as_bytes().to_vec())
+            .await
+            .unwrap();
+        store
+            .work_imports(Some(j.job_id), false, today, &mut |_| {})
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    let files = || async {
+        crate::harness::exec_on(&url, "UPDATE import_file SET job_id = job_id")
+            .await
+            .unwrap()
+    };
+    let fresh = new_job().await;
+    let stale = new_job().await;
+    let cancelled = new_job().await;
+    store
+        .cancel_import(&scope, cancelled.job_id, cancelled.version)
+        .await
+        .unwrap();
+    assert_eq!(files().await, 2, "a cancelled job drops its file at once");
+    // One preview left alone for longer than the limit.
+    let old = (time::OffsetDateTime::now_utc() - time::Duration::days(UNCONFIRMED_DAYS + 1))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let set_old = if url.starts_with("sqlite:") {
+        format!(
+            "UPDATE import_job SET updated_at = '{}' WHERE job_id = {}",
+            old.replace('T', " ").trim_end_matches('Z'),
+            stale.job_id
+        )
+    } else {
+        format!(
+            "UPDATE import_job SET updated_at = '{old}' WHERE job_id = {}",
+            stale.job_id
+        )
+    };
+    crate::harness::exec_on(&url, &set_old).await.unwrap();
+    store.expire_import_files().await.unwrap();
+    let s = store.import_job(&scope, stale.job_id).await.unwrap();
+    assert_eq!(s.state, "cancelled");
+    assert!(s.error.unwrap_or_default().contains("Hết hạn"));
+    assert_eq!(
+        store.import_job(&scope, fresh.job_id).await.unwrap().state,
+        "ready"
+    );
+    assert_eq!(files().await, 1, "only the fresh preview keeps its file");
+    // The quota: pretend the waiting file is huge, then upload once more.
+    crate::harness::exec_on(
+        &url,
+        &format!(
+            "UPDATE import_job SET file_size = {} WHERE job_id = {}",
+            congdoan_store::UNIT_UPLOAD_QUOTA,
+            fresh.job_id
+        ),
+    )
+    .await
+    .unwrap();
+    let e = store
+        .create_import(&scope, unit.unit_id, "ds3.csv", csv.as_bytes().to_vec())
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("1024 MB") || format!("{e:?}").contains("IM0103"),
+        "{e:?}"
+    );
+}
+
+crate::both_engines!(uploads_expire_and_have_a_quota);

@@ -37,6 +37,10 @@ const LEGACY_SAMPLE_ROWS: usize = 200;
 const PREVIEW_ROWS: usize = 20;
 /// A worker owns a running job this long after its last commit.
 const LEASE: time::Duration = time::Duration::seconds(60);
+/// Stored upload bytes a unit may hold in jobs whose file is still kept.
+pub const UNIT_UPLOAD_QUOTA: i64 = 1024 * 1024 * 1024;
+/// Days a previewed but unconfirmed import keeps its file before it expires.
+pub const UNCONFIRMED_DAYS: i64 = 7;
 /// Claims of one phase of a job before it is given up as a poison job.
 pub const MAX_IMPORT_ATTEMPTS: i64 = 3;
 /// Rows per multi-row member INSERT (22 columns, under SQLite's 32,766 parameters).
@@ -801,6 +805,27 @@ impl Store {
             .chars()
             .take(200)
             .collect();
+        // Files still kept for this unit (jobs not finished) count against its quota.
+        let held: i64 = read!(self, p => sqlx::query_scalar(
+            "SELECT CAST(COALESCE(SUM(j.file_size), 0) AS BIGINT) FROM import_job j JOIN import_file f ON f.job_id = j.job_id \
+             WHERE j.unit_id = $1")
+            .bind(unit.unit_id).fetch_one(p).await)?;
+        if held + bytes.len() as i64 > UNIT_UPLOAD_QUOTA {
+            return Err(StoreError::rule(
+                "IM0103",
+                "file",
+                &format!(
+                    "Đơn vị đang giữ {} MB tệp chờ nhập (giới hạn {} MB); hãy nhập hoặc huỷ các lần nhập đang chờ trước.",
+                    held / 1024 / 1024,
+                    UNIT_UPLOAD_QUOTA / 1024 / 1024
+                ),
+                &format!(
+                    "The unit already holds {} MB of files waiting to be imported (limit {} MB); import or cancel those first.",
+                    held / 1024 / 1024,
+                    UNIT_UPLOAD_QUOTA / 1024 / 1024
+                ),
+            ));
+        }
         let ts = now();
         let id: i64 = write!(self, p => {
             let mut tx = p.begin().await?;
@@ -817,6 +842,25 @@ impl Store {
             id
         });
         self.import_job(scope, id).await
+    }
+
+    /// Drops the uploaded files nobody needs any more (jobs done, undone or cancelled,
+    /// and failed ones after `UNCONFIRMED_DAYS`), and expires imports left unconfirmed for `UNCONFIRMED_DAYS`: their
+    /// file goes too. Returns the files removed. Run by the server's worker.
+    pub async fn expire_import_files(&self) -> Result<u64> {
+        let ts = now();
+        let cutoff = ts - time::Duration::days(UNCONFIRMED_DAYS);
+        write!(self, p => sqlx::query("UPDATE import_job SET state = 'cancelled', version = version + 1, updated_at = $1, finished_at = $1, \
+            error = $2 WHERE state = 'ready' AND updated_at < $3")
+            .bind(ts)
+            .bind(format!("Hết hạn: tệp đã xem trước nhưng không được xác nhận trong {UNCONFIRMED_DAYS} ngày nên đã bị xoá; hãy tải lên lại nếu cần."))
+            .bind(cutoff).execute(p).await?.rows_affected());
+        // A failed job keeps its file a while: the user may fix the column mapping.
+        let n = write!(self, p => sqlx::query("DELETE FROM import_file WHERE job_id IN \
+            (SELECT job_id FROM import_job WHERE state IN ('done', 'undone', 'cancelled') \
+             OR (state = 'failed' AND updated_at < $1))")
+            .bind(cutoff).execute(p).await?.rows_affected());
+        Ok(n)
     }
 
     /// One job, if its unit is in the caller's read scope.

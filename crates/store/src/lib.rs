@@ -38,7 +38,7 @@ pub use error::StoreError;
 pub use exports::{EXPORT_PAGE, ExportCursor, ExportQuery, ExportRow};
 pub use imports::{
     ImportJob, ImportProblem, ImportReject, ImportState, MAX_IMPORT_ATTEMPTS, MAX_IMPORT_BYTES,
-    PreviewRow, StoredLayout,
+    PreviewRow, StoredLayout, UNCONFIRMED_DAYS, UNIT_UPLOAD_QUOTA,
 };
 pub use logins::{ThrottleRules, login_keys};
 pub use members::{

@@ -65,6 +65,9 @@ pub fn spawn_worker(store: Store, wake: Arc<tokio::sync::Notify>) -> tokio::task
                 Ok(None) => {}
                 Err(e) => tracing::error!(error = %e, "import worker"),
             }
+            if let Err(e) = store.expire_import_files().await {
+                tracing::error!(error = %e, "import file expiry");
+            }
             if let Err(e) = store.apply_due_plans(today()).await {
                 tracing::error!(error = %e, "scheduled plans");
             }
