@@ -259,3 +259,50 @@ async fn another_site_cannot_make_a_browser_reveal_or_export(kind: Kind) {
         "only the same-site views are logged"
     );
 }
+
+both_engines!(query_parameters_are_documented_as_such_and_unknown_ones_refused);
+
+async fn query_parameters_are_documented_as_such_and_unknown_ones_refused(kind: Kind) {
+    let Some(app) = TestApp::spawn(kind).await else {
+        return;
+    };
+    let doc: serde_json::Value = reqwest::get(app.url("/api/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    // Every path parameter is in the path template; query parameters are "in: query".
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let name = p["name"].as_str().unwrap();
+                if p["in"] == "path" {
+                    assert!(
+                        path.contains(&format!("{{{name}}}")),
+                        "{method} {path}: {name} is declared in the path but is not in it"
+                    );
+                }
+            }
+        }
+    }
+    let units = &doc["paths"]["/api/v1/units"]["get"]["parameters"];
+    assert!(
+        units
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "parent" && p["in"] == "query" || p["in"] == "query"),
+        "{units}"
+    );
+    // An unknown query parameter is refused, naming it.
+    let api = app.token("btv.angiang").await;
+    let (s, body) = api.get("/api/v1/units?parnet=2").await;
+    assert_eq!(s, 400, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("parnet"),
+        "{body}"
+    );
+    let (s, _) = api.get("/api/v1/members?q=nguyen").await;
+    assert_eq!(s, 200);
+}

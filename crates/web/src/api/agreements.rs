@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 #[derive(Deserialize, Default, utoipa::IntoParams)]
-#[serde(default)]
+#[into_params(parameter_in = Query)]
+#[serde(default, deny_unknown_fields)]
 pub struct PartyQuery {
     /// A unit that is a party to the agreements.
     unit_id: i64,

@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 #[derive(Deserialize, Default, utoipa::IntoParams)]
-#[serde(default)]
+#[into_params(parameter_in = Query)]
+#[serde(default, deny_unknown_fields)]
 pub struct ClusterQuery {
     /// The upper-level union that owns the clusters.
     unit_id: i64,

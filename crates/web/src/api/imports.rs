@@ -80,7 +80,8 @@ pub async fn import_rejects(
 }
 
 #[derive(Deserialize, Default, utoipa::IntoParams)]
-#[serde(default)]
+#[into_params(parameter_in = Query)]
+#[serde(default, deny_unknown_fields)]
 pub struct AfterRow {
     after_row: Option<i64>,
 }

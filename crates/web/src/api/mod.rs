@@ -168,7 +168,8 @@ async fn unit_types(State(st): State<AppState>, _user: CurrentUser) -> ApiResult
 }
 
 #[derive(Deserialize, IntoParams, Default)]
-#[serde(default)]
+#[into_params(parameter_in = Query)]
+#[serde(default, deny_unknown_fields)]
 struct TreeParams {
     /// List the sub-units of this unit; without it, the top of the caller's tree.
     parent_id: Option<i64>,
@@ -249,7 +250,8 @@ async fn update_unit(
 }
 
 #[derive(Deserialize, IntoParams, Default)]
-#[serde(default)]
+#[into_params(parameter_in = Query)]
+#[serde(default, deny_unknown_fields)]
 struct AsOfParams {
     /// dd/mm/yyyy or yyyy-mm-dd; today by default.
     as_of: Option<String>,
@@ -354,7 +356,8 @@ async fn add_position(
 }
 
 #[derive(Deserialize, IntoParams, Default)]
-#[serde(default)]
+#[into_params(parameter_in = Query)]
+#[serde(default, deny_unknown_fields)]
 struct MemberParams {
     /// Name without accents, or a CCCD, phone or card number.
     q: Option<String>,
@@ -446,7 +449,8 @@ fn mask(mut m: Member) -> Member {
 }
 
 #[derive(Deserialize, IntoParams, Default)]
-#[serde(default)]
+#[into_params(parameter_in = Query)]
+#[serde(default, deny_unknown_fields)]
 struct RevealParams {
     /// Return CCCD, phone and salary in full (officers only; the view is audited).
     reveal: bool,
@@ -542,7 +546,8 @@ async fn member_event(
 }
 
 #[derive(Deserialize, IntoParams, Default)]
-#[serde(default)]
+#[into_params(parameter_in = Query)]
+#[serde(default, deny_unknown_fields)]
 struct AuditParams {
     /// unit, member, position, committee, account…
     entity: Option<String>,
@@ -577,7 +582,8 @@ async fn audit_log(
 }
 
 #[derive(Deserialize, IntoParams, Default)]
-#[serde(default)]
+#[into_params(parameter_in = Query)]
+#[serde(default, deny_unknown_fields)]
 struct DashboardParams {
     /// One unit's subtree; the caller's whole scope by default.
     unit_id: Option<i64>,

@@ -65,7 +65,8 @@ pub(super) async fn revoke_token(
 }
 
 #[derive(Deserialize, IntoParams, Default)]
-#[serde(default)]
+#[into_params(parameter_in = Query)]
+#[serde(default, deny_unknown_fields)]
 pub(super) struct AccountParams {
     /// Part of a username or display name.
     q: Option<String>,
