@@ -292,7 +292,7 @@ async fn query_parameters_are_documented_as_such_and_unknown_ones_refused(kind: 
             .as_array()
             .unwrap()
             .iter()
-            .any(|p| p["name"] == "parent" && p["in"] == "query" || p["in"] == "query"),
+            .any(|p| p["name"] == "parent_id" && p["in"] == "query"),
         "{units}"
     );
     // An unknown query parameter is refused, naming it.
