@@ -306,3 +306,34 @@ async fn query_parameters_are_documented_as_such_and_unknown_ones_refused(kind: 
     let (s, _) = api.get("/api/v1/members?q=nguyen").await;
     assert_eq!(s, 200);
 }
+
+both_engines!(a_viewer_is_refused_before_anything_is_validated);
+
+async fn a_viewer_is_refused_before_anything_is_validated(kind: Kind) {
+    let Some(app) = TestApp::spawn(kind).await else {
+        return;
+    };
+    let viewer = app.token("cdcs.viewer").await;
+    let unit = app.unit_id(congdoan_datagen::DEMO_CDCS_CODE).await;
+    // A body that would fail validation, and one naming a unit outside the scope:
+    // both 403, so nothing is learnt from the checks.
+    for body in [
+        serde_json::json!({"unit_id": unit.to_string(), "full_name": "", "birth_date": "31/02/1990"}),
+        serde_json::json!({"unit_id": "1", "full_name": "Nguyễn Văn A", "birth_date": "01/01/1990", "sex": "M"}),
+    ] {
+        let (s, v) = viewer.post("/api/v1/members", body).await;
+        assert_eq!(s, 403, "{v}");
+    }
+    // The viewer may still manage their own tokens.
+    let (s, v) = viewer.get("/api/v1/tokens").await;
+    assert_eq!(s, 200, "{v}");
+    // An officer with bad input still gets the field errors.
+    let officer = app.token("cdcs.officer").await;
+    let (s, v) = officer
+        .post(
+            "/api/v1/members",
+            serde_json::json!({"unit_id": unit.to_string(), "full_name": "", "birth_date": "31/02/1990"}),
+        )
+        .await;
+    assert_eq!(s, 422, "{v}");
+}

@@ -11,7 +11,7 @@ use crate::auth::CurrentUser;
 use crate::error::{ErrorBody, FieldError};
 use crate::forms::{MemberForm, UnitForm};
 use crate::{AppError, AppState, today};
-use axum::extract::{FromRequest, FromRequestParts, Path, State};
+use axum::extract::{FromRequestParts, Path, State};
 use axum::response::IntoResponse;
 use axum::{Json, Router};
 use congdoan_domain::member::{MemberStatus, MembershipRules};
@@ -27,10 +27,36 @@ use utoipa_axum::routes;
 
 type ApiResult<T> = Result<Json<T>, AppError>;
 
-/// JSON body whose rejection is our error format.
-#[derive(FromRequest)]
-#[from_request(via(axum::Json), rejection(AppError))]
+/// JSON body whose rejection is our error format. The caller is authorised before
+/// the body is read: someone who may write nowhere gets 403, never a validation
+/// answer that would tell them which codes exist (their own tokens aside).
 pub struct ApiJson<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned + Send> axum::extract::FromRequest<AppState> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(
+        req: axum::extract::Request,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        if !parts.uri.path().starts_with("/api/v1/tokens") {
+            let user =
+                <CurrentUser as axum::extract::FromRequestParts<AppState>>::from_request_parts(
+                    &mut parts, state,
+                )
+                .await?;
+            if !user.scope.is_admin() && user.scope.write_paths().is_empty() {
+                return Err(AppError::Forbidden);
+            }
+        }
+        let req = axum::extract::Request::from_parts(parts, body);
+        let axum::Json(v) =
+            <axum::Json<T> as axum::extract::FromRequest<AppState>>::from_request(req, state)
+                .await?;
+        Ok(ApiJson(v))
+    }
+}
 
 /// Query string whose rejection is our error format.
 #[derive(FromRequestParts)]
