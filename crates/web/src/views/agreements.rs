@@ -107,13 +107,9 @@ async fn create_agreement(
 ) -> PageResult {
     let f: AgreementForm = pick::merged(&pairs)?;
     let again = |pairs: Pairs, errs: Vec<FieldError>| {
-        let fs = FormState::new("new-agreement", pairs, errs, user.lang);
         let (st, user) = (&st, &user);
         async move {
-            let fs = match fs.clone().pick_search(st, user).await? {
-                Some(found) => found,
-                None => fs,
-            };
+            let fs = FormState::again("new-agreement", pairs, errs, st, user).await?;
             agreements_page_with(st, user, Some(f.unit), fs).await
         }
     };

@@ -244,11 +244,7 @@ async fn cluster_again(
     pairs: Pairs,
     errors: Vec<FieldError>,
 ) -> PageResult {
-    let fs = FormState::new(form, pairs, errors, user.lang);
-    let fs = match fs.clone().pick_search(st, user).await? {
-        Some(found) => found,
-        None => fs,
-    };
+    let fs = pick::FormState::again(form, pairs, errors, st, user).await?;
     cluster_page_with(st, user, id, fs).await
 }
 

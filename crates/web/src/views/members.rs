@@ -666,15 +666,9 @@ pub(super) async fn member_event(
     Path(id): Path<i64>,
     CsrfForm(user, pairs): CsrfForm<pick::Pairs>,
 ) -> PageResult {
-    let again = |pairs, errs| {
-        let fs = pick::FormState::new("event", pairs, errs, user.lang);
-        async {
-            let fs = match fs.clone().pick_search(&st, &user).await? {
-                Some(found) => found,
-                None => fs,
-            };
-            member_page_full(&st, &user, id, false, fs, None).await
-        }
+    let again = |pairs, errs| async {
+        let fs = pick::FormState::again("event", pairs, errs, &st, &user).await?;
+        member_page_full(&st, &user, id, false, fs, None).await
     };
     if pairs.iter().any(|(k, _)| k == "pick") {
         return again(pairs, vec![]).await;

@@ -170,6 +170,22 @@ impl FormState {
         p
     }
 
+    /// Form `form` shown again: its input and errors, and the picker's matches when it
+    /// was posted with a "Tìm" button.
+    pub async fn again(
+        form: &str,
+        pairs: Pairs,
+        errors: Vec<FieldError>,
+        st: &AppState,
+        user: &CurrentUser,
+    ) -> Result<FormState, AppError> {
+        let fs = FormState::new(form, pairs, errors, user.lang);
+        Ok(match fs.clone().pick_search(st, user).await? {
+            Some(found) => found,
+            None => fs,
+        })
+    }
+
     /// If the form was posted with a picker's "Tìm" button, the matches for that field.
     pub async fn pick_search(
         mut self,

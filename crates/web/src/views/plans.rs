@@ -535,11 +535,7 @@ async fn plan_again(
     pairs: Pairs,
     errors: Vec<FieldError>,
 ) -> PageResult {
-    let fs = FormState::new(form, pairs, errors, user.lang);
-    let fs = match fs.clone().pick_search(st, user).await? {
-        Some(found) => found,
-        None => fs,
-    };
+    let fs = pick::FormState::again(form, pairs, errors, st, user).await?;
     plan_page_with(st, user, id, fs, None).await
 }
 

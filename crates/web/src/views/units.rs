@@ -223,11 +223,7 @@ async fn unit_form_again(
     pairs: pick::Pairs,
     errors: Vec<FieldError>,
 ) -> PageResult {
-    let fs = pick::FormState::new(form, pairs, errors, user.lang);
-    let fs = match fs.clone().pick_search(st, user).await? {
-        Some(found) => found,
-        None => fs,
-    };
+    let fs = pick::FormState::again(form, pairs, errors, st, user).await?;
     unit_page_with(st, user, unit_id, today(), None, fs).await
 }
 
