@@ -347,3 +347,63 @@ async fn a_viewer_is_refused_before_anything_is_validated(kind: Kind) {
         .await;
     assert_eq!(s, 422, "{v}");
 }
+
+both_engines!(personal_data_changes_are_audited_masked);
+
+async fn personal_data_changes_are_audited_masked(kind: Kind) {
+    use congdoan_domain::cccd::make_cccd;
+    use congdoan_domain::member::Sex;
+    let Some(app) = TestApp::spawn(kind).await else {
+        return;
+    };
+    let api = app.token("cdcs.officer").await;
+    let unit = app.unit_id(congdoan_datagen::DEMO_CDCS_CODE).await;
+    let cccd = make_cccd(89, 1990, Sex::Female, 424_242);
+    let form = |phone: &str, salary: &str, version: &str| {
+        serde_json::json!({
+            "unit_id": unit.to_string(), "full_name": "Đỗ Thị Kiểm", "birth_date": "01/02/1990",
+            "sex": "F", "cccd": cccd.as_str(), "phone": phone, "si_salary": salary, "version": version,
+            "join_date": "01/03/2015"
+        })
+    };
+    let (s, m) = api
+        .post("/api/v1/members", form("0912345678", "", ""))
+        .await;
+    assert_eq!(s, 200, "{m}");
+    let id = m["member_id"].as_i64().unwrap();
+    let version = m["version"].as_i64().unwrap().to_string();
+    let (s, m) = api
+        .send(
+            reqwest::Method::PUT,
+            &format!("/api/v1/members/{id}"),
+            form("0987654321", "5000000", &version),
+        )
+        .await;
+    assert_eq!(s, 200, "{m}");
+    let log = app
+        .store()
+        .audit_log(
+            &app.admin_scope(),
+            &congdoan_store::AuditQuery {
+                limit: 20,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let row = log
+        .iter()
+        .find(|e| e.action == "update" && e.entity == "member" && e.entity_id == Some(id))
+        .expect("the update is audited");
+    let after = row.after_json.clone().unwrap_or_default();
+    let before = row.before_json.clone().unwrap_or_default();
+    assert!(after.contains("0987***321"), "{after}");
+    assert!(before.contains("0912***678"), "{before}");
+    assert!(!after.contains("0987654321") && !before.contains("0912345678"));
+    assert!(
+        after.contains("đã thay đổi") && !after.contains("5000000"),
+        "{after}"
+    );
+    // The CCCD did not change, so it is not in the row at all.
+    assert!(!after.contains("cccd"), "{after}");
+}

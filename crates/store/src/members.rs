@@ -395,11 +395,13 @@ impl Store {
             if n == 0 {
                 return Err(StoreError::Conflict);
             }
+            let mut was = serde_json::json!({"full_name": before.full_name, "birth_date": before.birth_date.to_string(), "sex": before.sex,
+                "job_title": before.job_title, "card_no": before.card_no});
+            let mut now_is = serde_json::json!({"full_name": name, "birth_date": input.birth_date.to_string(), "sex": input.sex.code(),
+                "job_title": input.job_title, "card_no": input.card_no});
+            personal_changes(&before, &input, &mut was, &mut now_is);
             audit!(&mut *tx, scope, "update", "member", Some(member_id), &before.path, format!("Sửa hồ sơ đoàn viên {name}"),
-                Some(serde_json::json!({"full_name": before.full_name, "birth_date": before.birth_date.to_string(), "sex": before.sex,
-                    "job_title": before.job_title, "card_no": before.card_no})),
-                Some(serde_json::json!({"full_name": name, "birth_date": input.birth_date.to_string(), "sex": input.sex.code(),
-                    "job_title": input.job_title, "card_no": input.card_no})));
+                Some(was), Some(now_is));
             tx.commit().await?;
         });
         self.member(scope, member_id).await
@@ -1007,5 +1009,43 @@ impl Store {
         let id: i64 = read!(self, p => sqlx::query_scalar("SELECT member_id FROM member WHERE cccd = $1 OR card_no = $1")
             .bind(key).fetch_one(p).await)?;
         self.member(scope, id).await
+    }
+}
+
+/// Records changes of CCCD, phone and salary in an audit row, masked: the log says
+/// that they changed (and the ends of the numbers), never the personal data itself.
+fn personal_changes(
+    before: &Member,
+    input: &MemberInput,
+    was: &mut serde_json::Value,
+    now_is: &mut serde_json::Value,
+) {
+    let cccd = |c: Option<&str>| {
+        c.map(|c| {
+            Cccd::parse(c)
+                .map(|c| c.masked())
+                .unwrap_or_else(|_| "***".into())
+        })
+    };
+    let phone = |p: Option<&str>| {
+        p.map(|p| {
+            PhoneVn::parse(p)
+                .map(|p| p.masked())
+                .unwrap_or_else(|_| "***".into())
+        })
+    };
+    let new_cccd = input.cccd.as_ref().map(|c| c.as_str());
+    if before.cccd.as_deref() != new_cccd {
+        was["cccd"] = serde_json::json!(cccd(before.cccd.as_deref()));
+        now_is["cccd"] = serde_json::json!(cccd(new_cccd));
+    }
+    let new_phone = input.phone.as_ref().map(|p| p.as_str());
+    if before.phone.as_deref() != new_phone {
+        was["phone"] = serde_json::json!(phone(before.phone.as_deref()));
+        now_is["phone"] = serde_json::json!(phone(new_phone));
+    }
+    if before.si_salary != input.si_salary {
+        was["si_salary"] = serde_json::json!(before.si_salary.map(|_| "***"));
+        now_is["si_salary"] = serde_json::json!(input.si_salary.map(|_| "*** (đã thay đổi)"));
     }
 }
