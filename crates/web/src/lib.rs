@@ -55,18 +55,25 @@ pub struct AppState {
 
 /// Runs import jobs in the background until the task is dropped: on a wake-up, and
 /// every few seconds for jobs another instance left behind (a crash ends their lease).
-/// Between jobs it applies the restructuring plans scheduled for today and refreshes
+/// Between jobs it expires old uploads (every 10 minutes), applies the restructuring
+/// plans scheduled for today and refreshes
 /// the search tokens of members whose units moved to another federation.
 pub fn spawn_worker(store: Store, wake: Arc<tokio::sync::Notify>) -> tokio::task::JoinHandle<()> {
+    const EXPIRY_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
     tokio::spawn(async move {
+        let mut last_expiry = None;
         loop {
             match store.work_imports(None, false, today(), &mut |_| {}).await {
                 Ok(Some(_)) => continue,
                 Ok(None) => {}
                 Err(e) => tracing::error!(error = %e, "import worker"),
             }
-            if let Err(e) = store.expire_import_files().await {
-                tracing::error!(error = %e, "import file expiry");
+            // Expiry is a sweep over all jobs: a few times an hour is enough.
+            if last_expiry.is_none_or(|t: std::time::Instant| t.elapsed() >= EXPIRY_EVERY) {
+                last_expiry = Some(std::time::Instant::now());
+                if let Err(e) = store.expire_import_files().await {
+                    tracing::error!(error = %e, "import file expiry");
+                }
             }
             if let Err(e) = store.apply_due_plans(today()).await {
                 tracing::error!(error = %e, "scheduled plans");

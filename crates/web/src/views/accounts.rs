@@ -62,20 +62,6 @@ pub async fn force_password_change(
     next.run(Request::from_parts(parts, body)).await
 }
 
-/// A page whose body holds a secret shown once: never cached.
-fn no_store(mut res: Response) -> PageResult {
-    res.headers_mut().insert(
-        header::CACHE_CONTROL,
-        axum::http::HeaderValue::from_static("no-store"),
-    );
-    Ok(res)
-}
-
-fn unprocessable(mut res: Response) -> PageResult {
-    *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    Ok(res)
-}
-
 fn field_error(errors: &[FieldError], name: &str, tr: Tr) -> Option<String> {
     errors
         .iter()
@@ -181,11 +167,7 @@ async fn account_page_for(
         err_new2: field_error(&errors, "new_password2", tr),
         errors: errors.clone(),
     })?;
-    if errors.is_empty() {
-        Ok(res)
-    } else {
-        unprocessable(res)
-    }
+    Ok(pick::unprocessable(res, !errors.is_empty()))
 }
 
 async fn my_account(
@@ -352,11 +334,8 @@ async fn tokens_page_for(
         },
         errors: errors.clone(),
     })?;
-    if errors.is_empty() {
-        no_store(res)
-    } else {
-        unprocessable(res)
-    }
+    // Every page is sent with no-store (the router's layer), the secret shown once too.
+    Ok(pick::unprocessable(res, !errors.is_empty()))
 }
 
 async fn tokens_page(
@@ -727,11 +706,7 @@ async fn account_form_page(
         my_units,
         errors: errors.clone(),
     })?;
-    if errors.is_empty() {
-        Ok(res)
-    } else {
-        unprocessable(res)
-    }
+    Ok(pick::unprocessable(res, !errors.is_empty()))
 }
 
 #[derive(Deserialize, Default)]
@@ -962,7 +937,7 @@ fn account_detail(
         secret,
         a,
     })?;
-    no_store(res)
+    Ok(res)
 }
 
 async fn account_page(

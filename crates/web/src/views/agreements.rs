@@ -294,7 +294,7 @@ async fn agreement_view(
         .map(|(c, vi, en)| (*c, tr.s(vi, en), f.rest.contains_key(&format!("scope_{c}"))))
         .collect();
     let invalid = !errors.is_empty();
-    let mut res = render(AgreementPage {
+    let res = render(AgreementPage {
         chrome: Chrome::new(user, &g.title),
         status: tr.s(vi, en),
         status_code: status.code(),
@@ -310,10 +310,7 @@ async fn agreement_view(
         renew_to,
         notice,
     })?;
-    if invalid {
-        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(res)
+    Ok(pick::unprocessable(res, invalid))
 }
 
 async fn edit_agreement(

@@ -213,7 +213,7 @@ pub(super) async fn audit(
         .flatten();
     let rows = readable(&st, &user, rows).await?;
     let invalid = !errors.is_empty();
-    let mut res = render(AuditPage {
+    let res = render(AuditPage {
         chrome: Chrome::new(&user, tr.s("Nhật ký thay đổi", "Audit log")),
         rows,
         next,
@@ -224,10 +224,7 @@ pub(super) async fn audit(
             .collect(),
         errors,
     })?;
-    if invalid {
-        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(res)
+    Ok(pick::unprocessable(res, invalid))
 }
 
 fn object(v: &Option<String>) -> serde_json::Map<String, serde_json::Value> {

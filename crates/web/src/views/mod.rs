@@ -295,11 +295,7 @@ struct ConfirmInput {
 impl ConfirmForm {
     fn respond(self) -> PageResult {
         let invalid = !self.errors.is_empty();
-        let mut res = render(self)?;
-        if invalid {
-            *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-        }
-        Ok(res)
+        Ok(pick::unprocessable(render(self)?, invalid))
     }
 }
 
