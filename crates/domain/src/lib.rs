@@ -12,6 +12,7 @@ pub mod money;
 pub mod path;
 pub mod phone;
 pub mod reform;
+pub mod request;
 pub mod restructure;
 pub mod text;
 pub mod todo;

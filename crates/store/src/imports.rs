@@ -467,7 +467,7 @@ const PERSONAL_FIELDS: [&str; 2] = ["cccd", "phone"];
 
 /// "001234567890" → "001******890", whatever was typed (a rejected value may not parse):
 /// the first and last three characters stay, so the user can still find the row.
-fn mask_personal(v: &str) -> String {
+pub(crate) fn mask_personal(v: &str) -> String {
     let chars: Vec<char> = v.trim().chars().collect();
     if chars.is_empty() {
         return String::new();

@@ -17,6 +17,7 @@ mod load;
 mod logins;
 mod members;
 mod officials;
+mod requests;
 mod restructure;
 mod scope;
 mod stats;
@@ -46,6 +47,11 @@ pub use members::{
     MemberPage, MemberQuery, MemberTotal, SEARCH_CAP, SMALL_SUBTREE, birth_years_of_band,
 };
 pub use officials::{Committee, CommitteeInput, Position, PositionInput, PositionType};
+pub use requests::{
+    BOARD_PAGE, Board, BoardRow, Chase, ChaseRow, Forward, MAX_TARGETS, NewDirective, NewFile,
+    Owed, Propagation, Request, RequestDetail, RequestEvent, RequestFile, Sent, StepInput, Tally,
+    TallyDelta, Target, TypeRates,
+};
 pub use restructure::{Lineage, Plan, Preview};
 pub use scope::{Actor, Role, Scope};
 pub use stats::StatDelta;

@@ -1007,6 +1007,7 @@ impl Store {
                             .bind(on).bind(format!("{} — {}", kind.post_reason(), reason)).bind(now()).bind(unit).execute(&mut *tx).await?;
                         sqlx::query("UPDATE unit_version SET valid_to = $1 WHERE unit_id = $2 AND valid_to IS NULL")
                             .bind(on).bind(unit).execute(&mut *tx).await?;
+                        crate::requests::end_request_targets!(tx, unit, None, on);
                         ended_posts.extend(sqlx::query_scalar::<_, i64>(
                             "SELECT assignment_id FROM position_assignment WHERE unit_id = $1 AND end_date IS NULL ORDER BY assignment_id")
                             .bind(unit).fetch_all(&mut *tx).await?);
@@ -1026,6 +1027,8 @@ impl Store {
                     }
                     Step::Lineage { from, to, kind } => {
                         let (from, to) = (id(&real, *from), id(&real, *to));
+                        // Open obligations of the unit pass to its survivor.
+                        crate::requests::end_request_targets!(tx, from, Some(to), on);
                         sqlx::query("INSERT INTO unit_lineage (from_unit_id, to_unit_id, kind, on_date, plan_id) VALUES ($1, $2, $3, $4, $5)")
                             .bind(from).bind(to).bind(*kind).bind(on).bind(plan.plan_id).execute(&mut *tx).await?;
                         // The merged unit's coordinating links pass to the survivor.

@@ -287,6 +287,7 @@ macro_rules! move_units {
             for (u, d, k, n) in stored {
                 by_unit.entry(u).or_default().push((d, k, n));
             }
+            $crate::requests::shift_request_tallies!($tx, &shifts);
             $delta.shift_subtrees(
                 shifts.into_iter().map(|(u, from, to)| (u, by_unit.remove(&u).unwrap_or_default(), from, to)).collect(),
             )?;
