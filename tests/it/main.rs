@@ -19,6 +19,7 @@ mod instances;
 mod pages;
 mod phone;
 mod reform;
+mod requests;
 mod restructure;
 mod scope;
 mod store;

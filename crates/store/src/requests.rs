@@ -394,6 +394,11 @@ impl TallyDelta {
             .collect()
     }
 
+    /// Every (request, unit, key) with its tally.
+    pub fn entries(&self) -> impl Iterator<Item = (&(i64, i64, String), &Tally)> {
+        self.0.iter()
+    }
+
     /// Readable differences, for test failures.
     pub fn differences(&self, other: &TallyDelta) -> Vec<String> {
         let mut out = Vec::new();

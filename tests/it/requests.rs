@@ -1,0 +1,468 @@
+//! The request mechanism's guarantees, on both engines: the maintained roll-up equals
+//! a recount after any mix of steps, forwards, moves, mergers and dissolutions, and
+//! completeness never goes above 100% at any level.
+
+use crate::harness::{Kind, TestApp};
+use congdoan_domain::request::{Action, TargetSpec, key};
+use congdoan_domain::restructure::{Op, UnitRef};
+use congdoan_store::{Forward, NewDirective, NewFile, StepInput, Store, StoreError};
+use time::{Date, Duration, OffsetDateTime};
+
+async fn tallies_exact(s: &Store, after: &str) {
+    let (stored, recount) = s.request_tallies_check().await.unwrap();
+    let diff = stored.differences(&recount);
+    assert!(diff.is_empty(), "after {after}: {diff:#?}");
+}
+
+/// Received ≤ expected and on time ≤ received in every stored roll-up row.
+async fn never_above_full(app: &TestApp, after: &str) {
+    let (stored, _) = app.store().request_tallies_check().await.unwrap();
+    let mut by: std::collections::BTreeMap<(i64, i64), [i64; 3]> = Default::default();
+    for ((r, u, k), t) in stored.entries() {
+        let e = by.entry((*r, *u)).or_default();
+        match k.as_str() {
+            key::EXPECTED => e[0] = t[1],
+            key::RECEIVED => e[1] = t[1],
+            key::ON_TIME => e[2] = t[1],
+            _ => {}
+        }
+    }
+    for ((r, u), [expected, received, on_time]) in by {
+        assert!(
+            0 <= on_time && on_time <= received && received <= expected,
+            "after {after}: request {r} unit {u}: expected {expected}, received {received}, on time {on_time}"
+        );
+    }
+}
+
+fn today() -> Date {
+    OffsetDateTime::now_utc().date()
+}
+
+fn directive(issuer: i64, title: &str, targets: TargetSpec) -> NewDirective {
+    NewDirective {
+        issuer_unit_id: issuer,
+        doc_type: "KH".into(),
+        seq: None,
+        issuer_abbrev: None,
+        issued_on: today(),
+        title: title.into(),
+        body: Some("Nội dung kế hoạch".into()),
+        due_on: today() + Duration::days(30),
+        targets,
+        files: vec![NewFile {
+            name: "ke-hoach.pdf".into(),
+            bytes: b"%PDF-1.4\n% test\n".to_vec(),
+        }],
+    }
+}
+
+/// A small deterministic generator (no dependency on the test order).
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        usize::try_from((self.0 >> 33) % n as u64).unwrap_or(0)
+    }
+}
+
+async fn roll_up_stays_exact_under_steps_moves_and_mergers(kind: Kind) {
+    let Some(app) = TestApp::spawn(kind).await else {
+        return;
+    };
+    let (s, scope) = (app.store(), app.admin_scope());
+    let ag = app.unit_id("AG").await;
+    let uppers = [
+        app.unit_id("AG-LX").await,
+        app.unit_id("AG-CD").await,
+        app.unit_id("AG-CM").await,
+        ag,
+    ];
+    let mut cdcs: Vec<i64> = Vec::new();
+    for i in 1..=27 {
+        if let Ok(id) = s.unit_id_by_code(&format!("AG-CDCS-{i:03}")).await {
+            cdcs.push(id);
+        }
+    }
+    assert!(cdcs.len() > 10);
+
+    // Numbered per issuer, type and year.
+    let to_cdcs = s
+        .issue_directive(
+            &scope,
+            directive(
+                ag,
+                "Kế hoạch thực hiện mô hình Sát cơ sở",
+                TargetSpec::Subtree {
+                    root: ag,
+                    types: vec!["CDCS".into()],
+                },
+            ),
+        )
+        .await
+        .unwrap();
+    let n = |r: &congdoan_store::Request| r.doc_number.clone().unwrap();
+    assert!(n(&to_cdcs).starts_with("1/KH-"), "{}", n(&to_cdcs));
+    let to_uppers = s
+        .issue_directive(
+            &scope,
+            directive(
+                ag,
+                "Kế hoạch tổ chức Tháng Công nhân",
+                TargetSpec::Units {
+                    units: uppers[..3].to_vec(),
+                },
+            ),
+        )
+        .await
+        .unwrap();
+    assert!(n(&to_uppers).starts_with("2/KH-"), "{}", n(&to_uppers));
+    let detail = s.request(&scope, to_cdcs.request_id).await.unwrap();
+    assert_eq!(
+        detail.totals.expected as usize,
+        s.request_board(&scope, to_cdcs.request_id, None)
+            .await
+            .unwrap()
+            .rates
+            .expected as usize
+    );
+    assert_eq!(detail.files.len(), 1);
+    tallies_exact(s, "sending").await;
+
+    let requests = [to_cdcs.request_id, to_uppers.request_id];
+    let mut rng = Lcg(7);
+    let mut alive = cdcs.clone();
+    let mut done = [0usize; 7];
+    for round in 0..60 {
+        let what = rng.next(7);
+        let r = requests[rng.next(2)];
+        let u = alive[rng.next(alive.len())];
+        // Steps go to a CĐCS or (for the directive to upper levels) an upper union.
+        let stepper = if rng.next(3) == 0 {
+            uppers[rng.next(3)]
+        } else {
+            u
+        };
+        let label;
+        match what {
+            0 | 1 => {
+                label = format!("acknowledge {stepper}");
+                let res = s
+                    .request_step(
+                        &scope,
+                        r,
+                        stepper,
+                        Action::Acknowledge,
+                        StepInput::default(),
+                        today(),
+                    )
+                    .await;
+                done[0] += usize::from(res.is_ok());
+            }
+            2 => {
+                label = format!("implement {stepper}");
+                let input = StepInput {
+                    note: Some("Đã triển khai tới toàn thể đoàn viên".into()),
+                    ..Default::default()
+                };
+                let res = s
+                    .request_step(&scope, r, stepper, Action::Implement, input, today())
+                    .await;
+                done[2] += usize::from(res.is_ok());
+            }
+            3 => {
+                let up = uppers[rng.next(3)];
+                label = format!("forward from {up}");
+                let fwd = Forward {
+                    targets: TargetSpec::Subtree {
+                        root: up,
+                        types: vec![],
+                    },
+                    instructions: Some("Triển khai ngay".into()),
+                    due_on: today() + Duration::days(20),
+                };
+                let res = s
+                    .forward_request(&scope, to_uppers.request_id, up, fwd, today())
+                    .await;
+                done[3] += usize::from(res.is_ok_and(|n| n > 0));
+            }
+            4 => {
+                let to = uppers[rng.next(4)];
+                label = format!("move {u} under {to}");
+                let res = s
+                    .move_unit(&scope, u, to, today(), today(), "Điều chỉnh quản lý")
+                    .await;
+                done[4] += usize::from(res.is_ok());
+            }
+            5 if alive.len() > 6 => {
+                let into = alive[rng.next(alive.len())];
+                if into == u {
+                    continue;
+                }
+                label = format!("merge {u} into {into}");
+                apply(
+                    &app,
+                    vec![Op::Merge {
+                        units: vec![u],
+                        into: UnitRef::Id(into),
+                    }],
+                )
+                .await;
+                alive.retain(|x| *x != u);
+                done[5] += 1;
+            }
+            6 if alive.len() > 6 => {
+                let other = alive[rng.next(alive.len())];
+                if other == u {
+                    continue;
+                }
+                label = format!("dissolve {u}");
+                apply(
+                    &app,
+                    vec![Op::Dissolve {
+                        unit: u,
+                        children_to: None,
+                        members_to: Some(UnitRef::Id(other)),
+                        reason: "Doanh nghiệp giải thể".into(),
+                    }],
+                )
+                .await;
+                alive.retain(|x| *x != u);
+                done[6] += 1;
+            }
+            _ => continue,
+        }
+        let after = format!("round {round}: {label}");
+        tallies_exact(s, &after).await;
+        never_above_full(&app, &after).await;
+    }
+    // Every kind of change happened, more than once.
+    for (i, n) in done.iter().enumerate().filter(|(i, _)| *i != 1) {
+        assert!(*n >= 2, "change kind {i} happened {n} times: {done:?}");
+    }
+}
+
+async fn apply(app: &TestApp, ops: Vec<Op>) {
+    let (s, scope) = (app.store(), app.admin_scope());
+    let ag = app.unit_id("AG").await;
+    let plan = s.create_plan(&scope, ag, "Sắp xếp", today()).await.unwrap();
+    let plan = s
+        .save_plan(
+            &scope,
+            plan.plan_id,
+            plan.version,
+            &plan.name,
+            today(),
+            &ops,
+        )
+        .await
+        .unwrap();
+    s.apply_plan(&scope, plan.plan_id, plan.version, today())
+        .await
+        .unwrap();
+}
+
+async fn completeness_stays_within_bounds_across_a_merger(kind: Kind) {
+    let Some(app) = TestApp::spawn(kind).await else {
+        return;
+    };
+    let (s, scope) = (app.store(), app.admin_scope());
+    let ag = app.unit_id("AG").await;
+    let (a, b, c) = (
+        app.unit_id("AG-CDCS-001").await,
+        app.unit_id("AG-CDCS-002").await,
+        app.unit_id("AG-CDCS-003").await,
+    );
+    let r = s
+        .issue_directive(
+            &scope,
+            directive(
+                ag,
+                "Kế hoạch kiểm tra giữa kỳ",
+                TargetSpec::Units {
+                    units: vec![a, b, c],
+                },
+            ),
+        )
+        .await
+        .unwrap()
+        .request_id;
+    let total = |d: congdoan_store::RequestDetail| (d.totals.expected, d.totals.received);
+    // c answers, then merges into a: its answer still counts, nothing is lost.
+    let input = StepInput {
+        note: Some("Đã thực hiện xong kế hoạch".into()),
+        ..Default::default()
+    };
+    s.request_step(&scope, r, c, Action::Implement, input, today())
+        .await
+        .unwrap();
+    assert_eq!(total(s.request(&scope, r).await.unwrap()), (3, 1));
+    apply(
+        &app,
+        vec![Op::Merge {
+            units: vec![c],
+            into: UnitRef::Id(a),
+        }],
+    )
+    .await;
+    assert_eq!(total(s.request(&scope, r).await.unwrap()), (3, 1));
+    // b (open) merges into a, which owes it already: one fewer expected, never above 100%.
+    apply(
+        &app,
+        vec![Op::Merge {
+            units: vec![b],
+            into: UnitRef::Id(a),
+        }],
+    )
+    .await;
+    assert_eq!(total(s.request(&scope, r).await.unwrap()), (2, 1));
+    let ended = s.request_target(&scope, r, b).await.unwrap();
+    assert_eq!(ended.ended_on, Some(today()));
+    // A step on the ended unit's obligation is refused, naming why.
+    let refused = s
+        .request_step(
+            &scope,
+            r,
+            b,
+            Action::Acknowledge,
+            StepInput::default(),
+            today(),
+        )
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::Rule { code: "ST1913", .. })),
+        "{refused:?}"
+    );
+    // a answers: complete.
+    let input = StepInput {
+        note: Some("Đã thực hiện".into()),
+        ..Default::default()
+    };
+    s.request_step(&scope, r, a, Action::Implement, input, today())
+        .await
+        .unwrap();
+    let d = s.request(&scope, r).await.unwrap();
+    assert_eq!(
+        (d.totals.expected, d.totals.received, d.totals.on_time),
+        (2, 2, 2)
+    );
+    assert_eq!(d.totals.completeness(), "100%");
+
+    // A unit that did not owe it inherits from the merged one: still expected once.
+    let (d4, d5) = (
+        app.unit_id("AG-CDCS-004").await,
+        app.unit_id("AG-CDCS-005").await,
+    );
+    let r2 = s
+        .issue_directive(
+            &scope,
+            directive(
+                ag,
+                "Kế hoạch chăm lo Tết",
+                TargetSpec::Units { units: vec![d4] },
+            ),
+        )
+        .await
+        .unwrap()
+        .request_id;
+    apply(
+        &app,
+        vec![Op::Merge {
+            units: vec![d4],
+            into: UnitRef::Id(d5),
+        }],
+    )
+    .await;
+    let heir = s.request_target(&scope, r2, d5).await.unwrap();
+    assert_eq!(heir.inherited_from, Some(d4));
+    assert_eq!(total(s.request(&scope, r2).await.unwrap()), (1, 0));
+    tallies_exact(s, "mergers").await;
+    never_above_full(&app, "mergers").await;
+}
+
+async fn directives_refuse_bad_input_and_outsiders(kind: Kind) {
+    let Some(app) = TestApp::spawn(kind).await else {
+        return;
+    };
+    let (s, scope) = (app.store(), app.admin_scope());
+    let ag = app.unit_id("AG").await;
+    let kt = app.unit_id("KT").await;
+    // A file that is not a document, by its content.
+    let mut bad = directive(
+        ag,
+        "Kế hoạch có tệp lạ",
+        TargetSpec::Subtree {
+            root: ag,
+            types: vec!["CDCS".into()],
+        },
+    );
+    bad.files = vec![NewFile {
+        name: "virus.pdf".into(),
+        bytes: b"MZ\x90\x00 not a pdf".to_vec(),
+    }];
+    let e = s.issue_directive(&scope, bad).await.unwrap_err();
+    assert!(
+        matches!(&e, StoreError::Rule { code: "VL0906", field: "file", message_vi, .. } if message_vi.contains("virus.pdf")),
+        "{e:?}"
+    );
+    // Targets outside the issuer's subtree.
+    let e = s
+        .issue_directive(
+            &scope,
+            directive(
+                ag,
+                "Kế hoạch gửi nhầm tỉnh",
+                TargetSpec::Subtree {
+                    root: kt,
+                    types: vec![],
+                },
+            ),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, StoreError::Rule { code: "ST1901", .. }),
+        "{e:?}"
+    );
+    // Nothing was half-written: no request exists.
+    assert!(
+        s.requests_sent(&scope, ag, None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // An officer of Kon Tum does not see An Giang's directive.
+    let r = s
+        .issue_directive(
+            &scope,
+            directive(
+                ag,
+                "Kế hoạch nội bộ An Giang",
+                TargetSpec::Subtree {
+                    root: ag,
+                    types: vec!["CDCS".into()],
+                },
+            ),
+        )
+        .await
+        .unwrap();
+    let kt = s.account_by_username("lddl.kontum").await.unwrap();
+    let actor = congdoan_store::Actor {
+        account_id: Some(kt.account_id),
+        username: kt.username.clone(),
+    };
+    let kt_scope = s.scope_for(actor, false, today()).await.unwrap();
+    assert!(matches!(
+        s.request(&kt_scope, r.request_id).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+crate::both_engines!(
+    roll_up_stays_exact_under_steps_moves_and_mergers,
+    completeness_stays_within_bounds_across_a_merger,
+    directives_refuse_bad_input_and_outsiders,
+);
