@@ -418,6 +418,8 @@ impl Rule {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DefIssue {
     pub field: Option<String>,
+    /// Index in [`FormDef::rules`] of the rule concerned, when one is.
+    pub rule: Option<usize>,
     pub code: &'static str,
     pub vi: String,
     pub en: String,
@@ -675,6 +677,7 @@ pub struct FormField<'a> {
 fn issue(field: Option<&str>, code: &'static str, vi: String, en: String) -> DefIssue {
     DefIssue {
         field: field.map(str::to_owned),
+        rule: None,
         code,
         vi,
         en,
@@ -878,75 +881,77 @@ impl FormDef {
         let mut rules = Vec::new();
         for (ri, rule) in partial.def.rules.iter().enumerate() {
             let n = ri + 1;
-            match rule {
-                Rule::Compare {
-                    left,
-                    op,
-                    right,
-                    message,
-                } => {
-                    let mut sides = Vec::new();
-                    for src in [left, right] {
-                        match formula::parse(src) {
-                            Ok(e) => sides.push(e),
-                            Err(e) => out.push(issue(
-                                None,
-                                "VL0810",
-                                format!("Quy tắc số {n} (“{src}”): {}.", e.vi),
-                                format!("Rule {n} (“{src}”): {}.", e.en),
-                            )),
+            let before = out.len();
+            'rule: {
+                match rule {
+                    Rule::Compare {
+                        left,
+                        op,
+                        right,
+                        message,
+                    } => {
+                        let mut sides = Vec::new();
+                        for src in [left, right] {
+                            match formula::parse(src) {
+                                Ok(e) => sides.push(e),
+                                Err(e) => out.push(issue(
+                                    None,
+                                    "VL0810",
+                                    format!("Quy tắc số {n} (“{src}”): {}.", e.vi),
+                                    format!("Rule {n} (“{src}”): {}.", e.en),
+                                )),
+                            }
                         }
-                    }
-                    let Ok([l, r]) = <[Expr; 2]>::try_from(sides) else {
-                        continue;
-                    };
-                    let mut ok = true;
-                    let mut deps = BTreeSet::new();
-                    for k in l.refs().into_iter().chain(r.refs()) {
-                        let what = format!("quy tắc số {n}");
-                        let what_en = format!("rule {n}");
-                        match partial.numeric_ref(&k, &what, &what_en, None, &mut out) {
-                            Some(i) => partial.inputs_of(i, &parsed, &mut deps),
-                            None => ok = false,
+                        let Ok([l, r]) = <[Expr; 2]>::try_from(sides) else {
+                            break 'rule;
+                        };
+                        let mut ok = true;
+                        let mut deps = BTreeSet::new();
+                        for k in l.refs().into_iter().chain(r.refs()) {
+                            let what = format!("quy tắc số {n}");
+                            let what_en = format!("rule {n}");
+                            match partial.numeric_ref(&k, &what, &what_en, None, &mut out) {
+                                Some(i) => partial.inputs_of(i, &parsed, &mut deps),
+                                None => ok = false,
+                            }
                         }
-                    }
-                    if !ok {
-                        continue;
-                    }
-                    let anchor = l
-                        .refs()
-                        .into_iter()
-                        .chain(r.refs())
-                        .next()
-                        .unwrap_or_default();
-                    if anchor.is_empty() {
-                        out.push(issue(
-                            None,
-                            "VL0811",
-                            format!("Quy tắc số {n} không nhắc đến trường nào."),
-                            format!("Rule {n} reads no field."),
-                        ));
-                        continue;
-                    }
-                    rules.push(CheckedRule::Compare {
-                        left: l,
-                        op: *op,
-                        right: r,
-                        message: message.trim().to_owned(),
-                        anchor,
-                        deps,
-                    });
-                }
-                Rule::RequiredPair {
-                    when,
-                    then,
-                    message,
-                } => {
-                    let mut ok = true;
-                    for k in [when, then] {
-                        if !partial.by_key.contains_key(k.as_str()) {
-                            ok = false;
+                        if !ok {
+                            break 'rule;
+                        }
+                        let anchor = l
+                            .refs()
+                            .into_iter()
+                            .chain(r.refs())
+                            .next()
+                            .unwrap_or_default();
+                        if anchor.is_empty() {
                             out.push(issue(
+                                None,
+                                "VL0811",
+                                format!("Quy tắc số {n} không nhắc đến trường nào."),
+                                format!("Rule {n} reads no field."),
+                            ));
+                            break 'rule;
+                        }
+                        rules.push(CheckedRule::Compare {
+                            left: l,
+                            op: *op,
+                            right: r,
+                            message: message.trim().to_owned(),
+                            anchor,
+                            deps,
+                        });
+                    }
+                    Rule::RequiredPair {
+                        when,
+                        then,
+                        message,
+                    } => {
+                        let mut ok = true;
+                        for k in [when, then] {
+                            if !partial.by_key.contains_key(k.as_str()) {
+                                ok = false;
+                                out.push(issue(
                                 Some(k),
                                 "VL0811",
                                 format!(
@@ -956,16 +961,20 @@ impl FormDef {
                                     "Rule {n} names the field “{k}”, which is not in the form."
                                 ),
                             ));
+                            }
+                        }
+                        if ok {
+                            rules.push(CheckedRule::RequiredPair {
+                                when: when.clone(),
+                                then: then.clone(),
+                                message: message.trim().to_owned(),
+                            });
                         }
                     }
-                    if ok {
-                        rules.push(CheckedRule::RequiredPair {
-                            when: when.clone(),
-                            then: then.clone(),
-                            message: message.trim().to_owned(),
-                        });
-                    }
                 }
+            }
+            for i in &mut out[before..] {
+                i.rule = Some(ri);
             }
         }
 
