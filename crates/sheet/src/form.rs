@@ -710,45 +710,28 @@ fn parse_type(
 
 fn parse_aggregation(s: &str) -> Option<Aggregation> {
     let t = s.trim();
-    if t.is_empty() {
-        return Some(Aggregation::Sum);
-    }
-    let mut words = t.split_whitespace();
-    let head = fold(&words.next().unwrap_or("").replace('_', " "));
-    let head = head.as_str();
-    // Two-word Vietnamese names.
-    let (head, rest): (String, Vec<&str>) = match head {
-        "trung" | "cuoi" | "dem" | "count" | "khong" => {
-            let all: Vec<&str> = words.collect();
-            (head.to_owned(), all)
-        }
-        _ => (head.to_owned(), words.collect()),
-    };
-    let folded_all = fold(&t.replace('_', " "));
-    match folded_all.as_str() {
-        "sum" | "tong" | "cong" => return Some(Aggregation::Sum),
+    match fold(&t.replace('_', " ")).as_str() {
+        "" | "sum" | "tong" | "cong" => return Some(Aggregation::Sum),
         "average" | "avg" | "trung binh" => return Some(Aggregation::Average),
         "last" | "cuoi ky" | "gia tri cuoi ky" => return Some(Aggregation::Last),
         "none" | "khong" | "khong tong hop" => return Some(Aggregation::None),
         _ => {}
     }
-    // "count_if > 0", "đếm = có", "dem don vi = co".
-    let is_count = matches!(head.as_str(), "count if" | "countif" | "dem" | "count");
-    if !is_count {
+    // "count_if > 0", "countif = có", "đếm = có", "đếm đơn vị = có".
+    let words: Vec<&str> = t.split_whitespace().collect();
+    let folded: Vec<String> = words.iter().map(|w| fold(&w.replace('_', " "))).collect();
+    let f: Vec<&str> = folded.iter().map(String::as_str).collect();
+    let skip = if f.starts_with(&["dem", "don", "vi"]) {
+        3
+    } else if f.starts_with(&["count", "if"]) {
+        2
+    } else if matches!(f.first(), Some(&("count if" | "countif" | "dem"))) {
+        1
+    } else {
         return None;
-    }
-    let mut rest = rest;
-    if rest.first().is_some_and(|w| {
-        let w = fold(w);
-        w == "if" || w == "don" || w == "vi"
-    }) {
-        rest.remove(0);
-        if rest.first().is_some_and(|w| fold(w) == "vi") {
-            rest.remove(0);
-        }
-    }
-    let op = CmpOp::parse(rest.first()?)?;
-    let value = rest[1..].join(" ");
+    };
+    let op = CmpOp::parse(words.get(skip)?)?;
+    let value = words.get(skip + 1..)?.join(" ");
     if value.is_empty() {
         return None;
     }
