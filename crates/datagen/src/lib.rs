@@ -33,6 +33,7 @@ use congdoan_domain::member::Sex;
 use time::Date;
 
 mod country;
+pub mod forms;
 mod geo;
 mod names;
 mod officers;

@@ -7,6 +7,7 @@ pub mod cccd;
 pub mod date;
 pub mod divisions;
 pub mod error;
+pub mod form;
 pub mod member;
 pub mod money;
 pub mod path;
