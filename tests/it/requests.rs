@@ -466,3 +466,260 @@ crate::both_engines!(
     completeness_stays_within_bounds_across_a_merger,
     directives_refuse_bad_input_and_outsiders,
 );
+
+fn raw(pairs: &[(&str, &str)]) -> std::collections::BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+async fn reports_roll_up_live_return_and_lock(kind: Kind) {
+    let Some(app) = TestApp::spawn(kind).await else {
+        return;
+    };
+    let (s, scope) = (app.store(), app.admin_scope());
+    let ag = app.unit_id("AG").await;
+    let lx = app.unit_id("AG-LX").await;
+    let (a, b) = (
+        app.unit_id("AG-CDCS-016").await,
+        app.unit_id("AG-CDCS-017").await,
+    );
+    // A bad definition is refused naming the field, and nothing is stored.
+    let mut bad = congdoan_datagen::forms::monthly_quick_report();
+    bad.sections[0].fields[4].formula = Some("net_change + members_joined".into());
+    let e = s.create_form(&scope, ag, bad).await.unwrap_err();
+    assert!(
+        matches!(&e, StoreError::Rule { message_vi, .. } if message_vi.contains("net_change") || message_vi.contains("Tăng")),
+        "{e:?}"
+    );
+    assert!(s.report_forms(&scope, ag).await.unwrap().is_empty());
+
+    let form = s
+        .create_form(&scope, ag, congdoan_datagen::forms::monthly_quick_report())
+        .await
+        .unwrap();
+    let period = format!("{}", time::OffsetDateTime::now_utc().date().year() - 1) + "-11";
+    let req = s
+        .send_report(
+            &scope,
+            congdoan_store::NewReport {
+                issuer_unit_id: ag,
+                form_id: form.form_id,
+                period: Some(period.clone()),
+                due_on: Some(today() + Duration::days(10)),
+                title: None,
+                targets: None,
+                issued_on: today(),
+            },
+        )
+        .await
+        .unwrap();
+    assert!(req.title.contains("Tháng 11/"), "{}", req.title);
+    // The same period twice is refused.
+    let again = s
+        .send_report(
+            &scope,
+            congdoan_store::NewReport {
+                issuer_unit_id: ag,
+                form_id: form.form_id,
+                period: Some(period.clone()),
+                due_on: None,
+                title: None,
+                targets: None,
+                issued_on: today(),
+            },
+        )
+        .await;
+    assert!(
+        matches!(again, Err(StoreError::Rule { code: "ST2006", .. })),
+        "{again:?}"
+    );
+    let r = req.request_id;
+
+    // Pre-filled from the register: the members at the period's end.
+    let pre = s.report_prefill(&scope, r, a).await.unwrap();
+    assert!(
+        pre.get("members_end")
+            .is_some_and(|v| v.parse::<i64>().unwrap() > 0),
+        "{pre:?}"
+    );
+
+    // A value breaking a rule: the problems come back, nothing is written.
+    let bad = raw(&[
+        ("members_end", "10"),
+        ("women", "12"),
+        ("disputes", "0"),
+        ("stoppages", "0"),
+        ("stoppage_people", "0"),
+        ("wage_arrears", "không"),
+    ]);
+    let out = s
+        .save_report(&scope, r, a, bad, true, today())
+        .await
+        .unwrap();
+    assert!(out.target.is_none());
+    assert!(
+        out.issues
+            .iter()
+            .any(|i| i.field == "women" && i.vi.contains("nữ")),
+        "{:?}",
+        out.issues
+    );
+    assert_eq!(
+        s.request_target(&scope, r, a).await.unwrap().state,
+        "pending"
+    );
+
+    // A draft keeps what was typed, even a wrong value.
+    let draft = raw(&[("members_end", "1.2a")]);
+    s.save_report(&scope, r, a, draft, false, today())
+        .await
+        .unwrap();
+    let t = s.request_target(&scope, r, a).await.unwrap();
+    assert_eq!(t.state, "draft");
+    assert!(t.response_values.as_deref().unwrap().contains("1.2a"));
+
+    let good_a = raw(&[
+        ("members_end", "120"),
+        ("women", "70"),
+        ("members_joined", "5"),
+        ("members_left", "2"),
+        ("disputes", "1"),
+        ("stoppages", "0"),
+        ("stoppage_people", "0"),
+        ("wage_arrears", "có"),
+        ("support_money", "1.500.000"),
+        ("support_people", "3"),
+    ]);
+    let good_b = raw(&[
+        ("members_end", "80"),
+        ("women", "30"),
+        ("disputes", "0"),
+        ("stoppages", "0"),
+        ("stoppage_people", "0"),
+        ("wage_arrears", "không"),
+    ]);
+    let saved = s
+        .save_report(&scope, r, a, good_a, true, today())
+        .await
+        .unwrap();
+    assert!(saved.issues.is_empty(), "{:?}", saved.issues);
+    s.save_report(&scope, r, b, good_b, true, today())
+        .await
+        .unwrap();
+    // Live roll-up at the district and the province: sums, count of units meeting a condition.
+    for level in [lx, ag] {
+        let roll = s.report_rollup(&scope, r, Some(level)).await.unwrap();
+        let cell = |k: &str| {
+            roll.cells
+                .iter()
+                .find(|c| c.key == k)
+                .map(|c| c.text.clone())
+                .unwrap_or_default()
+        };
+        assert_eq!(cell("members_end"), "200", "{:?}", roll.cells);
+        assert_eq!(cell("women"), "100");
+        assert_eq!(cell("support_money"), "1.500.000 ₫");
+        assert!(
+            cell("wage_arrears").starts_with('1'),
+            "{}",
+            cell("wage_arrears")
+        );
+        assert_eq!(roll.rates.received, 2);
+        assert!(roll.rates.received <= roll.rates.expected);
+    }
+    // Return b with a reason; it corrects and resubmits; the reviewer sees what changed.
+    let e = s
+        .request_step(&scope, r, b, Action::Return, StepInput::default(), today())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            StoreError::Rule {
+                code: "ST1914",
+                field: "note",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    let reason = StepInput {
+        note: Some("Số đoàn viên nữ chưa khớp danh sách".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        s.request_step(&scope, r, b, Action::Return, reason, today())
+            .await
+            .unwrap()
+            .state,
+        "returned"
+    );
+    let fixed = raw(&[
+        ("members_end", "80"),
+        ("women", "35"),
+        ("disputes", "0"),
+        ("stoppages", "0"),
+        ("stoppage_people", "0"),
+        ("wage_arrears", "không"),
+    ]);
+    s.save_report(&scope, r, b, fixed, true, today())
+        .await
+        .unwrap();
+    let changes = s.report_changes(&scope, r, b).await.unwrap();
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert_eq!(
+        (
+            changes[0].key.as_str(),
+            changes[0].old.as_str(),
+            changes[0].new.as_str()
+        ),
+        ("women", "30", "35")
+    );
+    let roll = s.report_rollup(&scope, r, Some(ag)).await.unwrap();
+    assert_eq!(
+        roll.cells.iter().find(|c| c.key == "women").unwrap().text,
+        "105"
+    );
+    // Approve a: locked through every route.
+    s.request_step(&scope, r, a, Action::Approve, StepInput::default(), today())
+        .await
+        .unwrap();
+    let locked = s
+        .save_report(&scope, r, a, raw(&[("members_end", "1")]), true, today())
+        .await;
+    assert!(
+        matches!(locked, Err(StoreError::Rule { code: "VL0903", .. })),
+        "{locked:?}"
+    );
+    let locked = s
+        .save_report(&scope, r, a, raw(&[("members_end", "1")]), false, today())
+        .await;
+    assert!(
+        matches!(locked, Err(StoreError::Rule { code: "VL0903", .. })),
+        "{locked:?}"
+    );
+    // A CĐCS officer of a cannot approve its own report (the reviewer is the issuer).
+    tallies_exact(s, "reports").await;
+    // Moving a submitted CĐCS to another district carries its figures along.
+    let cd = app.unit_id("AG-CD").await;
+    s.move_unit(&scope, b, cd, today(), today(), "Điều chỉnh")
+        .await
+        .unwrap();
+    let at_cd = s.report_rollup(&scope, r, Some(cd)).await.unwrap();
+    assert_eq!(
+        at_cd.cells.iter().find(|c| c.key == "women").unwrap().text,
+        "35"
+    );
+    tallies_exact(s, "moving a submitted unit").await;
+    // The time series of a field at the province.
+    let series = s
+        .report_series(&scope, form.form_id, ag, ag, "members_end")
+        .await
+        .unwrap();
+    assert_eq!(series.len(), 1);
+    assert_eq!(series[0].2, Some(200));
+}
+
+crate::both_engines!(reports_roll_up_live_return_and_lock);

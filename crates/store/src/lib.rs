@@ -17,6 +17,7 @@ mod load;
 mod logins;
 mod members;
 mod officials;
+mod reports;
 mod requests;
 mod restructure;
 mod scope;
@@ -47,6 +48,7 @@ pub use members::{
     MemberPage, MemberQuery, MemberTotal, SEARCH_CAP, SMALL_SUBTREE, birth_years_of_band,
 };
 pub use officials::{Committee, CommitteeInput, Position, PositionInput, PositionType};
+pub use reports::{NewReport, ReportForm, ReportSave, Rollup, stored_values};
 pub use requests::{
     BOARD_PAGE, Board, BoardRow, Chase, ChaseRow, Forward, MAX_TARGETS, NewDirective, NewFile,
     Owed, Propagation, Request, RequestDetail, RequestEvent, RequestFile, Sent, StepInput, Tally,
