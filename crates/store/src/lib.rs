@@ -19,6 +19,7 @@ mod members;
 mod officials;
 mod reports;
 mod requests;
+mod requests_bulk;
 mod restructure;
 mod scope;
 mod stats;
@@ -54,6 +55,7 @@ pub use requests::{
     Owed, Propagation, Request, RequestDetail, RequestEvent, RequestFile, Sent, StepInput, Tally,
     TallyDelta, Target, TypeRates,
 };
+pub use requests_bulk::BulkResponse;
 pub use restructure::{Lineage, Plan, Preview};
 pub use scope::{Actor, Role, Scope};
 pub use stats::StatDelta;

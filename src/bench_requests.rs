@@ -1,0 +1,225 @@
+//! The request mechanism at national scale (issue 14): a directive to every CĐCS of
+//! the country, then a 40-field monthly form with a year of submissions from every
+//! CĐCS, and the reads the targets are judged by — submit with validation, the roll-up
+//! of any unit for one period, completeness by province, the to-do page.
+
+use anyhow::Context;
+use congdoan_domain::form::Form;
+use congdoan_domain::request::{Action, TargetSpec};
+use congdoan_store::{BulkResponse, NewDirective, NewReport, Scope, StepInput, Store, Unit};
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn pct(mut v: Vec<Duration>, q: f64) -> Duration {
+    v.sort();
+    if v.is_empty() {
+        return Duration::ZERO;
+    }
+    let i = ((q * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1;
+    v[i]
+}
+
+/// A deterministic value generator (no dependency on the order of runs).
+struct Gen(u64);
+impl Gen {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n.max(1)
+    }
+}
+
+/// One CĐCS's typed figures for the bench form (members first, women ≤ members).
+fn figures(g: &mut Gen, fields: usize) -> BTreeMap<String, String> {
+    let members = 20 + g.next(400);
+    let mut raw = BTreeMap::new();
+    for i in 1..=fields {
+        let v = match i {
+            1 => members,
+            2 => g.next(members + 1),
+            _ => g.next(50),
+        };
+        raw.insert(format!("chi_tieu_{i:03}"), v.to_string());
+    }
+    raw
+}
+
+async fn cdcs_ids(store: &Store, root: &Unit) -> anyhow::Result<Vec<i64>> {
+    Ok(store.unit_ids_of_type(&root.path, "CDCS").await?)
+}
+
+pub(crate) async fn requests_phase(
+    store: &Store,
+    scope: &Scope,
+    root: &Unit,
+    province: &Unit,
+    reps: usize,
+    line: &mut dyn FnMut(String),
+) -> anyhow::Result<()> {
+    let today = time::OffsetDateTime::now_utc().date();
+    let all = cdcs_ids(store, root).await?;
+    line("| Requests (issue 14) | Figure |".into());
+    line("|---|---|".into());
+    // A directive to every CĐCS of the country: numbered, fanned out, counted up the tree.
+    let t = Instant::now();
+    let directive = store
+        .issue_directive(
+            scope,
+            NewDirective {
+                issuer_unit_id: root.unit_id,
+                doc_type: "CT".into(),
+                seq: None,
+                issuer_abbrev: None,
+                issued_on: today,
+                title: "Chỉ thị về tăng cường công tác nắm tình hình công nhân, lao động".into(),
+                body: None,
+                due_on: today + time::Duration::days(30),
+                targets: TargetSpec::Subtree { root: root.unit_id, types: vec!["CDCS".into()] },
+                files: Vec::new(),
+            },
+        )
+        .await
+        .context("directive to every CĐCS")?;
+    line(format!(
+        "| directive to every CĐCS of the country ({} targets) created and fanned out | {} (target < 5 s) |",
+        all.len(),
+        ms(t.elapsed())
+    ));
+    // Acknowledgements by a sample of CĐCS.
+    let mut g = Gen(11);
+    let mut acks = Vec::new();
+    for _ in 0..reps.max(20) {
+        let u = all[usize::try_from(g.next(all.len() as u64)).unwrap_or(0)];
+        let t = Instant::now();
+        let _ = store.request_step(scope, directive.request_id, u, Action::Acknowledge, StepInput::default(), today).await;
+        acks.push(t.elapsed());
+    }
+    line(format!("| acknowledge a directive (a CĐCS), p95 | {} |", ms(pct(acks, 0.95))));
+    let mut boards = Vec::new();
+    for _ in 0..reps {
+        let t = Instant::now();
+        store.request_board(scope, directive.request_id, None).await?;
+        boards.push(t.elapsed());
+    }
+    line(format!(
+        "| directive board at the root (acknowledged by province, propagation median/p90), p99 | {} |",
+        ms(pct(boards, 0.99))
+    ));
+
+    // A 40-field monthly form, twelve months of submissions from every CĐCS.
+    let fields = 40;
+    let form_row = store
+        .create_form(scope, root.unit_id, congdoan_datagen::forms::bench_form(fields))
+        .await
+        .context("bench form")?;
+    let form: Form = store.form_version(form_row.form_id, form_row.current_version).await?;
+    let year = today.year() - 1;
+    let mut last = None;
+    let (mut fan, mut load, mut rows) = (Duration::ZERO, Duration::ZERO, 0usize);
+    for m in 1..=12 {
+        let t = Instant::now();
+        let req = store
+            .send_report(
+                scope,
+                NewReport {
+                    issuer_unit_id: root.unit_id,
+                    form_id: form_row.form_id,
+                    period: Some(format!("{year}-{m:02}")),
+                    due_on: Some(today + time::Duration::days(5)),
+                    title: None,
+                    targets: None,
+                    issued_on: today,
+                },
+            )
+            .await
+            .with_context(|| format!("report for month {m}"))?;
+        fan += t.elapsed();
+        let t = Instant::now();
+        // Everyone answers, except 1 in 100 in the last month (left for the submit timing).
+        let batch: Vec<BulkResponse> = all
+            .iter()
+            .filter(|_| m < 12 || g.next(100) != 0)
+            .map(|&u| {
+                let checked = form.parse_input(&figures(&mut g, fields));
+                let contribution = form.contributions(&checked.values).into_iter().map(|(k, t)| (k, [t.total, t.n, t.hits])).collect();
+                BulkResponse {
+                    unit_id: u,
+                    values: serde_json::to_string(&checked.values).unwrap_or_default(),
+                    contribution: Some(contribution),
+                    at: time::OffsetDateTime::now_utc(),
+                    on_time: g.next(10) != 0,
+                    approved: g.next(2) == 0,
+                }
+            })
+            .collect();
+        rows += store.bulk_submit(req.request_id, &batch).await?;
+        load += t.elapsed();
+        last = Some(req);
+    }
+    let last = last.context("no report")?;
+    line(format!(
+        "| 12 monthly reports of a {fields}-field form sent to every CĐCS (fan-out, total) | {} |",
+        ms(fan)
+    ));
+    line(format!("| {rows} submissions written in bulk with their roll-up | {} |", ms(load)));
+    // Submit with validation: the CĐCS still owing the last month.
+    let owing = store.pending_targets(last.request_id, 200).await?;
+    let mut submits = Vec::new();
+    for u in owing.iter().take(reps.max(20)) {
+        let raw = figures(&mut g, fields);
+        let t = Instant::now();
+        let out = store.save_report(scope, last.request_id, *u, raw, true, today).await?;
+        submits.push(t.elapsed());
+        anyhow::ensure!(out.issues.is_empty(), "bench submission refused: {:?}", out.issues);
+    }
+    line(format!(
+        "| submit a {fields}-field report with validation ({} samples), p95 | {} (target < 100 ms) |",
+        submits.len(),
+        ms(pct(submits, 0.95))
+    ));
+    let commune = store.largest_unit_of_type(scope, "CD_XA", &province.path).await.ok();
+    let mut levels: Vec<(&str, i64)> = vec![("national root", root.unit_id), ("a province", province.unit_id)];
+    if let Some(c) = &commune {
+        levels.push(("a commune union", c.unit_id));
+    }
+    for (label, unit) in levels {
+        let mut lat = Vec::new();
+        for _ in 0..reps {
+            let t = Instant::now();
+            store.report_rollup(scope, last.request_id, Some(unit)).await?;
+            lat.push(t.elapsed());
+        }
+        line(format!("| roll-up of one period, {label}, p99 | {} (target < 50 ms) |", ms(pct(lat, 0.99))));
+    }
+    let mut lat = Vec::new();
+    for _ in 0..reps {
+        let t = Instant::now();
+        store.request_board(scope, last.request_id, None).await?;
+        lat.push(t.elapsed());
+    }
+    line(format!(
+        "| completeness and timeliness by province, whole country, p99 | {} (target < 200 ms) |",
+        ms(pct(lat, 0.99))
+    ));
+    let cdcs = store.largest_unit_of_type(scope, "CDCS", &province.path).await?;
+    for (label, unit) in [("national root", root.unit_id), ("a province", province.unit_id), ("a CĐCS", cdcs.unit_id)] {
+        let mut lat = Vec::new();
+        for _ in 0..reps {
+            let t = Instant::now();
+            store.todo(scope, Some(unit), today).await?;
+            lat.push(t.elapsed());
+        }
+        line(format!("| to-do page with requests, {label}, p99 | {} (target < 50 ms) |", ms(pct(lat, 0.99))));
+    }
+    let (stored, recount) = store.request_tallies_check().await?;
+    let diff = stored.differences(&recount);
+    line(format!(
+        "| roll-up rows equal a full recount | {} |",
+        if diff.is_empty() { "yes".to_string() } else { format!("NO: {} differences, e.g. {}", diff.len(), diff[0]) }
+    ));
+    anyhow::ensure!(diff.is_empty(), "request roll-up differs from a recount: {}", diff[0]);
+    Ok(())
+}
