@@ -420,4 +420,47 @@ mod tests {
         );
         assert_eq!(f.display("net_change", &c.values["net_change"]), "8");
     }
+
+    #[test]
+    fn six_month_report_computes_and_rolls_up() {
+        let f = six_month_statistics().check().unwrap();
+        let raw: BTreeMap<String, String> = [
+            ("lao_dong", "400"),
+            ("doan_vien.nam", "150"),
+            ("doan_vien.nu", "170"),
+            ("co_tuldtt", "có"),
+            ("hoi_nghi_nld", "Có"),
+            ("thu_nhap_bq", "8,5"),
+            ("tien_tham_hoi", "3.000.000"),
+            ("luot_tham_hoi", "4"),
+            ("tien_tet", "10.000.000 ₫"),
+            ("doi_thoai_dinh_ky", "2"),
+            ("ngung_viec", "1"),
+            ("ngung_viec_nguoi", "35"),
+            ("cac_cuoc_ngung_viec.0.ngay", "12/03/2025"),
+            ("cac_cuoc_ngung_viec.0.so_nguoi", "35"),
+            ("tu_xep_loai", "Hoàn thành xuất sắc nhiệm vụ"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        let c = f.parse_input(&raw);
+        assert_eq!(c.issues, vec![]);
+        let show = |k: &str| f.display(k, &c.values[k]);
+        assert_eq!(show("doan_vien"), "320");
+        assert_eq!(show("chua_vao"), "80");
+        assert_eq!(show("ty_le_doan_vien"), "80%");
+        assert_eq!(show("tong_cham_lo"), "13.000.000 ₫");
+        assert_eq!(show("binh_quan_tham_hoi"), "750.000 ₫");
+        assert_eq!(show("tong_doi_thoai"), "2");
+        assert_eq!(show("cac_cuoc_ngung_viec"), "1 dòng");
+        let tallies: BTreeMap<String, _> = f.contributions(&c.values).into_iter().collect();
+        let cells = f.rollup_cells(&tallies, 2);
+        let text = |k: &str| cells.iter().find(|c| c.key == k).unwrap().text.clone();
+        assert_eq!(text("doan_vien.nu"), "170");
+        assert_eq!(text("co_tuldtt"), "1/2 đơn vị");
+        assert_eq!(text("tu_xep_loai"), "1/2 đơn vị");
+        assert_eq!(text("ngung_viec"), "1/2 đơn vị");
+        assert_eq!(text("thu_nhap_bq"), "8,5");
+    }
 }

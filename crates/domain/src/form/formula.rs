@@ -104,9 +104,8 @@ impl PartialOrd for Ratio {
 
 impl Ord for Ratio {
     fn cmp(&self, o: &Ratio) -> std::cmp::Ordering {
-        // Denominators are positive and bounded by LIMIT, so this cannot overflow
-        // for reduced values below LIMIT… except in pathological products; fall back
-        // to floating point there.
+        // Exact cross-multiplication while it fits; values near LIMIT (far past any
+        // real figure) are compared in floating point instead of overflowing.
         match (self.n.checked_mul(o.d), o.n.checked_mul(self.d)) {
             (Some(a), Some(b)) => a.cmp(&b),
             _ => (self.n as f64 / self.d as f64).total_cmp(&(o.n as f64 / o.d as f64)),

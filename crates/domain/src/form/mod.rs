@@ -92,7 +92,10 @@ pub struct Field {
     /// the field's own value is their sum.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disaggregation: Option<Vec<(String, String)>>,
-    /// Computed, read-only: arithmetic over other numeric fields.
+    /// Computed, read-only: arithmetic over other numeric fields (`+ - * /`,
+    /// parentheses, `sum(…)`, `min(…)`, `max(…)`), rounded to this field's
+    /// decimals. A blank field counts as 0 unless every field read is blank (then
+    /// so is the result); a division by zero leaves it blank.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub formula: Option<String>,
     #[serde(default, skip_serializing_if = "Aggregation::is_default")]
@@ -1402,6 +1405,10 @@ impl Form {
 
     /// Parses what a unit typed (Vietnamese formats; blank = missing),
     /// computes the formulas, checks required fields and rules.
+    ///
+    /// Keys are the input keys of [`Form::fields`] (`key`, `key.part`); a table's
+    /// cells are `key.<row>.<column>`, any row numbers, blank rows dropped and the
+    /// rest renumbered from 0. Computed keys in `raw` are ignored: they are read-only.
     pub fn parse_input(&self, raw: &BTreeMap<String, String>) -> Checked {
         let (values, issues) = self.evaluate(raw);
         Checked {
@@ -1743,10 +1750,7 @@ impl Form {
                 (Aggregation::CountIf { .. }, _) => (Some(Value::Num(t.hits)), count_text(t.hits)),
                 (_, FieldKind::YesNo) if f.aggregation == Aggregation::Average => {
                     if t.n > 0 {
-                        let share = Ratio::int(t.total)
-                            .to_scaled(4)
-                            .map(|x| x / t.n)
-                            .unwrap_or(0);
+                        let share = average(t.total.saturating_mul(10_000), t.n);
                         let v = Value::Num(share);
                         (Some(v), format!("{}%", format_scaled_short(share, 2)))
                     } else {

@@ -565,6 +565,34 @@ fn json_is_compact_and_round_trips() {
 }
 
 #[test]
+fn yes_no_average_is_a_share() {
+    let mut d = sample_def();
+    d.sections[1].fields[0].aggregation = Aggregation::Average;
+    let f = d.check().unwrap();
+    let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
+    for yes in ["có", "không", "không"] {
+        let v = f
+            .parse_input(&raw(&[
+                ("members.nam", "1"),
+                ("members.nu", "0"),
+                ("women", "0"),
+                ("arrears", yes),
+            ]))
+            .values;
+        for (k, t) in f.contributions(&v) {
+            *tallies.entry(k).or_default() += t;
+        }
+    }
+    let cell = f
+        .rollup_cells(&tallies, 3)
+        .into_iter()
+        .find(|c| c.key == "arrears")
+        .unwrap();
+    assert_eq!(cell.text, "33,33%");
+    assert_eq!(cell.value, Some(Value::Num(3333)));
+}
+
+#[test]
 fn tally_arithmetic() {
     let a = Tally {
         total: 5,
