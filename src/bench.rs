@@ -374,6 +374,10 @@ pub async fn run(o: BenchOptions) -> anyhow::Result<String> {
         line("HTTP load skipped: `wrk` is not installed (apt-get install wrk).".into());
     }
     line(String::new());
+    crate::bench_requests::requests_phase(&store, &scope, &root, &province, o.reps, &mut line)
+        .await
+        .context("requests")?;
+    line(String::new());
     restructure_phase(&store, &scope, &root, &province, o.reps, &mut line).await?;
     line(String::new());
     if let Some(rss) = peak_rss_mib() {

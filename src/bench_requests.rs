@@ -27,7 +27,10 @@ fn pct(mut v: Vec<Duration>, q: f64) -> Duration {
 struct Gen(u64);
 impl Gen {
     fn next(&mut self, n: u64) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (self.0 >> 33) % n.max(1)
     }
 }
@@ -77,7 +80,10 @@ pub(crate) async fn requests_phase(
                 title: "Chỉ thị về tăng cường công tác nắm tình hình công nhân, lao động".into(),
                 body: None,
                 due_on: today + time::Duration::days(30),
-                targets: TargetSpec::Subtree { root: root.unit_id, types: vec!["CDCS".into()] },
+                targets: TargetSpec::Subtree {
+                    root: root.unit_id,
+                    types: vec!["CDCS".into()],
+                },
                 files: Vec::new(),
             },
         )
@@ -94,14 +100,28 @@ pub(crate) async fn requests_phase(
     for _ in 0..reps.max(20) {
         let u = all[usize::try_from(g.next(all.len() as u64)).unwrap_or(0)];
         let t = Instant::now();
-        let _ = store.request_step(scope, directive.request_id, u, Action::Acknowledge, StepInput::default(), today).await;
+        let _ = store
+            .request_step(
+                scope,
+                directive.request_id,
+                u,
+                Action::Acknowledge,
+                StepInput::default(),
+                today,
+            )
+            .await;
         acks.push(t.elapsed());
     }
-    line(format!("| acknowledge a directive (a CĐCS), p95 | {} |", ms(pct(acks, 0.95))));
+    line(format!(
+        "| acknowledge a directive (a CĐCS), p95 | {} |",
+        ms(pct(acks, 0.95))
+    ));
     let mut boards = Vec::new();
     for _ in 0..reps {
         let t = Instant::now();
-        store.request_board(scope, directive.request_id, None).await?;
+        store
+            .request_board(scope, directive.request_id, None)
+            .await?;
         boards.push(t.elapsed());
     }
     line(format!(
@@ -112,10 +132,16 @@ pub(crate) async fn requests_phase(
     // A 40-field monthly form, twelve months of submissions from every CĐCS.
     let fields = 40;
     let form_row = store
-        .create_form(scope, root.unit_id, congdoan_datagen::forms::bench_form(fields))
+        .create_form(
+            scope,
+            root.unit_id,
+            congdoan_datagen::forms::bench_form(fields),
+        )
         .await
         .context("bench form")?;
-    let form: Form = store.form_version(form_row.form_id, form_row.current_version).await?;
+    let form: Form = store
+        .form_version(form_row.form_id, form_row.current_version)
+        .await?;
     let year = today.year() - 1;
     let mut last = None;
     let (mut fan, mut load, mut rows) = (Duration::ZERO, Duration::ZERO, 0usize);
@@ -139,12 +165,20 @@ pub(crate) async fn requests_phase(
         fan += t.elapsed();
         let t = Instant::now();
         // Everyone answers, except 1 in 100 in the last month (left for the submit timing).
-        let batch: Vec<BulkResponse> = all
+        let answering: Vec<i64> = all
             .iter()
+            .copied()
             .filter(|_| m < 12 || g.next(100) != 0)
-            .map(|&u| {
+            .collect();
+        let batch: Vec<BulkResponse> = answering
+            .into_iter()
+            .map(|u| {
                 let checked = form.parse_input(&figures(&mut g, fields));
-                let contribution = form.contributions(&checked.values).into_iter().map(|(k, t)| (k, [t.total, t.n, t.hits])).collect();
+                let contribution = form
+                    .contributions(&checked.values)
+                    .into_iter()
+                    .map(|(k, t)| (k, [t.total, t.n, t.hits]))
+                    .collect();
                 BulkResponse {
                     unit_id: u,
                     values: serde_json::to_string(&checked.values).unwrap_or_default(),
@@ -164,24 +198,39 @@ pub(crate) async fn requests_phase(
         "| 12 monthly reports of a {fields}-field form sent to every CĐCS (fan-out, total) | {} |",
         ms(fan)
     ));
-    line(format!("| {rows} submissions written in bulk with their roll-up | {} |", ms(load)));
+    line(format!(
+        "| {rows} submissions written in bulk with their roll-up | {} |",
+        ms(load)
+    ));
     // Submit with validation: the CĐCS still owing the last month.
     let owing = store.pending_targets(last.request_id, 200).await?;
     let mut submits = Vec::new();
     for u in owing.iter().take(reps.max(20)) {
         let raw = figures(&mut g, fields);
         let t = Instant::now();
-        let out = store.save_report(scope, last.request_id, *u, raw, true, today).await?;
+        let out = store
+            .save_report(scope, last.request_id, *u, raw, true, today)
+            .await?;
         submits.push(t.elapsed());
-        anyhow::ensure!(out.issues.is_empty(), "bench submission refused: {:?}", out.issues);
+        anyhow::ensure!(
+            out.issues.is_empty(),
+            "bench submission refused: {:?}",
+            out.issues
+        );
     }
     line(format!(
         "| submit a {fields}-field report with validation ({} samples), p95 | {} (target < 100 ms) |",
         submits.len(),
         ms(pct(submits, 0.95))
     ));
-    let commune = store.largest_unit_of_type(scope, "CD_XA", &province.path).await.ok();
-    let mut levels: Vec<(&str, i64)> = vec![("national root", root.unit_id), ("a province", province.unit_id)];
+    let commune = store
+        .largest_unit_of_type(scope, "CD_XA", &province.path)
+        .await
+        .ok();
+    let mut levels: Vec<(&str, i64)> = vec![
+        ("national root", root.unit_id),
+        ("a province", province.unit_id),
+    ];
     if let Some(c) = &commune {
         levels.push(("a commune union", c.unit_id));
     }
@@ -189,10 +238,15 @@ pub(crate) async fn requests_phase(
         let mut lat = Vec::new();
         for _ in 0..reps {
             let t = Instant::now();
-            store.report_rollup(scope, last.request_id, Some(unit)).await?;
+            store
+                .report_rollup(scope, last.request_id, Some(unit))
+                .await?;
             lat.push(t.elapsed());
         }
-        line(format!("| roll-up of one period, {label}, p99 | {} (target < 50 ms) |", ms(pct(lat, 0.99))));
+        line(format!(
+            "| roll-up of one period, {label}, p99 | {} (target < 50 ms) |",
+            ms(pct(lat, 0.99))
+        ));
     }
     let mut lat = Vec::new();
     for _ in 0..reps {
@@ -204,22 +258,39 @@ pub(crate) async fn requests_phase(
         "| completeness and timeliness by province, whole country, p99 | {} (target < 200 ms) |",
         ms(pct(lat, 0.99))
     ));
-    let cdcs = store.largest_unit_of_type(scope, "CDCS", &province.path).await?;
-    for (label, unit) in [("national root", root.unit_id), ("a province", province.unit_id), ("a CĐCS", cdcs.unit_id)] {
+    let cdcs = store
+        .largest_unit_of_type(scope, "CDCS", &province.path)
+        .await?;
+    for (label, unit) in [
+        ("national root", root.unit_id),
+        ("a province", province.unit_id),
+        ("a CĐCS", cdcs.unit_id),
+    ] {
         let mut lat = Vec::new();
         for _ in 0..reps {
             let t = Instant::now();
             store.todo(scope, Some(unit), today).await?;
             lat.push(t.elapsed());
         }
-        line(format!("| to-do page with requests, {label}, p99 | {} (target < 50 ms) |", ms(pct(lat, 0.99))));
+        line(format!(
+            "| to-do page with requests, {label}, p99 | {} (target < 50 ms) |",
+            ms(pct(lat, 0.99))
+        ));
     }
     let (stored, recount) = store.request_tallies_check().await?;
     let diff = stored.differences(&recount);
     line(format!(
         "| roll-up rows equal a full recount | {} |",
-        if diff.is_empty() { "yes".to_string() } else { format!("NO: {} differences, e.g. {}", diff.len(), diff[0]) }
+        if diff.is_empty() {
+            "yes".to_string()
+        } else {
+            format!("NO: {} differences, e.g. {}", diff.len(), diff[0])
+        }
     ));
-    anyhow::ensure!(diff.is_empty(), "request roll-up differs from a recount: {}", diff[0]);
+    anyhow::ensure!(
+        diff.is_empty(),
+        "request roll-up differs from a recount: {}",
+        diff[0]
+    );
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! command line. `main.rs` only calls [`cli::run`].
 
 pub mod bench;
+mod bench_requests;
 pub mod cli;
 pub mod import;
 

@@ -32,16 +32,36 @@ impl Store {
              WHERE t.request_id = $1 AND t.state = 'pending' AND t.ended_on IS NULL")
             .bind(request_id).fetch_all(p).await)?;
         let paths: HashMap<i64, String> = pending.into_iter().collect();
-        let rows: Vec<&BulkResponse> = rows.iter().filter(|r| paths.contains_key(&r.unit_id)).collect();
+        let rows: Vec<&BulkResponse> = rows
+            .iter()
+            .filter(|r| paths.contains_key(&r.unit_id))
+            .collect();
         let mut delta = TallyDelta::default();
-        let before = own_contribution(&TargetFacts { state: Some(TargetState::Pending), ..Default::default() }, None);
+        let before = own_contribution(
+            &TargetFacts {
+                state: Some(TargetState::Pending),
+                ..Default::default()
+            },
+            None,
+        );
         let mut contributions = Vec::with_capacity(rows.len());
         for r in &rows {
             let path = &paths[&r.unit_id];
-            let state = if r.approved { TargetState::Approved } else { TargetState::Submitted };
-            let facts = TargetFacts { state: Some(state), responded: true, on_time: r.on_time, ..Default::default() };
+            let state = if r.approved {
+                TargetState::Approved
+            } else {
+                TargetState::Submitted
+            };
+            let facts = TargetFacts {
+                state: Some(state),
+                responded: true,
+                on_time: r.on_time,
+                ..Default::default()
+            };
             let c = match &r.contribution {
-                Some(c) => Some(serde_json::to_string(c).map_err(|e| StoreError::Config(e.to_string()))?),
+                Some(c) => {
+                    Some(serde_json::to_string(c).map_err(|e| StoreError::Config(e.to_string()))?)
+                }
                 None => None,
             };
             delta.target(request_id, path, &before, -1);
@@ -67,5 +87,22 @@ impl Store {
             tx.commit().await?;
         });
         Ok(rows.len())
+    }
+}
+
+impl Store {
+    /// Open units of a type in a subtree (the benchmark's and the demo's recipients).
+    pub async fn unit_ids_of_type(&self, path: &str, type_code: &str) -> Result<Vec<i64>> {
+        Ok(crate::read!(self, p => sqlx::query_scalar(
+            "SELECT unit_id FROM unit WHERE path >= $1 AND path < $2 AND type_code = $3 AND ended_on IS NULL ORDER BY path")
+            .bind(path).bind(crate::scope::range_end(path)).bind(type_code).fetch_all(p).await)?)
+    }
+
+    /// Units still owing a request (pending or draft), up to `limit`.
+    pub async fn pending_targets(&self, request_id: i64, limit: i64) -> Result<Vec<i64>> {
+        Ok(crate::read!(self, p => sqlx::query_scalar(
+            "SELECT unit_id FROM request_target WHERE request_id = $1 AND state IN ('pending','draft') AND ended_on IS NULL \
+             ORDER BY unit_id LIMIT $2")
+            .bind(request_id).bind(limit).fetch_all(p).await)?)
     }
 }
