@@ -4,6 +4,7 @@
 pub mod bench;
 mod bench_requests;
 pub mod cli;
+mod demo_requests;
 pub mod import;
 
 use anyhow::Context;
@@ -86,6 +87,9 @@ pub async fn load_demo_if_empty(store: &Store) -> anyhow::Result<bool> {
         .load_demo_agreements(congdoan_datagen::DEMO_AGREEMENTS)
         .await
         .context("loading the demo's coordination agreements")?;
+    demo_requests::load(store, time::OffsetDateTime::now_utc().date())
+        .await
+        .context("loading the demo's directives and reports")?;
     store.mark_accounts_demo().await?;
     Ok(true)
 }

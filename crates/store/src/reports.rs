@@ -455,6 +455,7 @@ impl Store {
             values: Some(values),
             contribution,
             files: Vec::new(),
+            at: None,
         };
         let t = self
             .request_step(scope, request_id, unit_id, action, input, today)

@@ -303,6 +303,9 @@ pub struct StepInput {
     /// key → [total, n, hits]); None when its values do not roll up.
     pub contribution: Option<BTreeMap<String, Tally>>,
     pub files: Vec<NewFile>,
+    /// When it happened, for loaders recording past steps (the demo's history); now
+    /// when None. Pages and the API never set it.
+    pub at: Option<OffsetDateTime>,
 }
 
 pub(crate) const REQUEST_SELECT: &str = "SELECT r.request_id, r.kind, r.issuer_unit_id, iu.name AS issuer_name, iu.path AS issuer_path, \
@@ -738,7 +741,15 @@ impl Store {
             .await?;
         let spec =
             serde_json::to_string(&req.targets).map_err(|e| StoreError::Config(e.to_string()))?;
-        let at = now();
+        // A request recorded after the fact is dated 08:00 (Vietnam) of its day.
+        let at = if req.issued_on < now().date() {
+            req.issued_on
+                .with_hms(1, 0, 0)
+                .map(|d| d.assume_utc())
+                .unwrap_or_else(|_| now())
+        } else {
+            now()
+        };
         let expected = [(rq::key::EXPECTED.to_string(), [0, 1, 0])];
         let mut delta = TallyDelta::default();
         let id: i64 = write!(self, p => {
@@ -1109,7 +1120,7 @@ impl Store {
             ));
         }
         let files = check_files(input.files, rq::MAX_FILES_PER_TARGET)?;
-        let at = now();
+        let at = input.at.unwrap_or_else(now);
         let actor = scope.actor().username.clone();
         let mut after = target.clone();
         after.state = next.code().to_string();
