@@ -728,3 +728,75 @@ async fn reports_roll_up_live_return_and_lock(kind: Kind) {
 }
 
 crate::both_engines!(reports_roll_up_live_return_and_lock);
+
+async fn partners_read_reports_only_when_sharing_information(kind: Kind) {
+    let Some(app) = TestApp::spawn(kind).await else {
+        return;
+    };
+    let s = app.store();
+    let scope = app.admin_scope();
+    let vrg = app.unit_id("VRG").await;
+    let sent = s.requests_sent(&scope, vrg, None, 10).await.unwrap();
+    let r = sent
+        .first()
+        .expect("the demo's VRG report")
+        .request
+        .request_id;
+    let kt = s.account_by_username("lddl.kontum").await.unwrap();
+    let actor = congdoan_store::Actor {
+        account_id: Some(kt.account_id),
+        username: kt.username.clone(),
+    };
+    let kt_scope = s.scope_for(actor, false, today()).await.unwrap();
+    // Kon Tum reads the covered CĐCS's reports, and only those.
+    let board = s.request_board(&scope, r, None).await.unwrap();
+    let mut covered = Vec::new();
+    for row in &board.rows {
+        for u in s
+            .unit_ids_of_type(&s.unit(&scope, row.unit_id).await.unwrap().path, "CDCS")
+            .await
+            .unwrap()
+        {
+            let path = s.unit(&scope, u).await.unwrap().path;
+            let read = s.request_target(&kt_scope, r, u).await;
+            assert_eq!(read.is_ok(), kt_scope.can_read(&path), "unit {u}: {read:?}");
+            if read.is_ok() {
+                covered.push(u);
+            }
+        }
+    }
+    let direct: Vec<i64> = s
+        .unit_ids_of_type(&s.unit(&scope, vrg).await.unwrap().path, "CDCS")
+        .await
+        .unwrap();
+    for u in &direct {
+        let path = s.unit(&scope, *u).await.unwrap().path;
+        assert_eq!(
+            s.request_target(&kt_scope, r, *u).await.is_ok(),
+            kt_scope.can_read(&path),
+            "unit {u}"
+        );
+        if kt_scope.can_read(&path) {
+            covered.push(*u);
+        }
+    }
+    assert!(
+        !covered.is_empty(),
+        "the demo covers some VRG CĐCS in Kon Tum"
+    );
+    // Without the information-exchange item, the same partner reads no report.
+    app.exec_raw("UPDATE coordination_agreement SET scope_items = 'congress,emulation'")
+        .await
+        .unwrap();
+    for u in &covered {
+        assert!(
+            matches!(
+                s.request_target(&kt_scope, r, *u).await,
+                Err(StoreError::NotFound)
+            ),
+            "unit {u}"
+        );
+    }
+}
+
+crate::both_engines!(partners_read_reports_only_when_sharing_information);

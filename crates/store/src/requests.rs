@@ -920,6 +920,29 @@ impl Store {
         Ok(hit.is_some())
     }
 
+    /// Whether a coordinated unit (or a unit above it) is linked to one of the caller's
+    /// own units by a plain coordinating link or an agreement that shares information.
+    async fn shares_information(&self, scope: &Scope, path: &str) -> Result<bool> {
+        let ids = path_ids(path)
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        if ids.is_empty() {
+            return Ok(false);
+        }
+        let hit: Option<i64> = read!(self, p => {
+            let mut qb = sqlx::QueryBuilder::new(format!(
+                "SELECT l.link_id FROM unit_link l LEFT JOIN coordination_agreement a ON a.agreement_id = l.agreement_id \
+                 JOIN unit c ON c.unit_id = l.coordinator_id WHERE l.unit_id IN ({ids}) AND l.valid_to IS NULL \
+                 AND (l.agreement_id IS NULL OR (',' || a.scope_items || ',') LIKE '%,info,%') AND "));
+            scope.push_granted_filter(&mut qb, "c.path");
+            qb.push(" LIMIT 1");
+            qb.build_query_scalar().fetch_optional(p).await
+        })?;
+        Ok(hit.is_some())
+    }
+
     /// A request the caller may see: it reads the issuer or one of the targets.
     #[tracing::instrument(skip(self, scope))]
     pub async fn request(&self, scope: &Scope, request_id: i64) -> Result<RequestDetail> {
@@ -959,7 +982,12 @@ impl Store {
     ) -> Result<Target> {
         let t: Target = read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(format!("{TARGET_SELECT} WHERE t.request_id = $1 AND t.unit_id = $2")))
             .bind(request_id).bind(unit_id).fetch_one(p).await)?;
-        if scope.can_read(&t.unit_path) {
+        // A partner reads a covered unit's responses only under an agreement that
+        // shares information (scope item "info"), or a plain coordinating link.
+        if scope.can_read(&t.unit_path)
+            && (!scope.is_coordinated(&t.unit_path)
+                || self.shares_information(scope, &t.unit_path).await?)
+        {
             return Ok(t);
         }
         let r = self.request_row(request_id).await?;
