@@ -1536,6 +1536,13 @@ impl Store {
         Ok(rows)
     }
 
+    /// The name of a unit's chair in office (for signature blocks).
+    pub async fn chair_name(&self, unit_id: i64) -> Result<Option<String>> {
+        Ok(read!(self, p => sqlx::query_scalar(
+            "SELECT full_name FROM position_assignment WHERE unit_id = $1 AND position_code = 'CHU_TICH' AND end_date IS NULL \
+             ORDER BY assignment_id LIMIT 1").bind(unit_id).fetch_optional(p).await)?)
+    }
+
     /// Every stored roll-up row, and the same recounted from the targets: a test checks
     /// they agree after any mix of steps, moves and mergers.
     pub async fn request_tallies_check(&self) -> Result<(TallyDelta, TallyDelta)> {
