@@ -51,7 +51,7 @@ pub use scope::{Actor, Role, Scope};
 pub use stats::StatDelta;
 pub use todo::{COUNT_CAP, Flag, FlaggedUnit, LIST_PAGE, Severity, TodoItem, UnitFlags};
 pub use units::{
-    CoordinationLink, PAST_COUNT_MAX_MEMBERS, TreeNode, Unit, UnitHit, UnitInput, UnitType,
+    Coordination, CoordinationLink, PAST_COUNT_MAX_MEMBERS, TreeNode, Unit, UnitHit, UnitInput, UnitType,
     UnitVersion,
 };
 
