@@ -528,7 +528,8 @@ impl Store {
     ) -> Result<Agreement> {
         let g = self.proposal_for_answer(scope, agreement_id).await?;
         let reason = check_reason(reason)?;
-        self.close_proposal(scope, &g, "declined", today, &reason).await?;
+        self.close_proposal(scope, &g, "declined", today, &reason)
+            .await?;
         Ok(self.agreement(scope, agreement_id).await?.0)
     }
 
@@ -556,9 +557,23 @@ impl Store {
     ) -> Result<()> {
         let who = scope.actor().username.clone();
         let (action, path, text) = if to == "declined" {
-            ("decline", &g.path_a, format!("{} từ chối đề nghị phối hợp số {} của {}: {reason}", g.party_a_name, g.number, g.party_b_name))
+            (
+                "decline",
+                &g.path_a,
+                format!(
+                    "{} từ chối đề nghị phối hợp số {} của {}: {reason}",
+                    g.party_a_name, g.number, g.party_b_name
+                ),
+            )
         } else {
-            ("withdraw", &g.path_b, format!("{} rút đề nghị phối hợp số {} gửi {}: {reason}", g.party_b_name, g.number, g.party_a_name))
+            (
+                "withdraw",
+                &g.path_b,
+                format!(
+                    "{} rút đề nghị phối hợp số {} gửi {}: {reason}",
+                    g.party_b_name, g.number, g.party_a_name
+                ),
+            )
         };
         write!(self, p => {
             let mut tx = p.begin().await?;
@@ -842,7 +857,11 @@ impl Store {
         }
         if g.is_proposal() {
             let reason = check_reason(reason)?;
-            let to = if scope.can_write(&g.path_b) { "withdrawn" } else { "declined" };
+            let to = if scope.can_write(&g.path_b) {
+                "withdrawn"
+            } else {
+                "declined"
+            };
             self.close_proposal(scope, &g, to, on, &reason).await?;
             return Ok(self.agreement(scope, agreement_id).await?.0);
         }
@@ -856,7 +875,11 @@ impl Store {
         }
         let reason = check_reason(reason)?;
         let open = self.open_links(agreement_id, on).await?;
-        let path = if scope.can_write(&g.path_b) { &g.path_b } else { &g.path_a };
+        let path = if scope.can_write(&g.path_b) {
+            &g.path_b
+        } else {
+            &g.path_a
+        };
         write!(self, p => {
             let mut tx = p.begin().await?;
             sqlx::query("UPDATE coordination_agreement SET ended_on = $1, end_reason = $2 WHERE agreement_id = $3")

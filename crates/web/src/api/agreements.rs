@@ -1,8 +1,8 @@
 //! Coordination regulations over the API (the same store calls as the pages).
 
 use super::{ApiJson, ApiQuery, ApiResult};
-use crate::{AppState, today};
 use crate::auth::CurrentUser;
+use crate::{AppState, today};
 use axum::Json;
 use axum::extract::{Path, State};
 use congdoan_store::{Agreement, AgreementInput, CoordinationLink};

@@ -199,7 +199,9 @@ async fn create_agreement(
         )
         .await
     {
-        Ok(g) if g.is_proposal() => see_other(&format!("/agreements/{}?notice=proposed", g.agreement_id)),
+        Ok(g) if g.is_proposal() => {
+            see_other(&format!("/agreements/{}?notice=proposed", g.agreement_id))
+        }
         Ok(g) => see_other(&format!("/agreements/{}", g.agreement_id)),
         Err(e) => {
             let mut errs = store_errors(e, "units")?;
@@ -539,7 +541,9 @@ async fn end_agreement(
 ) -> PageResult {
     let mut errs: Vec<FieldError> = vec![];
     // A proposal ends today (it has no dates to choose).
-    let on = if f.ended_on.trim().is_empty() && st.store.agreement(&user.scope, id).await?.0.is_proposal() {
+    let on = if f.ended_on.trim().is_empty()
+        && st.store.agreement(&user.scope, id).await?.0.is_proposal()
+    {
         Some(today())
     } else {
         parse_date_req(&f.ended_on, "ended_on", &mut errs)
@@ -552,7 +556,9 @@ async fn end_agreement(
         .end_agreement(&user.scope, id, on, &f.end_reason)
         .await
     {
-        Ok(g) if g.consent == "withdrawn" => see_other(&format!("/agreements/{id}?notice=withdrawn")),
+        Ok(g) if g.consent == "withdrawn" => {
+            see_other(&format!("/agreements/{id}?notice=withdrawn"))
+        }
         Ok(g) if g.consent == "declined" => see_other(&format!("/agreements/{id}?notice=declined")),
         Ok(_) => see_other(&format!("/agreements/{id}?notice=ended")),
         Err(e) => {
@@ -637,7 +643,10 @@ async fn accept_page(
     }
     let units = st.store.agreement_proposed_units(&user.scope, id).await?;
     ConfirmForm {
-        chrome: Chrome::new(user, tr.s("Chấp thuận đề nghị phối hợp", "Accept the proposal")),
+        chrome: Chrome::new(
+            user,
+            tr.s("Chấp thuận đề nghị phối hợp", "Accept the proposal"),
+        ),
         intro: format!(
             "{} {} {} {}: {} {} {} {} {}.",
             tr.s("Đề nghị số", "Proposal no."),
@@ -645,7 +654,10 @@ async fn accept_page(
             tr.s("của", "from"),
             g.party_b_name,
             congdoan_domain::format_int(units.len() as i64),
-            tr.s("đơn vị sau sẽ chia sẻ thông tin với", "units below will share information with"),
+            tr.s(
+                "đơn vị sau sẽ chia sẻ thông tin với",
+                "units below will share information with"
+            ),
             g.party_a_name,
             tr.s("từ", "from"),
             format_vn_date(g.valid_from.max(today())),

@@ -595,7 +595,10 @@ pub(super) async fn add_coordination(
             let mut errs = store_errors(e, "coordinator_code")?;
             for e in &mut errs {
                 if matches!(e.field.as_str(), "party_a_id" | "coordinator_id") {
-                    let (vi, en) = (strip(&e.message).to_string(), strip(&e.message_en).to_string());
+                    let (vi, en) = (
+                        strip(&e.message).to_string(),
+                        strip(&e.message_en).to_string(),
+                    );
                     *e = FieldError::new("coordinator_code", &e.code, &vi, &en);
                 }
             }
