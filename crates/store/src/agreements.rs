@@ -341,7 +341,7 @@ impl Store {
     /// Whether a unit's name may be shown to anyone: the national unit and the
     /// top-level unions (provincial federations, central sector unions, corporations).
     async fn is_top_level(&self, type_code: &str) -> Result<bool> {
-        let tier: Option<i32> = read!(self, p => sqlx::query_scalar("SELECT tier FROM unit_type WHERE type_code = $1")
+        let tier: Option<i64> = read!(self, p => sqlx::query_scalar("SELECT tier FROM unit_type WHERE type_code = $1")
             .bind(type_code).fetch_optional(p).await)?;
         Ok(tier.is_some_and(|t| t <= 2))
     }
