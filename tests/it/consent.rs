@@ -411,9 +411,12 @@ async fn an_administrator_records_for_both_sides_and_links_inside_need_no_consen
     let _ = ag;
     let third = app
         .store()
-        .search_units(&app.admin_scope(), "AG-CDCS-03", &[], false, false, 1)
+        .search_units(&app.admin_scope(), "AG-CDCS-0", &[], false, false, 5)
         .await
-        .unwrap()[0]
+        .unwrap()
+        .into_iter()
+        .find(|u| u.code != DEMO_CDCS_CODE && u.code != DEMO_OTHER_CDCS_CODE)
+        .expect("a third CĐCS in An Giang")
         .unit_id;
     let (status, url, html) = btv
         .post_form(

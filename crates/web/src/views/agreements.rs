@@ -151,6 +151,10 @@ async fn create_agreement(
             "is required; type a name to find the unit.",
         ));
         None
+    } else if user.scope.is_admin() && st.store.unit_id_by_code(&f.party_a).await.is_err() {
+        // An administrator reads every unit: an unknown code hides nothing.
+        errs.push(pick::not_found("party_a", &f.party_a));
+        None
     } else {
         Some(f.party_a.trim().to_string())
     };
