@@ -261,11 +261,11 @@ pub struct AgreementInput {
     pub party_a_code: Option<String>,
 }
 
-/// The partner as resolved for a proposal: `(unit_id, path, name)` of a unit the caller
-/// may name, or the code typed (with the unit, if any, that holds it).
+/// The partner as resolved for a proposal: a unit the caller may name, or the code typed
+/// (with the `(unit_id, path)` of the unit, if any, that holds it).
 enum PartnerRef {
     Named(crate::Unit),
-    Code(String, Option<crate::Unit>),
+    Code(String, Option<(i64, String)>),
 }
 
 const SELECT: &str = "SELECT g.agreement_id, g.number, g.title, g.party_a_id, a.name AS party_a_name, g.party_b_id, b.name AS party_b_name, \
@@ -360,11 +360,14 @@ impl Store {
                 Err(StoreError::NotFound)
             };
         };
-        let a: Option<crate::Unit> = read!(self, p => sqlx::query_as("SELECT * FROM unit WHERE code = $1")
+        // One indexed look-up answers both questions (exists, may be named), so a hidden
+        // code costs what an unknown one does.
+        let a: Option<(i64, String, i64)> = read!(self, p => sqlx::query_as(
+            "SELECT u.unit_id, u.path, t.tier FROM unit u JOIN unit_type t ON t.type_code = u.type_code WHERE u.code = $1")
             .bind(&code).fetch_optional(p).await)?;
         match a {
-            Some(a) if scope.can_read(&a.path) || self.is_top_level(&a.type_code).await? => {
-                Ok(PartnerRef::Named(a))
+            Some((id, path, tier)) if scope.can_read(&path) || tier <= 2 => {
+                Ok(PartnerRef::Named(self.unit_unscoped(id).await?))
             }
             None if scope.is_admin() || code.is_empty() => Err(rule(
                 "ST1013",
@@ -372,7 +375,7 @@ impl Store {
                 &format!("không tìm thấy đơn vị có mã '{code}'."),
                 &format!("no unit has the code '{code}'."),
             )),
-            a => Ok(PartnerRef::Code(code, a)),
+            a => Ok(PartnerRef::Code(code, a.map(|(id, path, _)| (id, path)))),
         }
     }
 
@@ -430,8 +433,8 @@ impl Store {
         let (a_id, a_path, a_label, code) = match &partner {
             PartnerRef::Named(a) => (a.unit_id, a.path.clone(), a.name.clone(), None),
             PartnerRef::Code(code, a) => (
-                a.as_ref().map_or(b.unit_id, |a| a.unit_id),
-                a.as_ref().map_or(b.path.clone(), |a| a.path.clone()),
+                a.as_ref().map_or(b.unit_id, |a| a.0),
+                a.as_ref().map_or(b.path.clone(), |a| a.1.clone()),
                 format!("đơn vị mã {code}"),
                 Some(code.clone()),
             ),
