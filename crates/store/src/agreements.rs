@@ -264,7 +264,7 @@ pub struct AgreementInput {
 /// The partner as resolved for a proposal: a unit the caller may name, or the code typed
 /// (with the `(unit_id, path)` of the unit, if any, that holds it).
 enum PartnerRef {
-    Named(crate::Unit),
+    Named(Box<crate::Unit>),
     Code(String, Option<(i64, String)>),
 }
 
@@ -355,7 +355,7 @@ impl Store {
         let Some(code) = code.map(|c| c.trim().to_uppercase()) else {
             let a = self.unit_unscoped(id).await?;
             return if scope.can_read(&a.path) || self.is_top_level(&a.type_code).await? {
-                Ok(PartnerRef::Named(a))
+                Ok(PartnerRef::Named(Box::new(a)))
             } else {
                 Err(StoreError::NotFound)
             };
@@ -367,7 +367,7 @@ impl Store {
             .bind(&code).fetch_optional(p).await)?;
         match a {
             Some((id, path, tier)) if scope.can_read(&path) || tier <= 2 => {
-                Ok(PartnerRef::Named(self.unit_unscoped(id).await?))
+                Ok(PartnerRef::Named(Box::new(self.unit_unscoped(id).await?)))
             }
             None if scope.is_admin() || code.is_empty() => Err(rule(
                 "ST1013",
