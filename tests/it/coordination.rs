@@ -203,7 +203,10 @@ async fn agreements_show_status_have_no_dead_links_and_can_be_edited_renewed_end
     // End: the confirmation restates which units lose access; then access is gone.
     let (status, confirm) = admin.get_html(&format!("{page_url}/end")).await;
     assert_eq!(status, 200, "{confirm}");
-    assert!(confirm.contains("sẽ thôi xem 4 đơn vị"), "{confirm}");
+    assert!(
+        confirm.contains("4 đơn vị sẽ thôi chia sẻ thông tin với"),
+        "{confirm}"
+    );
     let today = congdoan_domain::date::format_vn_date(congdoan_web::today());
     let (status, _, html) = admin
         .post_form(

@@ -313,6 +313,40 @@ async fn every_form_shows_its_errors_inline(kind: Kind) {
     let cluster = s.clusters(&admin, ag, None).await.unwrap()[0].cluster_id;
     let kt = app.unit_id("KT").await;
     let agreement = s.agreements(&admin, kt).await.unwrap()[0].agreement_id;
+    // A proposal from another CĐCS, waiting for an answer (the administrator may answer).
+    let other = congdoan_store::Actor {
+        account_id: Some(
+            s.account_by_username("cdcs.other")
+                .await
+                .unwrap()
+                .account_id,
+        ),
+        username: "cdcs.other".into(),
+    };
+    let other_scope = s
+        .scope_for(other, false, congdoan_web::today())
+        .await
+        .unwrap();
+    let other_cdcs = app.unit_id(congdoan_datagen::DEMO_OTHER_CDCS_CODE).await;
+    let proposal = s
+        .create_agreement(
+            &other_scope,
+            congdoan_store::AgreementInput {
+                number: "09/QC-DN".into(),
+                title: "Đề nghị phối hợp thử lỗi".into(),
+                party_a_id: 0,
+                party_a_code: Some(congdoan_datagen::DEMO_CDCS_CODE.into()),
+                party_b_id: other_cdcs,
+                signed_on: time::macros::date!(2026 - 01 - 01),
+                valid_from: time::macros::date!(2026 - 01 - 01),
+                valid_to: None,
+                scope_items: vec!["info".into()],
+                unit_ids: vec![other_cdcs],
+            },
+        )
+        .await
+        .unwrap()
+        .agreement_id;
     let plan = s
         .create_plan(
             &admin,
@@ -373,6 +407,14 @@ async fn every_form_shows_its_errors_inline(kind: Kind) {
             vec![("valid_to", "không rõ")],
             Some("Hiệu lực đến"),
             Some("không rõ"),
+        ),
+        case(
+            "/agreements/{id}/decline",
+            format!("/agreements/{proposal}/decline"),
+            format!("/agreements/{proposal}/decline"),
+            vec![("decline_reason", "")],
+            Some("Lý do từ chối"),
+            None,
         ),
         case(
             "/agreements/{id}/end",
@@ -682,6 +724,10 @@ async fn every_form_shows_its_errors_inline(kind: Kind) {
         ("/login", "the login form; its error is tested in pages.rs"),
         ("/logout", "no input"),
         ("/imports", "multipart upload, posted below"),
+        (
+            "/agreements/{id}/accept",
+            "no input: a confirmation page, tested in consent.rs",
+        ),
         (
             "/agreements/{id}/units/{unit}/remove",
             "no input: a confirmation page, tested in coordination.rs",

@@ -9,6 +9,7 @@ mod browser;
 mod cli;
 mod clusters;
 mod confirm;
+mod consent;
 mod coordination;
 mod forms;
 mod hardening;

@@ -365,6 +365,8 @@ pub fn field_label(field: &str, lang: Lang) -> &str {
         "other" => ("Khác", "Other"),
         "ended_on" => ("Ngày chấm dứt", "End date"),
         "end_reason" => ("Lý do chấm dứt", "Reason for ending"),
+        "decline_reason" => ("Lý do từ chối", "Reason for declining"),
+        "agreement" => ("Quy chế phối hợp", "Coordination regulation"),
         "closed_on" => ("Ngày đóng", "Closing date"),
         "from" => ("Từ ngày", "From"),
         "to" => ("Đến ngày", "To"),

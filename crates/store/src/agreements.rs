@@ -78,11 +78,29 @@ pub struct Agreement {
     pub end_reason: Option<String>,
     /// Links in force (not ended) that the agreement created or adopted.
     pub covered: i64,
+    /// Consent: `proposed` (waiting for the partner), `accepted`, `declined`, `withdrawn`.
+    pub consent: String,
+    /// The code the proposer typed for a partner they may not read: the only name their
+    /// pages and answers show (see [`Agreement::masked`]).
+    pub partner_code: Option<String>,
+    /// Ids of the covered units (comma-separated) until acceptance creates their links.
+    #[serde(skip)]
+    pub proposed_units: Option<String>,
+    /// When and by whom the partner accepted or declined, or the proposer withdrew.
+    pub decided_on: Option<Date>,
+    pub decided_by: Option<String>,
+    /// The partner is named by its code alone: its id, name and path are withheld.
+    #[sqlx(default)]
+    pub masked: bool,
 }
 
 /// Where an agreement stands on a day: computed from its dates, never stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub enum AgreementStatus {
+    /// Proposed; waiting for the partner's officer to accept.
+    Proposed,
+    Declined,
+    Withdrawn,
     /// Signed, not yet in force.
     Pending,
     InForce,
@@ -93,6 +111,9 @@ pub enum AgreementStatus {
 impl AgreementStatus {
     pub fn code(self) -> &'static str {
         match self {
+            AgreementStatus::Proposed => "proposed",
+            AgreementStatus::Declined => "declined",
+            AgreementStatus::Withdrawn => "withdrawn",
             AgreementStatus::Pending => "pending",
             AgreementStatus::InForce => "in_force",
             AgreementStatus::Expired => "expired",
@@ -102,6 +123,9 @@ impl AgreementStatus {
     /// (Vietnamese, English) label.
     pub fn label(self) -> (&'static str, &'static str) {
         match self {
+            AgreementStatus::Proposed => ("Chờ đối tác chấp thuận", "Waiting for the partner"),
+            AgreementStatus::Declined => ("Đối tác từ chối", "Declined by the partner"),
+            AgreementStatus::Withdrawn => ("Đã rút đề nghị", "Proposal withdrawn"),
             AgreementStatus::Pending => ("Chưa có hiệu lực", "Not yet in force"),
             AgreementStatus::InForce => ("Còn hiệu lực", "In force"),
             AgreementStatus::Expired => ("Hết hiệu lực", "Expired"),
@@ -146,6 +170,12 @@ pub struct AgreementEdit {
 impl Agreement {
     /// Its status on `today`: an early end wins, then the validity dates.
     pub fn status(&self, today: Date) -> AgreementStatus {
+        match self.consent.as_str() {
+            "proposed" => return AgreementStatus::Proposed,
+            "declined" => return AgreementStatus::Declined,
+            "withdrawn" => return AgreementStatus::Withdrawn,
+            _ => {}
+        }
         if self.ended_on.is_some_and(|d| d <= today) {
             AgreementStatus::Ended
         } else if self.valid_to.is_some_and(|d| d <= today) {
@@ -155,6 +185,54 @@ impl Agreement {
         } else {
             AgreementStatus::InForce
         }
+    }
+
+    /// Waiting for the partner's answer.
+    pub fn is_proposal(&self) -> bool {
+        self.consent == "proposed"
+    }
+
+    /// The ids of the units a proposal covers.
+    pub fn proposed_unit_ids(&self) -> Vec<i64> {
+        self.proposed_units
+            .as_deref()
+            .unwrap_or("")
+            .split(',')
+            .filter_map(|s| s.trim().parse().ok())
+            .collect()
+    }
+
+    /// Withholds the partner from a caller who may not read it (or when no unit has
+    /// the typed code): the code typed stands for its name; id and path are blanked,
+    /// so a hidden unit and an unknown code read the same.
+    fn mask(mut self, scope: &Scope) -> Agreement {
+        if let Some(code) = &self.partner_code
+            && (self.party_a_id == self.party_b_id || !scope.can_read(&self.path_a))
+        {
+            self.party_a_name = code.clone();
+            self.party_a_id = 0;
+            self.path_a = String::new();
+            self.masked = true;
+        }
+        self
+    }
+
+    /// The caller may answer the proposal for the partner (accept or decline).
+    pub fn may_answer(&self, scope: &Scope) -> bool {
+        self.is_proposal()
+            && !self.masked
+            && self.party_a_id != self.party_b_id
+            && scope.can_write(&self.path_a)
+    }
+
+    /// The caller may end the agreement (or withdraw or decline the proposal): either side.
+    pub fn may_end(&self, scope: &Scope) -> bool {
+        matches!(self.consent.as_str(), "proposed" | "accepted")
+            && self.ended_on.is_none()
+            && (scope.can_write(&self.path_b)
+                || (!self.masked
+                    && self.party_a_id != self.party_b_id
+                    && scope.can_write(&self.path_a)))
     }
 
     pub fn scope_codes(&self) -> Vec<&str> {
@@ -177,12 +255,24 @@ pub struct AgreementInput {
     pub scope_items: Vec<String>,
     /// Units of the managing side that the coordinating side co-directs.
     pub unit_ids: Vec<i64>,
+    /// The coordinating side by its code (instead of `party_a_id`): any unit may be
+    /// named so; one the caller may not read is then named by this code alone.
+    #[serde(default)]
+    pub party_a_code: Option<String>,
+}
+
+/// The partner as resolved for a proposal: a unit the caller may name, or the code typed
+/// (with the `(unit_id, path)` of the unit, if any, that holds it).
+enum PartnerRef {
+    Named(Box<crate::Unit>),
+    Code(String, Option<(i64, String)>),
 }
 
 const SELECT: &str = "SELECT g.agreement_id, g.number, g.title, g.party_a_id, a.name AS party_a_name, g.party_b_id, b.name AS party_b_name, \
      g.path_a, g.path_b, g.signed_on, g.valid_from, g.valid_to, g.scope_items, g.ended_on, g.end_reason, \
      (SELECT CAST(COUNT(*) AS BIGINT) FROM unit_link l WHERE l.agreement_id = g.agreement_id \
-        AND ((l.valid_to IS NULL AND g.valid_to IS NULL) OR l.valid_to = g.valid_to)) AS covered \
+        AND ((l.valid_to IS NULL AND g.valid_to IS NULL) OR l.valid_to = g.valid_to)) AS covered, \
+     g.status AS consent, g.partner_code, g.proposed_units, g.decided_on, g.decided_by \
      FROM coordination_agreement g JOIN unit a ON a.unit_id = g.party_a_id JOIN unit b ON b.unit_id = g.party_b_id ";
 
 fn rule(code: &'static str, field: &'static str, vi: &str, en: &str) -> StoreError {
@@ -248,8 +338,51 @@ fn check_text(
 type OpenLink = (i64, i64, String, String);
 
 impl Store {
-    /// Records an agreement and its coordinating links (links already in force for the
-    /// same pair are attached to it, not doubled). The managing side records it.
+    /// Whether a unit's name may be shown to anyone: the national unit and the
+    /// top-level unions (provincial federations, central sector unions, corporations).
+    async fn is_top_level(&self, type_code: &str) -> Result<bool> {
+        let tier: Option<i64> = read!(self, p => sqlx::query_scalar("SELECT tier FROM unit_type WHERE type_code = $1")
+            .bind(type_code).fetch_optional(p).await)?;
+        Ok(tier.is_some_and(|t| t <= 2))
+    }
+
+    /// The partner of a new agreement. By id: a unit the caller may read or a top-level
+    /// one, else not found (as for an unknown id). By code: such a unit by its name;
+    /// any other code — a hidden unit's or one no unit has — is taken as typed, with one
+    /// look-up either way, so the two cannot be told apart. (An administrator reads
+    /// every unit, so an unknown code is simply not found.)
+    async fn partner(&self, scope: &Scope, id: i64, code: Option<&str>) -> Result<PartnerRef> {
+        let Some(code) = code.map(|c| c.trim().to_uppercase()) else {
+            let a = self.unit_unscoped(id).await?;
+            return if scope.can_read(&a.path) || self.is_top_level(&a.type_code).await? {
+                Ok(PartnerRef::Named(Box::new(a)))
+            } else {
+                Err(StoreError::NotFound)
+            };
+        };
+        // One indexed look-up answers both questions (exists, may be named), so a hidden
+        // code costs what an unknown one does.
+        let a: Option<(i64, String, i64)> = read!(self, p => sqlx::query_as(
+            "SELECT u.unit_id, u.path, t.tier FROM unit u JOIN unit_type t ON t.type_code = u.type_code WHERE u.code = $1")
+            .bind(&code).fetch_optional(p).await)?;
+        match a {
+            Some((id, path, tier)) if scope.can_read(&path) || tier <= 2 => {
+                Ok(PartnerRef::Named(Box::new(self.unit_unscoped(id).await?)))
+            }
+            None if scope.is_admin() || code.is_empty() => Err(rule(
+                "ST1013",
+                "party_a_id",
+                &format!("không tìm thấy đơn vị có mã '{code}'."),
+                &format!("no unit has the code '{code}'."),
+            )),
+            a => Ok(PartnerRef::Code(code, a.map(|(id, path, _)| (id, path)))),
+        }
+    }
+
+    /// Records an agreement. When the caller may write both sides (an administrator
+    /// records for both at once) it is in force with its coordinating links (links
+    /// already in force for the same pair are attached to it, not doubled); otherwise it
+    /// is a proposal that grants nothing until an officer of the partner accepts it.
     #[tracing::instrument(skip(self, scope, input), fields(number = %input.number))]
     pub async fn create_agreement(
         &self,
@@ -258,14 +391,13 @@ impl Store {
     ) -> Result<Agreement> {
         let b = self.unit(scope, input.party_b_id).await?;
         scope.check_write(&b.path)?;
-        let a = self.unit_unscoped(input.party_a_id).await?;
-        if a.path.starts_with(&b.path) || b.path.starts_with(&a.path) {
-            return Err(rule(
-                "ST1003",
-                "party_a_id",
-                "Hai bên phải thuộc hai tuyến quản lý khác nhau.",
-                "The parties must belong to different managing lines.",
-            ));
+        let partner = self
+            .partner(scope, input.party_a_id, input.party_a_code.as_deref())
+            .await?;
+        if let PartnerRef::Named(a) = &partner
+            && (a.path.starts_with(&b.path) || b.path.starts_with(&a.path))
+        {
+            return Err(same_line_rule());
         }
         let (number, title, items) = check_text(
             &input.number,
@@ -296,36 +428,207 @@ impl Store {
             }
             units.push(u);
         }
+        // A partner named by code stands in as the managing side itself when no unit
+        // has the code: a proposal no one can accept, recorded like any other.
+        let (a_id, a_path, a_label, code) = match &partner {
+            PartnerRef::Named(a) => (a.unit_id, a.path.clone(), a.name.clone(), None),
+            PartnerRef::Code(code, a) => (
+                a.as_ref().map_or(b.unit_id, |a| a.0),
+                a.as_ref().map_or(b.path.clone(), |a| a.1.clone()),
+                format!("đơn vị mã {code}"),
+                Some(code.clone()),
+            ),
+        };
+        let both = code.is_none() && scope.can_write(&a_path);
+        let proposed: Option<String> = (!both).then(|| {
+            units
+                .iter()
+                .map(|u| u.unit_id.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        });
         let id: i64 = write!(self, p => {
             let mut tx = p.begin().await?;
             let id: i64 = sqlx::query_scalar(
-                "INSERT INTO coordination_agreement (number, title, party_a_id, party_b_id, path_a, path_b, signed_on, valid_from, valid_to, scope_items, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING agreement_id")
-                .bind(&number).bind(&title).bind(a.unit_id).bind(b.unit_id).bind(&a.path).bind(&b.path).bind(input.signed_on)
-                .bind(input.valid_from).bind(input.valid_to).bind(&items).bind(now()).fetch_one(&mut *tx).await?;
-            for u in &units {
-                let n = sqlx::query("UPDATE unit_link SET agreement_id = $1 WHERE unit_id = $2 AND coordinator_id = $3 AND valid_to IS NULL AND agreement_id IS NULL")
-                    .bind(id).bind(u.unit_id).bind(a.unit_id).execute(&mut *tx).await?.rows_affected();
-                if n == 0 {
-                    sqlx::query("INSERT INTO unit_link (unit_id, coordinator_id, kind, valid_from, valid_to, note, agreement_id) VALUES ($1, $2, 'coordinating', $3, $4, $5, $6)")
-                        .bind(u.unit_id).bind(a.unit_id).bind(input.valid_from).bind(input.valid_to)
-                        .bind(format!("{title} (số {number})")).bind(id).execute(&mut *tx).await?;
-                }
+                "INSERT INTO coordination_agreement (number, title, party_a_id, party_b_id, path_a, path_b, signed_on, valid_from, valid_to, scope_items, created_at, status, partner_code, proposed_units) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING agreement_id")
+                .bind(&number).bind(&title).bind(a_id).bind(b.unit_id).bind(&a_path).bind(&b.path).bind(input.signed_on)
+                .bind(input.valid_from).bind(input.valid_to).bind(&items).bind(now())
+                .bind(if both { "accepted" } else { "proposed" }).bind(&code).bind(&proposed)
+                .fetch_one(&mut *tx).await?;
+            if both {
+                let ids: Vec<i64> = units.iter().map(|u| u.unit_id).collect();
+                create_links!(tx, id, a_id, &ids, input.valid_from, input.valid_to, format!("{title} (số {number})"));
+                audit!(&mut *tx, scope, "create", "agreement", Some(id), &b.path,
+                    format!("Quy chế phối hợp số {number} giữa {a_label} và {} ({} đơn vị), ghi nhận cho cả hai bên", b.name, units.len()), None, None);
+            } else {
+                audit!(&mut *tx, scope, "propose", "agreement", Some(id), &b.path,
+                    format!("Đề nghị phối hợp số {number}: {} đề nghị {a_label} phối hợp ({} đơn vị), chờ đối tác chấp thuận", b.name, units.len()), None, None);
             }
-            audit!(&mut *tx, scope, "create", "agreement", Some(id), &b.path,
-                format!("Quy chế phối hợp số {number} giữa {} và {} ({} đơn vị)", a.name, b.name, units.len()), None, None);
             tx.commit().await?;
             id
         });
         Ok(self.agreement(scope, id).await?.0)
     }
 
-    /// Agreements where the unit is a party, newest first.
+    /// The partner accepts a proposal: its coordinating links are created from today
+    /// (or the agreed start, if later), so the partner's scope reads the covered units.
+    #[tracing::instrument(skip(self, scope))]
+    pub async fn accept_agreement(
+        &self,
+        scope: &Scope,
+        agreement_id: i64,
+        today: Date,
+    ) -> Result<Agreement> {
+        let g = self.proposal_for_answer(scope, agreement_id).await?;
+        let a = self.unit(scope, g.party_a_id).await?;
+        let b = self.unit_unscoped(g.party_b_id).await?;
+        if a.path.starts_with(&b.path) || b.path.starts_with(&a.path) {
+            return Err(same_line_rule());
+        }
+        if g.valid_to.is_some_and(|t| t <= today) {
+            return Err(rule(
+                "ST1015",
+                "valid_to",
+                "Đề nghị đã hết thời hạn hiệu lực; hãy từ chối và đề nghị bên kia gửi lại.",
+                "The proposal's validity has passed; decline it and ask for a new one.",
+            ));
+        }
+        let mut ids = Vec::new();
+        for id in g.proposed_unit_ids() {
+            let u = self.unit_unscoped(id).await?;
+            if u.path.starts_with(&b.path) && u.ended_on.is_none() {
+                ids.push(id);
+            }
+        }
+        let from = g.valid_from.max(today);
+        let who = scope.actor().username.clone();
+        write!(self, p => {
+            let mut tx = p.begin().await?;
+            let n = sqlx::query("UPDATE coordination_agreement SET status = 'accepted', decided_on = $1, decided_by = $2, path_a = $3, proposed_units = NULL \
+                 WHERE agreement_id = $4 AND status = 'proposed'")
+                .bind(today).bind(&who).bind(&a.path).bind(agreement_id).execute(&mut *tx).await?.rows_affected();
+            if n == 0 {
+                return Err(answered_rule());
+            }
+            create_links!(tx, agreement_id, a.unit_id, &ids, from, g.valid_to, format!("{} (số {})", g.title, g.number));
+            audit!(&mut *tx, scope, "accept", "agreement", Some(agreement_id), &a.path,
+                format!("{} chấp thuận quy chế phối hợp số {} với {} ({} đơn vị chia sẻ thông tin từ {})",
+                    a.name, g.number, g.party_b_name, ids.len(), congdoan_domain::date::format_vn_date(from)), None, None);
+            tx.commit().await?;
+        });
+        Ok(self.agreement(scope, agreement_id).await?.0)
+    }
+
+    /// The partner declines a proposal, with a reason; nothing is shared.
+    #[tracing::instrument(skip(self, scope, reason))]
+    pub async fn decline_agreement(
+        &self,
+        scope: &Scope,
+        agreement_id: i64,
+        today: Date,
+        reason: &str,
+    ) -> Result<Agreement> {
+        let g = self.proposal_for_answer(scope, agreement_id).await?;
+        let reason = check_reason(reason)?;
+        self.close_proposal(scope, &g, "declined", today, &reason)
+            .await?;
+        Ok(self.agreement(scope, agreement_id).await?.0)
+    }
+
+    /// A proposal the caller may answer for the partner.
+    async fn proposal_for_answer(&self, scope: &Scope, agreement_id: i64) -> Result<Agreement> {
+        let (g, _) = self.agreement(scope, agreement_id).await?;
+        if g.masked || g.party_a_id == g.party_b_id {
+            return Err(StoreError::NotFound);
+        }
+        scope.check_write(&g.path_a)?;
+        if !g.is_proposal() {
+            return Err(answered_rule());
+        }
+        Ok(g)
+    }
+
+    /// Declines (the partner) or withdraws (the proposer) a proposal.
+    async fn close_proposal(
+        &self,
+        scope: &Scope,
+        g: &Agreement,
+        to: &'static str,
+        on: Date,
+        reason: &str,
+    ) -> Result<()> {
+        let who = scope.actor().username.clone();
+        let (action, path, text) = if to == "declined" {
+            (
+                "decline",
+                &g.path_a,
+                format!(
+                    "{} từ chối đề nghị phối hợp số {} của {}: {reason}",
+                    g.party_a_name, g.number, g.party_b_name
+                ),
+            )
+        } else {
+            (
+                "withdraw",
+                &g.path_b,
+                format!(
+                    "{} rút đề nghị phối hợp số {} gửi {}: {reason}",
+                    g.party_b_name, g.number, g.party_a_name
+                ),
+            )
+        };
+        write!(self, p => {
+            let mut tx = p.begin().await?;
+            let n = sqlx::query("UPDATE coordination_agreement SET status = $1, decided_on = $2, decided_by = $3, ended_on = $2, end_reason = $4 \
+                 WHERE agreement_id = $5 AND status = 'proposed'")
+                .bind(to).bind(on).bind(&who).bind(reason).bind(g.agreement_id).execute(&mut *tx).await?.rows_affected();
+            if n == 0 {
+                return Err(answered_rule());
+            }
+            audit!(&mut *tx, scope, action, "agreement", Some(g.agreement_id), path, text, None,
+                Some(serde_json::json!({"status": to, "reason": reason})));
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Proposals waiting for an answer from a partner in the caller's writable
+    /// subtrees (within `within`, if given): the partner officers' to-do. Newest first.
+    pub async fn proposals_to_answer(
+        &self,
+        scope: &Scope,
+        within: &[String],
+        limit: i64,
+    ) -> Result<Vec<Agreement>> {
+        let rows: Vec<Agreement> = read!(self, p => {
+            let mut qb = sqlx::QueryBuilder::new(format!(
+                "{SELECT} WHERE g.status = 'proposed' AND g.party_a_id <> g.party_b_id AND "));
+            if scope.is_admin() {
+                qb.push(" (1=1) ");
+            } else {
+                crate::scope::push_ranges(&mut qb, "", "g.path_a", scope.write_paths());
+            }
+            if !within.is_empty() {
+                crate::scope::push_ranges(&mut qb, " AND ", "g.path_a", within);
+            }
+            qb.push(" ORDER BY g.agreement_id DESC LIMIT ").push_bind(limit);
+            qb.build_query_as::<Agreement>().fetch_all(p).await
+        })?;
+        Ok(rows.into_iter().map(|g| g.mask(scope)).collect())
+    }
+
+    /// Agreements where the unit is a party, and proposals waiting for a partner in its
+    /// subtree (sent and received), newest first; partners the caller may not read are
+    /// named by the code typed.
     pub async fn agreements(&self, scope: &Scope, unit_id: i64) -> Result<Vec<Agreement>> {
-        self.unit(scope, unit_id).await?;
-        Ok(read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "{SELECT} WHERE g.party_a_id = $1 OR g.party_b_id = $1 ORDER BY g.signed_on DESC, g.agreement_id DESC")))
-            .bind(unit_id).fetch_all(p).await)?)
+        let u = self.unit(scope, unit_id).await?;
+        let rows: Vec<Agreement> = read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{SELECT} WHERE g.party_a_id = $1 OR g.party_b_id = $1 \
+             OR (g.status = 'proposed' AND g.party_a_id <> g.party_b_id AND g.path_a >= $2 AND g.path_a < $3) \
+             ORDER BY g.signed_on DESC, g.agreement_id DESC")))
+            .bind(unit_id).bind(&u.path).bind(crate::scope::range_end(&u.path)).fetch_all(p).await)?;
+        Ok(rows.into_iter().map(|g| g.mask(scope)).collect())
     }
 
     /// One agreement (readable by either party's scope) and the links it created.
@@ -339,6 +642,7 @@ impl Store {
         if !scope.can_read(&g.path_a) && !scope.can_read(&g.path_b) {
             return Err(StoreError::NotFound);
         }
+        let g = g.mask(scope);
         let links = read!(self, p => sqlx::query_as(
             "SELECT l.link_id, l.unit_id, u.name AS unit_name, l.coordinator_id, c.name AS coordinator_name, \
              l.valid_from, l.valid_to, l.note FROM unit_link l JOIN unit u ON u.unit_id = l.unit_id \
@@ -442,6 +746,24 @@ impl Store {
             .collect())
     }
 
+    /// The units a proposal would share, by name (either party may read them: the
+    /// proposer offers them to the partner). Empty once answered.
+    pub async fn agreement_proposed_units(
+        &self,
+        scope: &Scope,
+        agreement_id: i64,
+    ) -> Result<Vec<(i64, String)>> {
+        let (g, _) = self.agreement(scope, agreement_id).await?;
+        let mut out = Vec::new();
+        if g.is_proposal() {
+            for id in g.proposed_unit_ids() {
+                let u = self.unit_unscoped(id).await?;
+                out.push((u.unit_id, u.name));
+            }
+        }
+        Ok(out)
+    }
+
     /// Edits the number, title, dates and scope of an agreement; a new end date moves
     /// the end of the links that ran to the old one.
     #[tracing::instrument(skip(self, scope, input))]
@@ -519,6 +841,8 @@ impl Store {
 
     /// Ends an agreement early on `on` with a reason; every link it holds ends then, so
     /// the coordinating side loses read access to the covered units from that day.
+    /// Either side may end it; a proposal is withdrawn by its proposer and declined by
+    /// the partner.
     #[tracing::instrument(skip(self, scope, reason))]
     pub async fn end_agreement(
         &self,
@@ -527,10 +851,22 @@ impl Store {
         on: Date,
         reason: &str,
     ) -> Result<Agreement> {
-        let g = self.agreement_for_write(scope, agreement_id).await?;
-        let reason = nfc(reason.trim());
-        if g.ended_on.is_some() {
-            return Err(ended_rule());
+        let (g, _) = self.agreement(scope, agreement_id).await?;
+        if !g.may_end(scope) {
+            if g.ended_on.is_some() || !matches!(g.consent.as_str(), "proposed" | "accepted") {
+                return Err(ended_rule());
+            }
+            return Err(StoreError::Forbidden);
+        }
+        if g.is_proposal() {
+            let reason = check_reason(reason)?;
+            let to = if scope.can_write(&g.path_b) {
+                "withdrawn"
+            } else {
+                "declined"
+            };
+            self.close_proposal(scope, &g, to, on, &reason).await?;
+            return Ok(self.agreement(scope, agreement_id).await?.0);
         }
         if on < g.valid_from || g.valid_to.is_some_and(|t| on >= t) {
             return Err(rule(
@@ -540,22 +876,20 @@ impl Store {
                 "The end date must fall within the agreement's validity.",
             ));
         }
-        if reason.chars().count() < 3 {
-            return Err(rule(
-                "ST1011",
-                "end_reason",
-                "Ghi lý do chấm dứt.",
-                "Enter the reason for ending.",
-            ));
-        }
+        let reason = check_reason(reason)?;
         let open = self.open_links(agreement_id, on).await?;
+        let path = if scope.can_write(&g.path_b) {
+            &g.path_b
+        } else {
+            &g.path_a
+        };
         write!(self, p => {
             let mut tx = p.begin().await?;
             sqlx::query("UPDATE coordination_agreement SET ended_on = $1, end_reason = $2 WHERE agreement_id = $3")
                 .bind(on).bind(&reason).bind(agreement_id).execute(&mut *tx).await?;
             sqlx::query("UPDATE unit_link SET valid_to = $1 WHERE agreement_id = $2 AND (valid_to IS NULL OR valid_to > $1)")
                 .bind(on).bind(agreement_id).execute(&mut *tx).await?;
-            audit!(&mut *tx, scope, "end", "agreement", Some(agreement_id), &g.path_b,
+            audit!(&mut *tx, scope, "end", "agreement", Some(agreement_id), path,
                 format!("Chấm dứt quy chế phối hợp số {} giữa {} và {} từ {} ({} đơn vị thôi phối hợp): {reason}",
                     g.number, g.party_a_name, g.party_b_name, congdoan_domain::date::format_vn_date(on), open.len()),
                 None, Some(serde_json::json!({"ended_on": on, "end_reason": reason})));
@@ -595,6 +929,55 @@ impl Store {
         Ok(self.agreement(scope, agreement_id).await?.0)
     }
 }
+
+/// The reason for ending, withdrawing or declining, cleaned (at least 3 characters).
+fn check_reason(reason: &str) -> Result<String> {
+    let reason = nfc(reason.trim());
+    if reason.chars().count() < 3 {
+        return Err(rule(
+            "ST1011",
+            "end_reason",
+            "Ghi lý do chấm dứt.",
+            "Enter the reason for ending.",
+        ));
+    }
+    Ok(reason)
+}
+
+fn same_line_rule() -> StoreError {
+    rule(
+        "ST1003",
+        "party_a_id",
+        "Hai bên phải thuộc hai tuyến quản lý khác nhau.",
+        "The parties must belong to different managing lines.",
+    )
+}
+
+fn answered_rule() -> StoreError {
+    rule(
+        "ST1014",
+        "agreement",
+        "Đề nghị này đã được trả lời hoặc đã rút; không còn chờ chấp thuận.",
+        "This proposal was already answered or withdrawn.",
+    )
+}
+
+/// Creates the coordinating links of an agreement in force (on transaction `$tx`),
+/// adopting links already in force for the same pair:
+/// `create_links!(tx, agreement_id, coordinator_id, &unit_ids, from, to, note)`.
+macro_rules! create_links {
+    ($tx:ident, $id:expr, $coord:expr, $units:expr, $from:expr, $to:expr, $note:expr) => {
+        for u in $units {
+            let n = sqlx::query("UPDATE unit_link SET agreement_id = $1 WHERE unit_id = $2 AND coordinator_id = $3 AND valid_to IS NULL AND agreement_id IS NULL")
+                .bind($id).bind(*u).bind($coord).execute(&mut *$tx).await?.rows_affected();
+            if n == 0 {
+                sqlx::query("INSERT INTO unit_link (unit_id, coordinator_id, kind, valid_from, valid_to, note, agreement_id) VALUES ($1, $2, 'coordinating', $3, $4, $5, $6)")
+                    .bind(*u).bind($coord).bind($from).bind($to).bind($note).bind($id).execute(&mut *$tx).await?;
+            }
+        }
+    };
+}
+use create_links;
 
 fn ended_rule() -> StoreError {
     rule(
@@ -657,6 +1040,7 @@ impl Store {
                         .map(|(c, _, _)| c.to_string())
                         .collect(),
                     unit_ids: covered,
+                    party_a_code: None,
                 },
             )
             .await?;

@@ -61,8 +61,8 @@ pub use scope::{Actor, Role, Scope};
 pub use stats::StatDelta;
 pub use todo::{COUNT_CAP, Flag, FlaggedUnit, LIST_PAGE, Severity, TodoItem, UnitFlags};
 pub use units::{
-    CoordinationLink, PAST_COUNT_MAX_MEMBERS, TreeNode, Unit, UnitHit, UnitInput, UnitType,
-    UnitVersion,
+    Coordination, CoordinationLink, PAST_COUNT_MAX_MEMBERS, TreeNode, Unit, UnitHit, UnitInput,
+    UnitType, UnitVersion,
 };
 
 use sqlx::postgres::{PgPool, PgPoolOptions};

@@ -71,7 +71,7 @@ impl Flag {
 /// One thing to do, as the to-do page shows it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TodoItem {
-    /// applicants, imports_ready, imports_failed, plan, term_ended, term_ending, no_chair, fell
+    /// applicants, imports_ready, imports_failed, plan, proposal, term_ended, term_ending, no_chair, fell
     pub kind: &'static str,
     pub severity: Severity,
     pub title_vi: String,
@@ -300,6 +300,26 @@ impl Store {
                 more: false,
                 link: format!("/plans/{id}"),
                 due: Some(on),
+            });
+        }
+
+        // Coordination proposals waiting for this side's acceptance (issue 13, item 6).
+        for g in self.proposals_to_answer(scope, &area.paths, 20).await? {
+            items.push(TodoItem {
+                kind: "proposal",
+                severity: Severity::Soon,
+                title_vi: format!(
+                    "đề nghị phối hợp chờ chấp thuận: số {} của {}",
+                    g.number, g.party_b_name
+                ),
+                title_en: format!(
+                    "Coordination proposal awaiting acceptance: no. {} from {}",
+                    g.number, g.party_b_name
+                ),
+                count: 1,
+                more: false,
+                link: format!("/agreements/{}", g.agreement_id),
+                due: None,
             });
         }
 

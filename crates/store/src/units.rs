@@ -790,6 +790,11 @@ impl Store {
         let unit = self.unit(scope, unit_id).await?;
         scope.check_write(&unit.path)?;
         let coord = self.unit_unscoped(coordinator_id).await?;
+        // A link grants the coordinator read access: made directly only by someone who
+        // answers for both sides; otherwise it is proposed (`propose_coordination`).
+        if !scope.can_write(&coord.path) {
+            return Err(StoreError::NotFound);
+        }
         if coord.unit_id == unit.unit_id || unit.path.starts_with(&coord.path) {
             return Err(StoreError::rule(
                 "ST0620",
@@ -811,7 +816,60 @@ impl Store {
     }
 }
 
+/// What adding a coordinating unit did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coordination {
+    /// A link in force (the caller answers for both sides): its `link_id`.
+    Linked(i64),
+    /// A proposal waiting for the coordinator's officers: its `agreement_id`.
+    Proposed(i64),
+}
+
 impl Store {
+    /// Adds a coordinating unit, named by its code, to a unit the caller writes: a link
+    /// at once when the caller also writes the coordinator, else a one-unit proposal
+    /// (an agreement waiting for the coordinator's acceptance) in which a coordinator
+    /// the caller may not read is named by the code alone.
+    #[tracing::instrument(skip(self, scope, note))]
+    pub async fn propose_coordination(
+        &self,
+        scope: &Scope,
+        unit_id: i64,
+        coordinator_code: &str,
+        valid_from: Date,
+        note: Option<String>,
+    ) -> Result<Coordination> {
+        let unit = self.unit(scope, unit_id).await?;
+        scope.check_write(&unit.path)?;
+        let code = coordinator_code.trim().to_uppercase();
+        let own: Option<Unit> = read!(self, p => sqlx::query_as("SELECT * FROM unit WHERE code = $1")
+            .bind(&code).fetch_optional(p).await)?;
+        if let Some(c) = own.filter(|c| scope.can_write(&c.path)) {
+            return Ok(Coordination::Linked(
+                self.add_coordination(scope, unit_id, c.unit_id, valid_from, note)
+                    .await?,
+            ));
+        }
+        let g = self
+            .create_agreement(
+                scope,
+                crate::AgreementInput {
+                    number: format!("LK-{}", unit.code),
+                    title: format!("Phối hợp chỉ đạo {}", unit.name),
+                    party_a_id: 0,
+                    party_b_id: unit_id,
+                    signed_on: valid_from,
+                    valid_from,
+                    valid_to: None,
+                    scope_items: vec!["info".into()],
+                    unit_ids: vec![unit_id],
+                    party_a_code: Some(code),
+                },
+            )
+            .await?;
+        Ok(Coordination::Proposed(g.agreement_id))
+    }
+
     /// Active members in a unit's whole subtree (from the maintained figures).
     pub async fn subtree_member_count(&self, scope: &Scope, unit_id: i64) -> Result<i64> {
         let u = self.unit(scope, unit_id).await?;
@@ -846,7 +904,9 @@ impl Store {
     /// `write`) whose folded name has every typed word as a word start ("cong doan co so"
     /// or "cđcs may"), or whose code starts with what was typed; optionally only some
     /// types. Scoped by the grants' path ranges and capped at `limit`, so it stays small
-    /// for 130,000 units.
+    /// for 130,000 units. `top_level` adds the national unit and the top-level unions
+    /// (provincial federations, central sector unions, corporations: public knowledge),
+    /// whoever the caller is: the partners of an agreement.
     #[tracing::instrument(skip(self, scope))]
     pub async fn search_units(
         &self,
@@ -854,6 +914,7 @@ impl Store {
         q: &str,
         types: &[String],
         write: bool,
+        top_level: bool,
         limit: i64,
     ) -> Result<Vec<UnitHit>> {
         let tokens = congdoan_domain::text::fold_query_tokens(q);
@@ -874,6 +935,10 @@ impl Store {
             );
             if scope.is_admin() {
                 qb.push(" (1=1) ");
+            } else if top_level {
+                qb.push(" (");
+                crate::scope::push_ranges(&mut qb, "", "u.path", paths);
+                qb.push(" OR u.type_code IN (SELECT type_code FROM unit_type WHERE tier <= 2)) ");
             } else {
                 crate::scope::push_ranges(&mut qb, "", "u.path", paths);
             }

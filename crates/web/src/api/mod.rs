@@ -147,6 +147,9 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             agreements::create_agreement
         ))
         .routes(routes!(agreements::get_agreement))
+        .routes(routes!(agreements::accept_agreement))
+        .routes(routes!(agreements::decline_agreement))
+        .routes(routes!(agreements::end_agreement))
         .split_for_parts()
 }
 

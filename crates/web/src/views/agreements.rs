@@ -1,5 +1,8 @@
 //! Pages for coordination regulations (quy chế phối hợp): the list of a unit's
-//! agreements, recording one (by the managing side), and one agreement with its links.
+//! agreements and proposals (sent and received), recording or proposing one (by the
+//! managing side), one agreement with its links, and the partner's acceptance or
+//! refusal; either side may end it. A partner the proposer may not read is named only
+//! by the code typed.
 
 use super::pick::{self, FormState, Pairs};
 use super::units::store_errors;
@@ -30,6 +33,14 @@ pub fn routes() -> Router<AppState> {
         .route("/agreements/{id}/renew", post(renew_agreement))
         .route("/agreements/{id}/end", get(end_form).post(end_agreement))
         .route(
+            "/agreements/{id}/accept",
+            get(accept_form).post(accept_agreement),
+        )
+        .route(
+            "/agreements/{id}/decline",
+            get(decline_form).post(decline_agreement),
+        )
+        .route(
             "/agreements/{id}/units/{unit}/remove",
             get(remove_form).post(remove_unit),
         )
@@ -41,6 +52,8 @@ struct AgreementsPage {
     chrome: Chrome,
     unit: Option<Unit>,
     can_write: bool,
+    /// An administrator records agreements for both sides at once (said on the page).
+    is_admin: bool,
     agreements: Vec<Agreement>,
     scope_items: Vec<(&'static str, &'static str)>,
     form: FormState,
@@ -72,6 +85,7 @@ async fn agreements_page_with(
     let page = render(AgreementsPage {
         chrome: Chrome::new(user, tr.s("Quy chế phối hợp", "Coordination regulations")),
         can_write: unit.as_ref().is_some_and(|u| user.scope.can_write(&u.path)),
+        is_admin: user.scope.is_admin(),
         unit,
         agreements,
         today: today(),
@@ -127,10 +141,23 @@ async fn create_agreement(
             ));
         }
     }
-    let party_a = pick::unit_code(&st, "party_a", &f.party_a)
-        .await
-        .map_err(|e| errs.push(e))
-        .ok();
+    // The partner is resolved by the store, which never tells a hidden unit from an
+    // unknown code (both become a proposal named by the code typed).
+    let party_a = if f.party_a.trim().is_empty() {
+        errs.push(FieldError::new(
+            "party_a",
+            "WE0602",
+            "không được để trống; gõ tên để tìm đơn vị.",
+            "is required; type a name to find the unit.",
+        ));
+        None
+    } else if user.scope.is_admin() && st.store.unit_id_by_code(&f.party_a).await.is_err() {
+        // An administrator reads every unit: an unknown code hides nothing.
+        errs.push(pick::not_found("party_a", &f.party_a));
+        None
+    } else {
+        Some(f.party_a.trim().to_string())
+    };
     let signed_on = parse_date_req(&f.signed_on, "signed_on", &mut errs);
     let valid_from = if f.valid_from.trim().is_empty() {
         signed_on
@@ -164,7 +191,8 @@ async fn create_agreement(
             AgreementInput {
                 number: f.number.clone(),
                 title: f.title.clone(),
-                party_a_id: party_a,
+                party_a_id: 0,
+                party_a_code: Some(party_a),
                 party_b_id: f.unit,
                 signed_on,
                 valid_from,
@@ -175,6 +203,9 @@ async fn create_agreement(
         )
         .await
     {
+        Ok(g) if g.is_proposal() => {
+            see_other(&format!("/agreements/{}?notice=proposed", g.agreement_id))
+        }
         Ok(g) => see_other(&format!("/agreements/{}", g.agreement_id)),
         Err(e) => {
             let mut errs = store_errors(e, "units")?;
@@ -215,6 +246,12 @@ struct AgreementPage {
     link_a: bool,
     link_b: bool,
     can_write: bool,
+    /// The caller answers for the partner (accept or decline a proposal).
+    may_answer: bool,
+    /// The caller may end the agreement or withdraw the proposal (either side).
+    may_end: bool,
+    /// The units a proposal would share, by name.
+    proposed: Vec<String>,
     errors: Vec<FieldError>,
     /// The edit form's values (kept on error) and which scope items are ticked.
     f: EditForm,
@@ -253,6 +290,10 @@ async fn agreement_page(
         "renewed" => tr.s("Đã gia hạn quy chế.", "The agreement was renewed."),
         "ended" => tr.s("Đã chấm dứt quy chế; bên phối hợp thôi xem các đơn vị từ ngày chấm dứt.", "The agreement was ended; the coordinating side no longer reads the units from the end date."),
         "removed" => tr.s("Đã đưa đơn vị ra khỏi phạm vi quy chế.", "The unit was taken out of the agreement."),
+        "proposed" => tr.s("Đã gửi đề nghị phối hợp. Chưa chia sẻ thông tin nào: quy chế có hiệu lực khi cán bộ của bên phối hợp chấp thuận.", "The proposal was sent. Nothing is shared until an officer of the coordinating side accepts it."),
+        "accepted" => tr.s("Đã chấp thuận; quy chế có hiệu lực, bên phối hợp xem được các đơn vị trong phạm vi.", "Accepted; the agreement is in force and the coordinating side reads the covered units."),
+        "declined" => tr.s("Đã từ chối đề nghị phối hợp; không chia sẻ thông tin nào.", "The proposal was declined; nothing is shared."),
+        "withdrawn" => tr.s("Đã rút đề nghị phối hợp.", "The proposal was withdrawn."),
         _ => "",
     }.to_string()).filter(|n| !n.is_empty());
     agreement_view(&st, &user, id, vec![], None, String::new(), notice).await
@@ -270,6 +311,13 @@ async fn agreement_view(
 ) -> PageResult {
     let tr = user.tr();
     let (g, links) = st.store.agreement(&user.scope, id).await?;
+    let proposed = st
+        .store
+        .agreement_proposed_units(&user.scope, id)
+        .await?
+        .into_iter()
+        .map(|(_, n)| n)
+        .collect();
     let items = AGREEMENT_SCOPE
         .iter()
         .filter(|(c, _, _)| g.scope_codes().contains(c))
@@ -298,9 +346,12 @@ async fn agreement_view(
         chrome: Chrome::new(user, &g.title),
         status: tr.s(vi, en),
         status_code: status.code(),
-        link_a: user.scope.can_read(&g.path_a),
+        link_a: !g.masked && user.scope.can_read(&g.path_a),
         link_b: user.scope.can_read(&g.path_b),
         can_write: user.scope.can_write(&g.path_b),
+        may_answer: g.may_answer(&user.scope),
+        may_end: g.may_end(&user.scope) && !g.may_answer(&user.scope),
+        proposed,
         g,
         items,
         links,
@@ -383,7 +434,8 @@ struct EndForm {
     end_reason: String,
 }
 
-/// The confirmation before ending: names every unit that loses coordinated access.
+/// The confirmation before ending (either side) or withdrawing a proposal: restates
+/// how many units stop sharing information, and with whom.
 async fn end_page(
     st: &AppState,
     user: &CurrentUser,
@@ -393,46 +445,82 @@ async fn end_page(
 ) -> PageResult {
     let tr = user.tr();
     let (g, _) = st.store.agreement(&user.scope, id).await?;
-    user.scope
-        .can_write(&g.path_b)
-        .then_some(())
-        .ok_or(AppError::Forbidden)?;
+    if !g.may_end(&user.scope) {
+        return Err(AppError::Forbidden);
+    }
     let units = st
         .store
         .agreement_open_units(&user.scope, id, today())
         .await?;
-    ConfirmForm {
-        chrome: Chrome::new(
-            user,
+    let n = congdoan_domain::format_int(units.len() as i64);
+    let (title, intro, button) = if g.is_proposal() {
+        (
+            tr.s("Rút đề nghị phối hợp", "Withdraw the proposal"),
+            format!(
+                "{} {} {} {}: {}",
+                tr.s("Đề nghị số", "Proposal no."),
+                g.number,
+                tr.s("gửi", "to"),
+                g.party_a_name,
+                tr.s(
+                    "sẽ thôi chờ chấp thuận. Chưa đơn vị nào chia sẻ thông tin, nên không ai mất quyền xem.",
+                    "will no longer wait for acceptance. Nothing is shared yet, so no one loses access."
+                ),
+            ),
+            tr.s("Rút đề nghị", "Withdraw"),
+        )
+    } else {
+        (
             tr.s(
                 "Chấm dứt quy chế phối hợp",
                 "End the coordination regulation",
             ),
-        ),
-        intro: format!(
-            "{} {} {} {} {} {}: {} {} {} {}.",
-            tr.s("Quy chế số", "Regulation no."),
-            g.number,
-            tr.s("giữa", "between"),
-            g.party_a_name,
-            tr.s("và", "and"),
-            g.party_b_name,
-            g.party_a_name,
-            tr.s("sẽ thôi xem", "will no longer read"),
-            units.len(),
-            tr.s(
-                "đơn vị sau từ ngày chấm dứt",
-                "units below from the end date"
+            format!(
+                "{} {} {} {} {} {}: {n} {} {} {}.",
+                tr.s("Quy chế số", "Regulation no."),
+                g.number,
+                tr.s("giữa", "between"),
+                g.party_a_name,
+                tr.s("và", "and"),
+                g.party_b_name,
+                tr.s(
+                    "đơn vị sẽ thôi chia sẻ thông tin với",
+                    "units will stop sharing information with"
+                ),
+                g.party_a_name,
+                tr.s(
+                    "từ ngày chấm dứt (hôm nay: ngay lập tức)",
+                    "from the end date (today: at once)"
+                ),
             ),
-        ),
+            tr.s("Chấm dứt quy chế", "End the regulation"),
+        )
+    };
+    let mut inputs = vec![];
+    if !g.is_proposal() {
+        inputs.push(ConfirmInput::new(
+            "ended_on",
+            tr,
+            "dd/mm/yyyy",
+            &f.ended_on,
+            &errors,
+        ));
+    }
+    inputs.push(ConfirmInput::new(
+        "end_reason",
+        tr,
+        "",
+        &f.end_reason,
+        &errors,
+    ));
+    ConfirmForm {
+        chrome: Chrome::new(user, title),
+        intro,
         items: units.into_iter().map(|(_, n)| n).collect(),
         action: format!("/agreements/{id}/end"),
-        button: tr.s("Chấm dứt quy chế", "End the regulation").to_string(),
+        button: button.to_string(),
         cancel: format!("/agreements/{id}"),
-        inputs: vec![
-            ConfirmInput::new("ended_on", tr, "dd/mm/yyyy", &f.ended_on, &errors),
-            ConfirmInput::new("end_reason", tr, "", &f.end_reason, &errors),
-        ],
+        inputs,
         errors,
     }
     .respond()
@@ -456,7 +544,15 @@ async fn end_agreement(
     CsrfForm(user, f): CsrfForm<EndForm>,
 ) -> PageResult {
     let mut errs: Vec<FieldError> = vec![];
-    let Some(on) = parse_date_req(&f.ended_on, "ended_on", &mut errs) else {
+    // A proposal ends today (it has no dates to choose).
+    let on = if f.ended_on.trim().is_empty()
+        && st.store.agreement(&user.scope, id).await?.0.is_proposal()
+    {
+        Some(today())
+    } else {
+        parse_date_req(&f.ended_on, "ended_on", &mut errs)
+    };
+    let Some(on) = on else {
         return end_page(&st, &user, id, f, errs).await;
     };
     match st
@@ -464,6 +560,10 @@ async fn end_agreement(
         .end_agreement(&user.scope, id, on, &f.end_reason)
         .await
     {
+        Ok(g) if g.consent == "withdrawn" => {
+            see_other(&format!("/agreements/{id}?notice=withdrawn"))
+        }
+        Ok(g) if g.consent == "declined" => see_other(&format!("/agreements/{id}?notice=declined")),
         Ok(_) => see_other(&format!("/agreements/{id}?notice=ended")),
         Err(e) => {
             let errs = field_errors(e.into())?;
@@ -531,4 +631,153 @@ async fn remove_unit(
         .remove_agreement_unit(&user.scope, id, unit, today())
         .await?;
     see_other(&format!("/agreements/{id}?notice=removed"))
+}
+
+/// The partner's confirmation before accepting: the units it will read, from when.
+async fn accept_page(
+    st: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    errors: Vec<FieldError>,
+) -> PageResult {
+    let tr = user.tr();
+    let (g, _) = st.store.agreement(&user.scope, id).await?;
+    if !g.may_answer(&user.scope) {
+        return Err(AppError::Forbidden);
+    }
+    let units = st.store.agreement_proposed_units(&user.scope, id).await?;
+    ConfirmForm {
+        chrome: Chrome::new(
+            user,
+            tr.s("Chấp thuận đề nghị phối hợp", "Accept the proposal"),
+        ),
+        intro: format!(
+            "{} {} {} {}: {} {} {} {} {}.",
+            tr.s("Đề nghị số", "Proposal no."),
+            g.number,
+            tr.s("của", "from"),
+            g.party_b_name,
+            congdoan_domain::format_int(units.len() as i64),
+            tr.s(
+                "đơn vị sau sẽ chia sẻ thông tin với",
+                "units below will share information with"
+            ),
+            g.party_a_name,
+            tr.s("từ", "from"),
+            format_vn_date(g.valid_from.max(today())),
+        ),
+        items: units.into_iter().map(|(_, n)| n).collect(),
+        action: format!("/agreements/{id}/accept"),
+        button: tr.s("Chấp thuận", "Accept").to_string(),
+        cancel: format!("/agreements/{id}"),
+        inputs: vec![],
+        errors,
+    }
+    .respond()
+}
+
+async fn accept_form(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> PageResult {
+    accept_page(&st, &user, id, vec![]).await
+}
+
+async fn accept_agreement(
+    State(st): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, _): CsrfForm<Empty>,
+) -> PageResult {
+    match st.store.accept_agreement(&user.scope, id, today()).await {
+        Ok(_) => see_other(&format!("/agreements/{id}?notice=accepted")),
+        Err(e) => {
+            let errs = field_errors(e.into())?;
+            accept_page(&st, &user, id, errs).await
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct DeclineForm {
+    decline_reason: String,
+}
+
+/// The partner's confirmation before declining, with the reason.
+async fn decline_page(
+    st: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    f: DeclineForm,
+    errors: Vec<FieldError>,
+) -> PageResult {
+    let tr = user.tr();
+    let (g, _) = st.store.agreement(&user.scope, id).await?;
+    if !g.may_answer(&user.scope) {
+        return Err(AppError::Forbidden);
+    }
+    ConfirmForm {
+        chrome: Chrome::new(user, tr.s("Từ chối đề nghị phối hợp", "Decline the proposal")),
+        intro: format!(
+            "{} {} {} {}: {}",
+            tr.s("Đề nghị số", "Proposal no."),
+            g.number,
+            tr.s("của", "from"),
+            g.party_b_name,
+            tr.s(
+                "sẽ bị từ chối; không đơn vị nào chia sẻ thông tin. Bên đề nghị thấy lý do bạn ghi.",
+                "will be declined; nothing is shared. The proposer sees your reason."
+            ),
+        ),
+        items: vec![],
+        action: format!("/agreements/{id}/decline"),
+        button: tr.s("Từ chối", "Decline").to_string(),
+        cancel: format!("/agreements/{id}"),
+        inputs: vec![ConfirmInput::new(
+            "decline_reason",
+            tr,
+            "",
+            &f.decline_reason,
+            &errors,
+        )],
+        errors,
+    }
+    .respond()
+}
+
+async fn decline_form(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> PageResult {
+    decline_page(&st, &user, id, DeclineForm::default(), vec![]).await
+}
+
+async fn decline_agreement(
+    State(st): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, f): CsrfForm<DeclineForm>,
+) -> PageResult {
+    match st
+        .store
+        .decline_agreement(&user.scope, id, today(), &f.decline_reason)
+        .await
+    {
+        Ok(_) => see_other(&format!("/agreements/{id}?notice=declined")),
+        Err(e) => {
+            let mut errs = field_errors(e.into())?;
+            for e in &mut errs {
+                if e.field == "end_reason" {
+                    *e = FieldError::new(
+                        "decline_reason",
+                        &e.code,
+                        "ghi lý do từ chối (ít nhất 3 ký tự).",
+                        "enter the reason for declining (at least 3 characters).",
+                    );
+                }
+            }
+            decline_page(&st, &user, id, f, errs).await
+        }
+    }
 }

@@ -15,6 +15,11 @@ pub(crate) const ACTIONS: &[(&str, &str, &str)] = &[
     ("close", "Đóng", "Closed"),
     ("end", "Chấm dứt", "Ended"),
     ("renew", "Gia hạn", "Renewed"),
+    // Consent for shared access: a proposal and the partner's answer.
+    ("propose", "Đề nghị phối hợp", "Proposed"),
+    ("accept", "Chấp thuận", "Accepted"),
+    ("decline", "Từ chối", "Declined"),
+    ("withdraw", "Rút đề nghị", "Withdrew a proposal"),
     ("remove_unit", "Đưa đơn vị ra", "Unit taken out"),
     (
         "remove_supervisor",

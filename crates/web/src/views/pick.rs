@@ -9,14 +9,11 @@
 //! itself is still accepted; a ticked match wins over it ([`merged`]).
 
 use super::*;
-use congdoan_store::{Scope, UnitHit};
+use congdoan_store::UnitHit;
 use std::collections::HashMap;
 
 /// The form fields a submitted body carries, as typed.
 pub type Pairs = Vec<(String, String)>;
-
-/// Upper-level unit types whose names anyone may pick as a party to an agreement.
-const FEDERATION_TYPES: [&str; 3] = ["LDLD_TINH", "CD_NGANH_TW", "CD_TAP_DOAN"];
 
 /// Reads the typed form from the submitted fields, after folding the picker's extra
 /// fields into their field: a ticked match replaces a single code, or is added to a
@@ -155,17 +152,11 @@ impl FormState {
             error: self.err(form, name),
         }
     }
-    /// A picker over the upper-level unions of the whole country (agreement parties).
+    /// A picker for the partner of an agreement or a coordination link: units the user
+    /// may read, and the top-level unions of the whole country (public knowledge); any
+    /// other unit only by its exact code.
     pub fn federation_picker(&self, form: &str, name: &str, label: &str) -> Picker {
-        let mut p = self.picker(
-            form,
-            name,
-            label,
-            &FEDERATION_TYPES.join(","),
-            false,
-            false,
-            "",
-        );
+        let mut p = self.picker(form, name, label, "", false, false, "");
         p.all = true;
         p
     }
@@ -235,7 +226,8 @@ pub struct Picker {
     pub error: Option<String>,
 }
 
-/// Searches units the user may choose; `all` (federation-level names only) ignores scope.
+/// Searches units the user may choose; `all` adds the top-level unions of the whole
+/// country (agreement partners).
 async fn search(
     st: &AppState,
     user: &CurrentUser,
@@ -244,23 +236,15 @@ async fn search(
     write: bool,
     all: bool,
 ) -> Result<Vec<UnitHit>, AppError> {
-    let mut types: Vec<String> = types
+    let types: Vec<String> = types
         .split(',')
         .map(|t| t.trim().to_string())
         .filter(|t| !t.is_empty())
         .collect();
-    let everyone;
-    let scope: &Scope = if all {
-        types.retain(|t| FEDERATION_TYPES.contains(&t.as_str()));
-        if types.is_empty() {
-            types = FEDERATION_TYPES.iter().map(|t| t.to_string()).collect();
-        }
-        everyone = Scope::admin(user.scope.actor().clone());
-        &everyone
-    } else {
-        &user.scope
-    };
-    Ok(st.store.search_units(scope, q, &types, write, 20).await?)
+    Ok(st
+        .store
+        .search_units(&user.scope, q, &types, write && !all, all, 20)
+        .await?)
 }
 
 #[derive(Template)]

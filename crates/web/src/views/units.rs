@@ -519,6 +519,11 @@ pub(super) async fn move_unit(
     }
 }
 
+/// A message without its "label: " prefix (relabelled for the form's own field).
+fn strip(m: &str) -> &str {
+    m.split_once(": ").map_or(m, |(_, rest)| rest)
+}
+
 /// A store refusal as errors on the form; one that names no field of the form is put
 /// on `field` (the form's main choice).
 pub(super) fn store_errors(
@@ -562,21 +567,43 @@ pub(super) async fn add_coordination(
     }
     let f: CoordForm = pick::merged(&pairs)?;
     let mut errs = vec![];
-    let coord = pick::unit_code(&st, "coordinator_code", &f.coordinator_code)
-        .await
-        .map_err(|e| errs.push(e))
-        .ok();
+    // The coordinator is resolved by the store: a unit the officer also writes is
+    // linked at once; any other code (a hidden unit's or an unknown one, alike) becomes
+    // a proposal waiting for that unit's officers.
+    if f.coordinator_code.trim().is_empty() {
+        errs.push(FieldError::new(
+            "coordinator_code",
+            "WE0602",
+            "không được để trống; gõ tên để tìm đơn vị.",
+            "is required; type a name to find the unit.",
+        ));
+    }
     let from = parse_date_req(&f.valid_from, "valid_from", &mut errs);
-    let (Some(from), Some(coord)) = (from, coord) else {
+    let (Some(from), true) = (from, errs.is_empty()) else {
         return again(pairs, errs).await;
     };
     match st
         .store
-        .add_coordination(&user.scope, id, coord, from, Some(f.note))
+        .propose_coordination(&user.scope, id, &f.coordinator_code, from, Some(f.note))
         .await
     {
-        Ok(_) => see_other(&format!("/units/{id}")),
-        Err(e) => again(pairs, store_errors(e, "coordinator_code")?).await,
+        Ok(congdoan_store::Coordination::Linked(_)) => see_other(&format!("/units/{id}")),
+        Ok(congdoan_store::Coordination::Proposed(g)) => {
+            see_other(&format!("/agreements/{g}?notice=proposed"))
+        }
+        Err(e) => {
+            let mut errs = store_errors(e, "coordinator_code")?;
+            for e in &mut errs {
+                if matches!(e.field.as_str(), "party_a_id" | "coordinator_id") {
+                    let (vi, en) = (
+                        strip(&e.message).to_string(),
+                        strip(&e.message_en).to_string(),
+                    );
+                    *e = FieldError::new("coordinator_code", &e.code, &vi, &en);
+                }
+            }
+            again(pairs, errs).await
+        }
     }
 }
 
