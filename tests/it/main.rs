@@ -4,6 +4,7 @@
 
 mod accounts;
 mod agreements;
+mod authorise;
 mod api;
 mod browser;
 mod cli;
@@ -16,6 +17,7 @@ mod harness;
 mod history;
 mod imports;
 mod instances;
+mod openapi;
 mod pages;
 mod phone;
 mod reform;

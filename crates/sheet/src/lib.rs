@@ -32,6 +32,7 @@
 mod cell;
 mod error;
 mod export;
+pub mod hostile;
 mod layout;
 mod legacy;
 mod limits;

@@ -1,5 +1,6 @@
 //! Coordination regulations over the API (the same store calls as the pages).
 
+use super::errors::*;
 use super::{ApiJson, ApiQuery, ApiResult};
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -18,7 +19,7 @@ pub struct PartyQuery {
 }
 
 /// Agreements where a unit is a party.
-#[utoipa::path(get, path = "/api/v1/agreements", params(PartyQuery), responses((status = 200, body = Vec<Agreement>)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/agreements", params(PartyQuery), responses((status = 200, body = Vec<Agreement>), QueryErrors), security(("bearer" = [])))]
 pub async fn list_agreements(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -30,7 +31,7 @@ pub async fn list_agreements(
 /// Records a coordination regulation (by the managing side) and its coordinating links.
 /// Scope items: info, congress, survey, tet, boarding, month, conference, emulation, training.
 #[utoipa::path(post, path = "/api/v1/agreements", request_body = AgreementInput,
-    responses((status = 200, body = Agreement), (status = 422, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = Agreement), WriteErrors), security(("bearer" = [])))]
 pub async fn create_agreement(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -46,7 +47,7 @@ pub struct AgreementView {
 }
 
 /// One agreement with the coordinating links it created (either party may read it).
-#[utoipa::path(get, path = "/api/v1/agreements/{id}", params(("id" = i64, Path)), responses((status = 200, body = AgreementView)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/agreements/{id}", params(("id" = i64, Path)), responses((status = 200, body = AgreementView), ReadErrors), security(("bearer" = [])))]
 pub async fn get_agreement(
     State(st): State<AppState>,
     user: CurrentUser,
