@@ -112,8 +112,17 @@ async fn a_viewer_posting_bad_input_to_any_page_is_refused_first(kind: Kind) {
         }
         let path = route
             .replace("/members/{id}", &format!("/members/{member}"))
-            .replace("{id}", &cdcs.to_string())
-            .replace("{n}", "0");
+            .replace("{n}", "0")
+            .split('/')
+            .map(|seg| {
+                if seg.starts_with('{') {
+                    cdcs.to_string()
+                } else {
+                    seg.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
         let r = viewer
             .http
             .post(app.url(&path))
@@ -137,14 +146,16 @@ async fn a_viewer_posting_bad_input_to_any_page_is_refused_first(kind: Kind) {
     let officer = app.login("cdcs.officer").await;
     let (s, _, html) = officer
         .post_form(
-            "/members/new",
+            &format!("/members/new?unit={cdcs}"),
             "/members",
             &[
-                ("unit", congdoan_datagen::DEMO_CDCS_CODE),
-                ("full_name", ""),
+                ("unit_id", &cdcs.to_string()),
+                ("full_name", "Trần Thị Giữ Lại"),
                 ("birth_date", "31/02/1990"),
+                ("sex", "F"),
             ],
         )
         .await;
     assert_eq!(s, 422, "{html}");
+    assert!(html.contains("Ngày sinh"), "{html}");
 }

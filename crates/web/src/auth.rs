@@ -129,19 +129,20 @@ pub fn check_password_strength(
     if estimate.score() >= zxcvbn::Score::Three {
         return Ok(());
     }
+    // Why, when zxcvbn can say (a common word, a keyboard row, a date…).
     let (vi, en) = match estimate.feedback().and_then(|f| f.warning()) {
-        Some(w) => weakness(w),
-        None => (
-            "dễ đoán",
-            "easy to guess",
-        ),
+        Some(w) => {
+            let (vi, en) = weakness(w);
+            (format!(" ({vi})"), format!(" ({en})"))
+        }
+        None => (String::new(), String::new()),
     };
     err(
         "WE0704",
         &format!(
-            "quá yếu ({vi}); hãy dùng vài từ không liên quan nối với nhau, ví dụ \"song-hong-chay-ra-bien\"."
+            "quá phổ biến, dễ bị đoán{vi}; hãy dùng vài từ không liên quan nối với nhau, ví dụ \"song-hong-chay-ra-bien\"."
         ),
-        &format!("too weak ({en}); use a few unrelated words joined together."),
+        &format!("too common and easy to guess{en}; use a few unrelated words joined together."),
     )
 }
 
