@@ -92,7 +92,8 @@ st_run() {
     local who=$1 tok=$2
     shift 2
     echo "---- schemathesis as $who${*:+ ($*)} (seed $SEED, ≤ $MAX_EXAMPLES examples per operation, ≤ ${MAX_TIME}s)"
-    if ! timeout --kill-after=10s $((MAX_TIME + 60)) "$VENV/bin/st" --no-color run \
+    # Run from the scratch folder: schemathesis keeps a cache (.schemathesis/) where it runs.
+    if ! (cd "$WORK" && timeout --kill-after=10s $((MAX_TIME + 60)) "$VENV/bin/st" --no-color run \
         "http://127.0.0.1:$PORT/api/openapi.json" \
         --header "Authorization: Bearer $tok" \
         --checks "$CHECKS" \
@@ -104,7 +105,7 @@ st_run() {
         --request-timeout 20 \
         --suppress-health-check all \
         --generation-database none \
-        "$@"; then
+        "$@"); then
         echo "schemathesis as $who: FINDINGS (see above)" >&2
         status=1
     fi

@@ -767,16 +767,12 @@ fn hostile_phase(dir: &Path, line: &mut impl FnMut(String)) -> anyhow::Result<()
             "xlsx, shared-strings bomb (30 million strings, 510 MB of XML)",
             |p| hostile::shared_strings_bomb(p, 30_000_000),
         ),
-        (
-            "commas.csv",
-            "CSV, one 30 MB line of `a,`",
-            |p| hostile::comma_line_csv(p, 15_000_000),
-        ),
-        (
-            "wide.xlsx",
-            "xlsx, 200 rows of 16,384 columns",
-            |p| hostile::wide_rows(p, 16_384, 200),
-        ),
+        ("commas.csv", "CSV, one 30 MB line of `a,`", |p| {
+            hostile::comma_line_csv(p, 15_000_000)
+        }),
+        ("wide.xlsx", "xlsx, 200 rows of 16,384 columns", |p| {
+            hostile::wide_rows(p, 16_384, 200)
+        }),
     ];
     let exe = std::env::current_exe().context("the benchmark's own executable")?;
     std::fs::create_dir_all(dir)?;

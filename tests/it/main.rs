@@ -4,8 +4,8 @@
 
 mod accounts;
 mod agreements;
-mod authorise;
 mod api;
+mod authorise;
 mod browser;
 mod cli;
 mod clusters;

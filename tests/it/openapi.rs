@@ -70,9 +70,7 @@ fn every_operation_documents_its_error_answers() {
                 // Either inline or a reference to a shared response: its body is the
                 // shared error schema.
                 let resolved = match r["$ref"].as_str() {
-                    Some(name) => {
-                        &components[name.trim_start_matches("#/components/responses/")]
-                    }
+                    Some(name) => &components[name.trim_start_matches("#/components/responses/")],
                     None => r,
                 };
                 let schema = &resolved["content"]["application/json"]["schema"]["$ref"];

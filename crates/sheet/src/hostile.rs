@@ -110,7 +110,11 @@ pub fn wide_rows(path: &Path, columns: u32, rows: u32) -> io::Result<()> {
         for r in 1..=rows {
             write!(w, r#"<row r="{r}">"#)?;
             for c in 0..columns {
-                write!(w, r#"<c r="{}{r}"><v>1</v></c>"#, crate::column_letter(c as usize))?;
+                write!(
+                    w,
+                    r#"<c r="{}{r}"><v>1</v></c>"#,
+                    crate::column_letter(c as usize)
+                )?;
             }
             w.write_all(b"</row>")?;
         }

@@ -210,9 +210,15 @@ fn the_shared_generators_make_files_that_are_refused() {
     hostile::comma_line_csv(&p, 5_000).unwrap();
     assert_eq!(std::fs::metadata(&p).unwrap().len(), 10_000 + 26);
     let mut wb = Workbook::open(&p).unwrap();
-    assert_eq!(too_large(read_all(&mut wb).unwrap_err()), LimitKind::Columns);
+    assert_eq!(
+        too_large(read_all(&mut wb).unwrap_err()),
+        LimitKind::Columns
+    );
     let p = dir.path().join("wide.xlsx");
     hostile::wide_rows(&p, 2_000, 2).unwrap();
     let mut wb = Workbook::open(&p).unwrap();
-    assert_eq!(too_large(read_all(&mut wb).unwrap_err()), LimitKind::Columns);
+    assert_eq!(
+        too_large(read_all(&mut wb).unwrap_err()),
+        LimitKind::Columns
+    );
 }

@@ -150,9 +150,10 @@ pub fn check_password_strength(
 fn weakness(w: zxcvbn::feedback::Warning) -> (&'static str, &'static str) {
     use zxcvbn::feedback::Warning as W;
     match w {
-        W::StraightRowsOfKeysAreEasyToGuess | W::ShortKeyboardPatternsAreEasyToGuess => {
-            ("phím liền nhau trên bàn phím dễ bị đoán", "keyboard patterns are easy to guess")
-        }
+        W::StraightRowsOfKeysAreEasyToGuess | W::ShortKeyboardPatternsAreEasyToGuess => (
+            "phím liền nhau trên bàn phím dễ bị đoán",
+            "keyboard patterns are easy to guess",
+        ),
         W::RepeatsLikeAaaAreEasyToGuess | W::RepeatsLikeAbcAbcAreOnlySlightlyHarderToGuess => {
             ("ký tự lặp lại dễ bị đoán", "repeats are easy to guess")
         }
@@ -167,16 +168,19 @@ fn weakness(w: zxcvbn::feedback::Warning) -> (&'static str, &'static str) {
             "dãy liên tiếp như abc hay 6543 dễ bị đoán",
             "sequences like abc or 6543 are easy to guess",
         ),
-        W::RecentYearsAreEasyToGuess | W::DatesAreOftenEasyToGuess => {
-            ("năm và ngày tháng dễ bị đoán", "years and dates are easy to guess")
-        }
+        W::RecentYearsAreEasyToGuess | W::DatesAreOftenEasyToGuess => (
+            "năm và ngày tháng dễ bị đoán",
+            "years and dates are easy to guess",
+        ),
         W::AWordByItselfIsEasyToGuess => (
             "một từ đứng riêng dễ bị đoán, kể cả tên đăng nhập hay họ tên của bạn",
             "a word by itself is easy to guess, your username or name included",
         ),
-        W::NamesAndSurnamesByThemselvesAreEasyToGuess
-        | W::CommonNamesAndSurnamesAreEasyToGuess => {
-            ("họ và tên dễ bị đoán", "names and surnames are easy to guess")
+        W::NamesAndSurnamesByThemselvesAreEasyToGuess | W::CommonNamesAndSurnamesAreEasyToGuess => {
+            (
+                "họ và tên dễ bị đoán",
+                "names and surnames are easy to guess",
+            )
         }
     }
 }

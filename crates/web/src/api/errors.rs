@@ -31,10 +31,7 @@ const STATUSES: &[(u16, &str)] = &[
         409,
         "The record changed since the `version` sent was read (WE0409): read it again.",
     ),
-    (
-        413,
-        "The upload is larger than the limit (WE0413).",
-    ),
+    (413, "The upload is larger than the limit (WE0413)."),
     (
         422,
         "Input that breaks a rule; `fields` names each field with its code and message (WE0422, VLxxxx, STxxxx).",

@@ -10,7 +10,6 @@ mod tokens;
 
 use crate::auth::CurrentUser;
 use crate::error::{ErrorBody, FieldError};
-use errors::*;
 use crate::forms::{MemberForm, UnitForm};
 use crate::{AppError, AppState, today};
 use axum::extract::{FromRequestParts, Path, State};
@@ -22,6 +21,7 @@ use congdoan_store::{
     AuditEntry, AuditQuery, Committee, CommitteeInput, Dashboard, Member, MemberEvent,
     MemberListRow, MemberQuery, PositionInput, TreeNode, Unit, UnitType, UnitVersion,
 };
+use errors::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;

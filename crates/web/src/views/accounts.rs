@@ -220,8 +220,7 @@ async fn change_password(
         &user.account.username,
         &user.account.display_name,
         "new_password",
-    )
-    {
+    ) {
         errors.push(e);
     } else if f.new_password == f.current_password {
         errors.push(FieldError::new(
