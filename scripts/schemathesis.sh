@@ -10,7 +10,7 @@
 # schemathesis (pinned below) is installed from PyPI into a virtualenv under the
 # target dir, once; a machine that cannot reach PyPI fails here with a message saying so.
 # Knobs: ST_MAX_EXAMPLES (per operation, default 30), ST_MAX_TIME (seconds per token,
-# default 90), ST_SEED (default 20261206), ST_WORKERS (default 1: schemathesis 4.32 on
+# default 80), ST_SEED (default 20261206), ST_WORKERS (default 1: schemathesis 4.32 on
 # Python 3.11 hit an internal AST error with 2 workers in its coverage phase).
 set -euo pipefail
 
@@ -21,7 +21,7 @@ TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 VENV=$TARGET/schemathesis-$ST_VERSION
 SEED=${ST_SEED:-20261206}
 MAX_EXAMPLES=${ST_MAX_EXAMPLES:-30}
-MAX_TIME=${ST_MAX_TIME:-90}
+MAX_TIME=${ST_MAX_TIME:-80}
 
 die() {
     printf 'schemathesis.sh: %s\n' "$*" >&2

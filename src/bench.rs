@@ -801,7 +801,8 @@ fn hostile_phase(dir: &Path, line: &mut impl FnMut(String)) -> anyhow::Result<()
         let text = String::from_utf8_lossy(&out.stdout);
         let (rss, outcome) = text.trim().split_once('\t').unwrap_or(("NaN", ""));
         let rss: f64 = rss.parse().unwrap_or(f64::NAN);
-        if !(rss < 1024.0) {
+        // NaN (no figure) counts as over.
+        if rss.is_nan() || rss >= 1024.0 {
             over.push(format!("{name}: {rss:.0} MiB"));
         }
         line(format!(
