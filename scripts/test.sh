@@ -9,7 +9,9 @@
 # 4. starts a throwaway PostgreSQL on 127.0.0.1 (scripts/pg-test.sh), stopped on exit;
 # 5. doc tests; 6. cargo nextest run --workspace (cargo test when nextest is absent),
 #    with TEST_DATABASE_URL, CHROMEDRIVER, CHROME_BIN and CONGDOAN_REQUIRE_ALL_ENGINES=1,
-#    so the PostgreSQL and browser tests fail rather than skip.
+#    so the PostgreSQL and browser tests fail rather than skip;
+# 7. schemathesis over the JSON API (scripts/schemathesis.sh: pinned, from PyPI into a
+#    virtualenv under the target dir); 8. the bench smoke on both engines.
 #
 # Environment knobs: NEXTEST_TEST_THREADS (default: number of CPUs),
 # CONGDOAN_TEST_TIMEOUT_MIN (deadline for the test steps when not on a terminal,
@@ -177,6 +179,13 @@ else
     if ! limited cargo test --workspace --no-fail-fast "$@"; then
         FAILED+=("cargo test")
     fi
+fi
+
+# The JSON API fuzzed by schemathesis with an administrator's and a viewer's token,
+# on a fresh SQLite server with the demo data (fixed seed, bounded; see the script).
+section "schemathesis (API fuzzing, SQLite)"
+if ! limited bash scripts/schemathesis.sh; then
+    FAILED+=("schemathesis")
 fi
 
 # The national-scale benchmark at small scale: it must run end to end (load, figures,

@@ -380,6 +380,8 @@ pub async fn run(o: BenchOptions) -> anyhow::Result<String> {
     line(String::new());
     restructure_phase(&store, &scope, &root, &province, o.reps, &mut line).await?;
     line(String::new());
+    hostile_phase(&tmp, &mut line)?;
+    line(String::new());
     if let Some(rss) = peak_rss_mib() {
         line(format!(
             "Peak RSS of the benchmark process (generation, load and queries): {rss:.0} MiB."
@@ -723,6 +725,102 @@ pub fn write_members_file(country: &Country, path: &Path, limit: u64) -> anyhow:
         }
     }
     Ok(n)
+}
+
+/// Reads a file as the import worker does (opened within the limits, every row of
+/// every sheet) and says how that ended.
+pub fn read_like_an_import(path: &Path) -> String {
+    use congdoan_sheet::Workbook;
+    let said = |e: congdoan_sheet::SheetError| {
+        format!("{}: {}", e.code(), e.message(congdoan_domain::Lang::Vi))
+    };
+    let mut wb = match Workbook::open(path) {
+        Ok(wb) => wb,
+        Err(e) => return said(e),
+    };
+    let mut rows = 0u64;
+    for sheet in 0..wb.sheet_names().len() {
+        match wb.rows(sheet) {
+            Ok(it) => {
+                for r in it {
+                    if let Err(e) = r {
+                        return said(e);
+                    }
+                    rows += 1;
+                }
+            }
+            Err(e) => return said(e),
+        }
+    }
+    format!("read whole ({rows} rows)")
+}
+
+/// The hostile files of issue 13 at full size, each read in a fresh process
+/// (`congdoan bench-hostile`) whose peak RSS (`VmHWM`) is reported; over 1 GB fails.
+fn hostile_phase(dir: &Path, line: &mut impl FnMut(String)) -> anyhow::Result<()> {
+    use congdoan_sheet::hostile;
+    type Make = fn(&Path) -> std::io::Result<()>;
+    let fixtures: [(&str, &str, Make); 4] = [
+        (
+            "inline.xlsx",
+            "xlsx, one inline-string cell of 1.1 billion characters",
+            |p| hostile::inline_string_bomb(p, 1_100_000_000),
+        ),
+        (
+            "shared.xlsx",
+            "xlsx, shared-strings bomb (30 million strings, 510 MB of XML)",
+            |p| hostile::shared_strings_bomb(p, 30_000_000),
+        ),
+        ("commas.csv", "CSV, one 30 MB line of `a,`", |p| {
+            hostile::comma_line_csv(p, 15_000_000)
+        }),
+        ("wide.xlsx", "xlsx, 200 rows of 16,384 columns", |p| {
+            hostile::wide_rows(p, 16_384, 200)
+        }),
+    ];
+    let exe = std::env::current_exe().context("the benchmark's own executable")?;
+    std::fs::create_dir_all(dir)?;
+    line("Hostile files, each read as an import would in a fresh process (limit 1 GB):".into());
+    line(String::new());
+    line("| file | size | read in | peak RSS | outcome |".into());
+    line("|---|---:|---:|---:|---|".into());
+    let mut over = vec![];
+    for (name, what, make) in fixtures {
+        let path = dir.join(name);
+        make(&path).with_context(|| format!("generating {name}"))?;
+        let size = std::fs::metadata(&path)?.len();
+        let t = Instant::now();
+        let out = std::process::Command::new(&exe)
+            .arg("bench-hostile")
+            .arg(&path)
+            .output()
+            .with_context(|| format!("reading {name} in a child process"))?;
+        let took = t.elapsed();
+        let _ = std::fs::remove_file(&path);
+        anyhow::ensure!(
+            out.status.success(),
+            "reading {name} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        let (rss, outcome) = text.trim().split_once('\t').unwrap_or(("NaN", ""));
+        let rss: f64 = rss.parse().unwrap_or(f64::NAN);
+        // NaN (no figure) counts as over.
+        if rss.is_nan() || rss >= 1024.0 {
+            over.push(format!("{name}: {rss:.0} MiB"));
+        }
+        line(format!(
+            "| {what} | {:.1} MB | {} | {rss:.0} MiB | {outcome} |",
+            size as f64 / 1e6,
+            ms(took)
+        ));
+    }
+    anyhow::ensure!(
+        over.is_empty(),
+        "hostile files over 1 GB of memory: {}",
+        over.join(", ")
+    );
+    Ok(())
 }
 
 /// Resets this process's peak RSS (Linux 4.0+), so a phase's own peak can be read.

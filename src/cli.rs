@@ -119,6 +119,10 @@ enum Command {
         #[arg(long, conflicts_with_all = ["file", "confirm", "resume"])]
         undo: Option<i64>,
     },
+    /// Read one file as an import would, then print the peak memory of this process
+    /// (`bench` runs it once per hostile file, each in a fresh process).
+    #[command(hide = true)]
+    BenchHostile { file: std::path::PathBuf },
     /// Apply a restructuring plan now (all or nothing), or the scheduled plans that are due.
     Plan {
         #[command(flatten)]
@@ -198,7 +202,7 @@ pub async fn run(args: impl IntoIterator<Item = OsString>) -> anyhow::Result<()>
                 .context("reading the password from standard input")?;
             let password = password.trim_end_matches(['\r', '\n']).to_string();
             if let Err(e) =
-                congdoan_web::auth::check_password_strength(&password, &username, "password")
+                congdoan_web::auth::check_password_strength(&password, &username, &name, "password")
             {
                 bail!("{} (đọc từ đầu vào chuẩn) / {}", e.message, e.message_en);
             }
@@ -305,6 +309,12 @@ pub async fn run(args: impl IntoIterator<Item = OsString>) -> anyhow::Result<()>
                 reps: reps.max(1),
             })
             .await?;
+            Ok(())
+        }
+        Some(Command::BenchHostile { file }) => {
+            let outcome = crate::bench::read_like_an_import(&file);
+            let rss = crate::bench::peak_rss_mib().unwrap_or(f64::NAN);
+            println!("{rss:.1}\t{outcome}");
             Ok(())
         }
         Some(Command::Import {

@@ -5,6 +5,7 @@
 mod accounts;
 mod agreements;
 mod api;
+mod authorise;
 mod browser;
 mod cli;
 mod clusters;
@@ -17,6 +18,7 @@ mod harness;
 mod history;
 mod imports;
 mod instances;
+mod openapi;
 mod pages;
 mod phone;
 mod reform;

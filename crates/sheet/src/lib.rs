@@ -33,6 +33,7 @@ mod cell;
 mod error;
 mod export;
 pub mod form;
+pub mod hostile;
 mod layout;
 mod legacy;
 mod limits;

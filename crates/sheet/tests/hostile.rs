@@ -1,10 +1,9 @@
 //! Hostile files fail early with a message naming the limit, in bounded memory:
 //! the bombs are generated small here, with small limits where the real ones are large.
 
-use std::io::{Read, Write};
 use std::path::Path;
 
-use congdoan_sheet::{LimitKind, Limits, SheetError, Workbook};
+use congdoan_sheet::{LimitKind, Limits, SheetError, Workbook, hostile};
 use rust_xlsxwriter::Workbook as XlsxBook;
 
 fn too_large(e: SheetError) -> LimitKind {
@@ -14,37 +13,16 @@ fn too_large(e: SheetError) -> LimitKind {
     }
 }
 
-/// Writes a small real workbook, then swaps its first worksheet for `sheet_xml`.
+/// The generators are shared with `congdoan bench`, which makes the bombs full size.
 fn xlsx_with_sheet(path: &Path, sheet_xml: &str) {
-    let plain = path.with_extension("plain.xlsx");
-    let mut book = XlsxBook::new();
-    let ws = book.add_worksheet();
-    ws.write(0, 0, "Họ và tên").unwrap();
-    ws.write(0, 1, "Ngày sinh").unwrap();
-    book.save(&plain).unwrap();
-    let mut src = zip::ZipArchive::new(std::fs::File::open(&plain).unwrap()).unwrap();
-    let mut out = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
-    let opts = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
-    for i in 0..src.len() {
-        let mut e = src.by_index(i).unwrap();
-        let name = e.name().unwrap().to_string();
-        let mut bytes = Vec::new();
-        e.read_to_end(&mut bytes).unwrap();
-        out.start_file(name.as_str(), opts).unwrap();
-        if name == "xl/worksheets/sheet1.xml" {
-            out.write_all(sheet_xml.as_bytes()).unwrap();
-        } else {
-            out.write_all(&bytes).unwrap();
-        }
-    }
-    out.finish().unwrap();
+    hostile::xlsx_with_part(path, "xl/worksheets/sheet1.xml", &mut |w| {
+        w.write_all(sheet_xml.as_bytes())
+    })
+    .unwrap();
 }
 
 fn sheet(rows: &str) -> String {
-    format!(
-        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{rows}</sheetData></worksheet>"#
-    )
+    hostile::sheet_xml(rows)
 }
 
 fn read_all(wb: &mut Workbook) -> Result<usize, SheetError> {
@@ -205,4 +183,42 @@ fn csv_lines_fields_and_rows_are_bounded() {
     std::fs::write(&ok, "Họ và tên;Ngày sinh\nNguyễn Văn An;01/02/1990\n").unwrap();
     let mut wb = Workbook::open(&ok).unwrap();
     assert_eq!(read_all(&mut wb).unwrap(), 2);
+}
+
+#[test]
+fn the_shared_generators_make_files_that_are_refused() {
+    // The bench makes these full size (1.1 GB cell, millions of shared strings, a
+    // 30 MB line); here they are small, with the limits they must meet.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("inline.xlsx");
+    hostile::inline_string_bomb(&p, 400_000).unwrap();
+    assert_eq!(
+        too_large(Workbook::open(&p).err().expect("refused")),
+        LimitKind::CellLength
+    );
+    let p = dir.path().join("sst.xlsx");
+    hostile::shared_strings_bomb(&p, 50).unwrap();
+    let small = Limits {
+        max_shared_strings: 20,
+        ..Limits::default()
+    };
+    assert_eq!(
+        too_large(Workbook::open_with(&p, small).err().expect("refused")),
+        LimitKind::SharedStrings
+    );
+    let p = dir.path().join("commas.csv");
+    hostile::comma_line_csv(&p, 5_000).unwrap();
+    assert_eq!(std::fs::metadata(&p).unwrap().len(), 10_000 + 26);
+    let mut wb = Workbook::open(&p).unwrap();
+    assert_eq!(
+        too_large(read_all(&mut wb).unwrap_err()),
+        LimitKind::Columns
+    );
+    let p = dir.path().join("wide.xlsx");
+    hostile::wide_rows(&p, 2_000, 2).unwrap();
+    let mut wb = Workbook::open(&p).unwrap();
+    assert_eq!(
+        too_large(read_all(&mut wb).unwrap_err()),
+        LimitKind::Columns
+    );
 }

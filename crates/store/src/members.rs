@@ -784,7 +784,9 @@ impl Store {
         count: bool,
     ) -> Result<(MemberPage, i64)> {
         let per_page = q.per_page.clamp(1, 200);
-        let offset = q.page.max(0) * per_page;
+        // Bounded: a page past the 50,000th (10 million rows) is not a page anyone reads,
+        // and an unbounded one overflows.
+        let offset = q.page.clamp(0, 50_000) * per_page;
         // A CĐCS's list walks its own name-order index (its members sit in its tổ).
         let (roots, all, cdcs): (Vec<String>, bool, Option<i64>) = match q.unit_id {
             Some(id) => {

@@ -48,68 +48,37 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// The most common passwords (and Vietnamese favourites), refused whatever their length.
-const COMMON_PASSWORDS: &[&str] = &[
-    "password",
-    "password1",
-    "password123",
-    "passw0rd",
-    "12345678",
-    "123456789",
-    "1234567890",
-    "12345678910",
-    "0123456789",
-    "11111111",
-    "00000000",
-    "87654321",
-    "qwerty",
-    "qwertyuiop",
-    "qwerty123",
-    "abc123",
-    "abcd1234",
-    "admin",
-    "admin123",
-    "administrator",
-    "iloveyou",
-    "letmein",
-    "welcome",
-    "welcome1",
-    "sunshine",
-    "monkey",
-    "football",
-    "baseball",
-    "dragon",
-    "princess",
-    "trustno1",
+/// Vietnamese words people build passwords from, which zxcvbn's (English) dictionaries
+/// do not hold: given to it as user inputs, so "matkhau123" counts as one word and a
+/// sequence.
+const VIETNAMESE_WORDS: &[&str] = &[
     "matkhau",
-    "matkhau1",
-    "matkhau123",
-    "matkhau@123",
     "congdoan",
-    "congdoan123",
-    "congdoan@123",
     "congdoanvn",
+    "congdoanvietnam",
+    "doanvien",
+    "tonglaodong",
+    "laodong",
     "vietnam",
-    "vietnam123",
-    "hanoi123",
-    "saigon123",
+    "hanoi",
+    "saigon",
+    "hochiminh",
     "anhyeuem",
     "emyeuanh",
-    "yeuem123",
-    "123456aa",
-    "a123456789",
-    "aa123456",
-    "zxcvbnm",
-    "asdfghjkl",
-    "1q2w3e4r",
-    "1qaz2wsx",
+    "yeuem",
+    "yeuanh",
+    "xinchao",
 ];
 
-/// Checks a new password: at least 10 characters, not one character repeated, not the
-/// username (nor containing it), not a common password. The error names `field`.
+/// Checks a new password with zxcvbn (a well-kept strength estimator: dictionaries,
+/// keyboard patterns, sequences, dates, repeats), given the username, the person's
+/// name and common Vietnamese words as things an attacker would try first. At least
+/// 10 characters, not the username (nor containing it), and a zxcvbn score of 3 ("safely
+/// unguessable": about 10^8 guesses) or more. The error names `field` and says why.
 pub fn check_password_strength(
     password: &str,
     username: &str,
+    full_name: &str,
     field: &str,
 ) -> Result<(), crate::error::FieldError> {
     use crate::error::FieldError;
@@ -138,21 +107,82 @@ pub fn check_password_strength(
             "must not be or contain the username.",
         );
     }
-    let bare: String = lower.chars().filter(|c| !c.is_whitespace()).collect();
-    if COMMON_PASSWORDS.iter().any(|c| {
-        bare == *c
-            || (bare.starts_with(c)
-                && bare[c.len()..]
-                    .chars()
-                    .all(|d| d.is_ascii_digit() || "!@#.".contains(d)))
-    }) {
-        return err(
-            "WE0704",
-            "quá phổ biến, dễ bị đoán; hãy chọn mật khẩu khác.",
-            "too common and easy to guess; choose another.",
-        );
+    // The name as typed and folded ("Nguyễn Văn Đức" → "nguyen", "van", "duc",
+    // "nguyenvanduc"), the username's parts, and the Vietnamese words.
+    let folded = congdoan_domain::fold(full_name);
+    let mut inputs: Vec<String> = folded.split_whitespace().map(str::to_string).collect();
+    inputs.push(folded.replace(' ', ""));
+    inputs.push(full_name.to_lowercase());
+    inputs.extend(
+        user.split(|c: char| !c.is_alphanumeric())
+            .filter(|p| p.len() > 2)
+            .map(str::to_string),
+    );
+    inputs.push(user.clone());
+    let mut inputs: Vec<&str> = inputs
+        .iter()
+        .map(String::as_str)
+        .filter(|s| !s.is_empty())
+        .collect();
+    inputs.extend_from_slice(VIETNAMESE_WORDS);
+    let estimate = zxcvbn::zxcvbn(password, &inputs);
+    if estimate.score() >= zxcvbn::Score::Three {
+        return Ok(());
     }
-    Ok(())
+    // Why, when zxcvbn can say (a common word, a keyboard row, a date…).
+    let (vi, en) = match estimate.feedback().and_then(|f| f.warning()) {
+        Some(w) => {
+            let (vi, en) = weakness(w);
+            (format!(" ({vi})"), format!(" ({en})"))
+        }
+        None => (String::new(), String::new()),
+    };
+    err(
+        "WE0704",
+        &format!(
+            "quá phổ biến, dễ bị đoán{vi}; hãy dùng vài từ không liên quan nối với nhau, ví dụ \"song-hong-chay-ra-bien\"."
+        ),
+        &format!("too common and easy to guess{en}; use a few unrelated words joined together."),
+    )
+}
+
+/// Why zxcvbn found a password weak, in both languages.
+fn weakness(w: zxcvbn::feedback::Warning) -> (&'static str, &'static str) {
+    use zxcvbn::feedback::Warning as W;
+    match w {
+        W::StraightRowsOfKeysAreEasyToGuess | W::ShortKeyboardPatternsAreEasyToGuess => (
+            "phím liền nhau trên bàn phím dễ bị đoán",
+            "keyboard patterns are easy to guess",
+        ),
+        W::RepeatsLikeAaaAreEasyToGuess | W::RepeatsLikeAbcAbcAreOnlySlightlyHarderToGuess => {
+            ("ký tự lặp lại dễ bị đoán", "repeats are easy to guess")
+        }
+        W::ThisIsATop10Password | W::ThisIsATop100Password | W::ThisIsACommonPassword => {
+            ("là mật khẩu rất phổ biến", "a very common password")
+        }
+        W::ThisIsSimilarToACommonlyUsedPassword => (
+            "gần giống một mật khẩu phổ biến",
+            "similar to a common password",
+        ),
+        W::SequencesLikeAbcAreEasyToGuess => (
+            "dãy liên tiếp như abc hay 6543 dễ bị đoán",
+            "sequences like abc or 6543 are easy to guess",
+        ),
+        W::RecentYearsAreEasyToGuess | W::DatesAreOftenEasyToGuess => (
+            "năm và ngày tháng dễ bị đoán",
+            "years and dates are easy to guess",
+        ),
+        W::AWordByItselfIsEasyToGuess => (
+            "một từ đứng riêng dễ bị đoán, kể cả tên đăng nhập hay họ tên của bạn",
+            "a word by itself is easy to guess, your username or name included",
+        ),
+        W::NamesAndSurnamesByThemselvesAreEasyToGuess | W::CommonNamesAndSurnamesAreEasyToGuess => {
+            (
+                "họ và tên dễ bị đoán",
+                "names and surnames are easy to guess",
+            )
+        }
+    }
 }
 
 /// A temporary password to hand to a person (shown once): 3 groups of 4 lowercase
@@ -302,9 +332,25 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for CsrfForm<T> {
             Some(expected) if constant_eq(expected, &token.csrf) => {}
             _ => return Err(AppError::Forbidden),
         }
+        require_write_somewhere(&user, parts.uri.path())?;
         let form: T = serde_urlencoded::from_bytes(&bytes)
             .map_err(|e| AppError::BadRequest(e.to_string()))?;
         Ok(CsrfForm(user, form))
+    }
+}
+
+/// Authorisation before validation, for every write (page forms, uploads, API
+/// bodies): someone who may write nowhere is refused before the input is read, so a
+/// viewer never learns from a validation answer whether a unit code or an id exists.
+/// Their own account (password, tokens, logout) stays theirs to change.
+pub(crate) fn require_write_somewhere(user: &CurrentUser, path: &str) -> Result<(), AppError> {
+    let own = ["/account/", "/logout", "/api/v1/tokens"]
+        .iter()
+        .any(|p| path == p.trim_end_matches('/') || path.starts_with(p));
+    if own || user.scope.is_admin() || !user.scope.write_paths().is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
     }
 }
 
@@ -332,24 +378,38 @@ mod tests {
     fn weak_passwords_are_refused() {
         for (p, code) in [
             ("short1", "WE0701"),
+            ("        ", "WE0701"),
+            ("password", "WE0701"),
             ("aaaaaaaaaaaa", "WE0702"),
             ("xx-cdcs.officer-xx", "WE0703"),
+            ("cdcs.officer", "WE0703"),
             ("matkhau123", "WE0704"),
             ("Password123", "WE0704"),
+            ("password1234", "WE0704"),
             ("congdoan2025", "WE0704"),
             ("12345678910", "WE0704"),
+            ("qwertyuiop12", "WE0704"),
+            ("NguyenVanDuc1990", "WE0704"),
+            ("nguyễn văn đức", "WE0704"),
         ] {
-            let e = check_password_strength(p, "cdcs.officer", "new_password").unwrap_err();
+            let e = check_password_strength(p, "cdcs.officer", "Nguyễn Văn Đức", "new_password")
+                .unwrap_err();
             assert_eq!(e.code, code, "{p}");
             assert!(e.message.starts_with("Mật khẩu mới: "), "{}", e.message);
         }
-        assert!(
-            check_password_strength("song-hong-chay-ra-bien", "cdcs.officer", "new_password")
-                .is_ok()
-        );
+        // The reason is said, in Vietnamese.
+        let e = check_password_strength("Password123", "x", "", "new_password").unwrap_err();
+        assert!(e.message.contains("phổ biến"), "{}", e.message);
+        for good in ["song-hong-chay-ra-bien", "trau an co bo dong xa"] {
+            assert!(
+                check_password_strength(good, "cdcs.officer", "Nguyễn Văn Đức", "new_password")
+                    .is_ok(),
+                "{good}"
+            );
+        }
         let t = temporary_password();
         assert_eq!(t.len(), 14);
-        assert!(check_password_strength(&t, "someone", "password").is_ok());
+        assert!(check_password_strength(&t, "someone", "Ai Đó", "password").is_ok());
     }
 
     #[test]

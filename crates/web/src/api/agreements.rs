@@ -1,5 +1,6 @@
 //! Coordination regulations over the API (the same store calls as the pages).
 
+use super::errors::*;
 use super::{ApiJson, ApiQuery, ApiResult};
 use crate::auth::CurrentUser;
 use crate::{AppState, today};
@@ -18,7 +19,7 @@ pub struct PartyQuery {
 }
 
 /// Agreements where a unit is a party.
-#[utoipa::path(get, path = "/api/v1/agreements", params(PartyQuery), responses((status = 200, body = Vec<Agreement>)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/agreements", params(PartyQuery), responses((status = 200, body = Vec<Agreement>), QueryErrors), security(("bearer" = [])))]
 pub async fn list_agreements(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -36,7 +37,7 @@ pub async fn list_agreements(
 /// and an unknown code is answered exactly as a hidden one).
 /// Scope items: info, congress, survey, tet, boarding, month, conference, emulation, training.
 #[utoipa::path(post, path = "/api/v1/agreements", request_body = AgreementInput,
-    responses((status = 200, body = Agreement), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = Agreement), WriteErrors), security(("bearer" = [])))]
 pub async fn create_agreement(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -52,7 +53,7 @@ pub struct AgreementView {
 }
 
 /// One agreement with the coordinating links it created (either party may read it).
-#[utoipa::path(get, path = "/api/v1/agreements/{id}", params(("id" = i64, Path)), responses((status = 200, body = AgreementView)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/agreements/{id}", params(("id" = i64, Path)), responses((status = 200, body = AgreementView), ReadErrors), security(("bearer" = [])))]
 pub async fn get_agreement(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -65,7 +66,7 @@ pub async fn get_agreement(
 /// The partner's officer accepts a proposal: its coordinating links are created from
 /// today (or the agreed start, if later), so the partner reads the covered units.
 #[utoipa::path(post, path = "/api/v1/agreements/{id}/accept", params(("id" = i64, Path)),
-    responses((status = 200, body = Agreement), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    responses((status = 200, body = Agreement), ActionErrors),
     security(("bearer" = [])))]
 pub async fn accept_agreement(
     State(st): State<AppState>,
@@ -86,7 +87,7 @@ pub struct DeclineInput {
 
 /// The partner's officer declines a proposal, with a reason; nothing is shared.
 #[utoipa::path(post, path = "/api/v1/agreements/{id}/decline", params(("id" = i64, Path)), request_body = DeclineInput,
-    responses((status = 200, body = Agreement), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    responses((status = 200, body = Agreement), WriteErrors),
     security(("bearer" = [])))]
 pub async fn decline_agreement(
     State(st): State<AppState>,
@@ -115,7 +116,7 @@ pub struct EndInput {
 /// reading the covered units), or withdraws (the proposer) or declines (the partner) a
 /// proposal.
 #[utoipa::path(post, path = "/api/v1/agreements/{id}/end", params(("id" = i64, Path)), request_body = EndInput,
-    responses((status = 200, body = Agreement), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    responses((status = 200, body = Agreement), WriteErrors),
     security(("bearer" = [])))]
 pub async fn end_agreement(
     State(st): State<AppState>,

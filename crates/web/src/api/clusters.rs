@@ -1,5 +1,6 @@
 //! Emulation clusters and supervisors over the API (the same store calls as the pages).
 
+use super::errors::*;
 use super::{ApiJson, ApiQuery, ApiResult};
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -19,7 +20,7 @@ pub struct ClusterQuery {
 }
 
 /// Clusters and blocks of an upper-level union.
-#[utoipa::path(get, path = "/api/v1/clusters", params(ClusterQuery), responses((status = 200, body = Vec<Cluster>)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/clusters", params(ClusterQuery), responses((status = 200, body = Vec<Cluster>), QueryErrors), security(("bearer" = [])))]
 pub async fn list_clusters(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -41,7 +42,7 @@ pub struct NewCluster {
 
 /// Starts a cluster or block for a year.
 #[utoipa::path(post, path = "/api/v1/clusters", request_body = NewCluster,
-    responses((status = 200, body = Cluster), (status = 422, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = Cluster), WriteErrors), security(("bearer" = [])))]
 pub async fn create_cluster(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -55,7 +56,7 @@ pub async fn create_cluster(
 }
 
 /// One cluster with its CĐCS (members, officials) and supervisors.
-#[utoipa::path(get, path = "/api/v1/clusters/{id}", params(("id" = i64, Path)), responses((status = 200, body = ClusterDetail)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/clusters/{id}", params(("id" = i64, Path)), responses((status = 200, body = ClusterDetail), ReadErrors), security(("bearer" = [])))]
 pub async fn get_cluster(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -71,7 +72,7 @@ pub struct ClusterUnits {
 
 /// Adds CĐCS (from any line the caller can read) to a cluster.
 #[utoipa::path(post, path = "/api/v1/clusters/{id}/units", params(("id" = i64, Path)), request_body = ClusterUnits,
-    responses((status = 200, body = ClusterDetail), (status = 422, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = ClusterDetail), WriteErrors), security(("bearer" = [])))]
 pub async fn add_cluster_units(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -93,7 +94,7 @@ pub struct ClusterSupervisor {
 
 /// Assigns a standing-committee member to supervise the cluster.
 #[utoipa::path(post, path = "/api/v1/clusters/{id}/supervisors", params(("id" = i64, Path)), request_body = ClusterSupervisor,
-    responses((status = 200, body = ClusterDetail), (status = 422, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = ClusterDetail), WriteErrors), security(("bearer" = [])))]
 pub async fn add_cluster_supervisor(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -114,7 +115,7 @@ pub struct Supervised {
 }
 
 /// The CĐCS a standing-committee member supervises, with key figures.
-#[utoipa::path(get, path = "/api/v1/supervisors/{id}/units", params(("id" = i64, Path)), responses((status = 200, body = Supervised)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/supervisors/{id}/units", params(("id" = i64, Path)), responses((status = 200, body = Supervised), ReadErrors), security(("bearer" = [])))]
 pub async fn supervised_units(
     State(st): State<AppState>,
     user: CurrentUser,

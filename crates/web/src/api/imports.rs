@@ -1,6 +1,7 @@
 //! Import jobs over the API: upload (multipart), poll, read the problems, confirm,
 //! undo. The same store calls as the pages.
 
+use super::errors::*;
 use super::{ApiJson, ApiResult};
 use crate::AppState;
 use crate::views::imports::Upload;
@@ -45,7 +46,7 @@ pub struct UploadForm {
 /// Uploads a member list (xlsx or CSV) for a unit; a background worker analyses it.
 /// Poll the job until `state` is `ready`, read the problems, then confirm.
 #[utoipa::path(post, path = "/api/v1/imports", request_body(content = UploadForm, content_type = "multipart/form-data"),
-    responses((status = 200, body = ImportJobView), (status = 422, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = ImportJobView), UploadErrors), security(("bearer" = [])))]
 pub async fn upload_import(State(st): State<AppState>, up: Upload) -> ApiResult<ImportJobView> {
     let lang = up.user.lang;
     let job = up.start(&st).await?;
@@ -53,7 +54,7 @@ pub async fn upload_import(State(st): State<AppState>, up: Upload) -> ApiResult<
 }
 
 /// One import job: state, counts, progress and preview.
-#[utoipa::path(get, path = "/api/v1/imports/{id}", params(("id" = i64, Path)), responses((status = 200, body = ImportJobView)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/imports/{id}", params(("id" = i64, Path)), responses((status = 200, body = ImportJobView), ReadErrors), security(("bearer" = [])))]
 pub async fn get_import(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -65,7 +66,7 @@ pub async fn get_import(
 
 /// Rejected rows with every reason, in row order (up to 1,000 after `after_row`).
 #[utoipa::path(get, path = "/api/v1/imports/{id}/rejects", params(("id" = i64, Path), ("after_row" = Option<i64>, Query)),
-    responses((status = 200, body = Vec<ImportReject>)), security(("bearer" = [])))]
+    responses((status = 200, body = Vec<ImportReject>), QueryErrors), security(("bearer" = [])))]
 pub async fn import_rejects(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -94,7 +95,7 @@ pub struct VersionBody {
 
 /// Imports every valid row of an analysed job, in the background.
 #[utoipa::path(post, path = "/api/v1/imports/{id}/confirm", params(("id" = i64, Path)), request_body = VersionBody,
-    responses((status = 200, body = ImportJobView), (status = 409, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = ImportJobView), VersionedWriteErrors), security(("bearer" = [])))]
 pub async fn confirm_import(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -108,7 +109,7 @@ pub async fn confirm_import(
 
 /// Removes every member a finished import added.
 #[utoipa::path(post, path = "/api/v1/imports/{id}/undo", params(("id" = i64, Path)), request_body = VersionBody,
-    responses((status = 200, body = ImportJobView), (status = 422, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = ImportJobView), VersionedWriteErrors), security(("bearer" = [])))]
 pub async fn undo_import(
     State(st): State<AppState>,
     user: CurrentUser,

@@ -3,6 +3,7 @@
 
 mod agreements;
 mod clusters;
+mod errors;
 mod imports;
 mod plans;
 mod tokens;
@@ -20,6 +21,7 @@ use congdoan_store::{
     AuditEntry, AuditQuery, Committee, CommitteeInput, Dashboard, Member, MemberEvent,
     MemberListRow, MemberQuery, PositionInput, TreeNode, Unit, UnitType, UnitVersion,
 };
+use errors::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -46,9 +48,7 @@ impl<T: serde::de::DeserializeOwned + Send> axum::extract::FromRequest<AppState>
                     &mut parts, state,
                 )
                 .await?;
-            if !user.scope.is_admin() && user.scope.write_paths().is_empty() {
-                return Err(AppError::Forbidden);
-            }
+            crate::auth::require_write_somewhere(&user, parts.uri.path())?;
         }
         let req = axum::extract::Request::from_parts(parts, body);
         let axum::Json(v) =
@@ -91,6 +91,7 @@ impl utoipa::Modify for BearerAuth {
                 "bearer",
                 SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
             );
+            c.responses.extend(errors::components());
         }
     }
 }
@@ -156,16 +157,59 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 pub fn routes() -> Router<AppState> {
     let (router, doc) = api();
     let json = doc.to_pretty_json().unwrap_or_default();
-    router.route(
-        "/api/openapi.json",
-        axum::routing::get(move || async move {
-            (
-                [(axum::http::header::CONTENT_TYPE, "application/json")],
-                json,
-            )
-                .into_response()
-        }),
-    )
+    router
+        .route(
+            "/api/openapi.json",
+            axum::routing::get(move || async move {
+                (
+                    [(axum::http::header::CONTENT_TYPE, "application/json")],
+                    json,
+                )
+                    .into_response()
+            }),
+        )
+        .route(
+            "/api/{*rest}",
+            axum::routing::any(|| async { AppError::NotFound }),
+        )
+        .layer(axum::middleware::map_response(json_errors))
+}
+
+/// Every error answer of the API is our JSON body, also those axum makes itself (a
+/// path parameter that is not a number, a method the route does not have), so a
+/// client reads one format.
+async fn json_errors(res: axum::response::Response) -> axum::response::Response {
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error())
+        || res.extensions().get::<AppError>().is_some()
+    {
+        return res;
+    }
+    let (parts, body) = res.into_parts();
+    let text = axum::body::to_bytes(body, 4096)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let err = match status {
+        axum::http::StatusCode::UNAUTHORIZED => AppError::Unauthorized,
+        axum::http::StatusCode::FORBIDDEN => AppError::Forbidden,
+        axum::http::StatusCode::NOT_FOUND => AppError::NotFound,
+        axum::http::StatusCode::CONFLICT => AppError::Conflict,
+        axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+            AppError::TooLarge(congdoan_store::MAX_IMPORT_BYTES / (1024 * 1024))
+        }
+        s if s.is_server_error() => AppError::Internal(format!("{}", s.as_u16())),
+        _ => AppError::BadRequest(text.trim().to_string()),
+    };
+    let mut out = err.into_response();
+    // Keep the status axum chose (405, 415…) and its headers (Allow).
+    *out.status_mut() = status;
+    for (k, v) in parts.headers.iter() {
+        if k != axum::http::header::CONTENT_TYPE && k != axum::http::header::CONTENT_LENGTH {
+            out.headers_mut().insert(k, v.clone());
+        }
+    }
+    out
 }
 
 #[derive(Serialize, ToSchema)]
@@ -179,7 +223,7 @@ struct Me {
 }
 
 /// The caller and their scope.
-#[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = Me), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = Me), AuthErrors), security(("bearer" = [])))]
 async fn me(user: CurrentUser) -> ApiResult<Me> {
     Ok(Json(Me {
         username: user.account.username.clone(),
@@ -191,7 +235,7 @@ async fn me(user: CurrentUser) -> ApiResult<Me> {
 }
 
 /// Unit types with the dates they exist.
-#[utoipa::path(get, path = "/api/v1/unit-types", responses((status = 200, body = Vec<UnitType>)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/unit-types", responses((status = 200, body = Vec<UnitType>), AuthErrors), security(("bearer" = [])))]
 async fn unit_types(State(st): State<AppState>, _user: CurrentUser) -> ApiResult<Vec<UnitType>> {
     Ok(Json(st.store.unit_types().await?))
 }
@@ -214,7 +258,7 @@ fn as_of(raw: Option<&str>) -> Result<time::Date, AppError> {
 }
 
 /// Units of the tree as of a date: the top of the caller's tree, or one unit's sub-units.
-#[utoipa::path(get, path = "/api/v1/units", params(TreeParams), responses((status = 200, body = Vec<TreeNode>)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/units", params(TreeParams), responses((status = 200, body = Vec<TreeNode>), QueryErrors), security(("bearer" = [])))]
 async fn list_units(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -232,7 +276,7 @@ fn invalid(errs: Vec<FieldError>) -> AppError {
 }
 
 /// Creates a unit under a parent the caller may write.
-#[utoipa::path(post, path = "/api/v1/units", request_body = UnitForm, responses((status = 200, body = Unit), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/units", request_body = UnitForm, responses((status = 200, body = Unit), WriteErrors), security(("bearer" = [])))]
 async fn create_unit(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -245,7 +289,7 @@ async fn create_unit(
 }
 
 /// One unit.
-#[utoipa::path(get, path = "/api/v1/units/{id}", params(("id" = i64, Path)), responses((status = 200, body = Unit), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/units/{id}", params(("id" = i64, Path)), responses((status = 200, body = Unit), ReadErrors), security(("bearer" = [])))]
 async fn get_unit(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -255,7 +299,7 @@ async fn get_unit(
 }
 
 /// Edits a unit's details; `version` must be the version read.
-#[utoipa::path(put, path = "/api/v1/units/{id}", params(("id" = i64, Path)), request_body = UnitForm, responses((status = 200, body = Unit), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(put, path = "/api/v1/units/{id}", params(("id" = i64, Path)), request_body = UnitForm, responses((status = 200, body = Unit), VersionedWriteErrors), security(("bearer" = [])))]
 async fn update_unit(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -287,7 +331,7 @@ struct AsOfParams {
 }
 
 /// A unit's whole subtree as it stood on a date.
-#[utoipa::path(get, path = "/api/v1/units/{id}/subtree", params(("id" = i64, Path), AsOfParams), responses((status = 200, body = Vec<UnitVersion>)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/units/{id}/subtree", params(("id" = i64, Path), AsOfParams), responses((status = 200, body = Vec<UnitVersion>), QueryErrors), security(("bearer" = [])))]
 async fn subtree(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -302,7 +346,7 @@ async fn subtree(
 }
 
 /// Every interval of a unit's placement in the managing tree.
-#[utoipa::path(get, path = "/api/v1/units/{id}/history", params(("id" = i64, Path)), responses((status = 200, body = Vec<UnitVersion>)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/units/{id}/history", params(("id" = i64, Path)), responses((status = 200, body = Vec<UnitVersion>), ReadErrors), security(("bearer" = [])))]
 async fn unit_history(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -320,7 +364,7 @@ struct MoveRequest {
 }
 
 /// Moves a unit and its subtree under a new managing parent from a date.
-#[utoipa::path(post, path = "/api/v1/units/{id}/move", params(("id" = i64, Path)), request_body = MoveRequest, responses((status = 200, body = Unit), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/units/{id}/move", params(("id" = i64, Path)), request_body = MoveRequest, responses((status = 200, body = Unit), WriteErrors), security(("bearer" = [])))]
 async fn move_unit(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -344,7 +388,7 @@ async fn move_unit(
 }
 
 /// A unit's committees (BCH, BTV, UBKT, tổ) with their officers.
-#[utoipa::path(get, path = "/api/v1/units/{id}/committees", params(("id" = i64, Path)), responses((status = 200, body = Vec<Committee>)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/units/{id}/committees", params(("id" = i64, Path)), responses((status = 200, body = Vec<Committee>), ReadErrors), security(("bearer" = [])))]
 async fn officials(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -359,7 +403,7 @@ struct Created {
 }
 
 /// Creates a committee for a term.
-#[utoipa::path(post, path = "/api/v1/units/{id}/committees", params(("id" = i64, Path)), request_body = CommitteeInput, responses((status = 200, body = Created), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/units/{id}/committees", params(("id" = i64, Path)), request_body = CommitteeInput, responses((status = 200, body = Created), WriteErrors), security(("bearer" = [])))]
 async fn create_committee(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -372,7 +416,7 @@ async fn create_committee(
 }
 
 /// Records an officer's post in a committee.
-#[utoipa::path(post, path = "/api/v1/committees/{id}/positions", params(("id" = i64, Path)), request_body = PositionInput, responses((status = 200, body = Created), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/committees/{id}/positions", params(("id" = i64, Path)), request_body = PositionInput, responses((status = 200, body = Created), WriteErrors), security(("bearer" = [])))]
 async fn add_position(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -410,7 +454,7 @@ struct MemberPage {
 }
 
 /// Members in the caller's scope, sorted by given name the Vietnamese way.
-#[utoipa::path(get, path = "/api/v1/members", params(MemberParams), responses((status = 200, body = MemberPage)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/members", params(MemberParams), responses((status = 200, body = MemberPage), QueryErrors), security(("bearer" = [])))]
 async fn list_members(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -451,7 +495,7 @@ async fn list_members(
 }
 
 /// Adds a member; every invalid field is reported.
-#[utoipa::path(post, path = "/api/v1/members", request_body = MemberForm, responses((status = 200, body = Member), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/members", request_body = MemberForm, responses((status = 200, body = Member), WriteErrors), security(("bearer" = [])))]
 async fn create_member(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -486,7 +530,7 @@ struct RevealParams {
 }
 
 /// One member; personal data masked unless `reveal=true`.
-#[utoipa::path(get, path = "/api/v1/members/{id}", params(("id" = i64, Path), RevealParams), responses((status = 200, body = Member), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/members/{id}", params(("id" = i64, Path), RevealParams), responses((status = 200, body = Member), QueryErrors), security(("bearer" = [])))]
 async fn get_member(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -502,7 +546,7 @@ async fn get_member(
 }
 
 /// Edits a member's record; `version` must be the version read.
-#[utoipa::path(put, path = "/api/v1/members/{id}", params(("id" = i64, Path)), request_body = MemberForm, responses((status = 200, body = Member), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(put, path = "/api/v1/members/{id}", params(("id" = i64, Path)), request_body = MemberForm, responses((status = 200, body = Member), VersionedWriteErrors), security(("bearer" = [])))]
 async fn update_member(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -529,7 +573,7 @@ async fn update_member(
 }
 
 /// A member's status history, attributed to the units where it happened.
-#[utoipa::path(get, path = "/api/v1/members/{id}/events", params(("id" = i64, Path)), responses((status = 200, body = Vec<MemberEvent>)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/members/{id}/events", params(("id" = i64, Path)), responses((status = 200, body = Vec<MemberEvent>), ReadErrors), security(("bearer" = [])))]
 async fn member_history(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -551,7 +595,7 @@ struct EventRequest {
 }
 
 /// Changes a member's status through the membership rules, or transfers them.
-#[utoipa::path(post, path = "/api/v1/members/{id}/events", params(("id" = i64, Path)), request_body = EventRequest, responses((status = 200, body = Member), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/members/{id}/events", params(("id" = i64, Path)), request_body = EventRequest, responses((status = 200, body = Member), WriteErrors), security(("bearer" = [])))]
 async fn member_event(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -588,7 +632,7 @@ struct AuditParams {
 }
 
 /// The audit log of the caller's scope, newest first.
-#[utoipa::path(get, path = "/api/v1/audit", params(AuditParams), responses((status = 200, body = Vec<AuditEntry>)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/audit", params(AuditParams), responses((status = 200, body = Vec<AuditEntry>), QueryErrors), security(("bearer" = [])))]
 async fn audit_log(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -620,7 +664,7 @@ struct DashboardParams {
 
 /// Figures for a subtree, from maintained counts: units by type; members by status, sex,
 /// age band, sector and employer type; unionisation rate; recent changes.
-#[utoipa::path(get, path = "/api/v1/dashboard", params(DashboardParams), responses((status = 200, body = Dashboard)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/dashboard", params(DashboardParams), responses((status = 200, body = Dashboard), QueryErrors), security(("bearer" = [])))]
 async fn dashboard(
     State(st): State<AppState>,
     user: CurrentUser,

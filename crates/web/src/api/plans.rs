@@ -1,6 +1,7 @@
 //! Restructuring plans over the API: create, edit the operations, preview, apply,
 //! cancel. The same store calls as the pages.
 
+use super::errors::*;
 use super::{ApiJson, ApiResult};
 use crate::AppState;
 use crate::api::imports::VersionBody;
@@ -53,14 +54,14 @@ pub struct PlanEdit {
 }
 
 /// Plans the caller can see, newest first.
-#[utoipa::path(get, path = "/api/v1/plans", responses((status = 200, body = Vec<Plan>)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/plans", responses((status = 200, body = Vec<Plan>), AuthErrors), security(("bearer" = [])))]
 pub async fn list_plans(State(st): State<AppState>, user: CurrentUser) -> ApiResult<Vec<Plan>> {
     Ok(Json(st.store.plans(&user.scope).await?))
 }
 
 /// Starts an empty restructuring plan (phương án sắp xếp) over a unit.
 #[utoipa::path(post, path = "/api/v1/plans", request_body = NewPlan,
-    responses((status = 200, body = PlanView), (status = 422, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = PlanView), WriteErrors), security(("bearer" = [])))]
 pub async fn create_plan(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -94,7 +95,7 @@ pub struct ReformRequest {
 /// Generates the 2025 reform for a province as a draft plan to review and edit: the
 /// notes explain each group (see `note`).
 #[utoipa::path(post, path = "/api/v1/plans/reform-2025", request_body = ReformRequest,
-    responses((status = 200, body = PlanView), (status = 422, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = PlanView), WriteErrors), security(("bearer" = [])))]
 pub async fn reform_plan(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -115,7 +116,7 @@ pub async fn reform_plan(
 }
 
 /// One plan with its operations.
-#[utoipa::path(get, path = "/api/v1/plans/{id}", params(("id" = i64, Path)), responses((status = 200, body = PlanView)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/plans/{id}", params(("id" = i64, Path)), responses((status = 200, body = PlanView), ReadErrors), security(("bearer" = [])))]
 pub async fn get_plan(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -126,7 +127,7 @@ pub async fn get_plan(
 
 /// Replaces a draft plan's name, date and operations (409 when someone saved meanwhile).
 #[utoipa::path(put, path = "/api/v1/plans/{id}", params(("id" = i64, Path)), request_body = PlanEdit,
-    responses((status = 200, body = PlanView), (status = 409, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = PlanView), VersionedWriteErrors), security(("bearer" = [])))]
 pub async fn save_plan(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -151,7 +152,7 @@ pub async fn save_plan(
 /// transferred or leaving; posts and links affected; findings; intermediaries before
 /// and after; the tree before and after. Or the operation that cannot apply, and why.
 #[utoipa::path(get, path = "/api/v1/plans/{id}/preview", params(("id" = i64, Path)),
-    responses((status = 200, body = Object)), security(("bearer" = [])))]
+    responses((status = 200, body = Object), ReadErrors), security(("bearer" = [])))]
 pub async fn preview_plan(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -162,7 +163,7 @@ pub async fn preview_plan(
 
 /// Applies the plan all or nothing; a plan dated later is scheduled for its day.
 #[utoipa::path(post, path = "/api/v1/plans/{id}/apply", params(("id" = i64, Path)), request_body = VersionBody,
-    responses((status = 200, body = PlanView), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    responses((status = 200, body = PlanView), VersionedWriteErrors),
     security(("bearer" = [])))]
 pub async fn apply_plan(
     State(st): State<AppState>,
@@ -187,7 +188,7 @@ pub struct RevertBody {
 /// units and members back, re-admit members it made leave, dissolve what it created);
 /// applying that draft marks the original "reverted".
 #[utoipa::path(post, path = "/api/v1/plans/{id}/revert", params(("id" = i64, Path)), request_body = RevertBody,
-    responses((status = 200, body = PlanView), (status = 422, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = PlanView), WriteErrors), security(("bearer" = [])))]
 pub async fn revert_plan(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -203,7 +204,7 @@ pub async fn revert_plan(
 
 /// Cancels a draft or scheduled plan.
 #[utoipa::path(post, path = "/api/v1/plans/{id}/cancel", params(("id" = i64, Path)), request_body = VersionBody,
-    responses((status = 200, body = PlanView), (status = 409, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = PlanView), VersionedWriteErrors), security(("bearer" = [])))]
 pub async fn cancel_plan(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -217,7 +218,7 @@ pub async fn cancel_plan(
 
 /// A unit's predecessors and successors (mergers), with the plans that made them.
 #[utoipa::path(get, path = "/api/v1/units/{id}/lineage", params(("id" = i64, Path)),
-    responses((status = 200, body = Vec<Lineage>)), security(("bearer" = [])))]
+    responses((status = 200, body = Vec<Lineage>), ReadErrors), security(("bearer" = [])))]
 pub async fn unit_lineage(
     State(st): State<AppState>,
     user: CurrentUser,

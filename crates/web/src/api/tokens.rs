@@ -26,7 +26,7 @@ pub(super) struct TokenResponse {
 }
 
 /// The caller's API tokens, newest first (never their secrets).
-#[utoipa::path(get, path = "/api/v1/tokens", responses((status = 200, body = Vec<ApiToken>), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/tokens", responses((status = 200, body = Vec<ApiToken>), AuthErrors), security(("bearer" = [])))]
 pub(super) async fn list_tokens(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -39,7 +39,7 @@ pub(super) async fn list_tokens(
 }
 
 /// Issues an API token for the caller; the password is required again. Audited.
-#[utoipa::path(post, path = "/api/v1/tokens", request_body = TokenRequest, responses((status = 200, body = TokenResponse), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/tokens", request_body = TokenRequest, responses((status = 200, body = TokenResponse), WriteErrors), security(("bearer" = [])))]
 pub(super) async fn create_token(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -51,7 +51,7 @@ pub(super) async fn create_token(
 }
 
 /// Revokes one of the caller's tokens at once. Audited.
-#[utoipa::path(delete, path = "/api/v1/tokens/{id}", params(("id" = i64, Path)), responses((status = 200, body = ApiToken), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", params(("id" = i64, Path)), responses((status = 200, body = ApiToken), ReadErrors), security(("bearer" = [])))]
 pub(super) async fn revoke_token(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -86,7 +86,7 @@ fn require_manager(user: &CurrentUser) -> Result<(), AppError> {
 
 /// Accounts the caller manages: all for an administrator; for an officer, those whose
 /// every role lies in the officer's writable subtree. Ordered by username.
-#[utoipa::path(get, path = "/api/v1/accounts", params(AccountParams), responses((status = 200, body = Vec<AccountSummary>)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/accounts", params(AccountParams), responses((status = 200, body = Vec<AccountSummary>), ManagerQueryErrors), security(("bearer" = [])))]
 pub(super) async fn list_accounts(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -125,7 +125,7 @@ pub(super) struct AccountWithPassword {
 }
 
 /// Creates an account on a unit of the caller's subtree with a temporary password.
-#[utoipa::path(post, path = "/api/v1/accounts", request_body = AccountRequest, responses((status = 200, body = AccountWithPassword), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/accounts", request_body = AccountRequest, responses((status = 200, body = AccountWithPassword), WriteErrors), security(("bearer" = [])))]
 pub(super) async fn create_account(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -161,7 +161,7 @@ pub(super) async fn create_account(
 
 /// Sets a new temporary password (shown once); the account must change it at the next
 /// login and its sessions end.
-#[utoipa::path(post, path = "/api/v1/accounts/{id}/reset-password", params(("id" = i64, Path)), responses((status = 200, body = AccountWithPassword), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/reset-password", params(("id" = i64, Path)), responses((status = 200, body = AccountWithPassword), ActionErrors), security(("bearer" = [])))]
 pub(super) async fn reset_password(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -181,7 +181,7 @@ pub(super) async fn reset_password(
 }
 
 /// Disables an account: its sessions and API tokens stop working at once.
-#[utoipa::path(post, path = "/api/v1/accounts/{id}/disable", params(("id" = i64, Path)), responses((status = 200, body = AccountSummary), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/disable", params(("id" = i64, Path)), responses((status = 200, body = AccountSummary), ActionErrors), security(("bearer" = [])))]
 pub(super) async fn disable_account(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -194,7 +194,7 @@ pub(super) async fn disable_account(
 }
 
 /// Enables a disabled account again.
-#[utoipa::path(post, path = "/api/v1/accounts/{id}/enable", params(("id" = i64, Path)), responses((status = 200, body = AccountSummary), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/enable", params(("id" = i64, Path)), responses((status = 200, body = AccountSummary), ActionErrors), security(("bearer" = [])))]
 pub(super) async fn enable_account(
     State(st): State<AppState>,
     user: CurrentUser,

@@ -215,8 +215,12 @@ async fn change_password(
             "is wrong.",
         ));
     }
-    if let Err(e) = check_password_strength(&f.new_password, &user.account.username, "new_password")
-    {
+    if let Err(e) = check_password_strength(
+        &f.new_password,
+        &user.account.username,
+        &user.account.display_name,
+        "new_password",
+    ) {
         errors.push(e);
     } else if f.new_password == f.current_password {
         errors.push(FieldError::new(

@@ -52,6 +52,7 @@ impl FromRequest<AppState> for Upload {
             &mut parts, state,
         )
         .await?;
+        crate::auth::require_write_somewhere(&user, parts.uri.path())?;
         let req = Request::from_parts(parts, body);
         // A body over the limit is 413 with its own message, not a generic 400.
         let too_large = |status: axum::http::StatusCode, text: String| {
