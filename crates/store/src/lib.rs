@@ -50,7 +50,7 @@ pub use officials::{Committee, CommitteeInput, Position, PositionInput, Position
 pub use requests::{
     BOARD_PAGE, Board, BoardRow, Chase, ChaseRow, Forward, MAX_TARGETS, NewDirective, NewFile,
     Owed, Propagation, Request, RequestDetail, RequestEvent, RequestFile, Sent, StepInput, Tally,
-    TallyDelta, Target, TypeRates,
+    TallyDelta, Target, TargetList, TypeRates,
 };
 pub use restructure::{Lineage, Plan, Preview};
 pub use scope::{Actor, Role, Scope};
