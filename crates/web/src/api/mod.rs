@@ -5,6 +5,7 @@ mod agreements;
 mod clusters;
 mod imports;
 mod plans;
+mod requests;
 mod tokens;
 
 use crate::auth::CurrentUser;
@@ -147,6 +148,17 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             agreements::create_agreement
         ))
         .routes(routes!(agreements::get_agreement))
+        .routes(routes!(requests::list_requests))
+        .routes(routes!(requests::get_request))
+        .routes(routes!(requests::request_board))
+        .routes(routes!(requests::get_target))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(requests::issue_directive))
+                .routes(routes!(requests::take_step))
+                .layer(axum::extract::DefaultBodyLimit::max(requests::BODY_LIMIT)),
+        )
+        .routes(routes!(requests::forward))
         .split_for_parts()
 }
 
