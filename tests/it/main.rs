@@ -10,6 +10,7 @@ mod cli;
 mod clusters;
 mod confirm;
 mod coordination;
+mod directives;
 mod forms;
 mod hardening;
 mod harness;

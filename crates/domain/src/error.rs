@@ -380,7 +380,10 @@ pub fn field_label(field: &str, lang: Lang) -> &str {
         "cluster_id" => ("Cụm, khối thi đua", "Emulation cluster"),
         "agreement_id" => ("Quy chế phối hợp", "Coordination agreement"),
         "note" => ("Ghi chú, kết quả", "Note"),
-        "instructions" => ("Hướng dẫn của đơn vị chuyển tiếp", "Forwarding instructions"),
+        "instructions" => (
+            "Hướng dẫn của đơn vị chuyển tiếp",
+            "Forwarding instructions",
+        ),
         _ => return field,
     };
     match lang {

@@ -9,7 +9,9 @@ use crate::{AppError, AppState, today};
 use axum::Json;
 use axum::extract::{Path, State};
 use base64::Engine as _;
-use congdoan_domain::request::{Action, MAX_FILE_BYTES, MAX_FILES_PER_TARGET, RequestKind, TargetSpec};
+use congdoan_domain::request::{
+    Action, MAX_FILE_BYTES, MAX_FILES_PER_TARGET, RequestKind, TargetSpec,
+};
 use congdoan_store::{
     Board, Forward, NewDirective, NewFile, Owed, Request, RequestDetail, RequestEvent, RequestFile,
     Sent, StepInput, Target,
@@ -66,7 +68,10 @@ pub async fn list_requests(
     Ok(Json(match q.r#box.as_deref().unwrap_or("owed") {
         "sent" => RequestList {
             owed: vec![],
-            sent: st.store.requests_sent(&user.scope, q.unit_id, kind, 200).await?,
+            sent: st
+                .store
+                .requests_sent(&user.scope, q.unit_id, kind, 200)
+                .await?,
         },
         "owed" => RequestList {
             owed: st
@@ -112,7 +117,9 @@ pub async fn request_board(
     Path(id): Path<i64>,
     ApiQuery(q): ApiQuery<LevelQuery>,
 ) -> ApiResult<Board> {
-    Ok(Json(st.store.request_board(&user.scope, id, q.level).await?))
+    Ok(Json(
+        st.store.request_board(&user.scope, id, q.level).await?,
+    ))
 }
 
 /// One unit's obligation with its history and files.

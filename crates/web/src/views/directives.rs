@@ -49,10 +49,7 @@ pub fn routes() -> Router<AppState> {
             "/directives/{id}/implement",
             post(implement).layer(DefaultBodyLimit::max(BODY_LIMIT)),
         )
-        .route(
-            "/directives/{id}/forward",
-            get(forward_form).post(forward),
-        )
+        .route("/directives/{id}/forward", get(forward_form).post(forward))
         .route("/requests/files/{id}", get(download))
 }
 
@@ -325,7 +322,12 @@ async fn new_directive(
     new_page(&st, &user, unit, FormState::default()).await
 }
 
-async fn new_page(st: &AppState, user: &CurrentUser, unit: Unit, mut form: FormState) -> PageResult {
+async fn new_page(
+    st: &AppState,
+    user: &CurrentUser,
+    unit: Unit,
+    mut form: FormState,
+) -> PageResult {
     let tr = user.tr();
     if !user.scope.can_write(&unit.path) || unit.ended_on.is_some() {
         return Err(AppError::Forbidden);
@@ -354,7 +356,10 @@ async fn new_page(st: &AppState, user: &CurrentUser, unit: Unit, mut form: FormS
     let defaults = vec![
         ("doc_type", doc_type.to_string()),
         ("seq", next_seq.to_string()),
-        ("issuer_abbrev", rq::issuer_abbrev(&unit.type_code).to_string()),
+        (
+            "issuer_abbrev",
+            rq::issuer_abbrev(&unit.type_code).to_string(),
+        ),
         ("issued_on", format_vn_date(day)),
         ("due_on", format_vn_date(day + time::Duration::days(30))),
         ("target_kind", "types".to_string()),
@@ -408,6 +413,7 @@ fn relabel(mut errs: Vec<FieldError>) -> Vec<FieldError> {
 }
 
 /// The target set a form describes, or the errors naming what is missing.
+#[allow(clippy::too_many_arguments)]
 async fn target_spec(
     st: &AppState,
     root: i64,
@@ -762,6 +768,8 @@ struct DirectivePage {
     events: Vec<RequestEvent>,
     evidence: Vec<RequestFile>,
     board: Option<BoardView>,
+    /// A refused step's errors.
+    errors: Vec<FieldError>,
 }
 
 fn list_link(id: i64, level: i64, list: TargetList) -> String {
@@ -774,6 +782,18 @@ async fn directive_page(
     Path(id): Path<i64>,
     Query(q): Query<DirectiveQuery>,
 ) -> PageResult {
+    directive_view(&st, &user, id, q, vec![]).await
+}
+
+/// The document's page; with the errors of a step that was refused (422).
+async fn directive_view(
+    st: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    q: DirectiveQuery,
+    errors: Vec<FieldError>,
+) -> PageResult {
+    let (st, user) = (st, user);
     let tr = user.tr();
     let d = st.store.request(&user.scope, id).await?;
     if d.request.kind() != RequestKind::Directive {
@@ -784,7 +804,7 @@ async fn directive_page(
     let mut mine = None;
     let candidates: Vec<i64> = match q.unit {
         Some(u) => vec![u],
-        None => own_units(&user),
+        None => own_units(user),
     };
     for u in candidates {
         if let Ok(t) = st.store.request_target(&user.scope, id, u).await {
@@ -816,7 +836,7 @@ async fn directive_page(
         _ => None,
     };
     let board = match level {
-        Some(l) => Some(board_view(&st, &user, id, l, &d).await?),
+        Some(l) => Some(board_view(st, user, id, l, &d).await?),
         None => None,
     };
     let notice = q.notice.as_deref().and_then(|n| match n {
@@ -846,8 +866,9 @@ async fn directive_page(
         Some(n) => format!("{doc_type_name} {} {n}", tr.s("số", "no.")),
         None => d.request.title.clone(),
     };
-    render(DirectivePage {
-        chrome: Chrome::new(&user, &title),
+    let invalid = !errors.is_empty();
+    let page = render(DirectivePage {
+        chrome: Chrome::new(user, &title),
         d,
         doc_type_name,
         notice: notice.map(str::to_string),
@@ -859,7 +880,9 @@ async fn directive_page(
         events,
         evidence,
         board,
-    })
+        errors,
+    })?;
+    Ok(pick::unprocessable(page, invalid))
 }
 
 async fn board_view(
@@ -1040,7 +1063,8 @@ async fn acknowledge(
     Path(id): Path<i64>,
     CsrfForm(user, f): CsrfForm<StepForm>,
 ) -> PageResult {
-    st.store
+    let step = st
+        .store
         .request_step(
             &user.scope,
             id,
@@ -1052,7 +1076,15 @@ async fn acknowledge(
             },
             today(),
         )
-        .await?;
+        .await;
+    if let Err(e) = step {
+        let errors = super::field_errors(e.into())?;
+        let q = DirectiveQuery {
+            unit: Some(f.unit),
+            ..DirectiveQuery::default()
+        };
+        return directive_view(&st, &user, id, q, errors).await;
+    }
     see_other(&format!(
         "/directives/{id}?unit={}&notice=acknowledged",
         f.unit
@@ -1069,11 +1101,7 @@ struct ReportPage {
     errors: Vec<FieldError>,
 }
 
-async fn implement(
-    State(st): State<AppState>,
-    Path(id): Path<i64>,
-    form: FilesForm,
-) -> PageResult {
+async fn implement(State(st): State<AppState>, Path(id): Path<i64>, form: FilesForm) -> PageResult {
     let FilesForm { user, pairs, files } = form;
     let f: StepForm = confirm::typed(&pairs)?;
     let mut errs = vec![];
@@ -1185,7 +1213,10 @@ async fn forward_page(
     let types = st.store.unit_types_below(&user.scope, unit).await?;
     let invalid = form.has_errors();
     let page = render(ForwardPage {
-        chrome: Chrome::new(user, tr.s("Chuyển tiếp văn bản xuống", "Forward the document down")),
+        chrome: Chrome::new(
+            user,
+            tr.s("Chuyển tiếp văn bản xuống", "Forward the document down"),
+        ),
         defaults: vec![
             ("due_on", format_vn_date(target.due_on)),
             ("target_kind", "types".into()),
@@ -1264,7 +1295,10 @@ async fn forward(
             lead: format!(
                 "{} {} {} {} {} ({}).",
                 tr.s("Chuyển tiếp văn bản", "Forward document"),
-                d.request.doc_number.clone().unwrap_or(d.request.title.clone()),
+                d.request
+                    .doc_number
+                    .clone()
+                    .unwrap_or(d.request.title.clone()),
                 tr.s("tới", "to"),
                 congdoan_domain::format_int(total),
                 tr.s("đơn vị", "units"),
