@@ -66,7 +66,12 @@ fn figure(html: &str, name: &str) -> (i64, String) {
     let i = html.find(&key).unwrap_or_else(|| panic!("{key} in {html}"));
     let before = &html[..i];
     let href = before.rsplit("href=\"").next().unwrap();
-    let link = href.split('"').next().unwrap().replace("&amp;", "&");
+    let link = href
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&")
+        .replace("&#38;", "&");
     let n = html[i..]
         .split("<strong>")
         .nth(1)

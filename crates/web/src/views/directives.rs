@@ -1365,14 +1365,18 @@ async fn download(
 
 /// `attachment` with an ASCII fallback name and the UTF-8 name (RFC 6266 / 5987).
 pub(crate) fn disposition(name: &str) -> String {
-    let ascii: String = congdoan_domain::text::fold(name)
+    let ascii: String = name
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c
-            } else {
-                '_'
+                return c;
             }
+            // "ế" → "e", "Đ" → "d"; anything else → "_".
+            congdoan_domain::text::fold(&c.to_string())
+                .chars()
+                .next()
+                .filter(|f| f.is_ascii_alphanumeric())
+                .unwrap_or('_')
         })
         .collect();
     let ascii = if ascii.trim_matches('_').is_empty() {
