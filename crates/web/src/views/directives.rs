@@ -833,6 +833,11 @@ async fn directive_view(
         (Some(l), _) => Some(l),
         (None, _) if d.issuer_view => Some(d.request.issuer_unit_id),
         (None, Some(t)) if t.forwarded_at.is_some() => Some(t.unit_id),
+        // An upper level that is not itself a target sees its own subtree's part.
+        (None, None) => match own_units(user).as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        },
         _ => None,
     };
     let board = match level {
