@@ -257,6 +257,7 @@ fn post_routes() -> Vec<String> {
         include_str!("../../crates/web/src/views/dashboard.rs"),
         include_str!("../../crates/web/src/views/audit.rs"),
         include_str!("../../crates/web/src/views/pick.rs"),
+        include_str!("../../crates/web/src/views/directives.rs"),
     ];
     let mut out = vec![];
     for src in sources {
@@ -369,6 +370,43 @@ async fn every_form_shows_its_errors_inline(kind: Kind) {
         .await
         .unwrap()
         .job_id;
+    // A directive to An Giang's CĐCS and park unions, already acknowledged by one CĐCS.
+    let kcn = s.unit(&admin, cdcs).await.unwrap().parent_id.unwrap();
+    let kcn_type = s.unit(&admin, kcn).await.unwrap().type_code;
+    let day = congdoan_web::today();
+    let directive = s
+        .issue_directive(
+            &admin,
+            congdoan_store::NewDirective {
+                issuer_unit_id: ag,
+                doc_type: "KH".into(),
+                seq: None,
+                issuer_abbrev: None,
+                issued_on: day,
+                title: "Kế hoạch thử lỗi".into(),
+                body: None,
+                due_on: day + time::Duration::days(30),
+                targets: congdoan_domain::request::TargetSpec::Subtree {
+                    root: ag,
+                    types: vec!["CDCS".into(), kcn_type],
+                },
+                files: vec![],
+            },
+        )
+        .await
+        .unwrap()
+        .request_id;
+    s.request_step(
+        &admin,
+        directive,
+        cdcs,
+        congdoan_domain::request::Action::Acknowledge,
+        Default::default(),
+        day,
+    )
+    .await
+    .unwrap();
+    let (ag_s, cdcs_s, kcn_s) = (ag.to_string(), cdcs.to_string(), kcn.to_string());
     let bad_code = "AG-CDCS-999";
     let case = |route: &'static str,
                 page: String,
@@ -387,6 +425,52 @@ async fn every_form_shows_its_errors_inline(kind: Kind) {
         kept: kept.map(str::to_string),
     };
     let cases = vec![
+        case(
+            "/directives",
+            format!("/directives/new?unit={ag}"),
+            "/directives".into(),
+            vec![
+                ("unit", &ag_s),
+                ("doc_type", "KH"),
+                ("issued_on", "31/02/2026"),
+                ("summary", "Kế hoạch có ngày sai"),
+                ("due_on", "01/01/2030"),
+                ("target_kind", "types"),
+                ("types", "CDCS"),
+            ],
+            Some("Ngày ban hành"),
+            Some("Kế hoạch có ngày sai"),
+        ),
+        case(
+            "/directives/{id}/acknowledge",
+            format!("/directives/{directive}?unit={cdcs}"),
+            format!("/directives/{directive}/acknowledge"),
+            vec![("unit", &cdcs_s)],
+            Some("Trạng thái"),
+            None,
+        ),
+        case(
+            "/directives/{id}/implement",
+            format!("/directives/{directive}?unit={cdcs}"),
+            format!("/directives/{directive}/implement"),
+            vec![("unit", &cdcs_s), ("note", "")],
+            Some("Ghi chú, kết quả"),
+            None,
+        ),
+        case(
+            "/directives/{id}/forward",
+            format!("/directives/{directive}/forward?unit={kcn}"),
+            format!("/directives/{directive}/forward"),
+            vec![
+                ("unit", &kcn_s),
+                ("target_kind", "types"),
+                ("types", "CDCS"),
+                ("instructions", "Triển khai ngay"),
+                ("due_on", "99/99/2026"),
+            ],
+            Some("Hạn báo cáo thực hiện"),
+            Some("Triển khai ngay"),
+        ),
         case(
             "/agreements/{id}/edit",
             format!("/agreements/{agreement}"),

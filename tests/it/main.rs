@@ -12,6 +12,7 @@ mod clusters;
 mod confirm;
 mod consent;
 mod coordination;
+mod directives;
 mod forms;
 mod hardening;
 mod harness;

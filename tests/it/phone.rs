@@ -197,6 +197,30 @@ async fn every_list_reads_on_a_phone(kind: Kind) {
         .supervisors[0]
         .assignment_id;
     let agreement = s.agreements(&scope, kt).await.expect("agreements")[0].agreement_id;
+    // A directive to An Giang's CĐCS, with its board and lists.
+    let day = congdoan_web::today();
+    let directive = s
+        .issue_directive(
+            &scope,
+            congdoan_store::NewDirective {
+                issuer_unit_id: ag,
+                doc_type: "KH".into(),
+                seq: Some(267),
+                issuer_abbrev: None,
+                issued_on: day,
+                title: "Thực hiện mô hình «Sát cơ sở, gần công nhân»".into(),
+                body: Some("Các CĐCS tổ chức đối thoại định kỳ.".into()),
+                due_on: day + time::Duration::days(30),
+                targets: congdoan_domain::request::TargetSpec::Subtree {
+                    root: ag,
+                    types: vec!["CDCS".into()],
+                },
+                files: vec![],
+            },
+        )
+        .await
+        .expect("directive")
+        .request_id;
     let mut problems = vec![];
     for (user, plan_unit, own) in [("admin", tld, kt), ("btv.angiang", ag, ag)] {
         let c = connect(driver.port).await;
@@ -226,6 +250,11 @@ async fn every_list_reads_on_a_phone(kind: Kind) {
             format!("/plans?unit={plan_unit}"),
             format!("/imports?unit={cdcs}"),
             "/audit".into(),
+            format!("/directives?unit={ag}"),
+            format!("/directives?unit={cdcs}"),
+            format!("/directives/new?unit={ag}"),
+            format!("/directives/{directive}"),
+            format!("/directives/{directive}/units?level={ag}&list=expected"),
         ];
         if user == "admin" {
             pages.push(format!("/agreements/{agreement}"));

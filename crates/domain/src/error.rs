@@ -370,6 +370,22 @@ pub fn field_label(field: &str, lang: Lang) -> &str {
         "closed_on" => ("Ngày đóng", "Closing date"),
         "from" => ("Từ ngày", "From"),
         "to" => ("Đến ngày", "To"),
+        "doc_type" => ("Loại văn bản", "Document type"),
+        "seq" => ("Số văn bản", "Document number"),
+        "issuer_abbrev" => ("Ký hiệu đơn vị ban hành", "Issuer abbreviation"),
+        "issued_on" => ("Ngày ban hành", "Date of issue"),
+        "summary" => ("Trích yếu", "Summary"),
+        "body" => ("Nội dung", "Text"),
+        "due_on" => ("Hạn báo cáo thực hiện", "Report due on"),
+        "targets" | "target_kind" => ("Nơi nhận", "Recipients"),
+        "types" => ("Loại đơn vị nhận", "Recipient unit types"),
+        "cluster_id" => ("Cụm, khối thi đua", "Emulation cluster"),
+        "agreement_id" => ("Quy chế phối hợp", "Coordination agreement"),
+        "note" => ("Ghi chú, kết quả", "Note"),
+        "instructions" => (
+            "Hướng dẫn của đơn vị chuyển tiếp",
+            "Forwarding instructions",
+        ),
         _ => return field,
     };
     match lang {

@@ -53,7 +53,7 @@ pub use reports::{NewReport, ReportForm, ReportSave, Rollup, stored_values};
 pub use requests::{
     BOARD_PAGE, Board, BoardRow, Chase, ChaseRow, Forward, MAX_TARGETS, NewDirective, NewFile,
     Owed, Propagation, Request, RequestDetail, RequestEvent, RequestFile, Sent, StepInput, Tally,
-    TallyDelta, Target, TypeRates,
+    TallyDelta, Target, TargetList, TypeRates,
 };
 pub use requests_bulk::BulkResponse;
 pub use restructure::{Lineage, Plan, Preview};

@@ -1602,3 +1602,144 @@ fn check_files(files: Vec<NewFile>, max: usize) -> Result<Vec<(NewFile, &'static
         })
         .collect()
 }
+
+/// Which targets of a level's subtree a board figure counts (each figure links to its
+/// list; the filters match the counters of `rq::counters`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetList {
+    /// Every expected target.
+    Expected,
+    /// Acknowledged (received, read).
+    Acknowledged,
+    /// Not acknowledged yet.
+    Unacknowledged,
+    /// Forwarded down.
+    Forwarded,
+    /// Implementation reported.
+    Implemented,
+    /// Past due without an implementation report.
+    Late,
+}
+
+impl TargetList {
+    pub fn parse(s: &str) -> Option<TargetList> {
+        Some(match s {
+            "expected" => TargetList::Expected,
+            "acknowledged" => TargetList::Acknowledged,
+            "unacknowledged" => TargetList::Unacknowledged,
+            "forwarded" => TargetList::Forwarded,
+            "implemented" => TargetList::Implemented,
+            "late" => TargetList::Late,
+            _ => return None,
+        })
+    }
+    pub fn code(self) -> &'static str {
+        match self {
+            TargetList::Expected => "expected",
+            TargetList::Acknowledged => "acknowledged",
+            TargetList::Unacknowledged => "unacknowledged",
+            TargetList::Forwarded => "forwarded",
+            TargetList::Implemented => "implemented",
+            TargetList::Late => "late",
+        }
+    }
+}
+
+/// Added for the directive pages (issue 14, items 1 and 5).
+impl Store {
+    /// The targets of a request in a level's subtree (the level itself included) that a
+    /// board figure counts, in name order, at most [`BOARD_PAGE`]; with the full count.
+    #[tracing::instrument(skip(self, scope))]
+    pub async fn request_target_list(
+        &self,
+        scope: &Scope,
+        request_id: i64,
+        level_unit_id: Option<i64>,
+        list: TargetList,
+        today: Date,
+    ) -> Result<(Vec<Target>, i64)> {
+        let detail = self.request(scope, request_id).await?;
+        let level = self
+            .unit(
+                scope,
+                level_unit_id.unwrap_or(detail.request.issuer_unit_id),
+            )
+            .await?;
+        // A target ended without a response is no longer expected (rq::counters).
+        let cond = match list {
+            TargetList::Expected => "$4 = $4",
+            TargetList::Acknowledged => "t.acknowledged_at IS NOT NULL AND $4 = $4",
+            TargetList::Unacknowledged => "t.acknowledged_at IS NULL AND $4 = $4",
+            TargetList::Forwarded => "t.forwarded_at IS NOT NULL AND $4 = $4",
+            TargetList::Implemented => "t.responded_at IS NOT NULL AND $4 = $4",
+            TargetList::Late => "t.responded_at IS NULL AND t.due_on < $4",
+        };
+        let filter = format!(
+            "WHERE t.request_id = $1 AND u.path >= $2 AND u.path < $3 \
+             AND (t.ended_on IS NULL OR t.responded_at IS NOT NULL) AND {cond}"
+        );
+        let end = range_end(&level.path);
+        let total: i64 = read!(self, p => sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM request_target t JOIN unit u ON u.unit_id = t.unit_id {filter}")))
+            .bind(request_id).bind(&level.path).bind(&end).bind(today).fetch_one(p).await)?;
+        let rows: Vec<Target> = read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{TARGET_SELECT} {filter} ORDER BY u.name, t.unit_id LIMIT {BOARD_PAGE}")))
+            .bind(request_id).bind(&level.path).bind(&end).bind(today).fetch_all(p).await)?;
+        Ok((rows, total))
+    }
+
+    /// Unit types below a unit with how many open units of each (from the maintained
+    /// figures, the unit itself left out): the choices of a target set.
+    pub async fn unit_types_below(
+        &self,
+        scope: &Scope,
+        unit_id: i64,
+    ) -> Result<Vec<(String, String, i64)>> {
+        let unit = self.unit(scope, unit_id).await?;
+        let rows: Vec<(String, String, i64, i64)> = read!(self, p => sqlx::query_as(
+            "SELECT s.key, ty.name_vi, CAST(SUM(s.n) AS BIGINT), CAST(MIN(ty.sort_order) AS BIGINT) FROM unit_stat s \
+             JOIN unit_type ty ON ty.type_code = s.key WHERE s.unit_id = $1 AND s.dim = 'unit_type' \
+             GROUP BY s.key, ty.name_vi")
+            .bind(unit_id).fetch_all(p).await)?;
+        let mut out: Vec<(i64, String, String, i64)> = rows
+            .into_iter()
+            .map(|(code, name, n, order)| {
+                let n = if code == unit.type_code { n - 1 } else { n };
+                (order, code, name, n)
+            })
+            .filter(|r| r.3 > 0)
+            .collect();
+        out.sort();
+        Ok(out.into_iter().map(|(_, c, n, k)| (c, n, k)).collect())
+    }
+
+    /// What a target set resolves to today, by unit type (name, count), for the page
+    /// that confirms the sending; checks the issuer may address it as the sending does.
+    pub async fn preview_targets(
+        &self,
+        scope: &Scope,
+        issuer_unit_id: i64,
+        spec: &TargetSpec,
+    ) -> Result<Vec<(String, i64)>> {
+        let issuer = self.unit(scope, issuer_unit_id).await?;
+        scope.check_write(&issuer.path)?;
+        let resolved = self.resolve_targets(scope, &issuer, spec).await?;
+        let mut by: BTreeMap<(i64, String), i64> = BTreeMap::new();
+        for chunk in resolved.chunks(1000) {
+            let ids = chunk
+                .iter()
+                .map(|(id, _)| id.to_string())
+                .collect::<Vec<_>>()
+                .join(",");
+            let rows: Vec<(String, i64, i64)> = read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT ty.name_vi, CAST(ty.sort_order AS BIGINT), CAST(COUNT(*) AS BIGINT) FROM unit u JOIN unit_type ty ON ty.type_code = u.type_code \
+                 WHERE u.unit_id IN ({ids}) GROUP BY ty.name_vi, ty.sort_order")))
+                .fetch_all(p).await)?;
+            for (name, order, n) in rows {
+                *by.entry((order, name)).or_default() += n;
+            }
+        }
+        Ok(by.into_iter().map(|((_, name), n)| (name, n)).collect())
+    }
+}

@@ -405,6 +405,9 @@ impl Store {
             });
         }
 
+        // Directives (issue 14): what the user's units owe, and what their own lack.
+        self.directive_todo(&area, today, &mut items).await?;
+
         items.sort_by(|a, b| {
             b.severity
                 .cmp(&a.severity)
@@ -653,5 +656,115 @@ impl Store {
             f.lost = fell.get(id).map(|(l, _)| *l);
         }
         Ok(out)
+    }
+}
+
+/// To-do items of directives: bounded reads of the user's own units' targets through
+/// `request_target_unit_idx (unit_id, state)`, and of the roll-up row (`request_tally`,
+/// unit 0 = every target) of the latest requests they issued.
+impl Store {
+    async fn directive_todo(
+        &self,
+        area: &Area,
+        today: Date,
+        items: &mut Vec<TodoItem>,
+    ) -> Result<()> {
+        if area.roots.is_empty() || area.roots.len() > 100 {
+            return Ok(());
+        }
+        let ids = area
+            .roots
+            .iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        let link = match area.link_unit {
+            Some(u) => format!("/directives?unit={u}"),
+            None => "/directives".to_string(),
+        };
+        let owed: Vec<(String, Date)> = read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT t.state, t.due_on FROM request_target t JOIN request r ON r.request_id = t.request_id \
+             WHERE t.unit_id IN ({ids}) AND t.state IN ('pending', 'acknowledged') AND t.ended_on IS NULL \
+             AND r.kind = 'directive' ORDER BY t.due_on LIMIT {}", COUNT_CAP + 1)))
+            .fetch_all(p).await)?;
+        let more = owed.len() as i64 > COUNT_CAP;
+        let owed = &owed[..owed.len().min(COUNT_CAP as usize)];
+        let pending: Vec<&(String, Date)> = owed.iter().filter(|(s, _)| s == "pending").collect();
+        if !pending.is_empty() {
+            items.push(TodoItem {
+                kind: "directive_ack",
+                severity: Severity::Soon,
+                title_vi: "văn bản chờ xác nhận đã nhận".into(),
+                title_en: "documents waiting for acknowledgement".into(),
+                count: pending.len() as i64,
+                more,
+                link: format!("{link}#owed"),
+                due: pending.first().map(|t| t.1),
+            });
+        }
+        let horizon = today + Duration::days(congdoan_domain::request::REMIND_BEFORE_DAYS);
+        let late: Vec<Date> = owed.iter().filter(|t| t.1 < today).map(|t| t.1).collect();
+        let soon: Vec<Date> = owed
+            .iter()
+            .filter(|t| t.1 >= today && t.1 <= horizon)
+            .map(|t| t.1)
+            .collect();
+        if !late.is_empty() {
+            items.push(TodoItem {
+                kind: "directive_late",
+                severity: Severity::Urgent,
+                title_vi: "văn bản đã quá hạn báo cáo thực hiện".into(),
+                title_en: "documents past their implementation report date".into(),
+                count: late.len() as i64,
+                more,
+                link: format!("{link}#owed"),
+                due: late.first().copied(),
+            });
+        }
+        if !soon.is_empty() {
+            items.push(TodoItem {
+                kind: "directive_due",
+                severity: Severity::Soon,
+                title_vi: format!(
+                    "văn bản sắp đến hạn báo cáo thực hiện (trong {} ngày)",
+                    congdoan_domain::request::REMIND_BEFORE_DAYS
+                ),
+                title_en: "documents whose implementation report is due soon".into(),
+                count: soon.len() as i64,
+                more: false,
+                link: format!("{link}#owed"),
+                due: soon.first().copied(),
+            });
+        }
+        // Issued directives past due: expected minus implemented, from the roll-up.
+        let issued: Vec<(i64, Date, Option<i64>, Option<i64>)> = read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT r.request_id, r.due_on, \
+             (SELECT g.n FROM request_tally g WHERE g.request_id = r.request_id AND g.unit_id = 0 AND g.key = '#expected'), \
+             (SELECT g.n FROM request_tally g WHERE g.request_id = r.request_id AND g.unit_id = 0 AND g.key = '#received') \
+             FROM request r WHERE r.issuer_unit_id IN ({ids}) AND r.kind = 'directive' AND r.due_on < $1 \
+             ORDER BY r.issued_on DESC LIMIT 50")))
+            .bind(today).fetch_all(p).await)?;
+        let lagging: Vec<(i64, Date, i64)> = issued
+            .into_iter()
+            .map(|(id, due, e, r)| (id, due, e.unwrap_or(0) - r.unwrap_or(0)))
+            .filter(|r| r.2 > 0)
+            .collect();
+        if !lagging.is_empty() {
+            let n: i64 = lagging.iter().map(|r| r.2).sum();
+            items.push(TodoItem {
+                kind: "directive_units_late",
+                severity: Severity::Urgent,
+                title_vi: "đơn vị chậm báo cáo thực hiện văn bản đã ban hành".into(),
+                title_en: "units late reporting on documents issued".into(),
+                count: n,
+                more: false,
+                link: match lagging.as_slice() {
+                    [one] => format!("/directives/{}/units?list=late", one.0),
+                    _ => format!("{link}#sent"),
+                },
+                due: lagging.iter().map(|r| r.1).min(),
+            });
+        }
+        Ok(())
     }
 }

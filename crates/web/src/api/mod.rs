@@ -6,6 +6,7 @@ mod clusters;
 mod errors;
 mod imports;
 mod plans;
+mod requests;
 mod tokens;
 
 use crate::auth::CurrentUser;
@@ -151,6 +152,17 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(agreements::accept_agreement))
         .routes(routes!(agreements::decline_agreement))
         .routes(routes!(agreements::end_agreement))
+        .routes(routes!(requests::list_requests))
+        .routes(routes!(requests::get_request))
+        .routes(routes!(requests::request_board))
+        .routes(routes!(requests::get_target))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(requests::issue_directive))
+                .routes(routes!(requests::take_step))
+                .layer(axum::extract::DefaultBodyLimit::max(requests::BODY_LIMIT)),
+        )
+        .routes(routes!(requests::forward))
         .split_for_parts()
 }
 

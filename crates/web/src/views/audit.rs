@@ -58,6 +58,37 @@ pub(crate) const ACTIONS: &[(&str, &str, &str)] = &[
     ("schedule", "Hẹn ngày áp dụng", "Scheduled a plan"),
     ("cancel", "Huỷ", "Cancelled"),
     ("load", "Nạp dữ liệu", "Loaded data"),
+    // Requests: directives and reports (issue 14).
+    ("send", "Ban hành, gửi văn bản", "Issued and sent"),
+    (
+        "request_acknowledge",
+        "Xác nhận đã nhận văn bản",
+        "Acknowledged a document",
+    ),
+    (
+        "request_forward",
+        "Chuyển tiếp văn bản",
+        "Forwarded a document",
+    ),
+    (
+        "request_implement",
+        "Báo cáo thực hiện",
+        "Reported implementation",
+    ),
+    ("request_draft", "Lưu nháp báo cáo", "Saved a report draft"),
+    ("request_submit", "Gửi báo cáo", "Submitted a report"),
+    ("request_return", "Trả lại báo cáo", "Returned a report"),
+    ("request_approve", "Duyệt báo cáo", "Approved a report"),
+    (
+        "request_reopen",
+        "Mở lại báo cáo đã duyệt",
+        "Reopened a report",
+    ),
+    (
+        "view_personal",
+        "Xem số điện thoại chủ tịch CĐCS cần nhắc",
+        "Viewed chairs' phone numbers",
+    ),
     // Membership events (`MemberEventKind` codes).
     ("admit", "Kết nạp", "Admitted"),
     ("suspend", "Tạm dừng sinh hoạt", "Suspended"),

@@ -7,6 +7,7 @@ mod audit;
 mod clusters;
 mod confirm;
 mod dashboard;
+mod directives;
 mod exports;
 pub(crate) mod imports;
 pub(crate) mod members;
@@ -96,6 +97,7 @@ pub fn routes() -> Router<AppState> {
         .merge(agreements::routes())
         .merge(exports::routes())
         .merge(accounts::routes())
+        .merge(directives::routes())
         .fallback(unknown_page)
         .layer(axum::middleware::from_fn(html_errors))
 }
