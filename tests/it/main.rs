@@ -19,6 +19,7 @@ mod instances;
 mod pages;
 mod phone;
 mod reform;
+mod reports;
 mod requests;
 mod restructure;
 mod scope;

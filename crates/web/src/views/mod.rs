@@ -8,10 +8,12 @@ mod clusters;
 mod confirm;
 mod dashboard;
 mod exports;
+mod forms;
 pub(crate) mod imports;
 pub(crate) mod members;
 mod pick;
 pub(crate) mod plans;
+mod reports;
 mod session;
 mod todo;
 mod tree;
@@ -96,6 +98,8 @@ pub fn routes() -> Router<AppState> {
         .merge(agreements::routes())
         .merge(exports::routes())
         .merge(accounts::routes())
+        .merge(forms::routes())
+        .merge(reports::routes())
         .fallback(unknown_page)
         .layer(axum::middleware::from_fn(html_errors))
 }
