@@ -328,4 +328,108 @@ async fn reports_through_the_pages(kind: Kind) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-both_engines!(reports_through_the_pages);
+/// The same over the API: define, send, push a submission (422 with every issue, then
+/// accepted), approve, pull the roll-up.
+async fn reports_through_the_api(kind: Kind) {
+    let Some(app) = TestApp::spawn(kind).await else {
+        return;
+    };
+    let ag = app.unit_id("AG").await;
+    let a = app.unit_id(congdoan_datagen::DEMO_CDCS_CODE).await;
+    let api = app.token("btv.angiang").await;
+    let mut bad = congdoan_datagen::forms::monthly_quick_report();
+    bad.sections[0].fields[4].formula = Some("members_joined - nothing_here".into());
+    let (s, body) = api
+        .post(
+            "/api/v1/forms",
+            serde_json::json!({"unit_id": ag, "definition": bad}),
+        )
+        .await;
+    assert_eq!(s, 422, "{body}");
+    let (s, form) = api
+        .post(
+            "/api/v1/forms",
+            serde_json::json!({"unit_id": ag, "definition": congdoan_datagen::forms::monthly_quick_report()}),
+        )
+        .await;
+    assert_eq!(s, 200, "{form}");
+    let form_id = form["form_id"].as_i64().unwrap();
+    let (s, list) = api.get(&format!("/api/v1/forms?unit_id={ag}")).await;
+    assert_eq!(s, 200);
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "BCN-THANG")
+    );
+    let period = format!("{}-11", today().year() - 1);
+    let (s, req) = api
+        .post(
+            "/api/v1/reports",
+            serde_json::json!({"unit_id": ag, "form_id": form_id, "period": period}),
+        )
+        .await;
+    assert_eq!(s, 200, "{req}");
+    let rid = req["request_id"].as_i64().unwrap();
+    let path = format!("/api/v1/reports/{rid}/units/{a}");
+    let (s, body) = api
+        .send(
+            reqwest::Method::PUT,
+            &path,
+            serde_json::json!({"submit": true, "values": {"members_end": "10", "women": "20"}}),
+        )
+        .await;
+    assert_eq!(s, 422, "{body}");
+    let fields: Vec<&str> = body["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["field"].as_str())
+        .collect();
+    assert!(
+        fields.contains(&"women") && fields.contains(&"disputes"),
+        "{body}"
+    );
+    let values = serde_json::json!({"members_end": "120", "women": "70", "disputes": "0",
+        "stoppages": "0", "wage_arrears": "không"});
+    let (s, t) = api
+        .send(
+            reqwest::Method::PUT,
+            &path,
+            serde_json::json!({"submit": true, "values": values}),
+        )
+        .await;
+    assert_eq!(s, 200, "{t}");
+    assert_eq!(t["state"], "submitted");
+    let (s, t) = api
+        .post(
+            &format!("{path}/steps"),
+            serde_json::json!({"action": "return"}),
+        )
+        .await;
+    assert_eq!(s, 422, "{t}");
+    let (s, t) = api
+        .post(
+            &format!("{path}/steps"),
+            serde_json::json!({"action": "approve"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{t}");
+    assert_eq!(t["state"], "approved");
+    let (_, sub) = api.get(&path).await;
+    assert_eq!(sub["values"]["women"], "70", "{sub}");
+    let (s, roll) = api
+        .get(&format!("/api/v1/reports/{rid}/rollup?level={ag}"))
+        .await;
+    assert_eq!(s, 200, "{roll}");
+    let women = roll["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["key"] == "women")
+        .unwrap();
+    assert_eq!(women["number"], 70, "{roll}");
+    assert_eq!(roll["rates"]["received"], 1);
+}
+
+both_engines!(reports_through_the_pages, reports_through_the_api);

@@ -502,7 +502,12 @@ async fn send_report(
         let period_label = period
             .map(|p| format!(" kỳ {}", p.label_vi()))
             .unwrap_or_default();
-        let types = def.filled_by.join(", ");
+        let types = def
+            .filled_by
+            .iter()
+            .map(|t| if t == "CDCS" { "CĐCS" } else { t.as_str() })
+            .collect::<Vec<_>>()
+            .join(", ");
         return ConfirmPage {
             chrome: Chrome::new(&user, tr.s("Gửi yêu cầu báo cáo", "Send a report request")),
             lead: format!(
