@@ -366,7 +366,8 @@ async fn reports_through_the_api(kind: Kind) {
     let (s, req) = api
         .post(
             "/api/v1/reports",
-            serde_json::json!({"unit_id": ag, "form_id": form_id, "period": period}),
+            serde_json::json!({"unit_id": ag, "form_id": form_id, "period": period,
+                "due_on": congdoan_domain::date::format_vn_date(today() + time::Duration::days(10))}),
         )
         .await;
     assert_eq!(s, 200, "{req}");
@@ -432,4 +433,4 @@ async fn reports_through_the_api(kind: Kind) {
     assert_eq!(roll["rates"]["received"], 1);
 }
 
-both_engines!(reports_through_the_pages, reports_through_the_api);
+crate::both_engines!(reports_through_the_pages, reports_through_the_api);
