@@ -37,12 +37,37 @@ fn hidden_value(html: &str, name: &str) -> String {
     let key = format!("name=\"{name}\" value=\"");
     let i = html.find(&key).expect("hidden field") + key.len();
     let raw = html[i..].split('"').next().unwrap_or_default();
-    raw.replace("&quot;", "\"")
-        .replace("&#34;", "\"")
-        .replace("&#39;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
+    // Named and decimal entities, as the template escaper writes them.
+    let mut out = String::new();
+    let mut rest = raw;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        let end = tail.find(';').unwrap_or(0);
+        let ent = &tail[1..end];
+        let ch = match ent {
+            "quot" => Some('"'),
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "apos" => Some('\''),
+            e if e.starts_with("#x") => u32::from_str_radix(&e[2..], 16).ok().and_then(char::from_u32),
+            e if e.starts_with('#') => e[1..].parse().ok().and_then(char::from_u32),
+            _ => None,
+        };
+        match ch {
+            Some(c) if end > 0 => {
+                out.push(c);
+                rest = &tail[end + 1..];
+            }
+            _ => {
+                out.push('&');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn filled(
@@ -316,7 +341,13 @@ async fn reports_through_the_pages(kind: Kind) {
     let file = dir.join("tong-hop.xlsx");
     std::fs::write(&file, &bytes).unwrap();
     let out = std::process::Command::new("soffice")
-        .args(["--headless", "--convert-to", "csv", "--outdir"])
+        .arg(format!("-env:UserInstallation=file://{}/profile", dir.display()))
+        .args([
+            "--headless",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false",
+            "--outdir",
+        ])
         .arg(&dir)
         .arg(&file)
         .env("HOME", &dir)
