@@ -51,7 +51,9 @@ fn hidden_value(html: &str, name: &str) -> String {
             "lt" => Some('<'),
             "gt" => Some('>'),
             "apos" => Some('\''),
-            e if e.starts_with("#x") => u32::from_str_radix(&e[2..], 16).ok().and_then(char::from_u32),
+            e if e.starts_with("#x") => u32::from_str_radix(&e[2..], 16)
+                .ok()
+                .and_then(char::from_u32),
             e if e.starts_with('#') => e[1..].parse().ok().and_then(char::from_u32),
             _ => None,
         };
@@ -341,7 +343,10 @@ async fn reports_through_the_pages(kind: Kind) {
     let file = dir.join("tong-hop.xlsx");
     std::fs::write(&file, &bytes).unwrap();
     let out = std::process::Command::new("soffice")
-        .arg(format!("-env:UserInstallation=file://{}/profile", dir.display()))
+        .arg(format!(
+            "-env:UserInstallation=file://{}/profile",
+            dir.display()
+        ))
         .args([
             "--headless",
             "--convert-to",
