@@ -258,6 +258,8 @@ fn post_routes() -> Vec<String> {
         include_str!("../../crates/web/src/views/audit.rs"),
         include_str!("../../crates/web/src/views/pick.rs"),
         include_str!("../../crates/web/src/views/directives.rs"),
+        include_str!("../../crates/web/src/views/forms.rs"),
+        include_str!("../../crates/web/src/views/reports.rs"),
     ];
     let mut out = vec![];
     for src in sources {
@@ -396,6 +398,31 @@ async fn every_form_shows_its_errors_inline(kind: Kind) {
         .await
         .unwrap()
         .request_id;
+    let report_form = s
+        .create_form(&admin, ag, {
+            let mut d = congdoan_datagen::forms::monthly_quick_report();
+            d.code = "BCN-THU".into();
+            d
+        })
+        .await
+        .unwrap()
+        .form_id;
+    let report = s
+        .send_report(
+            &admin,
+            congdoan_store::NewReport {
+                issuer_unit_id: ag,
+                form_id: report_form,
+                period: Some(format!("{}-11", time::OffsetDateTime::now_utc().year() - 1)),
+                due_on: Some(time::OffsetDateTime::now_utc().date() + time::Duration::days(10)),
+                title: None,
+                targets: None,
+                issued_on: time::OffsetDateTime::now_utc().date(),
+            },
+        )
+        .await
+        .unwrap()
+        .request_id;
     s.request_step(
         &admin,
         directive,
@@ -407,6 +434,7 @@ async fn every_form_shows_its_errors_inline(kind: Kind) {
     .await
     .unwrap();
     let (ag_s, cdcs_s, kcn_s) = (ag.to_string(), cdcs.to_string(), kcn.to_string());
+    let ag_text = ag.to_string();
     let bad_code = "AG-CDCS-999";
     let case = |route: &'static str,
                 page: String,
@@ -802,12 +830,57 @@ async fn every_form_shows_its_errors_inline(kind: Kind) {
             Some("Dòng tiêu đề"),
             Some("&#39;không&#39;"),
         ),
+        case(
+            "/forms/create",
+            format!("/forms?unit={ag}"),
+            "/forms/create".into(),
+            vec![("unit", ag_text.as_str()), ("definition", "{")],
+            Some("Mẫu báo cáo"),
+            None,
+        ),
+        case(
+            "/forms/{id}/send",
+            format!("/forms/{report_form}?unit={ag}"),
+            format!("/forms/{report_form}/send"),
+            vec![
+                ("unit", ag_text.as_str()),
+                ("period", "2025-11"),
+                ("due_on", "99/99/2026"),
+            ],
+            Some("Hạn nộp"),
+            Some("99/99/2026"),
+        ),
+        case(
+            "/reports/{id}/units/{unit}",
+            format!("/reports/{report}/units/{cdcs}"),
+            format!("/reports/{report}/units/{cdcs}"),
+            vec![("members_end", "10"), ("women", "20"), ("action", "submit")],
+            Some("Đoàn viên nữ"),
+            Some("value=\"20\""),
+        ),
+        case(
+            "/reports/{id}/units/{unit}/{step}",
+            format!("/reports/{report}/units/{cdcs}"),
+            format!("/reports/{report}/units/{cdcs}/return?c=1"),
+            vec![("reason", "")],
+            Some("Lý do"),
+            None,
+        ),
     ];
     // Routes that take no typed input, or are tested on their own below.
     let exempt = [
         ("/login", "the login form; its error is tested in pages.rs"),
         ("/logout", "no input"),
         ("/imports", "multipart upload, posted below"),
+        ("/forms/import", "multipart upload, tested in reports.rs"),
+        (
+            "/forms/{id}/version",
+            "multipart upload, same reader as /forms/import",
+        ),
+        (
+            "/reports/{id}/units/{unit}/check",
+            "htmx fragment: the field's message, tested in reports.rs",
+        ),
         (
             "/agreements/{id}/accept",
             "no input: a confirmation page, tested in consent.rs",

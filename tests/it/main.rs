@@ -23,6 +23,7 @@ mod openapi;
 mod pages;
 mod phone;
 mod reform;
+mod reports;
 mod requests;
 mod restructure;
 mod scope;

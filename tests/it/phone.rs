@@ -221,6 +221,32 @@ async fn every_list_reads_on_a_phone(kind: Kind) {
         .await
         .expect("directive")
         .request_id;
+    let report_form = s
+        .create_form(&scope, ag, {
+            let mut d = congdoan_datagen::forms::monthly_quick_report();
+            d.code = "BCN-THU".into();
+            d
+        })
+        .await
+        .expect("form")
+        .form_id;
+    let today = time::OffsetDateTime::now_utc().date();
+    let report = s
+        .send_report(
+            &scope,
+            congdoan_store::NewReport {
+                issuer_unit_id: ag,
+                form_id: report_form,
+                period: Some(format!("{}-11", today.year() - 1)),
+                due_on: Some(today + time::Duration::days(10)),
+                title: None,
+                targets: None,
+                issued_on: today,
+            },
+        )
+        .await
+        .expect("report")
+        .request_id;
     let mut problems = vec![];
     for (user, plan_unit, own) in [("admin", tld, kt), ("btv.angiang", ag, ag)] {
         let c = connect(driver.port).await;
@@ -249,6 +275,10 @@ async fn every_list_reads_on_a_phone(kind: Kind) {
             format!("/agreements?unit={own}"),
             format!("/plans?unit={plan_unit}"),
             format!("/imports?unit={cdcs}"),
+            format!("/forms?unit={own}"),
+            format!("/forms/{report_form}?unit={ag}"),
+            format!("/reports/{report}?field=members_end"),
+            format!("/reports/{report}/units/{cdcs}"),
             "/audit".into(),
             format!("/directives?unit={ag}"),
             format!("/directives?unit={cdcs}"),

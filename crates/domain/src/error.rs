@@ -357,6 +357,11 @@ pub fn field_label(field: &str, lang: Lang) -> &str {
         "founding_decision" => ("Quyết định thành lập", "Founding decision"),
         "si_salary" => ("Lương đóng BHXH", "SI salary"),
         "file" => ("Tệp", "File"),
+        "period" => ("Kỳ báo cáo", "Period"),
+        "due_on" => ("Hạn nộp", "Due date"),
+        "definition" => ("Mẫu báo cáo", "Report form"),
+        "due_days" => ("Số ngày hạn nộp sau kỳ", "Days due after the period"),
+        "filled_by" => ("Đơn vị lập báo cáo", "Filled by"),
         "header_row" => ("Dòng tiêu đề", "Header row"),
         "state" => ("Trạng thái", "State"),
         "commune_union_min_cdcs" | "commune_union_min_members" => {

@@ -603,4 +603,21 @@ impl Store {
         }
         Ok(out)
     }
+
+    /// How many units a report sent from a unit to the given unit types would reach
+    /// (from the maintained figures, for the confirmation page).
+    pub async fn report_target_estimate(
+        &self,
+        scope: &Scope,
+        unit_id: i64,
+        types: &[String],
+    ) -> Result<i64> {
+        let unit = self.unit(scope, unit_id).await?;
+        scope.check_read(&unit.path)?;
+        let mut n = 0;
+        for t in types {
+            n += self.stat(unit_id, "unit_type", t).await?;
+        }
+        Ok(n)
+    }
 }

@@ -408,6 +408,7 @@ impl Store {
         // Directives (issue 14): what the user's units owe, and what their own lack.
         self.directive_todo(&area, today, &mut items).await?;
 
+        items.extend(self.report_todo(&area, today).await?);
         items.sort_by(|a, b| {
             b.severity
                 .cmp(&a.severity)
@@ -766,5 +767,77 @@ impl Store {
             });
         }
         Ok(())
+impl Store {
+    /// Report items: reports due soon or late (pending or draft), returned ones, and
+    /// submissions waiting for review of requests the area issued. Each count is capped
+    /// and links to the first one (fill page or board).
+    async fn report_todo(&self, area: &Area, today: Date) -> Result<Vec<TodoItem>> {
+        let horizon = today + Duration::days(congdoan_domain::request::REMIND_BEFORE_DAYS);
+        let mut items = Vec::new();
+        // (kind, states, issuer side, severity, vi, en)
+        let kinds: [(&'static str, &str, bool, &str, &str); 3] = [
+            (
+                "reports_due",
+                "'pending','draft'",
+                false,
+                "báo cáo đến hạn hoặc quá hạn chưa nộp",
+                "reports due or late",
+            ),
+            (
+                "reports_returned",
+                "'returned'",
+                false,
+                "báo cáo bị trả lại cần sửa",
+                "reports returned for correction",
+            ),
+            (
+                "reports_review",
+                "'submitted'",
+                true,
+                "báo cáo chờ duyệt",
+                "reports waiting for review",
+            ),
+        ];
+        for (kind, states, issuer, vi, en) in kinds {
+            let rows: Vec<(i64, i64, Date)> = read!(self, p => {
+                let mut qb = QueryBuilder::new(
+                    "SELECT t.request_id, t.unit_id, t.due_on FROM request_target t JOIN request r ON r.request_id = t.request_id ");
+                qb.push(if issuer {
+                    "JOIN unit u ON u.unit_id = r.issuer_unit_id "
+                } else {
+                    "JOIN unit u ON u.unit_id = t.unit_id "
+                });
+                qb.push(format!("WHERE r.kind = 'report' AND t.ended_on IS NULL AND t.state IN ({states})"));
+                if kind == "reports_due" {
+                    qb.push(" AND t.due_on <= ").push_bind(horizon);
+                }
+                area.push(&mut qb, "u.path");
+                qb.push(" ORDER BY t.due_on LIMIT ").push_bind(COUNT_CAP + 1);
+                qb.build_query_as().fetch_all(p).await
+            })?;
+            let Some(&(rid, uid, due)) = rows.first() else {
+                continue;
+            };
+            let n = rows.len() as i64;
+            items.push(TodoItem {
+                kind,
+                severity: if kind == "reports_returned" || due < today {
+                    Severity::Urgent
+                } else {
+                    Severity::Soon
+                },
+                title_vi: vi.into(),
+                title_en: en.into(),
+                count: n.min(COUNT_CAP),
+                more: n > COUNT_CAP,
+                link: if issuer {
+                    format!("/reports/{rid}")
+                } else {
+                    format!("/reports/{rid}/units/{uid}")
+                },
+                due: (kind == "reports_due").then_some(due),
+            });
+        }
+        Ok(items)
     }
 }

@@ -1572,7 +1572,13 @@ impl Form {
                     then,
                     message,
                 } => {
-                    if values.contains_key(when) && !values.contains_key(then) {
+                    // A zero ("no stoppages") or "no" asks nothing further.
+                    let filled = match values.get(when) {
+                        None | Some(Value::Num(0)) | Some(Value::Bool(false)) => false,
+                        Some(Value::Text(t)) => !t.trim().is_empty(),
+                        Some(_) => true,
+                    };
+                    if filled && !values.contains_key(then) {
                         let wl = self.label(when).unwrap_or(when);
                         let tl = self.label(then).unwrap_or(then);
                         let vi = if message.is_empty() {

@@ -783,3 +783,23 @@ proptest! {
         }
     }
 }
+
+/// "If A then B" does not fire when A is zero: no stoppages need no number of people.
+#[test]
+fn required_pair_ignores_zero() {
+    let f = sample();
+    let zero = f.parse_input(&raw(&[("support", "0")]));
+    assert!(
+        zero.issues.iter().all(|i| i.code != "VL0862"),
+        "{:?}",
+        zero.issues
+    );
+    let some = f.parse_input(&raw(&[("support", "5")]));
+    assert!(
+        some.issues
+            .iter()
+            .any(|i| i.code == "VL0862" && i.field == "note"),
+        "{:?}",
+        some.issues
+    );
+}

@@ -7,6 +7,7 @@ mod errors;
 mod imports;
 mod plans;
 mod requests;
+mod reports;
 mod tokens;
 
 use crate::auth::CurrentUser;
@@ -119,6 +120,13 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(get_member, update_member))
         .routes(routes!(member_history, member_event))
         .routes(routes!(audit_log))
+        .routes(routes!(reports::list_forms, reports::create_form))
+        .routes(routes!(reports::get_form))
+        .routes(routes!(reports::new_version))
+        .routes(routes!(reports::send_report))
+        .routes(routes!(reports::get_submission, reports::put_submission))
+        .routes(routes!(reports::review_step))
+        .routes(routes!(reports::rollup))
         .routes(routes!(dashboard))
         .merge(
             OpenApiRouter::new()

@@ -2,6 +2,7 @@
 //! calls as the pages. Files travel base64-encoded in JSON, bounded by the route's
 //! body limit and the per-file limit.
 
+use super::errors::*;
 use super::{ApiJson, ApiQuery, ApiResult};
 use crate::auth::CurrentUser;
 use crate::error::FieldError;
@@ -58,7 +59,7 @@ fn kind_of(k: Option<&str>) -> Result<Option<RequestKind>, AppError> {
 }
 
 /// Requests a unit owes (newest deadline first) or sent (newest first, with totals).
-#[utoipa::path(get, path = "/api/v1/requests", params(ListQuery), responses((status = 200, body = RequestList), (status = 404, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/requests", params(ListQuery), responses((status = 200, body = RequestList), QueryErrors), security(("bearer" = [])))]
 pub async fn list_requests(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -92,7 +93,7 @@ pub async fn list_requests(
 }
 
 /// One request with its totals and the issuer's files.
-#[utoipa::path(get, path = "/api/v1/requests/{id}", params(("id" = i64, Path)), responses((status = 200, body = RequestDetail), (status = 404, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/requests/{id}", params(("id" = i64, Path)), responses((status = 200, body = RequestDetail), ReadErrors), security(("bearer" = [])))]
 pub async fn get_request(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -110,7 +111,7 @@ pub struct LevelQuery {
 }
 
 /// The board at one level: counters, one row per unit below, per type, propagation.
-#[utoipa::path(get, path = "/api/v1/requests/{id}/board", params(("id" = i64, Path), LevelQuery), responses((status = 200, body = Board), (status = 404, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/requests/{id}/board", params(("id" = i64, Path), LevelQuery), responses((status = 200, body = Board), QueryErrors), security(("bearer" = [])))]
 pub async fn request_board(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -131,7 +132,7 @@ pub struct TargetView {
 }
 
 /// One target unit: where it stands, its history, its files.
-#[utoipa::path(get, path = "/api/v1/requests/{id}/targets/{unit_id}", params(("id" = i64, Path), ("unit_id" = i64, Path)), responses((status = 200, body = TargetView), (status = 404, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/requests/{id}/targets/{unit_id}", params(("id" = i64, Path), ("unit_id" = i64, Path)), responses((status = 200, body = TargetView), ReadErrors), security(("bearer" = [])))]
 pub async fn get_target(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -208,7 +209,7 @@ pub struct NewDirectiveBody {
 
 /// Issues a directive (numbered per issuer, type and year) to a target set.
 #[utoipa::path(post, path = "/api/v1/directives", request_body = NewDirectiveBody,
-    responses((status = 200, body = Request), (status = 422, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = Request), WriteErrors), security(("bearer" = [])))]
 pub async fn issue_directive(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -241,7 +242,7 @@ pub struct StepBody {
 
 /// Takes a step on a unit's obligation.
 #[utoipa::path(post, path = "/api/v1/requests/{id}/targets/{unit_id}/steps", params(("id" = i64, Path), ("unit_id" = i64, Path)), request_body = StepBody,
-    responses((status = 200, body = Target), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = Target), WriteErrors), security(("bearer" = [])))]
 pub async fn take_step(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -286,7 +287,7 @@ pub struct Forwarded {
 
 /// Forwards a directive down the unit's own subtree (one propagation tree).
 #[utoipa::path(post, path = "/api/v1/requests/{id}/targets/{unit_id}/forward", params(("id" = i64, Path), ("unit_id" = i64, Path)), request_body = ForwardBody,
-    responses((status = 200, body = Forwarded), (status = 422, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = Forwarded), WriteErrors), security(("bearer" = [])))]
 pub async fn forward(
     State(st): State<AppState>,
     user: CurrentUser,

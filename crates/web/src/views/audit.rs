@@ -97,6 +97,12 @@ pub(crate) const ACTIONS: &[(&str, &str, &str)] = &[
     ("exit", "Thôi sinh hoạt", "Left the union"),
     ("expel", "Khai trừ", "Expelled"),
     ("readmit", "Kết nạp lại", "Readmitted"),
+    // Report steps (request_step writes "request_<action>").
+    ("request_draft", "Lưu nháp báo cáo", "Saved a report draft"),
+    ("request_submit", "Gửi báo cáo", "Submitted a report"),
+    ("request_return", "Trả lại báo cáo", "Returned a report"),
+    ("request_approve", "Duyệt báo cáo", "Approved a report"),
+    ("request_reopen", "Mở lại báo cáo", "Reopened a report"),
 ];
 
 /// What an audit row is about.
@@ -114,6 +120,7 @@ const ENTITIES: &[(&str, &str, &str)] = &[
     ("committee", "ban chấp hành", "committee"),
     ("position", "chức vụ", "post"),
     ("dataset", "dữ liệu", "data set"),
+    ("report_form", "mẫu báo cáo", "report form"),
 ];
 
 /// Labels of before/after keys that the shared field labels do not name.

@@ -251,7 +251,7 @@ async fn directives_page(
     } else if !q.q.trim().is_empty() {
         hits = st
             .store
-            .search_units(&user.scope, &q.q, &[], false, 20)
+            .search_units(&user.scope, &q.q, &[], false, false, 20)
             .await?;
     }
     let title = match &unit {

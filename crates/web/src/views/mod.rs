@@ -9,10 +9,12 @@ mod confirm;
 mod dashboard;
 mod directives;
 mod exports;
+mod forms;
 pub(crate) mod imports;
 pub(crate) mod members;
 mod pick;
 pub(crate) mod plans;
+mod reports;
 mod session;
 mod todo;
 mod tree;
@@ -98,6 +100,8 @@ pub fn routes() -> Router<AppState> {
         .merge(exports::routes())
         .merge(accounts::routes())
         .merge(directives::routes())
+        .merge(forms::routes())
+        .merge(reports::routes())
         .fallback(unknown_page)
         .layer(axum::middleware::from_fn(html_errors))
 }
