@@ -17,7 +17,7 @@ use serde_json::{Value as Json, json};
 use time::Date;
 use typst::diag::SourceDiagnostic;
 use typst::foundations::{Array, Bytes, Dict, IntoValue, Value};
-use typst::layout::PagedDocument;
+use typst_layout::PagedDocument;
 use typst_as_lib::TypstEngine;
 
 pub use chart::svg_line_chart;

@@ -18,8 +18,12 @@ struct Pdf {
 }
 
 impl Pdf {
-    fn new(bytes: &[u8]) -> Pdf {
+    /// `CONGDOAN_PDF_KEEP=/some/dir` also keeps a copy named `name`, to look at.
+    fn new(name: &str, bytes: &[u8]) -> Pdf {
         assert!(bytes.starts_with(b"%PDF-"), "not a PDF");
+        if let Some(keep) = std::env::var_os("CONGDOAN_PDF_KEEP") {
+            std::fs::write(PathBuf::from(keep).join(format!("{name}.pdf")), bytes).unwrap();
+        }
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("doc.pdf");
         std::fs::write(&path, bytes).unwrap();
@@ -175,7 +179,7 @@ fn report(rows: usize, landscape: bool) -> AdminDoc {
 
 #[test]
 fn directive_reads_back_in_vietnamese_with_embedded_fonts() {
-    let pdf = Pdf::new(&render(&directive()).unwrap());
+    let pdf = Pdf::new("directive", &render(&directive()).unwrap());
     let text = pdf.text();
     for expected in [
         "TỔNG LIÊN ĐOÀN LAO ĐỘNG VIỆT NAM",
@@ -223,7 +227,7 @@ fn directive_reads_back_in_vietnamese_with_embedded_fonts() {
 
 #[test]
 fn report_table_is_landscape_with_total() {
-    let pdf = Pdf::new(&render(&report(12, true)).unwrap());
+    let pdf = Pdf::new("report-landscape", &render(&report(12, true)).unwrap());
     let text = pdf.text();
     for expected in [
         "BÁO CÁO",
@@ -242,14 +246,14 @@ fn report_table_is_landscape_with_total() {
     let (w, h) = pdf.page_size();
     assert!(w > h, "landscape expected, got {w} x {h}");
 
-    let portrait = Pdf::new(&render(&report(12, false)).unwrap());
+    let portrait = Pdf::new("report-portrait", &render(&report(12, false)).unwrap());
     let (w, h) = portrait.page_size();
     assert!(w < h, "portrait expected, got {w} x {h}");
 }
 
 #[test]
 fn long_table_spans_pages_with_header_on_each() {
-    let short = Pdf::new(&render(&report(20, false)).unwrap());
+    let short = Pdf::new("report-short", &render(&report(20, false)).unwrap());
     assert_eq!(short.pages(), 1);
 
     let started = Instant::now();
@@ -258,7 +262,7 @@ fn long_table_spans_pages_with_header_on_each() {
     eprintln!("10,000 rows rendered in {took:?}");
     // Generous: a debug build on a shared 2-core machine.
     assert!(took.as_secs() < 120, "10,000 rows took {took:?}");
-    let pdf = Pdf::new(&bytes);
+    let pdf = Pdf::new("report-long", &bytes);
     let pages = pdf.pages();
     assert!(pages > 100, "10,000 rows on only {pages} pages");
     let text = pdf.text();
@@ -336,7 +340,7 @@ fn user_text_cannot_inject_typst() {
         role: "Chủ tịch".into(),
         name: hostile[5].into(),
     });
-    let pdf = Pdf::new(&render(&doc).expect("hostile text is only text"));
+    let pdf = Pdf::new("injection", &render(&doc).expect("hostile text is only text"));
     let text = pdf.text();
     for expected in [
         r#"#panic("injected")"#,
@@ -390,7 +394,7 @@ fn line_chart_is_well_formed_and_embeds() {
 
     let mut doc = report(3, false);
     doc.blocks.push(Block::Svg(svg.into_bytes()));
-    let pdf = Pdf::new(&render(&doc).unwrap());
+    let pdf = Pdf::new("chart", &render(&doc).unwrap());
     assert_eq!(pdf.pages(), 1);
     assert!(pdf.text().contains("Tổng cộng"));
 }
@@ -408,7 +412,7 @@ fn assert_well_formed(svg: &str) {
             Ok(Event::Start(e)) => {
                 if depth == 0 {
                     roots += 1;
-                    assert_eq!(e.name().as_ref(), b"svg");
+                    assert_eq!(e.name().0, "svg");
                 }
                 depth += 1;
             }
