@@ -45,10 +45,7 @@ pub fn svg_line_chart(title: &str, points: &[(String, f64)], y_label: &str) -> S
         .map(|i| lo + step * f64::from(i))
         .take_while(|t| *t <= hi + step / 2.0)
         .collect();
-    let tick_labels: Vec<String> = ticks
-        .iter()
-        .map(|t| format_decimal(*t, decimals))
-        .collect();
+    let tick_labels: Vec<String> = ticks.iter().map(|t| format_decimal(*t, decimals)).collect();
     let widest = tick_labels
         .iter()
         .map(|l| l.chars().count())
@@ -145,11 +142,7 @@ pub fn svg_line_chart(title: &str, points: &[(String, f64)], y_label: &str) -> S
         }
     }
     // The latest value, written above its point.
-    if let Some((i, (_, v))) = points
-        .iter()
-        .enumerate()
-        .rfind(|(_, (_, v))| v.is_finite())
-    {
+    if let Some((i, (_, v))) = points.iter().enumerate().rfind(|(_, (_, v))| v.is_finite()) {
         let _ = write!(
             s,
             r#"<text x="{}" y="{}" font-size="13" font-weight="bold" fill="{LINE}" text-anchor="{}">{}</text>"#,
@@ -200,10 +193,17 @@ fn x_label_indices(n: usize) -> Vec<usize> {
     if n <= MAX_X_LABELS {
         return (0..n).collect();
     }
-    let mut out: Vec<usize> = (0..MAX_X_LABELS)
-        .map(|j| (j * (n - 1) + (MAX_X_LABELS - 1) / 2) / (MAX_X_LABELS - 1))
-        .collect();
-    out.dedup();
+    // A regular stride reads best; the last label is added unless it would
+    // crowd the one before it.
+    let stride = (n - 1).div_ceil(MAX_X_LABELS - 1);
+    let mut out: Vec<usize> = (0..n).step_by(stride).collect();
+    let last = n - 1;
+    if out.last().is_some_and(|&l| l != last) {
+        if last - out[out.len() - 1] < stride.div_ceil(2) {
+            out.pop();
+        }
+        out.push(last);
+    }
     out
 }
 
@@ -281,6 +281,9 @@ mod tests {
         assert_eq!(shown.first(), Some(&0));
         assert_eq!(shown.last(), Some(&23));
         assert!(shown.len() <= MAX_X_LABELS);
+        assert_eq!(x_label_indices(12), vec![0, 3, 6, 9, 11]);
+        assert_eq!(x_label_indices(13), vec![0, 3, 6, 9, 12]);
+        assert_eq!(x_label_indices(11), vec![0, 2, 4, 6, 8, 10]);
     }
 
     #[test]

@@ -42,7 +42,11 @@ pub enum PdfError {
     Layout { detail: String },
     /// The document goes over one of the bounds; nothing was typeset.
     #[error("{}", self.message(Lang::Vi))]
-    TooLarge { what: Limit, limit: usize, got: usize },
+    TooLarge {
+        what: Limit,
+        limit: usize,
+        got: usize,
+    },
     /// Writing the PDF failed after layout.
     #[error("{}", self.message(Lang::Vi))]
     Export { detail: String },
@@ -81,7 +85,11 @@ impl PdfError {
                 }
             }
             PdfError::TooLarge { what, limit, got } => {
-                let (limit, got, name) = (format_int(*limit as i64), format_int(*got as i64), what.name(lang));
+                let (limit, got, name) = (
+                    format_int(*limit as i64),
+                    format_int(*got as i64),
+                    what.name(lang),
+                );
                 if vi {
                     format!(
                         "Văn bản quá lớn để xuất PDF: {got} {name}, tối đa {limit}. Hãy thu hẹp phạm vi hoặc xuất ra Excel."

@@ -17,8 +17,8 @@ use serde_json::{Value as Json, json};
 use time::Date;
 use typst::diag::SourceDiagnostic;
 use typst::foundations::{Array, Bytes, Dict, IntoValue, Value};
-use typst_layout::PagedDocument;
 use typst_as_lib::TypstEngine;
+use typst_layout::PagedDocument;
 
 pub use chart::svg_line_chart;
 pub use error::{Limit, PdfError};
@@ -158,10 +158,8 @@ pub fn render(doc: &AdminDoc) -> Result<Vec<u8>, PdfError> {
     let document = compiled.output.map_err(|e| PdfError::Layout {
         detail: typst_detail(&e),
     })?;
-    typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default()).map_err(|e| {
-        PdfError::Export {
-            detail: diagnostics(&e),
-        }
+    typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default()).map_err(|e| PdfError::Export {
+        detail: diagnostics(&e),
     })
 }
 
@@ -212,11 +210,7 @@ fn to_input(doc: &AdminDoc) -> Result<(Json, Vec<Vec<u8>>), PdfError> {
             }
             Block::Paragraph(t) => {
                 text_bytes += t.len();
-                let lines: Vec<&str> = t
-                    .lines()
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty())
-                    .collect();
+                let lines: Vec<&str> = t.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
                 json!({"kind": "paragraph", "lines": lines})
             }
             Block::Table(table) => {
@@ -283,9 +277,10 @@ fn to_input(doc: &AdminDoc) -> Result<(Json, Vec<Vec<u8>>), PdfError> {
     if text_bytes > MAX_TEXT_BYTES {
         return too_large(Limit::TextBytes, MAX_TEXT_BYTES, text_bytes);
     }
-    let signature = doc.signature.as_ref().map(|s| {
-        json!({"on_behalf": s.on_behalf, "role": s.role, "name": s.name})
-    });
+    let signature = doc
+        .signature
+        .as_ref()
+        .map(|s| json!({"on_behalf": s.on_behalf, "role": s.role, "name": s.name}));
     let input = json!({
         "parent_org": doc.parent_org,
         "issuer": doc.issuer,

@@ -34,7 +34,11 @@ impl Pdf {
         let out = Command::new(name)
             .args(args)
             .arg(&self.path)
-            .args(if name == "pdftotext" { &["-"][..] } else { &[][..] })
+            .args(if name == "pdftotext" {
+                &["-"][..]
+            } else {
+                &[][..]
+            })
             .output()
             .unwrap_or_else(|e| panic!("{name} (poppler-utils) is needed: {e}"));
         assert!(out.status.success(), "{name} failed: {out:?}");
@@ -206,12 +210,18 @@ fn directive_reads_back_in_vietnamese_with_embedded_fonts() {
         "Xuất từ congdoan lúc 14:05 06/12/2026",
         "Trang 1/1",
     ] {
-        assert!(text.contains(expected), "{expected:?} missing from:\n{text}");
+        assert!(
+            text.contains(expected),
+            "{expected:?} missing from:\n{text}"
+        );
     }
 
     let fonts = pdf.tool("pdffonts", &[]);
     let rows: Vec<&str> = fonts.lines().skip(2).collect();
-    assert!(rows.len() >= 3, "regular, bold and italic expected:\n{fonts}");
+    assert!(
+        rows.len() >= 3,
+        "regular, bold and italic expected:\n{fonts}"
+    );
     for row in &rows {
         assert!(row.contains("LiberationSerif"), "{fonts}");
         // Columns: name type encoding emb sub uni object ID.
@@ -244,7 +254,10 @@ fn report_table_is_landscape_with_total() {
         "Tổng cộng",
         "1.234.567",
     ] {
-        assert!(text.contains(expected), "{expected:?} missing from:\n{text}");
+        assert!(
+            text.contains(expected),
+            "{expected:?} missing from:\n{text}"
+        );
     }
     let (w, h) = pdf.page_size();
     assert!(w > h, "landscape expected, got {w} x {h}");
@@ -304,10 +317,7 @@ fn hostile_sizes_fail_cleanly() {
     }
     let err = render(&doc).unwrap_err();
     assert_eq!(err.code(), "PD0004");
-    assert_eq!(
-        err.to_string(),
-        "Dòng 2 của bảng có 3 ô, bảng có 4 cột."
-    );
+    assert_eq!(err.to_string(), "Dòng 2 của bảng có 3 ô, bảng có 4 cột.");
 
     let mut doc = directive();
     doc.blocks.push(Block::Svg(b"\x89PNG not an svg".to_vec()));
@@ -347,7 +357,10 @@ fn user_text_cannot_inject_typst() {
         role: "Chủ tịch".into(),
         name: hostile[5].into(),
     });
-    let pdf = Pdf::new("injection", &render(&doc).expect("hostile text is only text"));
+    let pdf = Pdf::new(
+        "injection",
+        &render(&doc).expect("hostile text is only text"),
+    );
     let text = pdf.text();
     for expected in [
         r#"#panic("injected")"#,
@@ -358,7 +371,10 @@ fn user_text_cannot_inject_typst() {
         "= Tiêu đề giả <nhan> @tham-chieu",
         r#"#read("/etc/passwd")"#,
     ] {
-        assert!(text.contains(expected), "{expected:?} missing from:\n{text}");
+        assert!(
+            text.contains(expected),
+            "{expected:?} missing from:\n{text}"
+        );
     }
     assert!(!text.contains("root:"), "a file was read");
 }
@@ -380,7 +396,7 @@ fn line_chart_is_well_formed_and_embeds() {
     // Vietnamese numbers on the axis and on the last point.
     assert!(svg.contains(">1.000<") && svg.contains(">3.000<"), "{svg}");
     assert!(svg.contains(">2.482<"), "{svg}");
-    assert!(svg.contains(">T1/2026<") && svg.contains(">T12/2026<"));
+    assert!(svg.contains(">T1/2026<") && svg.contains(">T4/2026<") && svg.contains(">T12/2026<"));
 
     // Fractions, gaps, a single point and no data stay well-formed.
     let odd = svg_line_chart(
