@@ -169,11 +169,7 @@ pub fn svg_line_chart(title: &str, points: &[(String, f64)], y_label: &str) -> S
 
 /// Bounds that are multiples of a round step (1, 2 or 5 × 10ⁿ), about five ticks.
 fn nice_scale(lo: f64, hi: f64) -> (f64, f64, f64) {
-    let (lo, hi) = if hi - lo < f64::EPSILON {
-        (lo, lo + 1.0)
-    } else {
-        (lo, hi)
-    };
+    let (lo, hi) = if hi <= lo { (lo, lo + 1.0) } else { (lo, hi) };
     let raw = (hi - lo) / 4.0;
     let mag = 10f64.powf(raw.log10().floor());
     let step = [1.0, 2.0, 5.0, 10.0]
