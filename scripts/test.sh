@@ -70,6 +70,7 @@ missing=()
 _pg_find_bin >/dev/null || missing+=(postgresql-15)
 command -v wrk >/dev/null || missing+=(wrk) # HTTP load in the bench smoke
 command -v soffice >/dev/null || missing+=(libreoffice-calc-nogui) # exports must open in LibreOffice
+command -v pdftotext >/dev/null || missing+=(poppler-utils) # the PDF tests read the text and fonts back
 if ((${#missing[@]})); then
     [[ $EUID -eq 0 ]] || die "missing packages: ${missing[*]} (run as root, or apt-get install them)"
     echo "installing with apt-get: ${missing[*]}"

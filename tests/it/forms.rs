@@ -496,7 +496,7 @@ async fn every_form_shows_its_errors_inline(kind: Kind) {
                 ("instructions", "Triển khai ngay"),
                 ("due_on", "99/99/2026"),
             ],
-            Some("Hạn báo cáo thực hiện"),
+            Some("Hạn báo cáo"),
             Some("Triển khai ngay"),
         ),
         case(
@@ -847,7 +847,7 @@ async fn every_form_shows_its_errors_inline(kind: Kind) {
                 ("period", "2025-11"),
                 ("due_on", "99/99/2026"),
             ],
-            Some("Hạn nộp"),
+            Some("Hạn báo cáo"),
             Some("99/99/2026"),
         ),
         case(

@@ -91,11 +91,7 @@ async fn reports_through_the_pages(kind: Kind) {
     let btv = app.login("btv.angiang").await;
 
     // A broken definition: every problem listed, nothing stored.
-    let mut bad = {
-            let mut d = congdoan_datagen::forms::monthly_quick_report();
-            d.code = "BCN-THU".into();
-            d
-        };
+    let mut bad = quick_form();
     bad.sections[0].fields[4].formula = Some("members_joined - nothing_here".into());
     let bytes = congdoan_sheet::form::write_form_definition(&bad);
     let (s, html) = upload(
@@ -110,16 +106,10 @@ async fn reports_through_the_pages(kind: Kind) {
     assert!(html.contains("id=\"sheet-problems\""), "{html}");
     assert!(html.contains("nothing_here"), "{html}");
     let (_, list) = btv.get_html(&format!("/forms?unit={ag}")).await;
-    assert!(!list.contains("BCN-THANG"));
+    assert!(!list.contains("BCN-THU"));
 
     // A good one: preview, then create.
-    let bytes = congdoan_sheet::form::write_form_definition(
-        &{
-            let mut d = congdoan_datagen::forms::monthly_quick_report();
-            d.code = "BCN-THU".into();
-            d
-        },
-    );
+    let bytes = congdoan_sheet::form::write_form_definition(&quick_form());
     let (s, html) = upload(
         &btv,
         &format!("/forms?unit={ag}"),
@@ -145,7 +135,7 @@ async fn reports_through_the_pages(kind: Kind) {
     assert!(html.contains("Đã tạo mẫu báo cáo"), "{html}");
     let form_id: i64 = url.trim_start_matches("/forms/").parse().unwrap();
     let (_, list) = btv.get_html(&format!("/forms?unit={ag}")).await;
-    assert!(list.contains("BCN-THANG"), "{list}");
+    assert!(list.contains("BCN-THU"), "{list}");
 
     // Send for last year's November: a confirmation restating the impact first.
     let period = format!("{}-11", today().year() - 1);
@@ -381,11 +371,7 @@ async fn reports_through_the_api(kind: Kind) {
     let ag = app.unit_id("AG").await;
     let a = app.unit_id(congdoan_datagen::DEMO_CDCS_CODE).await;
     let api = app.token("btv.angiang").await;
-    let mut bad = {
-            let mut d = congdoan_datagen::forms::monthly_quick_report();
-            d.code = "BCN-THU".into();
-            d
-        };
+    let mut bad = quick_form();
     bad.sections[0].fields[4].formula = Some("members_joined - nothing_here".into());
     let (s, body) = api
         .post(
@@ -397,11 +383,7 @@ async fn reports_through_the_api(kind: Kind) {
     let (s, form) = api
         .post(
             "/api/v1/forms",
-            serde_json::json!({"unit_id": ag, "definition": {
-            let mut d = congdoan_datagen::forms::monthly_quick_report();
-            d.code = "BCN-THU".into();
-            d
-        }}),
+            serde_json::json!({"unit_id": ag, "definition": quick_form()}),
         )
         .await;
     assert_eq!(s, 200, "{form}");
@@ -412,7 +394,7 @@ async fn reports_through_the_api(kind: Kind) {
         list.as_array()
             .unwrap()
             .iter()
-            .any(|f| f["code"] == "BCN-THANG")
+            .any(|f| f["code"] == "BCN-THU")
     );
     let period = format!("{}-11", today().year() - 1);
     let (s, req) = api
@@ -486,3 +468,10 @@ async fn reports_through_the_api(kind: Kind) {
 }
 
 crate::both_engines!(reports_through_the_pages, reports_through_the_api);
+
+/// The demo's monthly quick report under another code (the demo already has one for An Giang).
+fn quick_form() -> congdoan_domain::form::FormDef {
+    let mut d = congdoan_datagen::forms::monthly_quick_report();
+    d.code = "BCN-THU".into();
+    d
+}

@@ -407,8 +407,8 @@ impl Store {
 
         // Directives (issue 14): what the user's units owe, and what their own lack.
         self.directive_todo(&area, today, &mut items).await?;
-
         items.extend(self.report_todo(&area, today).await?);
+
         items.sort_by(|a, b| {
             b.severity
                 .cmp(&a.severity)
@@ -767,6 +767,9 @@ impl Store {
             });
         }
         Ok(())
+    }
+}
+
 impl Store {
     /// Report items: reports due soon or late (pending or draft), returned ones, and
     /// submissions waiting for review of requests the area issued. Each count is capped

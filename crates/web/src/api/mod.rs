@@ -6,8 +6,8 @@ mod clusters;
 mod errors;
 mod imports;
 mod plans;
-mod requests;
 mod reports;
+mod requests;
 mod tokens;
 
 use crate::auth::CurrentUser;

@@ -15,6 +15,7 @@ pub(crate) mod members;
 mod pick;
 pub(crate) mod plans;
 mod reports;
+mod request_pdf;
 mod session;
 mod todo;
 mod tree;
@@ -102,6 +103,7 @@ pub fn routes() -> Router<AppState> {
         .merge(directives::routes())
         .merge(forms::routes())
         .merge(reports::routes())
+        .merge(request_pdf::routes())
         .fallback(unknown_page)
         .layer(axum::middleware::from_fn(html_errors))
 }

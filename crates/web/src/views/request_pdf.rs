@@ -28,7 +28,11 @@ struct PdfQuery {
 }
 
 fn col(title: &str, align: Align, width: Option<f32>) -> Column {
-    Column { title: title.into(), align, width }
+    Column {
+        title: title.into(),
+        align,
+        width,
+    }
 }
 
 /// "An Giang" from the unit's province ("Tỉnh An Giang").
@@ -82,12 +86,16 @@ async fn export_pdf(
             let target = store.request_target(&user.scope, id, unit_id).await?;
             let unit = store.unit(&user.scope, unit_id).await?;
             let form = store.report_request_form(r).await?;
-            let (values, _) = congdoan_store::stored_values(&form, target.response_values.as_deref());
+            let (values, _) =
+                congdoan_store::stored_values(&form, target.response_values.as_deref());
             let rows: Vec<Vec<String>> = form
                 .fields()
                 .enumerate()
                 .map(|(i, f)| {
-                    let v = values.get(f.key).map(|v| form.display(f.key, v)).unwrap_or_default();
+                    let v = values
+                        .get(f.key)
+                        .map(|v| form.display(f.key, v))
+                        .unwrap_or_default();
                     vec![(i + 1).to_string(), f.label.to_string(), v]
                 })
                 .collect();
@@ -106,20 +114,35 @@ async fn export_pdf(
                         ("Trạng thái".into(), target.state().name_vi().into()),
                     ]),
                     Block::Table(Table {
-                        columns: vec![col("STT", Align::Center, None), col("Chỉ tiêu", Align::Left, Some(3.0)), col("Số liệu", Align::Right, Some(1.0))],
+                        columns: vec![
+                            col("STT", Align::Center, None),
+                            col("Chỉ tiêu", Align::Left, Some(3.0)),
+                            col("Số liệu", Align::Right, Some(1.0)),
+                        ],
                         rows,
                         total: None,
                     }),
                 ],
                 recipients: vec![r.issuer_name.clone(), "Lưu VT.".into()],
-                signature: Some(Signature { on_behalf: Some("TM. BAN CHẤP HÀNH".into()), role: "CHỦ TỊCH".into(), name: store.chair_name(unit_id).await?.unwrap_or_default() }),
+                signature: Some(Signature {
+                    on_behalf: Some("TM. BAN CHẤP HÀNH".into()),
+                    role: "CHỦ TỊCH".into(),
+                    name: store.chair_name(unit_id).await?.unwrap_or_default(),
+                }),
                 landscape: false,
-                footer_note: Some(format!("Xuất từ congdoan ngày {}", congdoan_domain::format_vn_date(today))),
+                footer_note: Some(format!(
+                    "Xuất từ congdoan ngày {}",
+                    congdoan_domain::format_vn_date(today)
+                )),
             }
         }
         (RequestKind::Report, None) => {
-            let level = store.unit(&user.scope, q.level.unwrap_or(r.issuer_unit_id)).await?;
-            let roll = store.report_rollup(&user.scope, id, Some(level.unit_id)).await?;
+            let level = store
+                .unit(&user.scope, q.level.unwrap_or(r.issuer_unit_id))
+                .await?;
+            let roll = store
+                .report_rollup(&user.scope, id, Some(level.unit_id))
+                .await?;
             let rows: Vec<Vec<String>> = roll
                 .cells
                 .iter()
@@ -136,24 +159,43 @@ async fn export_pdf(
                 kind_title: Some("BÁO CÁO TỔNG HỢP".into()),
                 title: r.title.clone(),
                 blocks: vec![
-                    Block::Paragraph(format!("Số liệu tổng hợp từ báo cáo của các đơn vị trực thuộc {}. {}", level.name, rates_line(&roll.rates))),
+                    Block::Paragraph(format!(
+                        "Số liệu tổng hợp từ báo cáo của các đơn vị trực thuộc {}. {}",
+                        level.name,
+                        rates_line(&roll.rates)
+                    )),
                     Block::Table(Table {
-                        columns: vec![col("STT", Align::Center, None), col("Chỉ tiêu", Align::Left, Some(3.0)), col("Tổng hợp", Align::Right, Some(1.0))],
+                        columns: vec![
+                            col("STT", Align::Center, None),
+                            col("Chỉ tiêu", Align::Left, Some(3.0)),
+                            col("Tổng hợp", Align::Right, Some(1.0)),
+                        ],
                         rows,
                         total: None,
                     }),
                 ],
                 recipients: vec!["Như trên".into(), "Lưu VT.".into()],
-                signature: Some(Signature { on_behalf: Some("TM. BAN THƯỜNG VỤ".into()), role: "CHỦ TỊCH".into(), name: store.chair_name(level.unit_id).await?.unwrap_or_default() }),
+                signature: Some(Signature {
+                    on_behalf: Some("TM. BAN THƯỜNG VỤ".into()),
+                    role: "CHỦ TỊCH".into(),
+                    name: store.chair_name(level.unit_id).await?.unwrap_or_default(),
+                }),
                 landscape: false,
-                footer_note: Some(format!("Xuất từ congdoan ngày {}", congdoan_domain::format_vn_date(today))),
+                footer_note: Some(format!(
+                    "Xuất từ congdoan ngày {}",
+                    congdoan_domain::format_vn_date(today)
+                )),
             }
         }
         (RequestKind::Directive, _) => {
             let issuer = store.unit(&user.scope, r.issuer_unit_id).await?;
             let board = store.request_board(&user.scope, id, q.level).await?;
-            let mut blocks: Vec<Block> = r.body.iter().map(|b| Block::Paragraph(b.clone())).collect();
-            blocks.push(Block::Heading(format!("TÌNH HÌNH TRIỂN KHAI (đến ngày {})", congdoan_domain::format_vn_date(today))));
+            let mut blocks: Vec<Block> =
+                r.body.iter().map(|b| Block::Paragraph(b.clone())).collect();
+            blocks.push(Block::Heading(format!(
+                "TÌNH HÌNH TRIỂN KHAI (đến ngày {})",
+                congdoan_domain::format_vn_date(today)
+            )));
             blocks.push(Block::Paragraph(format!(
                 "{}: đã tiếp nhận {}/{} ({}), đã báo cáo thực hiện {} ({}).",
                 board.level.name,
@@ -204,25 +246,47 @@ async fn export_pdf(
                 number: r.doc_number.clone(),
                 place: place(&issuer),
                 date: r.issued_on,
-                kind_title: r.doc_type.as_deref().and_then(doc_type_name).filter(|t| *t != "Công văn").map(str::to_uppercase),
+                kind_title: r
+                    .doc_type
+                    .as_deref()
+                    .and_then(doc_type_name)
+                    .filter(|t| *t != "Công văn")
+                    .map(str::to_uppercase),
                 title: r.title.clone(),
                 blocks,
                 recipients: vec!["Các đơn vị nhận văn bản".into(), "Lưu VT.".into()],
-                signature: Some(Signature { on_behalf: Some("TM. BAN THƯỜNG VỤ".into()), role: "CHỦ TỊCH".into(), name: store.chair_name(issuer.unit_id).await?.unwrap_or_default() }),
+                signature: Some(Signature {
+                    on_behalf: Some("TM. BAN THƯỜNG VỤ".into()),
+                    role: "CHỦ TỊCH".into(),
+                    name: store.chair_name(issuer.unit_id).await?.unwrap_or_default(),
+                }),
                 landscape: false,
-                footer_note: Some(format!("Xuất từ congdoan ngày {}", congdoan_domain::format_vn_date(today))),
+                footer_note: Some(format!(
+                    "Xuất từ congdoan ngày {}",
+                    congdoan_domain::format_vn_date(today)
+                )),
             }
         }
     };
     let bytes = tokio::task::spawn_blocking(move || congdoan_pdf::render(&doc))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(|e| AppError::invalid("pdf", e.code(), &e.message(congdoan_domain::Lang::Vi), &e.message(congdoan_domain::Lang::En)))?;
+        .map_err(|e| {
+            AppError::invalid(
+                "pdf",
+                e.code(),
+                &e.message(congdoan_domain::Lang::Vi),
+                &e.message(congdoan_domain::Lang::En),
+            )
+        })?;
     let name = format!("yeu-cau-{id}.pdf");
     Ok((
         [
             (header::CONTENT_TYPE, "application/pdf".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
         ],
         bytes,
     )
