@@ -800,3 +800,81 @@ async fn partners_read_reports_only_when_sharing_information(kind: Kind) {
 }
 
 crate::both_engines!(partners_read_reports_only_when_sharing_information);
+
+/// The text of a PDF as poppler reads it, white space collapsed.
+fn pdf_text(bytes: &[u8]) -> String {
+    let dir = std::env::temp_dir().join(format!("congdoan-pdf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{}.pdf", bytes.len()));
+    std::fs::write(&path, bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed");
+    assert!(out.status.success(), "pdftotext failed");
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+async fn requests_export_as_administrative_pdfs(kind: Kind) {
+    let Some(app) = TestApp::spawn(kind).await else {
+        return;
+    };
+    let (s, scope) = (app.store(), app.admin_scope());
+    let ag = app.unit_id("AG").await;
+    let sent = s.requests_sent(&scope, ag, None, 50).await.unwrap();
+    let kh = sent
+        .iter()
+        .find(|x| x.request.doc_number.as_deref() == Some("267/KH-LĐLĐ"))
+        .expect("KH 267");
+    let quick = sent
+        .iter()
+        .find(|x| x.request.kind == "report")
+        .expect("a report");
+    let b = app.login("btv.angiang").await;
+    let res = b
+        .get(&format!("/requests/{}/export.pdf", kh.request.request_id))
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    let text = pdf_text(&res.bytes().await.unwrap());
+    for want in [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Số: 267/KH-LĐLĐ",
+        "An Giang, ngày 20 tháng 5 năm 2020",
+        "KẾ HOẠCH",
+        "Sát cơ sở, gần công nhân",
+        "Tổng cộng",
+    ] {
+        assert!(text.contains(want), "{want:?} not in {text}");
+    }
+    let res = b
+        .get(&format!(
+            "/requests/{}/export.pdf",
+            quick.request.request_id
+        ))
+        .await;
+    assert_eq!(res.status(), 200);
+    let text = pdf_text(&res.bytes().await.unwrap());
+    for want in [
+        "BÁO CÁO TỔNG HỢP",
+        "Tổng số đoàn viên cuối tháng",
+        "Đã nhận",
+    ] {
+        assert!(text.contains(want), "{want:?} not in {text}");
+    }
+    // Kon Tum's officer does not get An Giang's directive.
+    let kt = app.login("lddl.kontum").await;
+    assert_eq!(
+        kt.get(&format!("/requests/{}/export.pdf", kh.request.request_id))
+            .await
+            .status(),
+        404
+    );
+}
+
+crate::both_engines!(requests_export_as_administrative_pdfs);
