@@ -2,6 +2,7 @@
 //! forms, send reports, push submissions and pull roll-ups (the same store calls as
 //! the pages).
 
+use super::errors::*;
 use super::{ApiJson, ApiQuery, ApiResult};
 use crate::auth::CurrentUser;
 use crate::error::FieldError;
@@ -24,7 +25,7 @@ pub struct UnitQuery {
 }
 
 /// Forms a unit may send: its own and those of the units above it.
-#[utoipa::path(get, path = "/api/v1/forms", params(UnitQuery), responses((status = 200, body = Vec<ReportForm>)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/forms", params(UnitQuery), responses((status = 200, body = Vec<ReportForm>), QueryErrors), security(("bearer" = [])))]
 pub async fn list_forms(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -45,7 +46,7 @@ pub struct NewForm {
 
 /// Records a new form (version 1); 422 with every problem of the definition.
 #[utoipa::path(post, path = "/api/v1/forms", request_body = NewForm,
-    responses((status = 200, body = ReportForm), (status = 422, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = ReportForm), WriteErrors), security(("bearer" = [])))]
 pub async fn create_form(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -85,7 +86,7 @@ pub struct FormView {
 }
 
 /// A form with its current definition.
-#[utoipa::path(get, path = "/api/v1/forms/{id}", params(("id" = i64, Path)), responses((status = 200, body = FormView)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/forms/{id}", params(("id" = i64, Path)), responses((status = 200, body = FormView), ReadErrors), security(("bearer" = [])))]
 pub async fn get_form(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -108,7 +109,7 @@ pub struct NewVersion {
 
 /// A new version of a form; reports already sent keep theirs.
 #[utoipa::path(post, path = "/api/v1/forms/{id}/versions", params(("id" = i64, Path)), request_body = NewVersion,
-    responses((status = 200, body = ReportForm), (status = 409), (status = 422, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = ReportForm), VersionedWriteErrors), security(("bearer" = [])))]
 pub async fn new_version(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -136,7 +137,7 @@ pub struct SendReport {
 
 /// Sends a report for one period to the form's filler types under the issuer.
 #[utoipa::path(post, path = "/api/v1/reports", request_body = SendReport,
-    responses((status = 200, body = Request), (status = 422, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = Request), WriteErrors), security(("bearer" = [])))]
 pub async fn send_report(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -173,7 +174,7 @@ pub struct Submission {
 
 /// A unit's report: where it stands and its values.
 #[utoipa::path(get, path = "/api/v1/reports/{id}/units/{unit}", params(("id" = i64, Path), ("unit" = i64, Path)),
-    responses((status = 200, body = Submission)), security(("bearer" = [])))]
+    responses((status = 200, body = Submission), ReadErrors), security(("bearer" = [])))]
 pub async fn get_submission(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -197,7 +198,7 @@ pub struct PutSubmission {
 
 /// Saves a draft or submits a unit's report; 422 lists every field issue, nothing written.
 #[utoipa::path(put, path = "/api/v1/reports/{id}/units/{unit}", params(("id" = i64, Path), ("unit" = i64, Path)), request_body = PutSubmission,
-    responses((status = 200, body = Target), (status = 422, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = Target), WriteErrors), security(("bearer" = [])))]
 pub async fn put_submission(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -235,7 +236,7 @@ pub struct ReviewStep {
 
 /// The reviewer's step on a unit's report.
 #[utoipa::path(post, path = "/api/v1/reports/{id}/units/{unit}/steps", params(("id" = i64, Path), ("unit" = i64, Path)), request_body = ReviewStep,
-    responses((status = 200, body = Target), (status = 422, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = Target), WriteErrors), security(("bearer" = [])))]
 pub async fn review_step(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -308,7 +309,7 @@ pub struct RollupView {
 
 /// The live roll-up of a report at a level: each field's aggregate and the counters.
 #[utoipa::path(get, path = "/api/v1/reports/{id}/rollup", params(("id" = i64, Path), LevelQuery),
-    responses((status = 200, body = RollupView)), security(("bearer" = [])))]
+    responses((status = 200, body = RollupView), QueryErrors), security(("bearer" = [])))]
 pub async fn rollup(
     State(st): State<AppState>,
     user: CurrentUser,
