@@ -198,7 +198,7 @@ pub struct PutSubmission {
 
 /// Saves a draft or submits a unit's report; 422 lists every field issue, nothing written.
 #[utoipa::path(put, path = "/api/v1/reports/{id}/units/{unit}", params(("id" = i64, Path), ("unit" = i64, Path)), request_body = PutSubmission,
-    responses((status = 200, body = Target), WriteErrors), security(("bearer" = [])))]
+    responses((status = 200, body = Target), VersionedWriteErrors), security(("bearer" = [])))]
 pub async fn put_submission(
     State(st): State<AppState>,
     user: CurrentUser,
