@@ -491,10 +491,7 @@ impl Store {
     ) -> Result<Rollup> {
         let detail = self.request(scope, request_id).await?;
         let level = level_unit_id.unwrap_or(detail.request.issuer_unit_id);
-        let unit = self.unit(scope, level).await?;
-        if !scope.can_read(&unit.path) {
-            return Err(StoreError::NotFound);
-        }
+        self.unit(scope, level).await?;
         let form = self.report_request_form(&detail.request).await?;
         let rows: Vec<(String, i64, i64, i64)> = read!(self, p => sqlx::query_as(
             "SELECT key, total, n, hits FROM request_tally WHERE request_id = $1 AND unit_id = $2")

@@ -312,6 +312,9 @@ pub(crate) const REQUEST_SELECT: &str = "SELECT r.request_id, r.kind, r.issuer_u
      r.doc_type, r.doc_number, r.title, r.body, r.form_id, r.form_version, r.period, r.period_start, r.period_end, \
      r.issued_on, r.issued_at, r.due_on, r.created_by_name FROM request r JOIN unit iu ON iu.unit_id = r.issuer_unit_id ";
 
+/// The columns of a stored file, without its bytes.
+const FILE_SELECT: &str = "SELECT file_id, request_id, unit_id, file_name, mime, size, uploaded_at, uploaded_by FROM request_file";
+
 pub(crate) const TARGET_SELECT: &str = "SELECT t.request_id, t.unit_id, u.code AS unit_code, u.name AS unit_name, u.path AS unit_path, \
      u.type_code AS unit_type, t.via_unit_id, t.inherited_from, t.due_on, t.instructions, t.state, t.acknowledged_at, t.acknowledged_by, \
      t.forwarded_at, t.responded_at, t.on_time, t.approved_at, t.ended_on, t.revision, t.response_text, t.response_values, t.contribution \
@@ -952,8 +955,7 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         let totals = self.rates_at(request_id, 0).await?;
-        let files = read!(self, p => sqlx::query_as("SELECT file_id, request_id, unit_id, file_name, mime, size, uploaded_at, uploaded_by \
-             FROM request_file WHERE request_id = $1 AND unit_id = $2 ORDER BY file_id")
+        let files = read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(format!("{FILE_SELECT} WHERE request_id = $1 AND unit_id = $2 ORDER BY file_id")))
             .bind(request_id).bind(request.issuer_unit_id).fetch_all(p).await)?;
         Ok(RequestDetail {
             request,
@@ -1019,8 +1021,7 @@ impl Store {
     ) -> Result<Vec<RequestFile>> {
         self.request_target(scope, request_id, unit_id).await?;
         Ok(
-            read!(self, p => sqlx::query_as("SELECT file_id, request_id, unit_id, file_name, mime, size, uploaded_at, uploaded_by \
-             FROM request_file WHERE request_id = $1 AND unit_id = $2 ORDER BY file_id")
+            read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(format!("{FILE_SELECT} WHERE request_id = $1 AND unit_id = $2 ORDER BY file_id")))
             .bind(request_id).bind(unit_id).fetch_all(p).await)?,
         )
     }
@@ -1032,8 +1033,7 @@ impl Store {
         scope: &Scope,
         file_id: i64,
     ) -> Result<(RequestFile, Vec<u8>)> {
-        let f: RequestFile = read!(self, p => sqlx::query_as("SELECT file_id, request_id, unit_id, file_name, mime, size, uploaded_at, uploaded_by \
-             FROM request_file WHERE file_id = $1").bind(file_id).fetch_one(p).await)?;
+        let f: RequestFile = read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(format!("{FILE_SELECT} WHERE file_id = $1"))).bind(file_id).fetch_one(p).await)?;
         let detail = self.request(scope, f.request_id).await?;
         if f.unit_id != detail.request.issuer_unit_id {
             self.request_target(scope, f.request_id, f.unit_id).await?;
@@ -1053,8 +1053,7 @@ impl Store {
         open_only: bool,
         limit: i64,
     ) -> Result<Vec<Owed>> {
-        let unit = self.unit(scope, unit_id).await?;
-        let _ = unit;
+        self.unit(scope, unit_id).await?;
         let rows: Vec<Target> = read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "{TARGET_SELECT} JOIN request r ON r.request_id = t.request_id WHERE t.unit_id = $1 AND ($2 IS NULL OR r.kind = $2) \
              AND ($3 = FALSE OR (t.ended_on IS NULL AND t.state IN ('pending','draft','returned','acknowledged'))) \

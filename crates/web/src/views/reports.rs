@@ -617,8 +617,8 @@ async fn review(
                 tr.s("cho", "to"),
                 t.unit_name,
                 tr.s(
-                    "Đơn vị sẽ thấy lý do và phải gửi lại; số liệu của đơn vị không còn được tính vào tổng hợp cho đến khi gửi lại.",
-                    "The unit sees the reason and must resubmit; its figures leave the roll-up until then."
+                    "Đơn vị sẽ thấy lý do và phải gửi lại; số liệu đã gửi vẫn được tính vào tổng hợp cho đến khi đơn vị gửi bản sửa.",
+                    "The unit sees the reason and must resubmit; the figures it sent stay in the roll-up until it sends the correction."
                 )
             ),
             tr.s("Trả lại", "Return"),
