@@ -91,6 +91,8 @@ error_sets! {
     QueryErrors => [400, 401, 404, 422];
     /// Reads that only a manager (an administrator or an officer) may make.
     ManagerQueryErrors => [400, 401, 403, 404, 422];
+    /// Reads with an option only an officer may use (`reveal=true` of personal data).
+    RevealErrors => [400, 401, 403, 404, 422];
     /// An action without a body on an object (the scope may refuse it, a rule too:
     /// no one disables their own account).
     ActionErrors => [400, 401, 403, 404, 422];

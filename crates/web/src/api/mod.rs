@@ -550,7 +550,7 @@ struct RevealParams {
 }
 
 /// One member; personal data masked unless `reveal=true`.
-#[utoipa::path(get, path = "/api/v1/members/{id}", params(("id" = i64, Path), RevealParams), responses((status = 200, body = Member), QueryErrors), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/members/{id}", params(("id" = i64, Path), RevealParams), responses((status = 200, body = Member), RevealErrors), security(("bearer" = [])))]
 async fn get_member(
     State(st): State<AppState>,
     user: CurrentUser,
