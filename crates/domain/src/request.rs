@@ -32,7 +32,8 @@ fn err(
     }
 }
 
-/// What a request asks for. Later capabilities add kinds, not machinery.
+/// What a request asks for. Later capabilities add kinds, not machinery: each kind
+/// follows one of two flows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RequestKind {
@@ -40,20 +41,53 @@ pub enum RequestKind {
     Directive,
     /// A form filled for a period: drafted, submitted, returned or approved.
     Report,
+    /// A self-assessment against a criteria set, appraised by the upper level
+    /// (emulation scoring): the form flow, "approved" meaning appraised.
+    Assessment,
+    /// A good model sent to units to replicate: the document flow, "acknowledged"
+    /// meaning adopted and "implemented" meaning results reported.
+    Replication,
+}
+
+/// The two flows a kind of request follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// Acknowledge, forward, implement.
+    Document,
+    /// Draft, submit, return, approve, reopen.
+    Form,
 }
 
 impl RequestKind {
+    pub const ALL: [RequestKind; 4] = [
+        RequestKind::Directive,
+        RequestKind::Report,
+        RequestKind::Assessment,
+        RequestKind::Replication,
+    ];
     pub fn code(self) -> &'static str {
         match self {
             RequestKind::Directive => "directive",
             RequestKind::Report => "report",
+            RequestKind::Assessment => "assessment",
+            RequestKind::Replication => "replication",
         }
     }
     pub fn parse(s: &str) -> Option<RequestKind> {
-        match s {
-            "directive" => Some(RequestKind::Directive),
-            "report" => Some(RequestKind::Report),
-            _ => None,
+        RequestKind::ALL.into_iter().find(|k| k.code() == s)
+    }
+    pub fn flow(self) -> Flow {
+        match self {
+            RequestKind::Directive | RequestKind::Replication => Flow::Document,
+            RequestKind::Report | RequestKind::Assessment => Flow::Form,
+        }
+    }
+    pub fn name_vi(self) -> &'static str {
+        match self {
+            RequestKind::Directive => "Văn bản chỉ đạo",
+            RequestKind::Report => "Báo cáo",
+            RequestKind::Assessment => "Tự chấm điểm thi đua",
+            RequestKind::Replication => "Nhân rộng mô hình",
         }
     }
 }
@@ -452,21 +486,19 @@ pub fn next_state(
 ) -> Result<TargetState, RequestError> {
     use Action as A;
     use TargetState as S;
-    let next = match (kind, state, action) {
-        (RequestKind::Report, S::Pending | S::Draft | S::Returned, A::SaveDraft) => {
-            Some(match state {
-                S::Returned => S::Returned,
-                _ => S::Draft,
-            })
-        }
-        (RequestKind::Report, S::Pending | S::Draft | S::Returned, A::Submit) => Some(S::Submitted),
-        (RequestKind::Report, S::Submitted, A::Return) => Some(S::Returned),
-        (RequestKind::Report, S::Submitted, A::Approve) => Some(S::Approved),
-        (RequestKind::Report, S::Approved, A::Reopen) => Some(S::Returned),
-        (RequestKind::Directive, S::Pending, A::Acknowledge) => Some(S::Acknowledged),
-        (RequestKind::Directive, S::Acknowledged, A::Forward) => Some(S::Acknowledged),
-        (RequestKind::Directive, S::Implemented, A::Forward) => Some(S::Implemented),
-        (RequestKind::Directive, S::Pending | S::Acknowledged | S::Implemented, A::Implement) => {
+    let next = match (kind.flow(), state, action) {
+        (Flow::Form, S::Pending | S::Draft | S::Returned, A::SaveDraft) => Some(match state {
+            S::Returned => S::Returned,
+            _ => S::Draft,
+        }),
+        (Flow::Form, S::Pending | S::Draft | S::Returned, A::Submit) => Some(S::Submitted),
+        (Flow::Form, S::Submitted, A::Return) => Some(S::Returned),
+        (Flow::Form, S::Submitted, A::Approve) => Some(S::Approved),
+        (Flow::Form, S::Approved, A::Reopen) => Some(S::Returned),
+        (Flow::Document, S::Pending, A::Acknowledge) => Some(S::Acknowledged),
+        (Flow::Document, S::Acknowledged, A::Forward) => Some(S::Acknowledged),
+        (Flow::Document, S::Implemented, A::Forward) => Some(S::Implemented),
+        (Flow::Document, S::Pending | S::Acknowledged | S::Implemented, A::Implement) => {
             Some(S::Implemented)
         }
         _ => None,

@@ -47,7 +47,7 @@ pub struct AdminDoc {
     pub signature: Option<Signature>,
     /// A4 landscape, for wide tables.
     pub landscape: bool,
-    /// Small text at the foot of every page, beside "Trang n/N".
+    /// Small text at the foot of every page (page numbers are at the top, ND 30/2020).
     pub footer_note: Option<String>,
 }
 

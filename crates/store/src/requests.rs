@@ -12,7 +12,7 @@ use crate::audit::audit;
 use crate::scope::range_end;
 use crate::{Result, Scope, Store, StoreError, now, read, write};
 use congdoan_domain::request::{
-    self as rq, Action, Due, Rates, RequestKind, TargetFacts, TargetSpec, TargetState,
+    self as rq, Action, Due, Flow, Rates, RequestKind, TargetFacts, TargetSpec, TargetState,
 };
 use congdoan_domain::text::{fold, nfc};
 use serde::Serialize;
@@ -114,11 +114,9 @@ impl Target {
     }
     /// The deadline as a reminder shows it.
     pub fn due(&self, kind: RequestKind, today: Date) -> Due {
-        let done = match kind {
-            RequestKind::Directive => self.acknowledged_at.is_some() && self.responded_at.is_some(),
-            RequestKind::Report => {
-                self.responded_at.is_some() && self.state() != TargetState::Returned
-            }
+        let done = match kind.flow() {
+            Flow::Document => self.acknowledged_at.is_some() && self.responded_at.is_some(),
+            Flow::Form => self.responded_at.is_some() && self.state() != TargetState::Returned,
         };
         Due::of(self.due_on, today, done || self.ended_on.is_some())
     }
@@ -203,6 +201,9 @@ pub struct BoardRow {
     pub own: Option<Target>,
     /// Whether it has targets below it (the row drills down).
     pub has_below: bool,
+    /// A target outside the issuer's subtree (a cluster member or a unit an agreement
+    /// covers), listed at the issuer's level.
+    pub outside: bool,
 }
 
 /// The board of a request at one level.
@@ -1339,6 +1340,55 @@ impl Store {
         Ok(added)
     }
 
+    /// The issuer's direct targets outside its subtree (cluster members, units an
+    /// agreement covers), each with what it forwarded below it.
+    async fn outside_rows(&self, request_id: i64, path: &str) -> Result<Vec<BoardRow>> {
+        let targets: Vec<Target> = read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{TARGET_SELECT} WHERE t.request_id = $1 AND t.via_unit_id IS NULL \
+             AND NOT (u.path >= $2 AND u.path < $3) ORDER BY u.name LIMIT {BOARD_PAGE}")))
+            .bind(request_id).bind(path).bind(crate::scope::range_end(path)).fetch_all(p).await)?;
+        if targets.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids = targets
+            .iter()
+            .map(|t| t.unit_id.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        let tallies: Vec<(i64, String, i64)> = read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT unit_id, key, n FROM request_tally WHERE request_id = $1 AND unit_id IN ({ids}) AND key LIKE '#%'")))
+            .bind(request_id).fetch_all(p).await)?;
+        let mut below: BTreeMap<i64, Rates> = BTreeMap::new();
+        for (u, k, n) in &tallies {
+            below
+                .entry(*u)
+                .or_default()
+                .add(&Rates::from_counts([(k.as_str(), *n)]));
+        }
+        let mut rows = Vec::with_capacity(targets.len());
+        for t in targets {
+            let sub = below.get(&t.unit_id).copied().unwrap_or_default();
+            let mut rates = sub;
+            rates.add(&Rates::from_counts(
+                own_contribution(&t.facts(), None)
+                    .iter()
+                    .map(|(k, n)| (k.as_str(), n[1])),
+            ));
+            rows.push(BoardRow {
+                unit_id: t.unit_id,
+                code: t.unit_code.clone(),
+                name: t.unit_name.clone(),
+                type_code: t.unit_type.clone(),
+                ended: t.ended_on.is_some(),
+                rates,
+                has_below: sub.expected > 0,
+                own: Some(t),
+                outside: true,
+            });
+        }
+        Ok(rows)
+    }
+
     /// The board of a request at one level: the level's counters, its own target, and
     /// one row per unit directly below it that has targets in its subtree.
     #[tracing::instrument(skip(self, scope))]
@@ -1352,8 +1402,13 @@ impl Store {
         let level_id = level_unit_id.unwrap_or(detail.request.issuer_unit_id);
         let level = self.unit(scope, level_id).await?;
         let own = self.request_target(scope, request_id, level_id).await.ok();
-        let mut rates = self.rates_at(request_id, level_id).await?;
-        if let Some(o) = &own {
+        let at_issuer = level_id == detail.request.issuer_unit_id;
+        // At the issuer's level, every target counts (unit 0 of the roll-up), those
+        // outside its subtree included.
+        let mut rates = self
+            .rates_at(request_id, if at_issuer { 0 } else { level_id })
+            .await?;
+        if let (Some(o), false) = (&own, at_issuer) {
             rates.add(&Rates::from_counts(
                 own_contribution(&o.facts(), None)
                     .iter()
@@ -1417,10 +1472,15 @@ impl Store {
                     rates,
                     own,
                     has_below: sub.expected > 0,
+                    outside: false,
                 }
             })
             .collect::<Vec<_>>();
         let more = total - i64::try_from(rows.len()).unwrap_or(0);
+        let mut rows = rows;
+        if at_issuer {
+            rows.extend(self.outside_rows(request_id, &level.path).await?);
+        }
         let by_type = self.rates_by_type(request_id, &level.path).await?;
         let propagation = self
             .propagation(request_id, &level.path, detail.request.issued_at)

@@ -771,53 +771,51 @@ impl Store {
 }
 
 impl Store {
-    /// Report items: reports due soon or late (pending or draft), returned ones, and
-    /// submissions waiting for review of requests the area issued. Each count is capped
-    /// and links to the first one (fill page or board).
+    /// Report items, each a bounded indexed read whatever the size of the subtree:
+    /// reports the user's own units owe (due soon or late, or returned) through
+    /// `request_target_unit_idx (unit_id, state)`; submissions waiting for their review
+    /// among the latest reports they issued through `request_target_state_idx
+    /// (request_id, state)`; and the units late on those reports from the roll-up row.
     async fn report_todo(&self, area: &Area, today: Date) -> Result<Vec<TodoItem>> {
-        let horizon = today + Duration::days(congdoan_domain::request::REMIND_BEFORE_DAYS);
         let mut items = Vec::new();
-        // (kind, states, issuer side, severity, vi, en)
-        let kinds: [(&'static str, &str, bool, &str, &str); 3] = [
+        if area.roots.is_empty() || area.roots.len() > 100 {
+            return Ok(items);
+        }
+        let ids = area
+            .roots
+            .iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        let horizon = today + Duration::days(congdoan_domain::request::REMIND_BEFORE_DAYS);
+        let owed_link = match area.link_unit {
+            Some(u) => format!("/reports/owed?unit={u}"),
+            None => "/reports/owed".to_string(),
+        };
+        // (kind, states, vi, en)
+        let own: [(&'static str, &str, &str, &str); 2] = [
             (
                 "reports_due",
                 "'pending','draft'",
-                false,
                 "báo cáo đến hạn hoặc quá hạn chưa nộp",
                 "reports due or late",
             ),
             (
                 "reports_returned",
                 "'returned'",
-                false,
                 "báo cáo bị trả lại cần sửa",
                 "reports returned for correction",
             ),
-            (
-                "reports_review",
-                "'submitted'",
-                true,
-                "báo cáo chờ duyệt",
-                "reports waiting for review",
-            ),
         ];
-        for (kind, states, issuer, vi, en) in kinds {
-            let rows: Vec<(i64, i64, Date)> = read!(self, p => {
-                let mut qb = QueryBuilder::new(
-                    "SELECT t.request_id, t.unit_id, t.due_on FROM request_target t JOIN request r ON r.request_id = t.request_id ");
-                qb.push(if issuer {
-                    "JOIN unit u ON u.unit_id = r.issuer_unit_id "
-                } else {
-                    "JOIN unit u ON u.unit_id = t.unit_id "
-                });
-                qb.push(format!("WHERE r.kind = 'report' AND t.ended_on IS NULL AND t.state IN ({states})"));
-                if kind == "reports_due" {
-                    qb.push(" AND t.due_on <= ").push_bind(horizon);
-                }
-                area.push(&mut qb, "u.path");
-                qb.push(" ORDER BY t.due_on LIMIT ").push_bind(COUNT_CAP + 1);
-                qb.build_query_as().fetch_all(p).await
-            })?;
+        for (kind, states, vi, en) in own {
+            let rows: Vec<(i64, i64, Date)> = read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT t.request_id, t.unit_id, t.due_on FROM request_target t \
+                 JOIN request r ON r.request_id = t.request_id \
+                 WHERE t.unit_id IN ({ids}) AND t.state IN ({states}) AND t.ended_on IS NULL \
+                 AND r.kind = 'report' {} ORDER BY t.due_on LIMIT {}",
+                if kind == "reports_due" { "AND t.due_on <= $1" } else { "AND $1 = $1" },
+                COUNT_CAP + 1)))
+                .bind(horizon).fetch_all(p).await)?;
             let Some(&(rid, uid, due)) = rows.first() else {
                 continue;
             };
@@ -833,12 +831,72 @@ impl Store {
                 title_en: en.into(),
                 count: n.min(COUNT_CAP),
                 more: n > COUNT_CAP,
-                link: if issuer {
-                    format!("/reports/{rid}")
-                } else {
+                link: if n == 1 {
                     format!("/reports/{rid}/units/{uid}")
+                } else {
+                    owed_link.clone()
                 },
                 due: (kind == "reports_due").then_some(due),
+            });
+        }
+        // The latest reports the user's units issued: waiting for review, and late units.
+        let issued: Vec<(i64, Date, Option<i64>, Option<i64>)> = read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT r.request_id, r.due_on, \
+             (SELECT g.n FROM request_tally g WHERE g.request_id = r.request_id AND g.unit_id = 0 AND g.key = '#expected'), \
+             (SELECT g.n FROM request_tally g WHERE g.request_id = r.request_id AND g.unit_id = 0 AND g.key = '#received') \
+             FROM request r WHERE r.issuer_unit_id IN ({ids}) AND r.kind = 'report' \
+             ORDER BY r.issued_on DESC LIMIT 50")))
+            .fetch_all(p).await)?;
+        if issued.is_empty() {
+            return Ok(items);
+        }
+        let rids = issued
+            .iter()
+            .map(|r| r.0.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        let review: Vec<(i64,)> = read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT t.request_id FROM request_target t WHERE t.request_id IN ({rids}) \
+             AND t.state = 'submitted' AND t.ended_on IS NULL LIMIT {}", COUNT_CAP + 1)))
+            .fetch_all(p).await)?;
+        if let Some(first) = review.first() {
+            let n = review.len() as i64;
+            let one = review.iter().all(|r| r.0 == first.0);
+            items.push(TodoItem {
+                kind: "reports_review",
+                severity: Severity::Soon,
+                title_vi: "báo cáo chờ duyệt".into(),
+                title_en: "reports waiting for review".into(),
+                count: n.min(COUNT_CAP),
+                more: n > COUNT_CAP,
+                link: if one {
+                    format!("/reports/{}", first.0)
+                } else {
+                    format!("/forms{}", area.unit_param('?'))
+                },
+                due: None,
+            });
+        }
+        let lagging: Vec<(i64, Date, i64)> = issued
+            .into_iter()
+            .filter(|r| r.1 < today)
+            .map(|(id, due, e, r)| (id, due, e.unwrap_or(0) - r.unwrap_or(0)))
+            .filter(|r| r.2 > 0)
+            .collect();
+        if !lagging.is_empty() {
+            let n: i64 = lagging.iter().map(|r| r.2).sum();
+            items.push(TodoItem {
+                kind: "reports_units_late",
+                severity: Severity::Urgent,
+                title_vi: "đơn vị chưa nộp báo cáo đã quá hạn".into(),
+                title_en: "units that have not sent reports past due".into(),
+                count: n,
+                more: false,
+                link: match lagging.as_slice() {
+                    [one] => format!("/reports/{}", one.0),
+                    _ => format!("/forms{}", area.unit_param('?')),
+                },
+                due: lagging.iter().map(|r| r.1).min(),
             });
         }
         Ok(items)

@@ -187,7 +187,7 @@ async fn export_pdf(
                 )),
             }
         }
-        (RequestKind::Directive, _) => {
+        (_, _) => {
             let issuer = store.unit(&user.scope, r.issuer_unit_id).await?;
             let board = store.request_board(&user.scope, id, q.level).await?;
             let mut blocks: Vec<Block> =
