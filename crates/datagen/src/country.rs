@@ -45,7 +45,8 @@ use crate::officers::bch_cap_hd38;
 use crate::people::{add_years, date_between};
 use crate::rng::{Rng, fnv1a, permute};
 use crate::tree::{head_count, split, term_no};
-use crate::{CommitteeSeed, CoordSeed, EmployerSeed, MemberSeed, PositionSeed, UnitSeed};
+use crate::{CoordSeed, EmployerSeed, UnitSeed};
+use congdoan_domain::seed::UnitBatch;
 
 use congdoan_domain::divisions::split_ward;
 use kinds::{
@@ -97,20 +98,6 @@ pub struct Country {
     holders: Vec<Holder>,
     /// Card-number series: the codes of the units directly under the TLĐ.
     series: Vec<String>,
-}
-
-/// The people and officials of one member-holding unit. Every post's holder
-/// is a member of the same batch; the committees it fills come with it.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct UnitBatch {
-    /// All in the same member-holding unit (a CĐCS without sub-units, a công
-    /// đoàn bộ phận or a tổ công đoàn).
-    pub members: Vec<MemberSeed>,
-    /// Committees created with this batch: the tổ's, its CĐCS's (with the
-    /// CĐCS's first tổ), and those of upper-level unions staffed from here.
-    pub committees: Vec<CommitteeSeed>,
-    /// Posts in those committees, held by members of this batch.
-    pub positions: Vec<PositionSeed>,
 }
 
 /// A CĐCS as the people generator needs it.
@@ -243,6 +230,21 @@ struct Draft {
     office: bool,
     /// Staffs the committees of these uppers.
     carries: Vec<usize>,
+}
+
+impl congdoan_domain::seed::CountrySource for Country {
+    fn units(&self) -> &[UnitSeed] {
+        &self.units
+    }
+    fn coordination(&self) -> &[CoordSeed] {
+        &self.coordination
+    }
+    fn member_count(&self) -> u64 {
+        self.total
+    }
+    fn batches(&self) -> Box<dyn Iterator<Item = UnitBatch> + '_> {
+        Box::new(Country::batches(self))
+    }
 }
 
 impl Country {

@@ -15,6 +15,7 @@ pub mod phone;
 pub mod reform;
 pub mod request;
 pub mod restructure;
+pub mod seed;
 pub mod text;
 pub mod todo;
 

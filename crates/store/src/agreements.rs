@@ -1004,7 +1004,7 @@ impl Store {
     /// Creates the demo's agreements over the coordinating links already loaded.
     pub async fn load_demo_agreements(
         &self,
-        seeds: &[congdoan_datagen::AgreementSeed],
+        seeds: &[congdoan_domain::seed::AgreementSeed],
     ) -> Result<()> {
         let scope = Scope::admin(crate::Actor::system("nạp dữ liệu mẫu"));
         for s in seeds {

@@ -7,7 +7,7 @@
 
 use crate::stats::{StatDelta, apply_stats, dim};
 use crate::{Engine, Result, Store, StoreError, now, read, write};
-use congdoan_datagen::{Country, MemberSeed, UnitBatch};
+use congdoan_domain::seed::{CountrySource, MemberSeed, UnitBatch};
 use congdoan_domain::text::{fold, name_sort_key};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -104,7 +104,7 @@ impl Store {
     /// Places and inserts every unit of `country` into an empty database (ids in list
     /// order, parents first); returns the placements, the code index and each unit's
     /// own figures.
-    async fn insert_units<'c>(&self, country: &'c Country) -> Result<Units<'c>> {
+    async fn insert_units<'c>(&self, country: &'c dyn CountrySource) -> Result<Units<'c>> {
         if !self.is_empty().await? {
             return Err(StoreError::Config(
                 "the database already holds units; gen-data needs an empty database".into(),
@@ -118,11 +118,11 @@ impl Store {
             .collect();
         let ts = now();
         // Place every unit: ids in list order (parents come first).
-        let mut index: HashMap<&str, usize> = HashMap::with_capacity(country.units.len());
-        let mut placed: Vec<Placed> = Vec::with_capacity(country.units.len());
+        let mut index: HashMap<&str, usize> = HashMap::with_capacity(country.units().len());
+        let mut placed: Vec<Placed> = Vec::with_capacity(country.units().len());
         // Figures per unit, first of the unit itself, later rolled up to the ancestors.
-        let mut counts: Vec<Counts> = Vec::with_capacity(country.units.len());
-        for (i, u) in country.units.iter().enumerate() {
+        let mut counts: Vec<Counts> = Vec::with_capacity(country.units().len());
+        for (i, u) in country.units().iter().enumerate() {
             let ty = types
                 .get(u.type_code)
                 .ok_or_else(|| StoreError::Config(format!("unknown unit type {}", u.type_code)))?;
@@ -164,7 +164,7 @@ impl Store {
         }
         write!(self, p => {
             let mut tx = p.begin().await?;
-            for chunk in country.units.iter().zip(&placed).collect::<Vec<_>>().chunks(1_000) {
+            for chunk in country.units().iter().zip(&placed).collect::<Vec<_>>().chunks(1_000) {
                 let mut qb = sqlx::QueryBuilder::new(
                     "INSERT INTO unit (unit_id, code, name, search_key, type_code, parent_id, path, depth, sector, province_code, \
                      commune_code, address, employer_name, employer_tax_id, employer_ownership, employer_head_count, \
@@ -191,7 +191,7 @@ impl Store {
                 });
                 qb.build().execute(&mut *tx).await?;
             }
-            for c in &country.coordination {
+            for c in country.coordination() {
                 let (Some(u), Some(k)) = (index.get(c.unit_code.as_str()), index.get(c.coordinator_code.as_str())) else {
                     return Err(StoreError::Config(format!("coordination names an unknown unit: {} / {}", c.unit_code, c.coordinator_code)));
                 };
@@ -209,10 +209,10 @@ impl Store {
 
     /// Loads `country` into an empty database. `progress(done, total)` is called after
     /// every committed transaction of members.
-    #[tracing::instrument(skip_all, fields(units = country.units.len(), members = country.member_count()))]
+    #[tracing::instrument(skip_all, fields(units = country.units().len(), members = country.member_count()))]
     pub async fn load_country(
         &self,
-        country: &Country,
+        country: &dyn CountrySource,
         progress: &mut (dyn FnMut(u64, u64) + Send),
     ) -> Result<LoadReport> {
         let mut report = LoadReport::default();
@@ -453,7 +453,7 @@ impl Store {
 
     /// Only the units of `country` (and their figures), into an empty database: the
     /// tree a benchmark then fills through the spreadsheet import.
-    pub async fn load_country_units(&self, country: &Country) -> Result<u64> {
+    pub async fn load_country_units(&self, country: &dyn CountrySource) -> Result<u64> {
         let units = self.insert_units(country).await?;
         if let crate::Db::Postgres(pg) = &self.db {
             sqlx::query("SELECT setval(pg_get_serial_sequence('unit', 'unit_id'), (SELECT COALESCE(MAX(unit_id), 0) + 1 FROM unit), false)")
@@ -471,7 +471,10 @@ impl Store {
     /// On PostgreSQL the benchmark has one database, so the baseline empties it again
     /// when done (it started empty: [`Store::insert_units`] checks) and restores the
     /// indexes; on SQLite it runs in a scratch file.
-    pub async fn raw_member_baseline(&self, country: &Country) -> Result<(u64, Duration)> {
+    pub async fn raw_member_baseline(
+        &self,
+        country: &dyn CountrySource,
+    ) -> Result<(u64, Duration)> {
         let Units { placed, index, .. } = self.insert_units(country).await?;
         self.bulk_indexes(false).await?;
         let ts = now();

@@ -409,7 +409,10 @@ impl Store {
 
 impl Store {
     /// Creates the demo's clusters (after the demo data set is loaded).
-    pub async fn load_demo_clusters(&self, seeds: &[congdoan_datagen::ClusterSeed]) -> Result<()> {
+    pub async fn load_demo_clusters(
+        &self,
+        seeds: &[congdoan_domain::seed::ClusterSeed],
+    ) -> Result<()> {
         let scope = Scope::admin(crate::Actor::system("nạp dữ liệu mẫu"));
         for s in seeds {
             let owner = self.unit_id_by_code(s.owner).await?;

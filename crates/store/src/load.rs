@@ -2,7 +2,7 @@
 
 use crate::audit::audit;
 use crate::{Actor, NewAccount, Result, Role, Scope, Store, StoreError, now, write};
-use congdoan_datagen::Dataset;
+use congdoan_domain::seed::Dataset;
 use congdoan_domain::text::{fold, name_sort_key};
 use std::collections::HashMap;
 
