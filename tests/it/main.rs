@@ -29,3 +29,4 @@ mod restructure;
 mod scope;
 mod store;
 mod todo;
+mod walkthrough;

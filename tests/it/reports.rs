@@ -7,7 +7,7 @@
 
 use crate::harness::{Browser, Kind, TestApp, csrf_of};
 
-fn today() -> time::Date {
+pub(crate) fn today() -> time::Date {
     time::OffsetDateTime::now_utc().date()
 }
 
