@@ -47,6 +47,9 @@ pub enum RequestKind {
     /// A good model sent to units to replicate: the document flow, "acknowledged"
     /// meaning adopted and "implemented" meaning results reported.
     Replication,
+    /// Registration for an emulation movement (đăng ký thi đua) with the unit's
+    /// targets: the form flow, "approved" meaning accepted by the organiser.
+    Registration,
 }
 
 /// The two flows a kind of request follows.
@@ -59,11 +62,12 @@ pub enum Flow {
 }
 
 impl RequestKind {
-    pub const ALL: [RequestKind; 4] = [
+    pub const ALL: [RequestKind; 5] = [
         RequestKind::Directive,
         RequestKind::Report,
         RequestKind::Assessment,
         RequestKind::Replication,
+        RequestKind::Registration,
     ];
     pub fn code(self) -> &'static str {
         match self {
@@ -71,6 +75,7 @@ impl RequestKind {
             RequestKind::Report => "report",
             RequestKind::Assessment => "assessment",
             RequestKind::Replication => "replication",
+            RequestKind::Registration => "registration",
         }
     }
     pub fn parse(s: &str) -> Option<RequestKind> {
@@ -79,7 +84,7 @@ impl RequestKind {
     pub fn flow(self) -> Flow {
         match self {
             RequestKind::Directive | RequestKind::Replication => Flow::Document,
-            RequestKind::Report | RequestKind::Assessment => Flow::Form,
+            RequestKind::Report | RequestKind::Assessment | RequestKind::Registration => Flow::Form,
         }
     }
     pub fn name_vi(self) -> &'static str {
@@ -88,6 +93,7 @@ impl RequestKind {
             RequestKind::Report => "Báo cáo",
             RequestKind::Assessment => "Tự chấm điểm thi đua",
             RequestKind::Replication => "Nhân rộng mô hình",
+            RequestKind::Registration => "Đăng ký thi đua",
         }
     }
 }
@@ -784,6 +790,28 @@ pub fn sniff_document(name: &str, bytes: &[u8]) -> Result<&'static str, RequestE
 mod tests {
     use super::*;
     use time::macros::date;
+
+    #[test]
+    fn every_kind_round_trips_and_follows_its_flow() {
+        let sqlite = include_str!("../../store/migrations/sqlite/0021_request_kinds.sql");
+        let postgres = include_str!("../../store/migrations/postgres/0021_request_kinds.sql");
+        for k in RequestKind::ALL {
+            assert_eq!(RequestKind::parse(k.code()), Some(k));
+            // The database accepts every kind the domain knows.
+            let quoted = format!("'{}'", k.code());
+            assert!(
+                sqlite.contains(&quoted) && postgres.contains(&quoted),
+                "{k:?}"
+            );
+            let (first, then) = match k.flow() {
+                Flow::Form => (Action::Submit, Action::Approve),
+                Flow::Document => (Action::Acknowledge, Action::Implement),
+            };
+            let s = next_state(k, TargetState::Pending, first).unwrap();
+            assert!(next_state(k, s, then).is_ok(), "{k:?}");
+        }
+        assert_eq!(RequestKind::parse("survey"), None);
+    }
 
     #[test]
     fn numbers_follow_the_union_style() {

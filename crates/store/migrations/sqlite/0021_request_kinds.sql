@@ -1,13 +1,13 @@
 -- no-transaction
--- Further kinds of request (issue 15): self-assessments against a criteria set and
--- the replication of good models. SQLite cannot change a CHECK constraint in place,
+-- Further kinds of request (issue 15): self-assessments against a criteria set, the
+-- replication of good models, and registrations for an emulation movement. SQLite cannot change a CHECK constraint in place,
 -- so the table is rebuilt the documented way (foreign keys off, one transaction;
 -- the rows and their ids are copied as they are). Keep in step with ../postgres/0021_request_kinds.sql.
 PRAGMA foreign_keys = OFF;
 BEGIN;
 CREATE TABLE request_new (
     request_id      INTEGER PRIMARY KEY AUTOINCREMENT,
-    kind            TEXT NOT NULL CHECK (kind IN ('directive','report','assessment','replication')),
+    kind            TEXT NOT NULL CHECK (kind IN ('directive','report','assessment','replication','registration')),
     issuer_unit_id  BIGINT NOT NULL REFERENCES unit(unit_id),
     doc_type        TEXT,
     doc_year        BIGINT,
