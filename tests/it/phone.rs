@@ -57,7 +57,7 @@ axe.run(document, {resultTypes: ['violations']}).then(r => done(
 "#;
 
 /// Checks the page now shown: layout and accessibility. Returns the problems found.
-async fn check_page(c: &Client, what: &str) -> Vec<String> {
+pub(crate) async fn check_page(c: &Client, what: &str) -> Vec<String> {
     let mut problems = vec![];
     let title = c.title().await.unwrap_or_default();
     let layout = c.execute(LAYOUT_JS, vec![]).await.expect("layout script");
@@ -279,6 +279,7 @@ async fn every_list_reads_on_a_phone(kind: Kind) {
             format!("/forms/{report_form}?unit={ag}"),
             format!("/reports/{report}?field=members_end"),
             format!("/reports/{report}/units/{cdcs}"),
+            "/reports/owed".into(),
             "/audit".into(),
             format!("/directives?unit={ag}"),
             format!("/directives?unit={cdcs}"),
