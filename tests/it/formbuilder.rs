@@ -15,7 +15,10 @@ use std::time::Duration;
 /// The value of a hidden input, entities decoded.
 fn hidden(html: &str, name: &str) -> String {
     let key = format!("name=\"{name}\" value=\"");
-    let i = html.find(&key).unwrap_or_else(|| panic!("no {name} in {html}")) + key.len();
+    let i = html
+        .find(&key)
+        .unwrap_or_else(|| panic!("no {name} in {html}"))
+        + key.len();
     let raw = html[i..].split('"').next().unwrap_or_default();
     let mut out = String::new();
     let mut rest = raw;
@@ -257,7 +260,9 @@ async fn form_built_step_by_step(kind: Kind) {
     // The preview shows the filler's inputs: numeric, the formula computed.
     let (s, _, page) = step(&btv, new, &page, ag, &[("op", "preview")]).await;
     assert_eq!(s, 200, "{page}");
-    let preview = &page[page.find("id=\"builder-preview\" open").expect("preview open")..];
+    let preview = &page[page
+        .find("id=\"builder-preview\" open")
+        .expect("preview open")..];
     assert!(preview.contains("id=\"in-nam\""), "{preview}");
     assert!(preview.contains("inputmode=\"numeric\""));
     assert!(preview.contains("tự tính"));
@@ -271,7 +276,10 @@ async fn form_built_step_by_step(kind: Kind) {
     assert!(lead.contains("kỳ quý"), "{lead}");
     assert!(lead.contains("10 ngày"), "{lead}");
     let (_, list) = btv.get_html(&format!("/forms?unit={ag}")).await;
-    assert!(!list.contains("BC-NUCONG"), "nothing stored before confirming");
+    assert!(
+        !list.contains("BC-NUCONG"),
+        "nothing stored before confirming"
+    );
     let (s, url, html) = step(
         &btv,
         new,
@@ -301,6 +309,9 @@ async fn form_built_step_by_step(kind: Kind) {
     let period = format!("{}-Q1", time::OffsetDateTime::now_utc().year());
     let page_url = format!("/forms/{form_id}?unit={ag}");
     let send = format!("/forms/{form_id}/send");
+    let due = congdoan_domain::date::format_vn_date(
+        time::OffsetDateTime::now_utc().date() + time::Duration::days(10),
+    );
     let (s, url, html) = btv
         .post_form(
             &page_url,
@@ -308,7 +319,7 @@ async fn form_built_step_by_step(kind: Kind) {
             &[
                 ("unit", ag_s.as_str()),
                 ("period", period.as_str()),
-                ("due_on", ""),
+                ("due_on", due.as_str()),
                 ("confirmed", "1"),
             ],
         )

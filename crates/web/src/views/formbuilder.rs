@@ -49,7 +49,11 @@ const AGGREGATIONS: [(&str, &str, &str); 5] = [
     ("sum", "Cộng các đơn vị", "Sum"),
     ("average", "Trung bình", "Average"),
     ("last", "Giá trị cuối kỳ", "Last value in the period"),
-    ("count_if", "Đếm đơn vị thỏa điều kiện", "Count units meeting a condition"),
+    (
+        "count_if",
+        "Đếm đơn vị thỏa điều kiện",
+        "Count units meeting a condition",
+    ),
     ("none", "Không tổng hợp", "Not aggregated"),
 ];
 
@@ -342,7 +346,10 @@ async fn edit_target(st: &AppState, user: &CurrentUser, id: i64) -> Result<Targe
     })
 }
 
-async fn new_step(State(st): State<AppState>, CsrfForm(user, pairs): CsrfForm<Pairs>) -> PageResult {
+async fn new_step(
+    State(st): State<AppState>,
+    CsrfForm(user, pairs): CsrfForm<Pairs>,
+) -> PageResult {
     let values = Values(pairs);
     let Ok(unit_id) = values.get("unit").trim().parse::<i64>() else {
         return Err(AppError::NotFound);
@@ -419,9 +426,9 @@ fn regroup(flat: Vec<(String, Field)>) -> Vec<Section> {
 fn rule_reads(rule: &Rule, key: &str) -> bool {
     let hits = |k: &str| k == key || k.strip_prefix(key).is_some_and(|r| r.starts_with('.'));
     match rule {
-        Rule::Compare { left, right, .. } => [left, right].into_iter().any(|src| {
-            formula::parse(src).is_ok_and(|e| e.refs().iter().any(|r| hits(r)))
-        }),
+        Rule::Compare { left, right, .. } => [left, right]
+            .into_iter()
+            .any(|src| formula::parse(src).is_ok_and(|e| e.refs().iter().any(|r| hits(r)))),
         Rule::RequiredPair { when, then, .. } => hits(when) || hits(then),
     }
 }
@@ -491,7 +498,9 @@ fn literal(n: i64, places: u32) -> String {
 
 /// The field typed into the field form, with the rules it brings (each with the input
 /// it came from), or the inputs' faults.
-fn field_of_input(v: &Values) -> Result<(String, Field, Vec<(Rule, &'static str)>), Vec<FieldError>> {
+fn field_of_input(
+    v: &Values,
+) -> Result<(String, Field, Vec<(Rule, &'static str)>), Vec<FieldError>> {
     let mut errs = vec![];
     let key = v.get("f_key").trim().to_string();
     let label = v.get("f_label").trim().to_string();
@@ -601,8 +610,18 @@ fn field_of_input(v: &Values) -> Result<(String, Field, Vec<(Rule, &'static str)
     let shown = if label.is_empty() { &key } else { &label };
     let mut rules = vec![];
     for (name, op, words, words_en) in [
-        ("f_min", CmpOp::Ge, "không được nhỏ hơn", "must not be less than"),
-        ("f_max", CmpOp::Le, "không được lớn hơn", "must not be greater than"),
+        (
+            "f_min",
+            CmpOp::Ge,
+            "không được nhỏ hơn",
+            "must not be less than",
+        ),
+        (
+            "f_max",
+            CmpOp::Le,
+            "không được lớn hơn",
+            "must not be greater than",
+        ),
     ] {
         let raw = v.get(name).trim();
         if raw.is_empty() {
@@ -612,19 +631,17 @@ fn field_of_input(v: &Values) -> Result<(String, Field, Vec<(Rule, &'static str)
             errs.push(fe(
                 name,
                 "WE2106",
-                &format!("chỉ trường số mới có giới hạn (trường này là {}).", kind.name_vi()),
+                &format!(
+                    "chỉ trường số mới có giới hạn (trường này là {}).",
+                    kind.name_vi()
+                ),
                 "only a numeric field has limits.",
             ));
             continue;
         };
         match parse_number(raw, p) {
             Ok(n) => rules.push((
-                Rule::compare(
-                    &key,
-                    op,
-                    &literal(n, p),
-                    &format!("{shown} {words} {raw}."),
-                ),
+                Rule::compare(&key, op, &literal(n, p), &format!("{shown} {words} {raw}.")),
                 name,
             )),
             Err(_) => errs.push(fe(
@@ -697,7 +714,12 @@ const FIELD_INPUTS: [&str; 19] = [
 ];
 
 /// Applies the posted step to the draft and shows the result (or creates the form).
-async fn apply(st: &AppState, user: &CurrentUser, target: Target, mut values: Values) -> PageResult {
+async fn apply(
+    st: &AppState,
+    user: &CurrentUser,
+    target: Target,
+    mut values: Values,
+) -> PageResult {
     let mut step = Step::new(blank_def(), Values::default());
     let confirmed = values.get("confirmed") == "1";
     let mut def = match serde_json::from_str::<FormDef>(values.get("draft")) {
@@ -732,7 +754,10 @@ async fn apply(st: &AppState, user: &CurrentUser, target: Target, mut values: Va
                 "“{}” không phải số ngày hợp lệ (0 đến 366).",
                 values.get("due_days").trim()
             ),
-            &format!("“{}” is not a valid number of days (0 to 366).", values.get("due_days").trim()),
+            &format!(
+                "“{}” is not a valid number of days (0 to 366).",
+                values.get("due_days").trim()
+            ),
         )),
     }
     let op = values.get("op").to_string();
@@ -767,9 +792,7 @@ async fn apply(st: &AppState, user: &CurrentUser, target: Target, mut values: Va
                 let fresh: Vec<FieldError> = check_issues(&with)
                     .into_iter()
                     .filter(|i| {
-                        !before.contains(i)
-                            && header_input(i.code).is_none()
-                            && i.code != "VL0804"
+                        !before.contains(i) && header_input(i.code).is_none() && i.code != "VL0804"
                     })
                     .map(|i| {
                         let name = match i.rule {
@@ -825,7 +848,9 @@ async fn apply(st: &AppState, user: &CurrentUser, target: Target, mut values: Va
         _ => {}
     }
     def.sections = regroup(flat);
-    values.0.retain(|(n, _)| n != "op" && n != "csrf" && n != "confirmed");
+    values
+        .0
+        .retain(|(n, _)| n != "op" && n != "csrf" && n != "confirmed");
     values.set(
         "draft",
         serde_json::to_string(&def).map_err(|e| AppError::BadRequest(e.to_string()))?,
@@ -835,7 +860,11 @@ async fn apply(st: &AppState, user: &CurrentUser, target: Target, mut values: Va
         if issues.is_empty() {
             if confirmed {
                 let done = match &target.form {
-                    None => st.store.create_form(&user.scope, target.unit.unit_id, def.clone()).await,
+                    None => {
+                        st.store
+                            .create_form(&user.scope, target.unit.unit_id, def.clone())
+                            .await
+                    }
                     Some(f) => {
                         let expected = values
                             .get("version")
@@ -849,7 +878,11 @@ async fn apply(st: &AppState, user: &CurrentUser, target: Target, mut values: Va
                 };
                 match done {
                     Ok(f) => {
-                        let notice = if target.form.is_some() { "version" } else { "created" };
+                        let notice = if target.form.is_some() {
+                            "version"
+                        } else {
+                            "created"
+                        };
                         return see_other(&format!(
                             "/forms/{}?unit={}&notice={notice}",
                             f.form_id, target.unit.unit_id
@@ -953,7 +986,11 @@ async fn show(st: &AppState, user: &CurrentUser, target: Target, mut step: Step)
                 notes.push(names.join(" / "));
             }
             if let Some(p) = f.prefill {
-                notes.push(format!("{}: {}", tr.s("từ sổ", "from the register"), p.label_vi()));
+                notes.push(format!(
+                    "{}: {}",
+                    tr.s("từ sổ", "from the register"),
+                    p.label_vi()
+                ));
             }
             let agg = match &f.aggregation {
                 Aggregation::Sum => None,
@@ -1067,13 +1104,22 @@ async fn show(st: &AppState, user: &CurrentUser, target: Target, mut step: Step)
             format!("/forms?unit={}", target.unit.unit_id),
         ),
         Some(f) => (
-            format!("{} {}: {}", tr.s("Phiên bản mới", "New version"), f.current_version + 1, f.title),
+            format!(
+                "{} {}: {}",
+                tr.s("Phiên bản mới", "New version"),
+                f.current_version + 1,
+                f.title
+            ),
             format!("/forms/{}/edit", f.form_id),
             format!("/forms/{}", f.form_id),
         ),
     };
     let mut values = step.values;
     values.set("unit", target.unit.unit_id.to_string());
+    values.set(
+        "draft",
+        serde_json::to_string(&step.def).map_err(|e| AppError::BadRequest(e.to_string()))?,
+    );
     if values.get("f_kind").is_empty() {
         values.set("f_kind", "whole".into());
     }
@@ -1085,7 +1131,10 @@ async fn show(st: &AppState, user: &CurrentUser, target: Target, mut step: Step)
         unit: target.unit,
         form: target.form,
         values,
-        periods: PERIOD_TYPES.iter().map(|p| (p.code(), p.name_vi())).collect(),
+        periods: PERIOD_TYPES
+            .iter()
+            .map(|p| (p.code(), p.name_vi()))
+            .collect(),
         types: unit_types
             .iter()
             .filter(|t| t.exists_on(today()))
@@ -1099,13 +1148,19 @@ async fn show(st: &AppState, user: &CurrentUser, target: Target, mut step: Step)
                 )
             })
             .collect(),
-        kinds: KINDS.iter().map(|(c, vi, en)| (*c, tr.s(*vi, *en))).collect(),
+        kinds: KINDS
+            .iter()
+            .map(|(c, vi, en)| (*c, tr.s(*vi, *en)))
+            .collect(),
         aggregations: AGGREGATIONS
             .iter()
             .map(|(c, vi, en)| (*c, tr.s(*vi, *en)))
             .collect(),
         ops: OPS.to_vec(),
-        prefills: Prefill::ALL.iter().map(|p| (p.code(), p.label_vi())).collect(),
+        prefills: Prefill::ALL
+            .iter()
+            .map(|p| (p.code(), p.label_vi()))
+            .collect(),
         sections,
         fields,
         rules,

@@ -340,7 +340,15 @@ async fn fill_view(
     let mut raw = match typed {
         Some(raw) => raw,
         None if t.response_values.is_some() => {
-            congdoan_store::stored_values(&form, t.response_values.as_deref()).1
+            let (values, mut raw) =
+                congdoan_store::stored_values(&form, t.response_values.as_deref());
+            // Computed fields show their stored result (the raw text holds inputs only).
+            for f in form.fields().filter(|f| f.computed) {
+                if let Some(v) = values.get(f.key) {
+                    raw.insert(f.key.to_string(), form.display(f.key, v));
+                }
+            }
+            raw
         }
         None => prefill.clone(),
     };
