@@ -350,6 +350,32 @@ async fn form_built_step_by_step(kind: Kind) {
     assert!(html.contains(">42</output>"), "computed: {html}");
     let (_, owed) = officer.get_html("/reports/owed").await;
     assert!(!owed.contains(&format!("href=\"{fill}\"")), "{owed}");
+    // Returned, it comes back on top of the list, before the demo's monthly reports.
+    app.store()
+        .request_step(
+            &app.admin_scope(),
+            rid,
+            cdcs,
+            congdoan_domain::request::Action::Return,
+            congdoan_store::StepInput {
+                note: Some("Thiếu số liệu quý".into()),
+                ..Default::default()
+            },
+            time::OffsetDateTime::now_utc().date(),
+        )
+        .await
+        .expect("returned");
+    let (s, owed) = officer
+        .get_html(&format!("/reports/owed?unit={cdcs}"))
+        .await;
+    assert_eq!(s, 200, "{owed}");
+    let table = &owed[owed.find("id=\"owed\"").expect("the list")..];
+    let first = table.find("href=\"/reports/").expect("a report row");
+    assert!(
+        table[first..].starts_with(&format!("href=\"{fill}\"")),
+        "returned first: {table}"
+    );
+    assert!(table.contains("Bị trả lại"), "{table}");
 
     // A new version (one field fewer) leaves the sent report on version 1.
     let edit = format!("/forms/{form_id}/edit");
@@ -425,6 +451,9 @@ async fn builder_on_a_phone() {
             .at_most(Duration::from_secs(10))
             .for_element(Locator::Id("bf-doan_vien_nu"))
             .await?;
+        if let Ok(png) = c.screenshot().await {
+            let _ = std::fs::write("/tmp/formbuilder-360.png", png);
+        }
         let layout = crate::phone::check_page(&c, "/forms/new").await;
         Ok::<_, fantoccini::error::CmdError>(layout)
     }

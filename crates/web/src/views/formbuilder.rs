@@ -496,11 +496,13 @@ fn literal(n: i64, places: u32) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
+/// A field from the field form: its section's title, the field, and the rules it
+/// brings, each with the input it came from.
+type NewField = (String, Field, Vec<(Rule, &'static str)>);
+
 /// The field typed into the field form, with the rules it brings (each with the input
 /// it came from), or the inputs' faults.
-fn field_of_input(
-    v: &Values,
-) -> Result<(String, Field, Vec<(Rule, &'static str)>), Vec<FieldError>> {
+fn field_of_input(v: &Values) -> Result<NewField, Vec<FieldError>> {
     let mut errs = vec![];
     let key = v.get("f_key").trim().to_string();
     let label = v.get("f_label").trim().to_string();
@@ -1148,13 +1150,10 @@ async fn show(st: &AppState, user: &CurrentUser, target: Target, mut step: Step)
                 )
             })
             .collect(),
-        kinds: KINDS
-            .iter()
-            .map(|(c, vi, en)| (*c, tr.s(*vi, *en)))
-            .collect(),
+        kinds: KINDS.iter().map(|&(c, vi, en)| (c, tr.s(vi, en))).collect(),
         aggregations: AGGREGATIONS
             .iter()
-            .map(|(c, vi, en)| (*c, tr.s(*vi, *en)))
+            .map(|&(c, vi, en)| (c, tr.s(vi, en)))
             .collect(),
         ops: OPS.to_vec(),
         prefills: Prefill::ALL

@@ -60,6 +60,15 @@ pub(super) async fn owed_page(
     let tr = user.tr();
     let units: Vec<i64> = match q.unit {
         Some(u) => vec![u],
+        // An administrator's own units are the top-level unions (as on the to-do page).
+        None if user.scope.is_admin() => st
+            .store
+            .tree_roots(&user.scope, today())
+            .await?
+            .into_iter()
+            .map(|n| n.unit_id)
+            .take(MAX_UNITS)
+            .collect(),
         None => user
             .scope
             .read_paths()
