@@ -259,6 +259,7 @@ fn post_routes() -> Vec<String> {
         include_str!("../../crates/web/src/views/pick.rs"),
         include_str!("../../crates/web/src/views/directives.rs"),
         include_str!("../../crates/web/src/views/forms.rs"),
+        include_str!("../../crates/web/src/views/formbuilder.rs"),
         include_str!("../../crates/web/src/views/reports.rs"),
     ];
     let mut out = vec![];
@@ -436,6 +437,15 @@ async fn every_form_shows_its_errors_inline(kind: Kind) {
     let (ag_s, cdcs_s, kcn_s) = (ag.to_string(), cdcs.to_string(), kcn.to_string());
     let ag_text = ag.to_string();
     let bad_code = "AG-CDCS-999";
+    let blank_draft = r#"{"code":"","title":"","period":"month","due_days":5,"filled_by":["CDCS"],"sections":[]}"#;
+    let form_draft = serde_json::to_string(
+        s.report_form(&admin, report_form)
+            .await
+            .expect("the report form")
+            .1
+            .def(),
+    )
+    .expect("json");
     let case = |route: &'static str,
                 page: String,
                 action: String,
@@ -837,6 +847,36 @@ async fn every_form_shows_its_errors_inline(kind: Kind) {
             vec![("unit", ag_text.as_str()), ("definition", "{")],
             Some("Mẫu báo cáo"),
             None,
+        ),
+        case(
+            "/forms/new",
+            format!("/forms/new?unit={ag}"),
+            "/forms/new".into(),
+            vec![
+                ("unit", ag_text.as_str()),
+                ("draft", blank_draft),
+                ("op", "add"),
+                ("f_kind", "whole"),
+                ("f_key", "tong_so"),
+                ("f_label", ""),
+            ],
+            Some("Nhãn"),
+            Some("value=\"tong_so\""),
+        ),
+        case(
+            "/forms/{id}/edit",
+            format!("/forms/{report_form}/edit"),
+            format!("/forms/{report_form}/edit"),
+            vec![
+                ("draft", form_draft.as_str()),
+                ("op", "add"),
+                ("f_kind", "whole"),
+                ("f_key", "them_moi"),
+                ("f_label", "Thêm mới"),
+                ("f_min", "abc"),
+            ],
+            Some("Giá trị nhỏ nhất"),
+            Some("value=\"abc\""),
         ),
         case(
             "/forms/{id}/send",

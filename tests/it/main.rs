@@ -13,6 +13,7 @@ mod confirm;
 mod consent;
 mod coordination;
 mod directives;
+mod formbuilder;
 mod forms;
 mod hardening;
 mod harness;

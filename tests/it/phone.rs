@@ -279,6 +279,7 @@ async fn every_list_reads_on_a_phone(kind: Kind) {
             format!("/forms/{report_form}?unit={ag}"),
             format!("/reports/{report}?field=members_end"),
             format!("/reports/{report}/units/{cdcs}"),
+            "/reports/owed".into(),
             "/audit".into(),
             format!("/directives?unit={ag}"),
             format!("/directives?unit={cdcs}"),

@@ -9,9 +9,11 @@ mod confirm;
 mod dashboard;
 mod directives;
 mod exports;
+mod formbuilder;
 mod forms;
 pub(crate) mod imports;
 pub(crate) mod members;
+mod owed;
 mod pick;
 pub(crate) mod plans;
 mod reports;
@@ -102,6 +104,7 @@ pub fn routes() -> Router<AppState> {
         .merge(accounts::routes())
         .merge(directives::routes())
         .merge(forms::routes())
+        .merge(formbuilder::routes())
         .merge(reports::routes())
         .merge(request_pdf::routes())
         .fallback(unknown_page)

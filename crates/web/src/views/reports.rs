@@ -22,6 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/reports/owed", get(super::owed::owed_page))
         .route("/reports/{id}", get(board_page))
         .route("/reports/{id}/rollup.xlsx", get(rollup_xlsx))
         .route("/reports/{id}/series", get(series_page))
@@ -235,22 +236,22 @@ async fn rollup_xlsx(
     ))
 }
 
-/// One field of the fill page.
-struct FillField {
-    key: String,
-    label: String,
+/// One field of the fill page (template partial `report_field.html`).
+pub(super) struct FillField {
+    pub(super) key: String,
+    pub(super) label: String,
     /// The section's title when this field opens one.
-    section: Option<String>,
-    value: String,
-    hint: Option<String>,
-    required: bool,
-    computed: bool,
-    numeric: bool,
-    long_text: bool,
-    yes_no: bool,
-    choices: Vec<(String, String)>,
-    prefilled: bool,
-    error: Option<String>,
+    pub(super) section: Option<String>,
+    pub(super) value: String,
+    pub(super) hint: Option<String>,
+    pub(super) required: bool,
+    pub(super) computed: bool,
+    pub(super) numeric: bool,
+    pub(super) long_text: bool,
+    pub(super) yes_no: bool,
+    pub(super) choices: Vec<(String, String)>,
+    pub(super) prefilled: bool,
+    pub(super) error: Option<String>,
 }
 
 #[derive(Template)]
@@ -272,6 +273,8 @@ struct FillPage {
     notice: Option<&'static str>,
     /// Prefilled from the roll-up of this request (the level's own report).
     from: Option<i64>,
+    /// The htmx endpoint checking one field as it is typed (`report_field.html`).
+    check_url: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -337,7 +340,15 @@ async fn fill_view(
     let mut raw = match typed {
         Some(raw) => raw,
         None if t.response_values.is_some() => {
-            congdoan_store::stored_values(&form, t.response_values.as_deref()).1
+            let (values, mut raw) =
+                congdoan_store::stored_values(&form, t.response_values.as_deref());
+            // Computed fields show their stored result (the raw text holds inputs only).
+            for f in form.fields().filter(|f| f.computed) {
+                if let Some(v) = values.get(f.key) {
+                    raw.insert(f.key.to_string(), form.display(f.key, v));
+                }
+            }
+            raw
         }
         None => prefill.clone(),
     };
@@ -379,9 +390,39 @@ async fn fill_view(
     } else {
         vec![]
     };
+    let fields = fill_fields(&form, &raw, &prefill, &errors, user.lang);
+    let invalid = !errors.is_empty();
+    let page = render(FillPage {
+        chrome: Chrome::new(user, &format!("{} — {}", r.title, t.unit_name)),
+        state_name: state.name_vi(),
+        can_return: can(Action::Return),
+        can_approve: can(Action::Approve),
+        can_reopen: can(Action::Reopen),
+        r,
+        t,
+        fields,
+        errors,
+        editable,
+        returned,
+        changes,
+        notice,
+        from,
+        check_url: format!("/reports/{id}/units/{unit}/check"),
+    })?;
+    Ok(pick::unprocessable(page, invalid))
+}
+
+/// The fields of a form as a filler sees them (the fill page, and the form builder's
+/// preview): `raw` is what shows in each input, `prefill` marks register figures.
+pub(super) fn fill_fields(
+    form: &Form,
+    raw: &BTreeMap<String, String>,
+    prefill: &BTreeMap<String, String>,
+    errors: &[FieldError],
+    lang: congdoan_domain::Lang,
+) -> Vec<FillField> {
     let mut last_section = String::new();
-    let fields = form
-        .fields()
+    form.fields()
         .map(|f| {
             let section = (f.section != last_section).then(|| {
                 last_section = f.section.to_string();
@@ -390,7 +431,7 @@ async fn fill_view(
             let error = errors
                 .iter()
                 .find(|e| e.field == f.key)
-                .map(|e| e.text(user.lang).to_string());
+                .map(|e| e.text(lang).to_string());
             FillField {
                 key: f.key.to_string(),
                 label: f.label.to_string(),
@@ -410,25 +451,7 @@ async fn fill_view(
                 error,
             }
         })
-        .collect();
-    let invalid = !errors.is_empty();
-    let page = render(FillPage {
-        chrome: Chrome::new(user, &format!("{} — {}", r.title, t.unit_name)),
-        state_name: state.name_vi(),
-        can_return: can(Action::Return),
-        can_approve: can(Action::Approve),
-        can_reopen: can(Action::Reopen),
-        r,
-        t,
-        fields,
-        errors,
-        editable,
-        returned,
-        changes,
-        notice,
-        from,
-    })?;
-    Ok(pick::unprocessable(page, invalid))
+        .collect()
 }
 
 /// Store issues as the page's field errors, labelled with the form's own labels.
