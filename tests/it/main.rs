@@ -18,6 +18,7 @@ mod hardening;
 mod harness;
 mod history;
 mod imports;
+mod models;
 mod instances;
 mod openapi;
 mod pages;

@@ -7,6 +7,7 @@ mod errors;
 mod imports;
 mod plans;
 mod reports;
+mod models;
 mod requests;
 mod tokens;
 
@@ -171,6 +172,13 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .layer(axum::extract::DefaultBodyLimit::max(requests::BODY_LIMIT)),
         )
         .routes(routes!(requests::forward))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(models::list_models, models::create_model))
+                .routes(routes!(models::get_model, models::update_model))
+                .layer(axum::extract::DefaultBodyLimit::max(requests::BODY_LIMIT)),
+        )
+        .routes(routes!(models::replicate_model))
         .split_for_parts()
 }
 

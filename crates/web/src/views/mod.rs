@@ -12,6 +12,7 @@ mod exports;
 mod forms;
 pub(crate) mod imports;
 pub(crate) mod members;
+mod models;
 mod pick;
 pub(crate) mod plans;
 mod reports;
@@ -101,6 +102,7 @@ pub fn routes() -> Router<AppState> {
         .merge(exports::routes())
         .merge(accounts::routes())
         .merge(directives::routes())
+        .merge(models::routes())
         .merge(forms::routes())
         .merge(reports::routes())
         .merge(request_pdf::routes())
