@@ -50,7 +50,10 @@ async fn search_ignores_accents(kind: Kind) {
         .await
         .unwrap();
     let partial = r.text().await.unwrap();
-    assert!(partial.contains("Trang Fanpage của công đoàn bộ phận"), "{partial}");
+    assert!(
+        partial.contains("Trang Fanpage của công đoàn bộ phận"),
+        "{partial}"
+    );
     assert!(!partial.contains("<html"), "a partial: {partial}");
     // Words of the summary and tags count too; a word that starts nowhere finds nothing.
     let (_, html) = b.get_html("/models?q=doi+thoai+nha+tro").await;
@@ -84,8 +87,14 @@ async fn replication_is_adopted_and_counted(kind: Kind) {
             "model_summary",
             "Mỗi tháng một buổi tư vấn pháp luật tại khu nhà trọ công nhân.".to_string(),
         ),
-        ("model_results", "Giải đáp hơn một nghìn câu hỏi.".to_string()),
-        ("model_figures", "Buổi tư vấn: 24\nCâu hỏi được giải đáp: 1.250".to_string()),
+        (
+            "model_results",
+            "Giải đáp hơn một nghìn câu hỏi.".to_string(),
+        ),
+        (
+            "model_figures",
+            "Buổi tư vấn: 24\nCâu hỏi được giải đáp: 1.250".to_string(),
+        ),
         ("model_tags", "Pháp luật, Nhà trọ".to_string()),
         ("started_on", "01/03/2024".to_string()),
     ];
@@ -105,11 +114,15 @@ async fn replication_is_adopted_and_counted(kind: Kind) {
     assert!(url.starts_with("/models/"), "{url}: {html}");
     let model: i64 = url.rsplit('/').next().unwrap().parse().unwrap();
     assert!(html.contains("id=\"notice\""), "{html}");
-    assert!(html.contains("<strong>1.250</strong> Câu hỏi được giải đáp"), "{html}");
+    assert!(
+        html.contains("<strong>1.250</strong> Câu hỏi được giải đáp"),
+        "{html}"
+    );
     assert!(html.contains("id=\"replications-empty\""), "{html}");
     // "Nhân rộng" to two chosen CĐCS: a confirmation restating the count, then sent.
     let other = app.unit_id("AG-CDCS-016").await;
-    let due = congdoan_domain::date::format_vn_date(congdoan_web::today() + time::Duration::days(30));
+    let due =
+        congdoan_domain::date::format_vn_date(congdoan_web::today() + time::Duration::days(30));
     let fields: Vec<(&str, &str)> = vec![
         ("unit", "0"),
         ("due_on", due.as_str()),
@@ -127,33 +140,56 @@ async fn replication_is_adopted_and_counted(kind: Kind) {
         .await;
     assert_eq!(s, 200, "{html}");
     assert!(html.contains("Xác nhận nhân rộng"), "{html}");
-    assert!(html.contains("<strong>2</strong>"), "two recipients: {html}");
+    assert!(
+        html.contains("<strong>2</strong>"),
+        "two recipients: {html}"
+    );
     let mut confirmed = fields.clone();
     confirmed.push(("confirmed", "1"));
     let (s, url, html) = officer
         .post_form(&page, &format!("/models/{model}/replicate"), &confirmed)
         .await;
-    assert_eq!((s, url.as_str()), (200, format!("/models/{model}").as_str()), "{html}");
+    assert_eq!(
+        (s, url.as_str()),
+        (200, format!("/models/{model}").as_str()),
+        "{html}"
+    );
     assert_eq!(figure(&html, "asked"), 2, "{html}");
     assert_eq!(figure(&html, "adopted"), 0);
     // The demo CĐCS officer sees it in the to-do list and on the list it links to.
     let c = app.login("cdcs.officer").await;
     let (_, todo) = c.get_html("/todo").await;
     assert!(todo.contains("data-kind=\"replication_owed\""), "{todo}");
-    assert!(todo.contains("mô hình hay được đề nghị nhân rộng"), "{todo}");
+    assert!(
+        todo.contains("mô hình hay được đề nghị nhân rộng"),
+        "{todo}"
+    );
     let (_, owed) = c.get_html("/models/owed").await;
     let key = "/models/replications/";
     let i = owed.rfind(key).expect("a replication link");
     let link = owed[i..].split('"').next().unwrap().replace("&amp;", "&");
-    let request: i64 = link[key.len()..].split('?').next().unwrap().parse().unwrap();
+    let request: i64 = link[key.len()..]
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
     // Pick the request of this model (the demo has another).
     let rid = if app.store().model_of_request(request).await.unwrap() == Some(model) {
         request
     } else {
         let i = owed.find(key).unwrap();
-        owed[i + key.len()..].split('?').next().unwrap().parse().unwrap()
+        owed[i + key.len()..]
+            .split('?')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
     };
-    assert_eq!(app.store().model_of_request(rid).await.unwrap(), Some(model));
+    assert_eq!(
+        app.store().model_of_request(rid).await.unwrap(),
+        Some(model)
+    );
     let page = format!("/models/replications/{rid}?unit={cdcs}");
     let (_, html) = c.get_html(&page).await;
     assert!(html.contains("Tổ tư vấn pháp luật lưu động"), "{html}");
@@ -161,7 +197,11 @@ async fn replication_is_adopted_and_counted(kind: Kind) {
     // Adopted…
     let cdcs_s = cdcs.to_string();
     let (s, _, html) = c
-        .post_form(&page, &format!("/models/replications/{rid}/adopt"), &[("unit", &cdcs_s)])
+        .post_form(
+            &page,
+            &format!("/models/replications/{rid}/adopt"),
+            &[("unit", &cdcs_s)],
+        )
         .await;
     assert_eq!(s, 200);
     assert!(html.contains("Đã áp dụng"), "{html}");
@@ -201,7 +241,10 @@ async fn replication_is_adopted_and_counted(kind: Kind) {
     assert_eq!(figure(&html, "asked"), 2, "{html}");
     assert_eq!(figure(&html, "adopted"), 1, "{html}");
     assert_eq!(figure(&html, "reported"), 1, "{html}");
-    assert!(html.contains("Tư vấn cho 80 công nhân trong tháng đầu."), "{html}");
+    assert!(
+        html.contains("Tư vấn cho 80 công nhân trong tháng đầu."),
+        "{html}"
+    );
     assert!(html.contains("50%"), "{html}");
     // The other CĐCS still owes it.
     let t = app
@@ -265,14 +308,22 @@ async fn writes_outside_the_scope_are_refused(kind: Kind) {
     let mut edit = serde_json::json!({"version": body["version"], "owner_unit_id": body["owner_unit_id"], "kind": "mo_hinh",
         "title": "Sát cơ sở, gần công nhân", "summary": body["summary"], "tags": ["Cơ sở"]});
     let (s, body) = own
-        .send(reqwest::Method::PUT, &format!("/api/v1/models/{model}"), edit.clone())
+        .send(
+            reqwest::Method::PUT,
+            &format!("/api/v1/models/{model}"),
+            edit.clone(),
+        )
         .await;
     assert_eq!(s, 200, "{body}");
     assert_eq!(body["tag_list"], serde_json::json!(["Cơ sở"]));
     // A stale version answers 409.
     edit["tags"] = serde_json::json!([]);
     let (s, _) = own
-        .send(reqwest::Method::PUT, &format!("/api/v1/models/{model}"), edit)
+        .send(
+            reqwest::Method::PUT,
+            &format!("/api/v1/models/{model}"),
+            edit,
+        )
         .await;
     assert_eq!(s, 409);
 }
@@ -289,7 +340,10 @@ async fn a_file_of_the_wrong_type_is_refused_in_vietnamese(kind: Kind) {
         .text("owner", congdoan_datagen::DEMO_CDCS_CODE)
         .text("model_kind", "mo_hinh")
         .text("model_title", "Góc đọc sách ca đêm")
-        .text("model_summary", "Tủ sách tại nhà ăn cho công nhân làm ca đêm.")
+        .text(
+            "model_summary",
+            "Tủ sách tại nhà ăn cho công nhân làm ca đêm.",
+        )
         .text("model_figures", "Đầu sách: nhiều")
         .part(
             "files",
@@ -312,7 +366,10 @@ async fn a_file_of_the_wrong_type_is_refused_in_vietnamese(kind: Kind) {
             || html.contains("Tệp &#x27;anh.exe&#x27; không phải PDF"),
         "{html}"
     );
-    assert!(html.contains("Số liệu kết quả: dòng «Đầu sách: nhiều»"), "{html}");
+    assert!(
+        html.contains("Số liệu kết quả: dòng «Đầu sách: nhiều»"),
+        "{html}"
+    );
     // The input is kept.
     assert!(html.contains("Góc đọc sách ca đêm"), "{html}");
     // Nothing was written.
@@ -325,15 +382,27 @@ async fn a_file_of_the_wrong_type_is_refused_in_vietnamese(kind: Kind) {
         .text("owner", congdoan_datagen::DEMO_CDCS_CODE)
         .text("model_kind", "mo_hinh")
         .text("model_title", "Góc đọc sách ca đêm")
-        .text("model_summary", "Tủ sách tại nhà ăn cho công nhân làm ca đêm.")
+        .text(
+            "model_summary",
+            "Tủ sách tại nhà ăn cho công nhân làm ca đêm.",
+        )
         .part(
             "files",
-            reqwest::multipart::Part::bytes(b"%PDF-1.4\n%%EOF\n".to_vec()).file_name("minh-chung.pdf"),
+            reqwest::multipart::Part::bytes(b"%PDF-1.4\n%%EOF\n".to_vec())
+                .file_name("minh-chung.pdf"),
         );
-    let r = c.http.post(app.url("/models")).multipart(mp).send().await.unwrap();
+    let r = c
+        .http
+        .post(app.url("/models"))
+        .multipart(mp)
+        .send()
+        .await
+        .unwrap();
     let html = r.text().await.unwrap();
     let key = "/models/files/";
-    let i = html.find(key).unwrap_or_else(|| panic!("a file link: {html}"));
+    let i = html
+        .find(key)
+        .unwrap_or_else(|| panic!("a file link: {html}"));
     let link = html[i..].split('"').next().unwrap().to_string();
     let r = c.get(&link).await;
     assert_eq!(r.status().as_u16(), 200);
@@ -368,7 +437,11 @@ async fn the_library_reads_on_a_phone(kind: Kind) {
         .find(|m| m.title.starts_with("Sát cơ sở"))
         .expect("the demo model")
         .model_id;
-    for path in ["/models".to_string(), format!("/models/{model}"), "/models/owed".into()] {
+    for path in [
+        "/models".to_string(),
+        format!("/models/{model}"),
+        "/models/owed".into(),
+    ] {
         c.goto(&app.url(&path)).await.expect("goto");
         c.wait()
             .at_most(Duration::from_secs(10))
@@ -384,7 +457,10 @@ async fn the_library_reads_on_a_phone(kind: Kind) {
             .await
             .expect("widths");
         assert_eq!(w[0], w[1], "{path} scrolls sideways at 360 px: {w}");
-        assert!(w[2].as_i64().unwrap_or(0) <= 1, "{path}: a table scrolls sideways: {w}");
+        assert!(
+            w[2].as_i64().unwrap_or(0) <= 1,
+            "{path}: a table scrolls sideways: {w}"
+        );
     }
     // Typing in the search box narrows the list without a page load.
     c.goto(&app.url("/models")).await.expect("goto");

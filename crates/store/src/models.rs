@@ -249,7 +249,11 @@ pub fn check_model(input: &ModelInput) -> Vec<ModelProblem> {
             "is over 20,000 characters; attach a file.",
         );
     }
-    if input.results.as_ref().is_some_and(|r| r.chars().count() > 20_000) {
+    if input
+        .results
+        .as_ref()
+        .is_some_and(|r| r.chars().count() > 20_000)
+    {
         p(
             "ST2505",
             "model_results",
@@ -337,11 +341,7 @@ fn clean(input: &ModelInput) -> ModelInput {
         kind: input.kind.trim().to_string(),
         title: text(&input.title),
         summary: text(&input.summary),
-        results: input
-            .results
-            .as_deref()
-            .map(text)
-            .filter(|r| !r.is_empty()),
+        results: input.results.as_deref().map(text).filter(|r| !r.is_empty()),
         figures: input
             .figures
             .iter()
@@ -386,12 +386,14 @@ macro_rules! write_index {
         for t in &$input.tags {
             let key = fold(t);
             if !key.is_empty() && keys.insert(key.clone()) {
-                sqlx::query("INSERT INTO good_model_tag (tag_key, model_id, tag) VALUES ($1, $2, $3)")
-                    .bind(key)
-                    .bind($id)
-                    .bind(t.clone())
-                    .execute(&mut *$tx)
-                    .await?;
+                sqlx::query(
+                    "INSERT INTO good_model_tag (tag_key, model_id, tag) VALUES ($1, $2, $3)",
+                )
+                .bind(key)
+                .bind($id)
+                .bind(t.clone())
+                .execute(&mut *$tx)
+                .await?;
             }
         }
     }};
@@ -509,8 +511,14 @@ impl Store {
             return Err(StoreError::rule(
                 "ST2513",
                 "file",
-                &format!("một mô hình có tối đa {} tệp minh chứng.", MAX_FILES_PER_TARGET * 2),
-                &format!("a model holds at most {} evidence files.", MAX_FILES_PER_TARGET * 2),
+                &format!(
+                    "một mô hình có tối đa {} tệp minh chứng.",
+                    MAX_FILES_PER_TARGET * 2
+                ),
+                &format!(
+                    "a model holds at most {} evidence files.",
+                    MAX_FILES_PER_TARGET * 2
+                ),
             ));
         }
         let figures = figures_json(&m.figures)?;
@@ -591,7 +599,11 @@ impl Store {
     }
 
     /// The most used tags (tag as typed, how many models), for the filter.
-    pub async fn model_tags(&self, scope: &Scope, limit: i64) -> Result<Vec<(String, String, i64)>> {
+    pub async fn model_tags(
+        &self,
+        scope: &Scope,
+        limit: i64,
+    ) -> Result<Vec<(String, String, i64)>> {
         Self::check_library(scope)?;
         Ok(read!(self, p => sqlx::query_as(
             "SELECT tag_key, MIN(tag), CAST(COUNT(*) AS BIGINT) AS n FROM good_model_tag GROUP BY tag_key ORDER BY n DESC, tag_key LIMIT $1")
@@ -644,7 +656,10 @@ impl Store {
             .instructions
             .map(|s| nfc(s.trim()))
             .filter(|s| !s.is_empty());
-        if instructions.as_ref().is_some_and(|s| s.chars().count() > 20_000) {
+        if instructions
+            .as_ref()
+            .is_some_and(|s| s.chars().count() > 20_000)
+        {
             return Err(StoreError::rule(
                 "ST2505",
                 "instructions",
@@ -684,8 +699,10 @@ impl Store {
 
     /// The model a replication request carries, if it is one.
     pub async fn model_of_request(&self, request_id: i64) -> Result<Option<i64>> {
-        Ok(read!(self, p => sqlx::query_scalar("SELECT model_id FROM good_model_replication WHERE request_id = $1")
-            .bind(request_id).fetch_optional(p).await)?)
+        Ok(
+            read!(self, p => sqlx::query_scalar("SELECT model_id FROM good_model_replication WHERE request_id = $1")
+            .bind(request_id).fetch_optional(p).await)?,
+        )
     }
 
     /// A model's replications, newest first (at most 20), each with its counters from
@@ -836,7 +853,13 @@ mod tests {
         let fields: Vec<&str> = p.iter().map(|x| x.1).collect();
         assert_eq!(
             fields,
-            vec!["model_kind", "model_title", "model_summary", "model_figures", "model_figures"]
+            vec![
+                "model_kind",
+                "model_title",
+                "model_summary",
+                "model_figures",
+                "model_figures"
+            ]
         );
     }
 

@@ -5,9 +5,9 @@ mod agreements;
 mod clusters;
 mod errors;
 mod imports;
+mod models;
 mod plans;
 mod reports;
-mod models;
 mod requests;
 mod tokens;
 

@@ -518,7 +518,7 @@ pub(super) fn check_files(files: &[NewFile], errs: &mut Vec<FieldError>) {
 }
 
 /// The files again as hidden fields of a confirmation page.
-pub(super) fn files_hidden(files: &[NewFile]) -> Vec<(String, String)> {
+fn files_hidden(files: &[NewFile]) -> Vec<(String, String)> {
     files
         .iter()
         .flat_map(|f| {

@@ -8,7 +8,7 @@
 
 use super::confirm::{self, ConfirmPage, Impact};
 use super::directives::{
-    FilesForm, by_type_text, check_files, disposition, files_hidden, own_units, target_spec,
+    FilesForm, by_type_text, check_files, disposition, own_units, target_spec,
 };
 use super::pick::{self, FormState, Pairs};
 use super::units::store_errors;
@@ -39,7 +39,9 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route(
             "/models",
-            get(library).post(create).layer(DefaultBodyLimit::max(BODY_LIMIT)),
+            get(library)
+                .post(create)
+                .layer(DefaultBodyLimit::max(BODY_LIMIT)),
         )
         .route("/models/new", get(new_model))
         .route("/models/owed", get(owed_page))
@@ -392,7 +394,9 @@ fn parse_figures(text: &str, errs: &mut Vec<FieldError>) -> Vec<Figure> {
             None => errs.push(FieldError::new(
                 "model_figures",
                 "WE2501",
-                &format!("dòng «{line}» cần có dạng «Tên số liệu: số», ví dụ «Đoàn viên mới: 120»."),
+                &format!(
+                    "dòng «{line}» cần có dạng «Tên số liệu: số», ví dụ «Đoàn viên mới: 120»."
+                ),
                 &format!("line \"{line}\" must read \"Label: number\", e.g. \"New members: 120\"."),
             )),
         }
@@ -499,7 +503,11 @@ async fn save(st: AppState, form: FilesForm, id: Option<i64>) -> PageResult {
                 .update_model(&user.scope, id, f.version, &input, files.clone())
                 .await
         }
-        None => st.store.create_model(&user.scope, &input, files.clone()).await,
+        None => {
+            st.store
+                .create_model(&user.scope, &input, files.clone())
+                .await
+        }
     };
     match saved {
         Ok(m) => see_other(&format!(
@@ -561,11 +569,7 @@ impl ReplicatePage {
 }
 
 /// The issuing unit of a replication: the one asked for, or the caller's only writable one.
-async fn issuer_unit(
-    st: &AppState,
-    user: &CurrentUser,
-    id: Option<i64>,
-) -> Result<Unit, AppError> {
+async fn issuer_unit(st: &AppState, user: &CurrentUser, id: Option<i64>) -> Result<Unit, AppError> {
     let id = match id {
         Some(id) => id,
         None => {
@@ -610,10 +614,7 @@ async fn replicate_page(
         .await
         .unwrap_or_default();
     let defaults = vec![
-        (
-            "due_on",
-            format_vn_date(today() + time::Duration::days(90)),
-        ),
+        ("due_on", format_vn_date(today() + time::Duration::days(90))),
         ("target_kind", "types".to_string()),
     ];
     let invalid = form.has_errors();
@@ -872,15 +873,27 @@ async fn recipient_view(
             _ => return Err(AppError::NotFound),
         },
     };
-    let t = st.store.request_target(&user.scope, request_id, unit).await?;
+    let t = st
+        .store
+        .request_target(&user.scope, request_id, unit)
+        .await?;
     let model = match st.store.model_of_request(request_id).await? {
         Some(mid) => Some(st.store.model(&user.scope, mid).await?),
         None => None,
     };
-    let events = st.store.request_events(&user.scope, request_id, unit).await?;
-    let evidence = st.store.response_files(&user.scope, request_id, unit).await?;
+    let events = st
+        .store
+        .request_events(&user.scope, request_id, unit)
+        .await?;
+    let evidence = st
+        .store
+        .response_files(&user.scope, request_id, unit)
+        .await?;
     let notice = match notice {
-        Some("adopted") => Some(tr.s("Đã ghi nhận: đơn vị đã áp dụng mô hình.", "Recorded: adopted.")),
+        Some("adopted") => Some(tr.s(
+            "Đã ghi nhận: đơn vị đã áp dụng mô hình.",
+            "Recorded: adopted.",
+        )),
         Some("reported") => Some(tr.s("Đã gửi báo cáo kết quả.", "Results sent.")),
         _ => None,
     };
@@ -909,7 +922,16 @@ async fn recipient_page(
     Path(id): Path<i64>,
     Query(q): Query<PageQuery>,
 ) -> PageResult {
-    recipient_view(&st, &user, id, q.unit, q.notice.as_deref(), vec![], String::new()).await
+    recipient_view(
+        &st,
+        &user,
+        id,
+        q.unit,
+        q.notice.as_deref(),
+        vec![],
+        String::new(),
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
