@@ -71,6 +71,8 @@ impl FromRequest<AppState> for FilesForm {
             &mut parts, state,
         )
         .await?;
+        // Refused before the body is read to those who may write nowhere.
+        crate::auth::require_write_somewhere(&user, parts.uri.path())?;
         let multipart = parts
             .headers
             .get(header::CONTENT_TYPE)
