@@ -106,7 +106,11 @@ pub(crate) const ACTIONS: &[(&str, &str, &str)] = &[
     // Good models (issue 15 item 8).
     ("model_create", "Ghi mô hình hay", "Recorded a good model"),
     ("model_update", "Sửa mô hình hay", "Edited a good model"),
-    ("model_replicate", "Đề nghị nhân rộng mô hình", "Asked to replicate a model"),
+    (
+        "model_replicate",
+        "Đề nghị nhân rộng mô hình",
+        "Asked to replicate a model",
+    ),
 ];
 
 /// What an audit row is about.

@@ -1009,6 +1009,8 @@ async fn report(State(st): State<AppState>, Path(id): Path<i64>, form: FilesForm
                     // The step names its text "note"; here it is the results.
                     if e.field == "note" {
                         e.field = "model_results".into();
+                        e.message = e.message.replacen("Ghi chú, kết quả:", "Kết quả:", 1);
+                        e.message_en = e.message_en.replacen("Note:", "Results:", 1);
                     }
                     e
                 })
