@@ -4,6 +4,7 @@
 pub mod bench;
 mod bench_requests;
 pub mod cli;
+mod demo_models;
 mod demo_requests;
 pub mod import;
 
@@ -90,6 +91,9 @@ pub async fn load_demo_if_empty(store: &Store) -> anyhow::Result<bool> {
     demo_requests::load(store, time::OffsetDateTime::now_utc().date())
         .await
         .context("loading the demo's directives and reports")?;
+    demo_models::load(store, time::OffsetDateTime::now_utc().date())
+        .await
+        .context("loading the demo's good models")?;
     store.mark_accounts_demo().await?;
     Ok(true)
 }

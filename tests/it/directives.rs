@@ -500,7 +500,9 @@ async fn the_api_takes_the_same_steps(kind: Kind) {
 
     let officer = app.token("cdcs.officer").await;
     let (status, owed) = officer
-        .get(&format!("/api/v1/requests?unit_id={cdcs}&box=owed"))
+        .get(&format!(
+            "/api/v1/requests?unit_id={cdcs}&box=owed&kind=directive"
+        ))
         .await;
     assert_eq!(status, 200, "{owed}");
     assert_eq!(owed["owed"][0]["request"]["request_id"], id);

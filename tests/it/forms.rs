@@ -261,6 +261,7 @@ fn post_routes() -> Vec<String> {
         include_str!("../../crates/web/src/views/forms.rs"),
         include_str!("../../crates/web/src/views/formbuilder.rs"),
         include_str!("../../crates/web/src/views/reports.rs"),
+        include_str!("../../crates/web/src/views/models.rs"),
     ];
     let mut out = vec![];
     for src in sources {
@@ -435,6 +436,25 @@ async fn every_form_shows_its_errors_inline(kind: Kind) {
     .await
     .unwrap();
     let (ag_s, cdcs_s, kcn_s) = (ag.to_string(), cdcs.to_string(), kcn.to_string());
+    // The demo's replicated good model: one target adopted and reported, one adopted only.
+    let model = s
+        .models(&admin, &Default::default())
+        .await
+        .unwrap()
+        .0
+        .into_iter()
+        .find(|m| m.title.starts_with("Sát cơ sở"))
+        .expect("the demo model")
+        .model_id;
+    let replication = s.model_replications(&admin, model).await.unwrap().remove(0);
+    let rid = replication.request_id;
+    let adopted = replication
+        .responses
+        .iter()
+        .find(|r| r.state == "acknowledged")
+        .expect("an adopted target")
+        .unit_id;
+    let adopted_s = adopted.to_string();
     let ag_text = ag.to_string();
     let bad_code = "AG-CDCS-999";
     let blank_draft = r#"{"code":"","title":"","period":"month","due_days":5,"filled_by":["CDCS"],"sections":[]}"#;
@@ -904,6 +924,65 @@ async fn every_form_shows_its_errors_inline(kind: Kind) {
             format!("/reports/{report}/units/{cdcs}/return?c=1"),
             vec![("reason", "")],
             Some("Lý do"),
+            None,
+        ),
+        case(
+            "/models",
+            format!("/models/new?unit={ag}"),
+            "/models".into(),
+            vec![
+                ("owner", "AG"),
+                ("model_kind", "mo_hinh"),
+                ("model_title", "Mô hình có ngày sai"),
+                ("model_summary", "Một nội dung đủ dài cho phần việc đã làm."),
+                ("started_on", "31/02/2024"),
+            ],
+            Some("Bắt đầu từ ngày"),
+            Some("Mô hình có ngày sai"),
+        ),
+        case(
+            "/models/{id}",
+            format!("/models/{model}/edit"),
+            format!("/models/{model}"),
+            vec![
+                ("version", "1"),
+                ("owner", "AG"),
+                ("model_kind", "mo_hinh"),
+                ("model_title", "Sát"),
+                ("model_summary", "Một nội dung đủ dài cho phần việc đã làm."),
+                ("model_figures", "Đoàn viên mới: nhiều"),
+            ],
+            Some("Tên mô hình"),
+            Some("Đoàn viên mới: nhiều"),
+        ),
+        case(
+            "/models/{id}/replicate",
+            format!("/models/{model}/replicate?unit={ag}"),
+            format!("/models/{model}/replicate"),
+            vec![
+                ("unit", &ag_s),
+                ("due_on", "99/99/2026"),
+                ("instructions", "Áp dụng ngay tại cơ sở"),
+                ("target_kind", "types"),
+                ("types", "CDCS"),
+            ],
+            Some("Hạn báo cáo"),
+            Some("Áp dụng ngay tại cơ sở"),
+        ),
+        case(
+            "/models/replications/{id}/adopt",
+            format!("/models/replications/{rid}?unit={adopted}"),
+            format!("/models/replications/{rid}/adopt"),
+            vec![("unit", &adopted_s)],
+            Some("Trạng thái"),
+            None,
+        ),
+        case(
+            "/models/replications/{id}/report",
+            format!("/models/replications/{rid}?unit={adopted}"),
+            format!("/models/replications/{rid}/report"),
+            vec![("unit", &adopted_s), ("note", "")],
+            Some("Kết quả"),
             None,
         ),
     ];

@@ -20,6 +20,7 @@ mod harness;
 mod history;
 mod imports;
 mod instances;
+mod models;
 mod openapi;
 mod pages;
 mod phone;

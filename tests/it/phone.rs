@@ -197,6 +197,16 @@ async fn every_list_reads_on_a_phone(kind: Kind) {
         .supervisors[0]
         .assignment_id;
     let agreement = s.agreements(&scope, kt).await.expect("agreements")[0].agreement_id;
+    // The demo's good model that An Giang replicated (issue 15 item 8).
+    let model = s
+        .models(&scope, &Default::default())
+        .await
+        .expect("models")
+        .0
+        .into_iter()
+        .find(|m| m.title.starts_with("Sát cơ sở"))
+        .expect("the demo model")
+        .model_id;
     // A directive to An Giang's CĐCS, with its board and lists.
     let day = congdoan_web::today();
     let directive = s
@@ -286,6 +296,9 @@ async fn every_list_reads_on_a_phone(kind: Kind) {
             format!("/directives/new?unit={ag}"),
             format!("/directives/{directive}"),
             format!("/directives/{directive}/units?level={ag}&list=expected"),
+            "/models".into(),
+            "/models/owed".into(),
+            format!("/models/{model}"),
         ];
         if user == "admin" {
             pages.push(format!("/agreements/{agreement}"));

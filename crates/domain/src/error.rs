@@ -390,6 +390,15 @@ pub fn field_label(field: &str, lang: Lang) -> &str {
             "Hướng dẫn của đơn vị chuyển tiếp",
             "Forwarding instructions",
         ),
+        // Good models (issue 15 item 8).
+        "owner" => ("Đơn vị thực hiện", "Unit where it was done"),
+        "model_kind" => ("Loại mô hình", "Kind of model"),
+        "model_title" => ("Tên mô hình", "Name of the model"),
+        "model_summary" => ("Việc đã làm", "What was done"),
+        "model_results" => ("Kết quả", "Results"),
+        "model_figures" => ("Số liệu kết quả", "Result figures"),
+        "model_tags" => ("Nhãn", "Tags"),
+        "started_on" => ("Bắt đầu từ ngày", "Started on"),
         _ => return field,
     };
     match lang {

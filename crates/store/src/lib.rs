@@ -16,6 +16,7 @@ mod imports;
 mod load;
 mod logins;
 mod members;
+mod models;
 mod officials;
 mod reports;
 mod requests;
@@ -47,6 +48,11 @@ pub use logins::{ThrottleRules, login_keys};
 pub use members::{
     MEMBER_COUNT_CAP, Member, MemberEvent, MemberEventInput, MemberInput, MemberListRow,
     MemberPage, MemberQuery, MemberTotal, SEARCH_CAP, SMALL_SUBTREE, birth_years_of_band,
+};
+pub use models::{
+    Figure, GoodModel, MAX_FIGURES, MAX_TAGS, MODEL_KINDS, MODEL_PAGE, ModelFile, ModelInput,
+    ModelProblem, ModelQuery, ReplicateInput, Replication, ReplicationOwed, ReplicationResponse,
+    check_model, model_kind_name, split_tags,
 };
 pub use officials::{Committee, CommitteeInput, Position, PositionInput, PositionType};
 pub use reports::{NewReport, ReportForm, ReportSave, Rollup, stored_values};

@@ -966,7 +966,7 @@ impl Store {
         })
     }
 
-    async fn rates_at(&self, request_id: i64, unit_id: i64) -> Result<Rates> {
+    pub(crate) async fn rates_at(&self, request_id: i64, unit_id: i64) -> Result<Rates> {
         let rows: Vec<(String, i64)> = read!(self, p => sqlx::query_as(
             "SELECT key, n FROM request_tally WHERE request_id = $1 AND unit_id = $2 AND key LIKE '#%'")
             .bind(request_id).bind(unit_id).fetch_all(p).await)?;
@@ -1631,7 +1631,7 @@ impl Store {
 }
 
 /// Checks attached files (type by content, size, count), keeping their MIME types.
-fn check_files(files: Vec<NewFile>, max: usize) -> Result<Vec<(NewFile, &'static str)>> {
+pub(crate) fn check_files(files: Vec<NewFile>, max: usize) -> Result<Vec<(NewFile, &'static str)>> {
     let files: Vec<NewFile> = files.into_iter().filter(|f| !f.bytes.is_empty()).collect();
     if files.len() > max {
         return Err(rule(

@@ -408,6 +408,8 @@ impl Store {
         // Directives (issue 14): what the user's units owe, and what their own lack.
         self.directive_todo(&area, today, &mut items).await?;
         items.extend(self.report_todo(&area, today).await?);
+        // Good models to replicate (issue 15 item 8).
+        items.extend(self.replication_todo(&area.roots, area.link_unit).await?);
 
         items.sort_by(|a, b| {
             b.severity

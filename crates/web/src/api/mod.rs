@@ -5,6 +5,7 @@ mod agreements;
 mod clusters;
 mod errors;
 mod imports;
+mod models;
 mod plans;
 mod reports;
 mod requests;
@@ -171,6 +172,13 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .layer(axum::extract::DefaultBodyLimit::max(requests::BODY_LIMIT)),
         )
         .routes(routes!(requests::forward))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(models::list_models, models::create_model))
+                .routes(routes!(models::get_model, models::update_model))
+                .layer(axum::extract::DefaultBodyLimit::max(requests::BODY_LIMIT)),
+        )
+        .routes(routes!(models::replicate_model))
         .split_for_parts()
 }
 

@@ -153,7 +153,7 @@ pub struct FileBody {
     base64: String,
 }
 
-fn decode(files: Vec<FileBody>) -> Result<Vec<NewFile>, AppError> {
+pub(super) fn decode(files: Vec<FileBody>) -> Result<Vec<NewFile>, AppError> {
     files
         .into_iter()
         .map(|f| {
@@ -175,7 +175,7 @@ fn decode(files: Vec<FileBody>) -> Result<Vec<NewFile>, AppError> {
         .collect()
 }
 
-fn date(s: &str, field: &'static str) -> Result<time::Date, AppError> {
+pub(super) fn date(s: &str, field: &'static str) -> Result<time::Date, AppError> {
     let mut errs: Vec<FieldError> = vec![];
     match crate::forms::parse_date_req(s, field, &mut errs) {
         Some(d) => Ok(d),

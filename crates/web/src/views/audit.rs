@@ -103,6 +103,14 @@ pub(crate) const ACTIONS: &[(&str, &str, &str)] = &[
     ("request_return", "Trả lại báo cáo", "Returned a report"),
     ("request_approve", "Duyệt báo cáo", "Approved a report"),
     ("request_reopen", "Mở lại báo cáo", "Reopened a report"),
+    // Good models (issue 15 item 8).
+    ("model_create", "Ghi mô hình hay", "Recorded a good model"),
+    ("model_update", "Sửa mô hình hay", "Edited a good model"),
+    (
+        "model_replicate",
+        "Đề nghị nhân rộng mô hình",
+        "Asked to replicate a model",
+    ),
 ];
 
 /// What an audit row is about.
@@ -121,6 +129,7 @@ const ENTITIES: &[(&str, &str, &str)] = &[
     ("position", "chức vụ", "post"),
     ("dataset", "dữ liệu", "data set"),
     ("report_form", "mẫu báo cáo", "report form"),
+    ("good_model", "mô hình hay", "good model"),
 ];
 
 /// Labels of before/after keys that the shared field labels do not name.

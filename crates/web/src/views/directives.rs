@@ -71,6 +71,8 @@ impl FromRequest<AppState> for FilesForm {
             &mut parts, state,
         )
         .await?;
+        // Refused before the body is read to those who may write nowhere.
+        crate::auth::require_write_somewhere(&user, parts.uri.path())?;
         let multipart = parts
             .headers
             .get(header::CONTENT_TYPE)
@@ -154,7 +156,7 @@ impl FromRequest<AppState> for FilesForm {
 }
 
 /// The unit a page is for: the one asked for, or the caller's only granted unit.
-async fn home_unit(
+pub(super) async fn home_unit(
     st: &AppState,
     user: &CurrentUser,
     id: Option<i64>,
@@ -173,7 +175,7 @@ async fn home_unit(
 }
 
 /// The roots of the caller's grants.
-fn own_units(user: &CurrentUser) -> Vec<i64> {
+pub(super) fn own_units(user: &CurrentUser) -> Vec<i64> {
     user.scope
         .read_paths()
         .iter()
@@ -414,7 +416,7 @@ fn relabel(mut errs: Vec<FieldError>) -> Vec<FieldError> {
 
 /// The target set a form describes, or the errors naming what is missing.
 #[allow(clippy::too_many_arguments)]
-async fn target_spec(
+pub(super) async fn target_spec(
     st: &AppState,
     root: i64,
     kind: &str,
@@ -496,7 +498,7 @@ async fn target_spec(
 }
 
 /// Checks each file by its content, naming the file that is refused.
-fn check_files(files: &[NewFile], errs: &mut Vec<FieldError>) {
+pub(super) fn check_files(files: &[NewFile], errs: &mut Vec<FieldError>) {
     if files.len() > MAX_FILES_PER_TARGET {
         errs.push(FieldError::new(
             "file",
@@ -534,7 +536,7 @@ fn files_hidden(files: &[NewFile]) -> Vec<(String, String)> {
 }
 
 /// "1.200 CĐCS, 34 công đoàn xã".
-fn by_type_text(by_type: &[(String, i64)]) -> String {
+pub(super) fn by_type_text(by_type: &[(String, i64)]) -> String {
     by_type
         .iter()
         .map(|(name, n)| format!("{} {name}", congdoan_domain::format_int(*n)))

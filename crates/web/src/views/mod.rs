@@ -13,6 +13,7 @@ mod formbuilder;
 mod forms;
 pub(crate) mod imports;
 pub(crate) mod members;
+mod models;
 mod owed;
 mod pick;
 pub(crate) mod plans;
@@ -103,6 +104,7 @@ pub fn routes() -> Router<AppState> {
         .merge(exports::routes())
         .merge(accounts::routes())
         .merge(directives::routes())
+        .merge(models::routes())
         .merge(forms::routes())
         .merge(formbuilder::routes())
         .merge(reports::routes())
