@@ -1,8 +1,12 @@
-//! A new official's first directive, clicked through in Chromium on a 360-px phone
-//! (issue 14's "done when"): LĐLĐ An Giang's standing-committee member issues a công
-//! văn to every CĐCS from the menu, the factory CĐCS's officer finds it on the to-do
-//! page, acknowledges it and forwards it to the CĐCS's tổ, and the issuer's board shows
-//! the acknowledgement and the forward. Every page on the way is checked for sideways
+//! A new official's first directive and first report, clicked through in Chromium on a
+//! 360-px phone (issue 14's "done when"). Directive: LĐLĐ An Giang's standing-committee
+//! member issues a công văn to every CĐCS from the menu, the factory CĐCS's officer
+//! finds it on the to-do page, acknowledges it and forwards it to the CĐCS's tổ, and
+//! the issuer's board shows the acknowledgement and the forward. Report: the same
+//! member defines a two-field monthly form in the builder, sends it to the CĐCS, the
+//! factory's officer fills it from the to-do page, a second CĐCS is filled upstairs,
+//! one is returned and corrected, the other approved, and the live roll-up, the
+//! chase list and the exports are read. Every page on the way is checked for sideways
 //! scrolling, split words and serious accessibility findings.
 
 use crate::browser::{connect, log_in, open_menu, start_driver};
@@ -158,5 +162,164 @@ async fn directive_walk(
     }
     let propagation = c.find(Locator::Id("propagation")).await?.text().await?;
     assert!(propagation.contains("1 CĐCS đã xác nhận"), "{propagation}");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_is_defined_filled_reviewed_and_rolled_up_on_a_phone() {
+    let Some(driver) = start_driver() else { return };
+    let Some(app) = TestApp::spawn(Kind::Sqlite).await else {
+        return;
+    };
+    let c = connect(driver.port).await;
+    let mut problems = Vec::new();
+    let result = report_walk(&c, &app, &mut problems).await;
+    let _ = c.close().await;
+    result.expect("walkthrough");
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+/// Status and content type of a download, fetched by the page itself (its session).
+async fn download(c: &Client, path: &str) -> Result<serde_json::Value, fantoccini::error::CmdError> {
+    c.execute_async(
+        "const [p, done] = arguments; fetch(p).then(r => r.arrayBuffer().then(b => \
+         done([r.status, r.headers.get('content-type'), b.byteLength]))).catch(e => done(String(e)));",
+        vec![serde_json::json!(path)],
+    )
+    .await
+}
+
+async fn report_walk(
+    c: &Client,
+    app: &TestApp,
+    problems: &mut Vec<String>,
+) -> Result<(), fantoccini::error::CmdError> {
+    let factory = app.unit_id(congdoan_datagen::DEMO_CDCS_CODE).await;
+    let other = app.unit_id(congdoan_datagen::DEMO_OTHER_CDCS_CODE).await;
+
+    // Define the form in the builder, from the menu.
+    c.goto(&app.url("/login")).await?;
+    log_in(c, "btv.angiang").await?;
+    c.wait().for_element(Locator::Css("#todo-items")).await?;
+    open_menu(c).await?;
+    c.find(Locator::LinkText("Báo cáo")).await?.click().await?;
+    click(c, "main a[href^='/forms/new']").await?;
+    c.wait().for_element(Locator::Css("#add-field-button")).await?;
+    fill(c, "#title", "Báo cáo nhanh công nhân khó khăn dịp Tết").await?;
+    fill(c, "#code", "BC-TET").await?;
+    c.find(Locator::Css("#period")).await?.select_by_value("month").await?;
+    fill(c, "#due_days", "5").await?;
+    click(c, "input[name=filled_by][value=CDCS]").await?;
+    fill(c, "#f_key", "doan_vien").await?;
+    fill(c, "#f_label", "Đoàn viên cuối kỳ").await?;
+    c.find(Locator::Css("#f_prefill"))
+        .await?
+        .select_by_value("members_at_end")
+        .await?;
+    click(c, "#add-field-button").await?;
+    c.wait().for_element(Locator::Css("#bf-doan_vien")).await?;
+    fill(c, "#f_key", "kho_khan").await?;
+    fill(c, "#f_label", "Công nhân khó khăn cần hỗ trợ").await?;
+    click(c, "input[name=f_required]").await?;
+    click(c, "#add-field-button").await?;
+    c.wait().for_element(Locator::Css("#bf-kho_khan")).await?;
+    problems.extend(check_page(c, "form builder with two fields").await);
+    click(c, "#create-button").await?;
+    main_text(c, "2").await;
+    problems.extend(check_page(c, "form confirmation").await);
+    click(c, "#confirm-yes").await?;
+    c.wait().for_element(Locator::Css("#send")).await?;
+
+    // Send last month's period to the CĐCS.
+    click(c, "#send").await?;
+    c.wait().for_element(Locator::Css("#confirm-yes")).await?;
+    click(c, "#confirm-yes").await?;
+    main_text(c, "Đã gửi yêu cầu báo cáo tới các đơn vị.").await;
+    let report = c.current_url().await?.path().to_string();
+    problems.extend(check_page(c, "report board, nothing received").await);
+
+    // The factory's officer fills it from the to-do page.
+    switch_to(c, app, "cdcs.officer").await?;
+    click(c, "li[data-kind=reports_due] a").await?;
+    c.wait().for_element(Locator::Css("main")).await?;
+    if c.current_url().await?.path() == "/reports/owed" {
+        problems.extend(check_page(c, "reports owed").await);
+        click(c, &format!("main a[href^='{report}/units/']")).await?;
+    }
+    c.wait().for_element(Locator::Css("#in-kho_khan")).await?;
+    problems.extend(check_page(c, "report to fill").await);
+    let prefilled = c
+        .find(Locator::Css("#in-doan_vien"))
+        .await?
+        .prop("value")
+        .await?
+        .unwrap_or_default();
+    assert!(
+        prefilled.parse::<i64>().is_ok_and(|n| n > 0),
+        "members prefilled from the register: {prefilled:?}"
+    );
+    fill(c, "#in-kho_khan", "12").await?;
+    click(c, "#submit-report").await?;
+    main_text(c, "Đã gửi báo cáo.").await;
+
+    // Upstairs: fill for a second CĐCS, return the first, approve the second.
+    switch_to(c, app, "btv.angiang").await?;
+    c.goto(&app.url(&format!("{report}/units/{other}"))).await?;
+    c.wait().for_element(Locator::Css("#in-kho_khan")).await?;
+    fill(c, "#in-kho_khan", "7").await?;
+    click(c, "#submit-report").await?;
+    main_text(c, "Đã gửi báo cáo.").await;
+    c.goto(&app.url(&format!("{report}/units/{factory}"))).await?;
+    click(c, "#return").await?;
+    c.wait().for_element(Locator::Css("[name=reason]")).await?;
+    fill(c, "[name=reason]", "Số công nhân khó khăn chưa khớp danh sách gửi kèm.").await?;
+    click(c, "#confirm-yes").await?;
+    main_text(c, "Đã trả lại báo cáo để sửa.").await;
+    c.goto(&app.url(&format!("{report}/units/{other}"))).await?;
+    click(c, "#approve").await?;
+    c.wait().for_element(Locator::Css("#confirm-yes")).await?;
+    click(c, "#confirm-yes").await?;
+    main_text(c, "Đã duyệt báo cáo.").await;
+
+    // The factory corrects and resubmits from its to-do page.
+    switch_to(c, app, "cdcs.officer").await?;
+    click(c, "li[data-kind=reports_returned] a").await?;
+    c.wait().for_element(Locator::Css("main")).await?;
+    if c.current_url().await?.path() == "/reports/owed" {
+        click(c, &format!("main a[href^='{report}/units/']")).await?;
+    }
+    c.wait().for_element(Locator::Css("#in-kho_khan")).await?;
+    fill(c, "#in-kho_khan", "15").await?;
+    click(c, "#submit-report").await?;
+    main_text(c, "Đã gửi báo cáo.").await;
+
+    // The live roll-up, the reviewer's view of the change, and the exports.
+    switch_to(c, app, "btv.angiang").await?;
+    c.goto(&app.url(&format!("{report}/units/{factory}"))).await?;
+    let changes = c
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Id("changes"))
+        .await?
+        .text()
+        .await?;
+    assert!(changes.contains("12") && changes.contains("15"), "{changes}");
+    c.goto(&app.url(&report)).await?;
+    main_text(c, "Tổng hợp số liệu").await;
+    let cell = c.find(Locator::Css("#cell-kho_khan")).await?.text().await?;
+    assert!(cell.ends_with("22"), "15 + 7 rolled up live: {cell}");
+    let received = c.find(Locator::Id("received")).await?.text().await?;
+    assert!(received.starts_with("2/"), "{received}");
+    problems.extend(check_page(c, "report board with the roll-up").await);
+    let rid = report.trim_start_matches("/reports/");
+    for (path, kind) in [
+        (format!("{report}/rollup.xlsx"), "spreadsheetml"),
+        (format!("/requests/{rid}/export.pdf"), "pdf"),
+    ] {
+        let got = download(c, &path).await?;
+        assert_eq!(got[0], 200, "{path}: {got}");
+        assert!(got[1].as_str().unwrap_or("").contains(kind), "{path}: {got}");
+        assert!(got[2].as_i64().unwrap_or(0) > 1000, "{path}: {got}");
+    }
     Ok(())
 }
