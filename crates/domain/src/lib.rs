@@ -15,6 +15,7 @@ pub mod phone;
 pub mod reform;
 pub mod request;
 pub mod restructure;
+pub mod reward;
 pub mod text;
 pub mod todo;
 
@@ -27,7 +28,7 @@ pub use error::{DomainError, ErrorCode, Lang, field_label};
 pub use member::{
     MemberEventKind, MemberStatus, MembershipRules, Sex, transfer_target_status, transition,
 };
-pub use money::{format_int, format_vnd};
+pub use money::{format_int, format_vnd, in_words};
 pub use path::OrgPath;
 pub use phone::PhoneVn;
 pub use text::{PersonName, fold, fold_query_tokens, name_sort_key, nfc};
