@@ -5,6 +5,7 @@ pub mod bench;
 mod bench_requests;
 pub mod cli;
 mod demo_requests;
+mod demo_rewards;
 pub mod import;
 
 use anyhow::Context;
@@ -90,6 +91,9 @@ pub async fn load_demo_if_empty(store: &Store) -> anyhow::Result<bool> {
     demo_requests::load(store, time::OffsetDateTime::now_utc().date())
         .await
         .context("loading the demo's directives and reports")?;
+    demo_rewards::load(store)
+        .await
+        .context("loading the demo's rewards")?;
     store.mark_accounts_demo().await?;
     Ok(true)
 }
