@@ -53,6 +53,8 @@ struct RewardsPage {
     decisions: Vec<RewardDecision>,
     can_write: bool,
     period_default: String,
+    /// The code of the unit the page was opened for (the form's default).
+    unit_code: String,
     /// The cadences an evaluation may have (code, Vietnamese name).
     period_types: Vec<(&'static str, &'static str)>,
     form: FormState,
@@ -87,6 +89,7 @@ async fn rewards_page_with(
     let period_default = Period::containing(PeriodType::Quarter, today())
         .map(|p| p.code())
         .unwrap_or_default();
+    let unit_code = unit.as_ref().map(|u| u.code.clone()).unwrap_or_default();
     let page = render(RewardsPage {
         chrome: Chrome::new(user, tr.s("Khen thưởng", "Rewards")),
         unit,
@@ -95,6 +98,7 @@ async fn rewards_page_with(
         decisions,
         can_write,
         period_default,
+        unit_code,
         period_types: [
             PeriodType::Quarter,
             PeriodType::Month,
