@@ -403,6 +403,7 @@ impl Store {
     }
 
     /// Adds a catalogue entry owned by a unit the caller writes (e.g. a fixed bonus).
+    #[allow(clippy::too_many_arguments)]
     pub async fn create_reward_kind(
         &self,
         scope: &Scope,
