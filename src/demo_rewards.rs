@@ -6,9 +6,7 @@
 
 use anyhow::Context;
 use congdoan_domain::reward::{AwardScope, CashRule, Eligibility, Recipient};
-use congdoan_store::{
-    Actor, DecisionInput, MemberQuery, NewEvaluation, NewNominee, Scope, Store,
-};
+use congdoan_store::{Actor, DecisionInput, MemberQuery, NewEvaluation, NewNominee, Scope, Store};
 use time::macros::date;
 
 /// The CĐCS "Công đoàn cơ quan Trung ương Đoàn" and its office's department union.
@@ -62,7 +60,12 @@ pub async fn load(store: &Store) -> anyhow::Result<()> {
             )
             .await
             .context("the office's quarterly evaluation")?;
-        for (i, m) in staff.iter().skip(if decide { 0 } else { 11 }).take(count).enumerate() {
+        for (i, m) in staff
+            .iter()
+            .skip(if decide { 0 } else { 11 })
+            .take(count)
+            .enumerate()
+        {
             store
                 .nominate(
                     &scope,

@@ -131,8 +131,9 @@ async fn demo_decision_has_its_payout_list(kind: Kind) {
         .expect("a total row");
     assert_eq!(total[4], "5500000");
     assert!(
-        rows.iter()
-            .any(|r| r.get(1).map(String::as_str) == Some("Bằng chữ: Năm triệu năm trăm nghìn đồng")),
+        rows.iter().any(
+            |r| r.get(1).map(String::as_str) == Some("Bằng chữ: Năm triệu năm trăm nghìn đồng")
+        ),
         "{rows:?}"
     );
     // And as PDF, the total in words.
@@ -204,15 +205,16 @@ async fn quota_is_refused_on_the_page_and_through_the_api(kind: Kind) {
         "{html}"
     );
     assert!(html.contains("value=\"05/04/2026\""), "the input kept");
-    assert!(s.reward_decisions(&scope, Some(cdcs)).await.unwrap().is_empty());
+    assert!(
+        s.reward_decisions(&scope, Some(cdcs))
+            .await
+            .unwrap()
+            .is_empty()
+    );
     // Within the quota, the confirmation restates count, quota and total, then decides.
     let last = s.evaluation(&scope, id).await.unwrap().nominees[2].member_id;
     let (status, _, _) = br
-        .post_form(
-            &page,
-            &format!("{page}/nominees/{last}/remove"),
-            &[],
-        )
+        .post_form(&page, &format!("{page}/nominees/{last}/remove"), &[])
         .await;
     assert_eq!(status, 200);
     let fields = [
@@ -221,14 +223,18 @@ async fn quota_is_refused_on_the_page_and_through_the_api(kind: Kind) {
         ("signer_name", "Nguyễn Văn An"),
         ("signer_role", "CHỦ TỊCH"),
     ];
-    let (status, _, confirm) = br.post_form(&page, &format!("{page}/decide"), &fields).await;
+    let (status, _, confirm) = br
+        .post_form(&page, &format!("{page}/decide"), &fields)
+        .await;
     assert_eq!(status, 200, "{confirm}");
     assert!(confirm.contains("id=\"confirm-impacts\""), "{confirm}");
     assert!(confirm.contains("trong chỉ tiêu 2 người"), "{confirm}");
     assert!(confirm.contains("7/QĐ-CĐCS"), "{confirm}");
     let mut confirmed = fields.to_vec();
     confirmed.push(("confirmed", "1"));
-    let (status, url, done) = br.post_form(&page, &format!("{page}/decide"), &confirmed).await;
+    let (status, url, done) = br
+        .post_form(&page, &format!("{page}/decide"), &confirmed)
+        .await;
     assert_eq!(status, 200, "{done}");
     assert!(url.starts_with("/rewards/decisions/"), "{url}");
     assert!(done.contains("Đã ra quyết định khen thưởng"), "{done}");
@@ -262,7 +268,9 @@ async fn comprehensive_and_thematic_for_one_period_are_refused(kind: Kind) {
                "decided_on": "2025-12-20", "signer_name": "Trần Thị Bình",
                "items": [{"member_id": member, "reward_kind_id": kind, "reason": "Thành tích năm 2025"}]})
     };
-    let (status, first) = api.post("/api/v1/rewards/decisions", body(full, "2025", 30)).await;
+    let (status, first) = api
+        .post("/api/v1/rewards/decisions", body(full, "2025", 30))
+        .await;
     assert_eq!(status, 200, "{first}");
     assert_eq!(first["decision"]["decision"]["doc_number"], "30/QĐ-CĐCS");
     let (status, refused) = api

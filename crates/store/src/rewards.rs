@@ -41,6 +41,8 @@ pub struct RewardKind {
     /// None: the national catalogue.
     pub owner_unit_id: Option<i64>,
     pub owner_name: Option<String>,
+    #[serde(skip)]
+    pub owner_path: Option<String>,
     pub code: String,
     pub name: String,
     /// Unit types that may grant it, comma-separated (empty: any level).
@@ -103,7 +105,7 @@ impl RewardKind {
     }
 }
 
-const KIND_SELECT: &str = "SELECT k.reward_kind_id, k.owner_unit_id, o.name AS owner_name, k.code, k.name, k.grant_types, \
+const KIND_SELECT: &str = "SELECT k.reward_kind_id, k.owner_unit_id, o.name AS owner_name, o.path AS owner_path, k.code, k.name, k.grant_types, \
     k.recipient, k.award_scope, k.cash_rule, k.rules, k.source FROM reward_kind k LEFT JOIN unit o ON o.unit_id = k.owner_unit_id ";
 
 /// A periodic evaluation of a unit's people.
@@ -350,55 +352,36 @@ impl Store {
     /// The catalogue the caller may use: the national entries and those of the units
     /// above or inside what they read.
     pub async fn reward_kinds(&self, scope: &Scope) -> Result<Vec<RewardKind>> {
-        let all: Vec<(RewardKind, Option<String>)> = read!(self, p => {
-            let rows: Vec<RewardKind> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "{KIND_SELECT} ORDER BY k.owner_unit_id IS NOT NULL, k.sort_order, k.name LIMIT 500")))
-                .fetch_all(p).await?;
-            let mut out = vec![];
-            for k in rows {
-                let path: Option<String> = match k.owner_unit_id {
-                    Some(o) => sqlx::query_scalar("SELECT path FROM unit WHERE unit_id = $1").bind(o).fetch_optional(p).await?,
-                    None => None,
-                };
-                out.push((k, path));
-            }
-            Ok::<_, sqlx::Error>(out)
-        })?;
+        let all: Vec<RewardKind> = read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{KIND_SELECT} ORDER BY k.owner_unit_id IS NOT NULL, k.sort_order, k.name LIMIT 500")))
+            .fetch_all(p).await)?;
         Ok(all
             .into_iter()
-            .filter(|(_, path)| match path {
+            .filter(|k| match &k.owner_path {
                 None => true,
                 Some(p) => {
-                    scope.can_read(p)
-                        || scope.is_admin()
+                    scope.is_admin()
+                        || scope.can_read(p)
                         || scope.read_paths().iter().any(|r| r.starts_with(p.as_str()))
                 }
             })
-            .map(|(k, _)| k)
             .collect())
     }
 
     /// One catalogue entry usable by a unit at `path` (national, or owned by the unit or
     /// a unit above it).
     pub async fn reward_kind_for(&self, kind_id: i64, path: &str) -> Result<RewardKind> {
-        let found: Option<(RewardKind, Option<String>)> = read!(self, p => {
-            let k: Option<RewardKind> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{KIND_SELECT} WHERE k.reward_kind_id = $1")))
-                .bind(kind_id).fetch_optional(p).await?;
-            match k {
-                Some(k) => {
-                    let o: Option<String> = sqlx::query_scalar("SELECT path FROM unit WHERE unit_id = $1")
-                        .bind(k.owner_unit_id.unwrap_or(-1)).fetch_optional(p).await?;
-                    Some((k, o))
-                }
-                None => None,
+        let k: Option<RewardKind> = read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(format!("{KIND_SELECT} WHERE k.reward_kind_id = $1")))
+            .bind(kind_id).fetch_optional(p).await)?;
+        match k {
+            Some(k)
+                if k.owner_path
+                    .as_ref()
+                    .is_none_or(|o| path.starts_with(o.as_str())) =>
+            {
+                Ok(k)
             }
-        });
-        let Some((k, owner_path)) = found else {
-            return Err(unknown_kind(kind_id));
-        };
-        match owner_path {
-            Some(o) if !path.starts_with(o.as_str()) => Err(unknown_kind(kind_id)),
-            _ => Ok(k),
+            _ => Err(unknown_kind(kind_id)),
         }
     }
 

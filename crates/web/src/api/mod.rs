@@ -173,7 +173,10 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         )
         .routes(routes!(requests::forward))
         .routes(routes!(rewards::list_kinds))
-        .routes(routes!(rewards::list_evaluations, rewards::create_evaluation))
+        .routes(routes!(
+            rewards::list_evaluations,
+            rewards::create_evaluation
+        ))
         .routes(routes!(rewards::get_evaluation))
         .routes(routes!(rewards::nominate))
         .routes(routes!(rewards::decide))

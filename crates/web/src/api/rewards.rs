@@ -17,7 +17,10 @@ use utoipa::{IntoParams, ToSchema};
 
 /// The catalogue of rewards and titles the caller may use.
 #[utoipa::path(get, path = "/api/v1/rewards/kinds", responses((status = 200, body = Vec<RewardKind>), AuthErrors), security(("bearer" = [])))]
-pub async fn list_kinds(State(st): State<AppState>, user: CurrentUser) -> ApiResult<Vec<RewardKind>> {
+pub async fn list_kinds(
+    State(st): State<AppState>,
+    user: CurrentUser,
+) -> ApiResult<Vec<RewardKind>> {
     Ok(Json(st.store.reward_kinds(&user.scope).await?))
 }
 
@@ -128,7 +131,10 @@ pub async fn create_decision(
     user: CurrentUser,
     ApiJson(b): ApiJson<NewDecision>,
 ) -> ApiResult<DecisionOutcome> {
-    let r = st.store.create_reward_decision(&user.scope, b, false).await?;
+    let r = st
+        .store
+        .create_reward_decision(&user.scope, b, false)
+        .await?;
     outcome(&st, &user, r).await
 }
 

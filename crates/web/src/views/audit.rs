@@ -91,8 +91,16 @@ pub(crate) const ACTIONS: &[(&str, &str, &str)] = &[
     ),
     // Rewards (issue 15).
     ("nominate", "Đề nghị khen thưởng", "Nominated for a reward"),
-    ("unnominate", "Bỏ đề nghị khen thưởng", "Withdrew a nomination"),
-    ("decide", "Ra quyết định khen thưởng", "Issued a reward decision"),
+    (
+        "unnominate",
+        "Bỏ đề nghị khen thưởng",
+        "Withdrew a nomination",
+    ),
+    (
+        "decide",
+        "Ra quyết định khen thưởng",
+        "Issued a reward decision",
+    ),
     // Membership events (`MemberEventKind` codes).
     ("admit", "Kết nạp", "Admitted"),
     ("suspend", "Tạm dừng sinh hoạt", "Suspended"),
@@ -127,7 +135,11 @@ const ENTITIES: &[(&str, &str, &str)] = &[
     ("report_form", "mẫu báo cáo", "report form"),
     ("reward_kind", "hình thức khen thưởng", "reward"),
     ("evaluation", "đợt bình xét", "evaluation"),
-    ("reward_decision", "quyết định khen thưởng", "reward decision"),
+    (
+        "reward_decision",
+        "quyết định khen thưởng",
+        "reward decision",
+    ),
 ];
 
 /// Labels of before/after keys that the shared field labels do not name.
