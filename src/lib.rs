@@ -6,6 +6,7 @@ mod bench_requests;
 pub mod cli;
 mod demo_models;
 mod demo_requests;
+mod demo_rewards;
 pub mod import;
 
 use anyhow::Context;
@@ -94,6 +95,9 @@ pub async fn load_demo_if_empty(store: &Store) -> anyhow::Result<bool> {
     demo_models::load(store, time::OffsetDateTime::now_utc().date())
         .await
         .context("loading the demo's good models")?;
+    demo_rewards::load(store)
+        .await
+        .context("loading the demo's rewards")?;
     store.mark_accounts_demo().await?;
     Ok(true)
 }

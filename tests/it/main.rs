@@ -28,6 +28,7 @@ mod reform;
 mod reports;
 mod requests;
 mod restructure;
+mod rewards;
 mod scope;
 mod store;
 mod todo;

@@ -257,6 +257,21 @@ async fn every_list_reads_on_a_phone(kind: Kind) {
         .await
         .expect("report")
         .request_id;
+    // Rewards: the demo's decided and open evaluations of the youth union's office.
+    let office = app.unit_id("CDVC-CDCS-002-BP01").await;
+    let reward_pages: Vec<String> = s
+        .evaluations(&scope, Some(office))
+        .await
+        .expect("evaluations")
+        .iter()
+        .flat_map(|e| {
+            let mut v = vec![format!("/rewards/evaluations/{}", e.evaluation_id)];
+            v.extend(e.decision_id.map(|d| format!("/rewards/decisions/{d}")));
+            v
+        })
+        .chain([format!("/rewards?unit={office}")])
+        .collect();
+    assert_eq!(reward_pages.len(), 4, "{reward_pages:?}");
     let mut problems = vec![];
     for (user, plan_unit, own) in [("admin", tld, kt), ("btv.angiang", ag, ag)] {
         let c = connect(driver.port).await;
@@ -300,8 +315,10 @@ async fn every_list_reads_on_a_phone(kind: Kind) {
             "/models/owed".into(),
             format!("/models/{model}"),
         ];
+        pages.push("/rewards".into());
         if user == "admin" {
             pages.push(format!("/agreements/{agreement}"));
+            pages.extend(reward_pages.iter().cloned());
         }
         for p in &pages {
             problems.extend(visit(&c, &app, p).await);

@@ -399,6 +399,23 @@ pub fn field_label(field: &str, lang: Lang) -> &str {
         "model_figures" => ("Số liệu kết quả", "Result figures"),
         "model_tags" => ("Nhãn", "Tags"),
         "started_on" => ("Bắt đầu từ ngày", "Started on"),
+        // Rewards (issue 15).
+        "nominees" => ("Danh sách đề nghị khen thưởng", "Nominees"),
+        "quota" => ("Chỉ tiêu khen thưởng", "Quota"),
+        "reward_kind" | "reward_kind_id" => ("Hình thức khen thưởng", "Reward"),
+        "absent_days" => ("Số ngày nghỉ trong kỳ", "Days absent"),
+        "maternity_days" => ("Số ngày nghỉ thai sản", "Maternity days"),
+        "service_months" => ("Thời gian công tác", "Months of service"),
+        "disciplined" => ("Kỷ luật", "Discipline"),
+        "registered" => ("Đăng ký thi đua", "Emulation registration"),
+        "votes" => ("Số phiếu", "Votes"),
+        "signer_name" => ("Người ký", "Signer"),
+        "signer_role" => ("Chức vụ người ký", "Signer's role"),
+        "decided_on" => ("Ngày quyết định", "Decision date"),
+        "items" => ("Danh sách khen thưởng", "Rewarded"),
+        "cash_rule" => ("Tiền thưởng", "Cash"),
+        "period_type" => ("Loại kỳ", "Period type"),
+        "issuer" => ("Đơn vị ban hành", "Issuer"),
         _ => return field,
     };
     match lang {

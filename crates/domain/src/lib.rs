@@ -16,6 +16,7 @@ pub mod reform;
 pub mod request;
 pub mod restructure;
 pub mod seed;
+pub mod reward;
 pub mod text;
 pub mod todo;
 
@@ -28,7 +29,7 @@ pub use error::{DomainError, ErrorCode, Lang, field_label};
 pub use member::{
     MemberEventKind, MemberStatus, MembershipRules, Sex, transfer_target_status, transition,
 };
-pub use money::{format_int, format_vnd};
+pub use money::{format_int, format_vnd, in_words};
 pub use path::OrgPath;
 pub use phone::PhoneVn;
 pub use text::{PersonName, fold, fold_query_tokens, name_sort_key, nfc};

@@ -39,6 +39,94 @@ pub fn format_decimal(x: f64, places: u32) -> String {
     format!("{sign}{int},{frac:0width$}", width = places as usize)
 }
 
+const DIGITS: [&str; 10] = [
+    "không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín",
+];
+
+/// One group of three digits; `full` reads a leading zero hundred ("không trăm linh
+/// năm") as groups after the first do.
+fn read_triple(g: u64, full: bool, out: &mut Vec<&'static str>) {
+    let (h, t, u) = (g / 100, (g / 10) % 10, g % 10);
+    let hundreds = full || h > 0;
+    if hundreds {
+        out.push(DIGITS[h as usize]);
+        out.push("trăm");
+    }
+    match t {
+        0 if u != 0 && hundreds => out.push("linh"),
+        0 => {}
+        1 => out.push("mười"),
+        _ => {
+            out.push(DIGITS[t as usize]);
+            out.push("mươi");
+        }
+    }
+    if u != 0 {
+        out.push(match u {
+            1 if t >= 2 => "mốt",
+            4 if t >= 2 => "tư",
+            5 if t >= 1 => "lăm",
+            d => DIGITS[d as usize],
+        });
+    }
+}
+
+/// Below a billion: millions, thousands, units; zero groups are skipped.
+fn read_below_billion(n: u64, full: bool, out: &mut Vec<&'static str>) {
+    let groups = [
+        (n / 1_000_000, "triệu"),
+        ((n / 1_000) % 1_000, "nghìn"),
+        (n % 1_000, ""),
+    ];
+    let mut started = full;
+    for (g, unit) in groups {
+        if g == 0 {
+            continue;
+        }
+        read_triple(g, started, out);
+        if !unit.is_empty() {
+            out.push(unit);
+        }
+        started = true;
+    }
+}
+
+fn read_number(n: u64, out: &mut Vec<&'static str>) {
+    if n >= 1_000_000_000 {
+        read_number(n / 1_000_000_000, out);
+        out.push("tỷ");
+        let rest = n % 1_000_000_000;
+        if rest != 0 {
+            read_below_billion(rest, true, out);
+        }
+    } else {
+        read_below_billion(n, false, out);
+    }
+}
+
+/// An amount in Vietnamese words, as written on payout lists and decisions:
+/// 500.000 → "Năm trăm nghìn đồng"; 1.234.000 → "Một triệu hai trăm ba mươi tư nghìn
+/// đồng" (linh for a zero ten, mốt, tư and lăm after a ten).
+pub fn in_words(amount: i64) -> String {
+    let mut words = vec![];
+    if amount < 0 {
+        words.push("âm");
+    }
+    let n = amount.unsigned_abs();
+    if n == 0 {
+        words.push("không");
+    } else {
+        read_number(n, &mut words);
+    }
+    words.push("đồng");
+    let s = words.join(" ");
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => s,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,6 +162,94 @@ mod tests {
         assert_eq!(format_vnd(1_000_000), "1.000.000 ₫");
         assert_eq!(format_vnd(-1_500), "-1.500 ₫");
         assert_eq!(format_vnd(0), "0 ₫");
+    }
+
+    /// Reads the words back into a number (the test's independent inverse).
+    fn parse_words(s: &str) -> Option<u64> {
+        let s = s.to_lowercase();
+        let mut words: Vec<&str> = s.split(' ').collect();
+        if words.pop()? != "đồng" {
+            return None;
+        }
+        let (mut big, mut acc, mut cur, mut pending) = (0u64, 0u64, 0u64, 0u64);
+        for w in words {
+            match w {
+                "trăm" => {
+                    cur += pending * 100;
+                    pending = 0;
+                }
+                "mươi" => {
+                    cur += pending * 10;
+                    pending = 0;
+                }
+                "mười" => cur += 10,
+                "linh" => {}
+                "nghìn" => {
+                    acc += (cur + pending) * 1_000;
+                    (cur, pending) = (0, 0);
+                }
+                "triệu" => {
+                    acc += (cur + pending) * 1_000_000;
+                    (cur, pending) = (0, 0);
+                }
+                "tỷ" => {
+                    big = (acc + cur + pending) * 1_000_000_000;
+                    (acc, cur, pending) = (0, 0, 0);
+                }
+                "mốt" => pending = 1,
+                "tư" => pending = 4,
+                "lăm" => pending = 5,
+                d => pending = DIGITS.iter().position(|x| *x == d)? as u64,
+            }
+        }
+        Some(big + acc + cur + pending)
+    }
+
+    #[test]
+    fn known_amounts_in_words() {
+        let cases: &[(i64, &str)] = &[
+            (0, "Không đồng"),
+            (5, "Năm đồng"),
+            (10, "Mười đồng"),
+            (11, "Mười một đồng"),
+            (15, "Mười lăm đồng"),
+            (21, "Hai mươi mốt đồng"),
+            (24, "Hai mươi tư đồng"),
+            (25, "Hai mươi lăm đồng"),
+            (105, "Một trăm linh năm đồng"),
+            (114, "Một trăm mười bốn đồng"),
+            (1_005, "Một nghìn không trăm linh năm đồng"),
+            (500_000, "Năm trăm nghìn đồng"),
+            (702_000, "Bảy trăm linh hai nghìn đồng"),
+            (1_234_000, "Một triệu hai trăm ba mươi tư nghìn đồng"),
+            (2_340_000, "Hai triệu ba trăm bốn mươi nghìn đồng"),
+            (6_000_000, "Sáu triệu đồng"),
+            (10_530_000, "Mười triệu năm trăm ba mươi nghìn đồng"),
+            (
+                28_080_000,
+                "Hai mươi tám triệu không trăm tám mươi nghìn đồng",
+            ),
+            (1_000_000_000, "Một tỷ đồng"),
+            (
+                2_001_000_015,
+                "Hai tỷ không trăm linh một triệu không trăm mười lăm đồng",
+            ),
+            (1_000_000_000_000, "Một nghìn tỷ đồng"),
+        ];
+        for (n, w) in cases {
+            assert_eq!(in_words(*n), *w, "{n}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn every_amount_reads_back(n in 0i64..=1_000_000_000_000) {
+            let w = in_words(n);
+            prop_assert!(w.ends_with(" đồng"));
+            prop_assert!(w.chars().next().is_some_and(char::is_uppercase));
+            prop_assert!(!w.contains("  "));
+            prop_assert_eq!(parse_words(&w), Some(n as u64), "{}", w);
+        }
     }
 
     proptest! {

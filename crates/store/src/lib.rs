@@ -22,6 +22,7 @@ mod reports;
 mod requests;
 mod requests_bulk;
 mod restructure;
+mod rewards;
 mod scope;
 mod stats;
 mod todo;
@@ -63,6 +64,11 @@ pub use requests::{
 };
 pub use requests_bulk::BulkResponse;
 pub use restructure::{Lineage, Plan, Preview};
+pub use rewards::{
+    DecisionDetail, DecisionInput, DecisionPlan, Evaluation, EvaluationDetail, MAX_DECISION_ITEMS,
+    NewDecision, NewEvaluation, NewItem, NewNominee, Nominee, REWARD_PAGE, RewardDecision,
+    RewardItem, RewardKind,
+};
 pub use scope::{Actor, Role, Scope};
 pub use stats::StatDelta;
 pub use todo::{COUNT_CAP, Flag, FlaggedUnit, LIST_PAGE, Severity, TodoItem, UnitFlags};

@@ -9,6 +9,7 @@ mod models;
 mod plans;
 mod reports;
 mod requests;
+mod rewards;
 mod tokens;
 
 use crate::auth::CurrentUser;
@@ -179,6 +180,18 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .layer(axum::extract::DefaultBodyLimit::max(requests::BODY_LIMIT)),
         )
         .routes(routes!(models::replicate_model))
+        .routes(routes!(rewards::list_kinds))
+        .routes(routes!(
+            rewards::list_evaluations,
+            rewards::create_evaluation
+        ))
+        .routes(routes!(rewards::get_evaluation))
+        .routes(routes!(rewards::nominate))
+        .routes(routes!(rewards::decide))
+        .routes(routes!(rewards::create_decision))
+        .routes(routes!(rewards::get_decision))
+        .routes(routes!(rewards::member_rewards))
+        .routes(routes!(rewards::unit_rewards))
         .split_for_parts()
 }
 

@@ -89,6 +89,18 @@ pub(crate) const ACTIONS: &[(&str, &str, &str)] = &[
         "Xem số điện thoại chủ tịch CĐCS cần nhắc",
         "Viewed chairs' phone numbers",
     ),
+    // Rewards (issue 15).
+    ("nominate", "Đề nghị khen thưởng", "Nominated for a reward"),
+    (
+        "unnominate",
+        "Bỏ đề nghị khen thưởng",
+        "Withdrew a nomination",
+    ),
+    (
+        "decide",
+        "Ra quyết định khen thưởng",
+        "Issued a reward decision",
+    ),
     // Membership events (`MemberEventKind` codes).
     ("admit", "Kết nạp", "Admitted"),
     ("suspend", "Tạm dừng sinh hoạt", "Suspended"),
@@ -130,6 +142,13 @@ const ENTITIES: &[(&str, &str, &str)] = &[
     ("dataset", "dữ liệu", "data set"),
     ("report_form", "mẫu báo cáo", "report form"),
     ("good_model", "mô hình hay", "good model"),
+    ("reward_kind", "hình thức khen thưởng", "reward"),
+    ("evaluation", "đợt bình xét", "evaluation"),
+    (
+        "reward_decision",
+        "quyết định khen thưởng",
+        "reward decision",
+    ),
 ];
 
 /// Labels of before/after keys that the shared field labels do not name.

@@ -536,6 +536,8 @@ pub(super) struct MemberPage {
     notice: Option<String>,
     /// The status form shown again (input, errors, unit picker matches).
     form: pick::FormState,
+    /// The member's reward register.
+    rewards: Vec<congdoan_store::RewardItem>,
 }
 
 /// Actions that change a member's standing for good and so are confirmed first.
@@ -611,6 +613,7 @@ pub(super) async fn member_page_full(
         },
         history,
         positions: s.positions_of_member(&user.scope, id).await?,
+        rewards: s.member_rewards(&user.scope, id).await?,
         event_kinds: MemberStatus::parse(&m.status)
             .map(MemberEventKind::allowed_from)
             .unwrap_or(&[])

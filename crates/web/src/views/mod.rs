@@ -19,6 +19,7 @@ mod pick;
 pub(crate) mod plans;
 mod reports;
 mod request_pdf;
+mod rewards;
 mod session;
 mod todo;
 mod tree;
@@ -109,6 +110,7 @@ pub fn routes() -> Router<AppState> {
         .merge(formbuilder::routes())
         .merge(reports::routes())
         .merge(request_pdf::routes())
+        .merge(rewards::routes())
         .fallback(unknown_page)
         .layer(axum::middleware::from_fn(html_errors))
 }

@@ -53,7 +53,33 @@ pub(super) async fn todo(
 ) -> PageResult {
     let tr = user.tr();
     let unit = optional_unit(&st, &user, q.unit).await?;
-    let items = st.store.todo(&user.scope, q.unit, today()).await?;
+    let mut items = st.store.todo(&user.scope, q.unit, today()).await?;
+    // Evaluations whose period ended without a reward decision (rewards).
+    let due: Vec<_> = st
+        .store
+        .evaluations_due(&user.scope, today())
+        .await?
+        .into_iter()
+        .filter(|e| {
+            unit.as_ref()
+                .is_none_or(|u| e.unit_path.starts_with(&u.path))
+        })
+        .collect();
+    if !due.is_empty() {
+        items.push(TodoItem {
+            kind: "evaluations",
+            severity: congdoan_store::Severity::Soon,
+            title_vi: "đợt bình xét khen thưởng đã hết kỳ, chưa có quyết định".into(),
+            title_en: "evaluations past their period without a decision".into(),
+            count: due.len() as i64,
+            more: false,
+            link: match due.as_slice() {
+                [one] => format!("/rewards/evaluations/{}", one.evaluation_id),
+                _ => "/rewards".into(),
+            },
+            due: due.first().map(|e| e.period_end),
+        });
+    }
     let name = scope_name(&st, &user, unit.as_ref()).await?;
     render(TodoPage {
         chrome: Chrome::new(

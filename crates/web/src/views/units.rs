@@ -33,6 +33,8 @@ pub(super) struct UnitPage {
     form: pick::FormState,
     /// Set when the caller reads this unit only through a coordination link.
     coordinated: Option<congdoan_store::CoordinatedUnit>,
+    /// The unit's reward register (awards it received as a collective).
+    rewards: Vec<congdoan_store::RewardItem>,
 }
 
 /// How an ended unit ended: "merged into", "split into" (with links) or dissolved.
@@ -199,6 +201,7 @@ pub(super) async fn unit_page_with(
         position_types: s.position_types().await?,
         links: s.coordination(&user.scope, id, today()).await?,
         coordinated: s.coordination_basis(&user.scope, &u.path, today()).await?,
+        rewards: s.unit_rewards(&user.scope, u.unit_id).await?,
         history: s.unit_history(&user.scope, id).await?,
         ended: ended_note(&u, &lineage, tr),
         lineage,
