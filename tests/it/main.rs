@@ -13,6 +13,7 @@ mod confirm;
 mod consent;
 mod coordination;
 mod directives;
+mod emulation;
 mod forms;
 mod hardening;
 mod harness;

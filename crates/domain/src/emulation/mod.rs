@@ -573,7 +573,7 @@ pub struct Scores {
 }
 
 /// Why a unit falls to the lowest class.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum VetoBy {
     /// A veto question answered "yes".
