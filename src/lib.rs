@@ -4,6 +4,7 @@
 pub mod bench;
 mod bench_requests;
 pub mod cli;
+mod demo_emulation;
 mod demo_requests;
 pub mod import;
 
@@ -90,6 +91,7 @@ pub async fn load_demo_if_empty(store: &Store) -> anyhow::Result<bool> {
     demo_requests::load(store, time::OffsetDateTime::now_utc().date())
         .await
         .context("loading the demo's directives and reports")?;
+    demo_emulation::load(store).await.context("loading the demo's emulation scoring")?;
     store.mark_accounts_demo().await?;
     Ok(true)
 }

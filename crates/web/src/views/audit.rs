@@ -103,6 +103,8 @@ pub(crate) const ACTIONS: &[(&str, &str, &str)] = &[
     ("request_return", "Trả lại báo cáo", "Returned a report"),
     ("request_approve", "Duyệt báo cáo", "Approved a report"),
     ("request_reopen", "Mở lại báo cáo", "Reopened a report"),
+    // Emulation scoring (issue 15).
+    ("appraise", "Thẩm định điểm thi đua", "Appraised an emulation score"),
 ];
 
 /// What an audit row is about.
@@ -121,6 +123,8 @@ const ENTITIES: &[(&str, &str, &str)] = &[
     ("position", "chức vụ", "post"),
     ("dataset", "dữ liệu", "data set"),
     ("report_form", "mẫu báo cáo", "report form"),
+    ("criteria_set", "bộ tiêu chí thi đua", "criteria set"),
+    ("assessment", "chấm điểm thi đua", "emulation scoring"),
 ];
 
 /// Labels of before/after keys that the shared field labels do not name.

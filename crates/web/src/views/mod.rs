@@ -8,6 +8,7 @@ mod clusters;
 mod confirm;
 mod dashboard;
 mod directives;
+mod emulation;
 mod exports;
 mod forms;
 pub(crate) mod imports;
@@ -103,6 +104,7 @@ pub fn routes() -> Router<AppState> {
         .merge(directives::routes())
         .merge(forms::routes())
         .merge(reports::routes())
+        .merge(emulation::routes())
         .merge(request_pdf::routes())
         .fallback(unknown_page)
         .layer(axum::middleware::from_fn(html_errors))
