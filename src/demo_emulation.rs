@@ -41,24 +41,108 @@ pub fn cdcs_non_state_2025() -> CriteriaSet {
         ownership: vec!["private".into(), "fdi".into(), "coop".into()],
         scale: Pts::from_points(100),
         groups: vec![
-            group("1", "Đại diện, chăm lo, bảo vệ quyền lợi đoàn viên, người lao động", vec![
-                item("1.1", "Thương lượng, ký kết và thực hiện thỏa ước lao động tập thể", 12, true, true),
-                item("1.2", "Phối hợp tổ chức hội nghị người lao động, đối thoại định kỳ", 10, true, true),
-                item("1.3", "Tham gia xây dựng quy chế, giám sát trả lương, BHXH, ATVSLĐ", 10, false, false),
-                item("1.4", "Chăm lo đời sống, Tết Sum vầy, Mái ấm công đoàn", 8, false, false),
-                item("1.5", "Không để xảy ra ngừng việc tập thể, đình công trái quy định", 5, false, false),
-            ]),
-            group("2", "Xây dựng tổ chức công đoàn vững mạnh", vec![
-                item("2.1", "Phát triển đoàn viên, tỷ lệ đoàn viên trên người lao động", 10, false, false),
-                item("2.2", "Ban chấp hành, ủy ban kiểm tra hoạt động đúng điều lệ", 8, false, false),
-                item("2.3", "Thu, nộp kinh phí và đoàn phí công đoàn đúng, đủ", 10, true, false),
-                item("2.4", "Quản lý tài chính, tài sản công đoàn theo quy định", 7, false, false),
-            ]),
-            group("3", "Tuyên truyền, thi đua và các hoạt động khác", vec![
-                item("3.1", "Tuyên truyền, phổ biến pháp luật, nghị quyết công đoàn", 8, false, false),
-                item("3.2", "Phong trào \"Lao động giỏi, lao động sáng tạo\", \"Xanh – sạch – đẹp\"", 7, false, false),
-                item("3.3", "Hoạt động văn hóa, thể thao, \"Giỏi việc nước, đảm việc nhà\"", 5, false, false),
-            ]),
+            group(
+                "1",
+                "Đại diện, chăm lo, bảo vệ quyền lợi đoàn viên, người lao động",
+                vec![
+                    item(
+                        "1.1",
+                        "Thương lượng, ký kết và thực hiện thỏa ước lao động tập thể",
+                        12,
+                        true,
+                        true,
+                    ),
+                    item(
+                        "1.2",
+                        "Phối hợp tổ chức hội nghị người lao động, đối thoại định kỳ",
+                        10,
+                        true,
+                        true,
+                    ),
+                    item(
+                        "1.3",
+                        "Tham gia xây dựng quy chế, giám sát trả lương, BHXH, ATVSLĐ",
+                        10,
+                        false,
+                        false,
+                    ),
+                    item(
+                        "1.4",
+                        "Chăm lo đời sống, Tết Sum vầy, Mái ấm công đoàn",
+                        8,
+                        false,
+                        false,
+                    ),
+                    item(
+                        "1.5",
+                        "Không để xảy ra ngừng việc tập thể, đình công trái quy định",
+                        5,
+                        false,
+                        false,
+                    ),
+                ],
+            ),
+            group(
+                "2",
+                "Xây dựng tổ chức công đoàn vững mạnh",
+                vec![
+                    item(
+                        "2.1",
+                        "Phát triển đoàn viên, tỷ lệ đoàn viên trên người lao động",
+                        10,
+                        false,
+                        false,
+                    ),
+                    item(
+                        "2.2",
+                        "Ban chấp hành, ủy ban kiểm tra hoạt động đúng điều lệ",
+                        8,
+                        false,
+                        false,
+                    ),
+                    item(
+                        "2.3",
+                        "Thu, nộp kinh phí và đoàn phí công đoàn đúng, đủ",
+                        10,
+                        true,
+                        false,
+                    ),
+                    item(
+                        "2.4",
+                        "Quản lý tài chính, tài sản công đoàn theo quy định",
+                        7,
+                        false,
+                        false,
+                    ),
+                ],
+            ),
+            group(
+                "3",
+                "Tuyên truyền, thi đua và các hoạt động khác",
+                vec![
+                    item(
+                        "3.1",
+                        "Tuyên truyền, phổ biến pháp luật, nghị quyết công đoàn",
+                        8,
+                        false,
+                        false,
+                    ),
+                    item(
+                        "3.2",
+                        "Phong trào \"Lao động giỏi, lao động sáng tạo\", \"Xanh – sạch – đẹp\"",
+                        7,
+                        false,
+                        false,
+                    ),
+                    item(
+                        "3.3",
+                        "Hoạt động văn hóa, thể thao, \"Giỏi việc nước, đảm việc nhà\"",
+                        5,
+                        false,
+                        false,
+                    ),
+                ],
+            ),
         ],
         vetoes: vec![
             Veto {
@@ -84,14 +168,46 @@ pub fn to_bo_phan_2025() -> CriteriaSet {
         ownership: vec![],
         scale: Pts::from_points(100),
         groups: vec![
-            group("1", "Sinh hoạt và chăm lo đoàn viên", vec![
-                item("1.1", "Sinh hoạt tổ, bộ phận đều đặn hằng tháng", 25, false, true),
-                item("1.2", "Thăm hỏi đoàn viên ốm đau, hoàn cảnh khó khăn", 20, false, false),
-            ]),
-            group("2", "Phong trào thi đua", vec![
-                item("2.1", "Đoàn viên đăng ký và đạt danh hiệu lao động giỏi", 30, false, false),
-                item("2.2", "Sáng kiến, cải tiến kỹ thuật được công nhận", 25, true, false),
-            ]),
+            group(
+                "1",
+                "Sinh hoạt và chăm lo đoàn viên",
+                vec![
+                    item(
+                        "1.1",
+                        "Sinh hoạt tổ, bộ phận đều đặn hằng tháng",
+                        25,
+                        false,
+                        true,
+                    ),
+                    item(
+                        "1.2",
+                        "Thăm hỏi đoàn viên ốm đau, hoàn cảnh khó khăn",
+                        20,
+                        false,
+                        false,
+                    ),
+                ],
+            ),
+            group(
+                "2",
+                "Phong trào thi đua",
+                vec![
+                    item(
+                        "2.1",
+                        "Đoàn viên đăng ký và đạt danh hiệu lao động giỏi",
+                        30,
+                        false,
+                        false,
+                    ),
+                    item(
+                        "2.2",
+                        "Sáng kiến, cải tiến kỹ thuật được công nhận",
+                        25,
+                        true,
+                        false,
+                    ),
+                ],
+            ),
         ],
         vetoes: vec![],
         bands: bands_vung_manh(),
@@ -104,7 +220,9 @@ fn points(set: &CriteriaSet, seed: u64, lower: i64) -> (Scores, Scores) {
     let mut own = Scores::default();
     let mut appr = Scores::default();
     for it in set.groups.iter().flat_map(|g| &g.items) {
-        g = g.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        g = g
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         let r = i64::try_from((g >> 33) % 1000).unwrap_or(0);
         let max = it.max.tenths();
         let s = (max * (800 + r / 5) / 1000).min(max);
@@ -154,13 +272,29 @@ pub async fn load(store: &Store) -> anyhow::Result<()> {
             let lower = if n == 1 { 30 } else { 3 };
             let (own, appr) = points(checked.def(), 15 + n, lower);
             store
-                .save_self_assessment(&scope, r.request_id, u.unit_id, own, vec![], true, date!(2025 - 12 - 10))
+                .save_self_assessment(
+                    &scope,
+                    r.request_id,
+                    u.unit_id,
+                    own,
+                    vec![],
+                    true,
+                    date!(2025 - 12 - 10),
+                )
                 .await?;
             if i % 6 == 5 {
                 continue; // still waiting for the appraisal
             }
             store
-                .save_appraisal(&scope, r.request_id, u.unit_id, appr, Default::default(), true, appraised_on)
+                .save_appraisal(
+                    &scope,
+                    r.request_id,
+                    u.unit_id,
+                    appr,
+                    Default::default(),
+                    true,
+                    appraised_on,
+                )
                 .await?;
         }
     }

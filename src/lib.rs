@@ -91,7 +91,9 @@ pub async fn load_demo_if_empty(store: &Store) -> anyhow::Result<bool> {
     demo_requests::load(store, time::OffsetDateTime::now_utc().date())
         .await
         .context("loading the demo's directives and reports")?;
-    demo_emulation::load(store).await.context("loading the demo's emulation scoring")?;
+    demo_emulation::load(store)
+        .await
+        .context("loading the demo's emulation scoring")?;
     store.mark_accounts_demo().await?;
     Ok(true)
 }

@@ -489,7 +489,10 @@ async fn scoring_through_the_pages(kind: Kind) {
     let (s, scope) = (app.store(), app.admin_scope());
     let ag = app.unit_id("AG").await;
     let unit = app.unit_id("AG-CDCS-010").await;
-    let set = s.create_criteria_set(&scope, ag, test_set("TEST-PAGES")).await.unwrap();
+    let set = s
+        .create_criteria_set(&scope, ag, test_set("TEST-PAGES"))
+        .await
+        .unwrap();
     let r = s
         .send_assessment(
             &scope,
@@ -509,22 +512,49 @@ async fn scoring_through_the_pages(kind: Kind) {
     let page = format!("/emulation/{id}/units/{unit}");
     let (st, html) = b.get_html(&page).await;
     assert_eq!(st, 200, "{html}");
-    assert!(html.contains("Thương lượng, ký kết thỏa ước lao động tập thể"), "{html}");
+    assert!(
+        html.contains("Thương lượng, ký kết thỏa ước lao động tập thể"),
+        "{html}"
+    );
 
-    let (st, _, html) = b.post_form(&page, &page, &[("p_1.1", "26"), ("p_2.1", "10"), ("action", "draft")]).await;
+    let (st, _, html) = b
+        .post_form(
+            &page,
+            &page,
+            &[("p_1.1", "26"), ("p_2.1", "10"), ("action", "draft")],
+        )
+        .await;
     assert_eq!(st, 422, "{html}");
     assert!(html.contains("class=\"errors\" role=\"alert\""), "{html}");
-    assert!(html.contains("Tiêu chí 1.1") && html.contains("vượt điểm tối đa 25"), "{html}");
+    assert!(
+        html.contains("Tiêu chí 1.1") && html.contains("vượt điểm tối đa 25"),
+        "{html}"
+    );
     assert!(html.contains("value=\"26\""), "keeps the input");
-    let (st, _, html) = b.post_form(&page, &page, &[("p_1.1", "mười"), ("action", "draft")]).await;
+    let (st, _, html) = b
+        .post_form(&page, &page, &[("p_1.1", "mười"), ("action", "draft")])
+        .await;
     assert_eq!(st, 422);
     assert!(html.contains("không phải là số điểm"), "{html}");
 
-    let full = [("p_1.1", "25"), ("p_1.2", "15"), ("p_2.1", "30"), ("p_2.2", "29,5"), ("action", "submit")];
+    let full = [
+        ("p_1.1", "25"),
+        ("p_1.2", "15"),
+        ("p_2.1", "30"),
+        ("p_2.2", "29,5"),
+        ("action", "submit"),
+    ];
     let (st, url, html) = b.post_form(&page, &page, &full).await;
     assert_eq!((st, url.as_str()), (200, page.as_str()), "{html}");
     assert!(html.contains("id=\"own-total\">99,5<"), "{html}");
-    let appr = [("a_1.1", "20"), ("a_1.2", "15"), ("a_2.1", "25"), ("a_2.2", "20"), ("n_1.1", "Thiếu biên bản"), ("action", "publish")];
+    let appr = [
+        ("a_1.1", "20"),
+        ("a_1.2", "15"),
+        ("a_2.1", "25"),
+        ("a_2.2", "20"),
+        ("n_1.1", "Thiếu biên bản"),
+        ("action", "publish"),
+    ];
     let (st, _, html) = b.post_form(&page, &page, &appr).await;
     assert_eq!(st, 200, "{html}");
     assert!(html.contains("id=\"appraised-total\">80<"), "{html}");
@@ -534,14 +564,23 @@ async fn scoring_through_the_pages(kind: Kind) {
     let (st, html) = b.get_html(&format!("/emulation/{id}/ranking")).await;
     assert_eq!(st, 200, "{html}");
     assert!(html.contains("id=\"ranking\""), "{html}");
-    assert!(html.contains("data-label=\"Xếp loại\">Hoàn thành tốt nhiệm vụ"), "{html}");
+    assert!(
+        html.contains("data-label=\"Xếp loại\">Hoàn thành tốt nhiệm vụ"),
+        "{html}"
+    );
     assert!(html.contains("id=\"target-met\""), "{html}");
 
     // The demo: two sets and the 2025 scoring of An Giang's clusters.
     let (st, html) = b.get_html(&format!("/emulation?unit={ag}")).await;
     assert_eq!(st, 200);
-    assert!(html.contains("CĐCS khu vực ngoài nhà nước năm 2025"), "{html}");
-    assert!(html.contains("tổ công đoàn, công đoàn bộ phận năm 2025"), "{html}");
+    assert!(
+        html.contains("CĐCS khu vực ngoài nhà nước năm 2025"),
+        "{html}"
+    );
+    assert!(
+        html.contains("tổ công đoàn, công đoàn bộ phận năm 2025"),
+        "{html}"
+    );
     assert!(html.contains("Chấm điểm CĐCS năm 2025"), "{html}");
 }
 

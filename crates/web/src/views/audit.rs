@@ -104,7 +104,11 @@ pub(crate) const ACTIONS: &[(&str, &str, &str)] = &[
     ("request_approve", "Duyệt báo cáo", "Approved a report"),
     ("request_reopen", "Mở lại báo cáo", "Reopened a report"),
     // Emulation scoring (issue 15).
-    ("appraise", "Thẩm định điểm thi đua", "Appraised an emulation score"),
+    (
+        "appraise",
+        "Thẩm định điểm thi đua",
+        "Appraised an emulation score",
+    ),
 ];
 
 /// What an audit row is about.

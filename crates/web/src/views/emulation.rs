@@ -11,9 +11,7 @@ use super::directives::FilesForm;
 use super::forms::{ascii_name, home_unit, xlsx_response};
 use super::imports::Upload;
 use super::pick::{self, Pairs};
-use super::{
-    Chrome, ConfirmForm, ConfirmInput, PageResult, field_errors, render, see_other,
-};
+use super::{Chrome, ConfirmForm, ConfirmInput, PageResult, field_errors, render, see_other};
 use crate::auth::{CsrfForm, CurrentUser};
 use crate::error::FieldError;
 use crate::forms::parse_date_req;
@@ -98,7 +96,16 @@ async fn hub_page(
         "created" => Some(tr.s("Đã tạo bộ tiêu chí.", "The criteria set was created.")),
         _ => None,
     });
-    hub_view(&st, &user, q.unit, vec![], vec![], SendForm::default(), notice).await
+    hub_view(
+        &st,
+        &user,
+        q.unit,
+        vec![],
+        vec![],
+        SendForm::default(),
+        notice,
+    )
+    .await
 }
 
 async fn hub_view(
@@ -161,7 +168,16 @@ async fn import_set(State(st): State<AppState>, up: Upload) -> PageResult {
                 "No criteria set file (.xlsx) chosen.",
             )
             .to_string();
-        return hub_view(&st, user, up.unit_id, vec![p], vec![], SendForm::default(), None).await;
+        return hub_view(
+            &st,
+            user,
+            up.unit_id,
+            vec![p],
+            vec![],
+            SendForm::default(),
+            None,
+        )
+        .await;
     }
     let read = tokio::task::block_in_place(|| {
         congdoan_sheet::criteria::read_criteria_set(&up.bytes, &congdoan_sheet::Limits::default())
@@ -169,12 +185,17 @@ async fn import_set(State(st): State<AppState>, up: Upload) -> PageResult {
     let checked = match read {
         Ok(c) => c,
         Err(issues) => {
-            let problems = issues
-                .iter()
-                .map(|i| i.message(lang).to_string())
-                .collect();
-            return hub_view(&st, user, up.unit_id, problems, vec![], SendForm::default(), None)
-                .await;
+            let problems = issues.iter().map(|i| i.message(lang).to_string()).collect();
+            return hub_view(
+                &st,
+                user,
+                up.unit_id,
+                problems,
+                vec![],
+                SendForm::default(),
+                None,
+            )
+            .await;
         }
     };
     let Some(unit) = up.unit_id else {
@@ -188,7 +209,16 @@ async fn import_set(State(st): State<AppState>, up: Upload) -> PageResult {
         Ok(s) => see_other(&format!("/emulation/sets/{}?notice=created", s.set_id)),
         Err(e) => {
             let errs = field_errors(e.into())?;
-            hub_view(&st, user, Some(unit), vec![], errs, SendForm::default(), None).await
+            hub_view(
+                &st,
+                user,
+                Some(unit),
+                vec![],
+                errs,
+                SendForm::default(),
+                None,
+            )
+            .await
         }
     }
 }
@@ -232,9 +262,8 @@ async fn set_xlsx(
     Path(id): Path<i64>,
 ) -> PageResult {
     let (s, c) = st.store.criteria_set(&user.scope, id).await?;
-    let bytes = tokio::task::block_in_place(|| {
-        congdoan_sheet::criteria::write_criteria_set(c.def())
-    });
+    let bytes =
+        tokio::task::block_in_place(|| congdoan_sheet::criteria::write_criteria_set(c.def()));
     Ok(xlsx_response(
         &format!("bo-tieu-chi-{}.xlsx", ascii_name(&s.code)),
         bytes,
@@ -306,10 +335,16 @@ async fn send_assessment(
             _ => format!("{} {}", tr.s("các CĐCS thuộc", "the CĐCS under"), unit.name),
         };
         return ConfirmPage {
-            chrome: Chrome::new(&user, tr.s("Gửi yêu cầu tự chấm điểm", "Send a self-assessment")),
+            chrome: Chrome::new(
+                &user,
+                tr.s("Gửi yêu cầu tự chấm điểm", "Send a self-assessment"),
+            ),
             lead: format!(
                 "{} «{}» {} {}, {} {}.",
-                tr.s("Gửi yêu cầu tự chấm điểm theo bộ tiêu chí", "Send a self-assessment against"),
+                tr.s(
+                    "Gửi yêu cầu tự chấm điểm theo bộ tiêu chí",
+                    "Send a self-assessment against"
+                ),
                 s.title,
                 tr.s("tới", "to"),
                 whom,
@@ -317,19 +352,26 @@ async fn send_assessment(
                 congdoan_domain::format_vn_date(due)
             ),
             impacts: vec![
-                Impact::count(n, tr.s("đơn vị phải tự chấm điểm", "units to score themselves")),
+                Impact::count(
+                    n,
+                    tr.s("đơn vị phải tự chấm điểm", "units to score themselves"),
+                ),
                 Impact::line(format!(
                     "{} {}",
-                    tr.s("Phiên bản bộ tiêu chí được giữ cố định:", "The set's version is fixed:"),
+                    tr.s(
+                        "Phiên bản bộ tiêu chí được giữ cố định:",
+                        "The set's version is fixed:"
+                    ),
                     s.current_version
                 )),
             ],
-            irreversible: vec![tr
-                .s(
+            irreversible: vec![
+                tr.s(
                     "Yêu cầu đã gửi không thu hồi được; các đơn vị thấy ngay trong việc cần làm.",
                     "A sent request cannot be withdrawn; units see it in their to-do list at once.",
                 )
-                .to_string()],
+                .to_string(),
+            ],
             action: "/emulation/send".into(),
             hidden: hidden(&pairs),
             button: tr.s("Gửi", "Send").into(),
@@ -403,7 +445,10 @@ async fn sheet_page(
     let tr = user.tr();
     let notice = q.notice.as_deref().and_then(|n| match n {
         "draft" => Some(tr.s("Đã lưu nháp.", "Draft saved.")),
-        "submitted" => Some(tr.s("Đã gửi bản tự chấm điểm.", "The self-assessment was submitted.")),
+        "submitted" => Some(tr.s(
+            "Đã gửi bản tự chấm điểm.",
+            "The self-assessment was submitted.",
+        )),
         "appraised" => Some(tr.s("Đã lưu điểm thẩm định.", "The appraisal was saved.")),
         "published" => Some(tr.s("Đã công bố kết quả thẩm định.", "The result was published.")),
         "reopen" => Some(tr.s("Đã mở lại để thẩm định lại.", "Reopened for re-appraisal.")),
@@ -437,8 +482,8 @@ async fn sheet_view(
 ) -> PageResult {
     let sh = st.store.assessment_sheet(&user.scope, id, unit).await?;
     let state = sh.state();
-    let editable = sh.can_score
-        && rq::next_state(RequestKind::Assessment, state, Action::SaveDraft).is_ok();
+    let editable =
+        sh.can_score && rq::next_state(RequestKind::Assessment, state, Action::SaveDraft).is_ok();
     let appraisable = sh.can_appraise && state == TargetState::Submitted;
     let can_reopen = sh.can_appraise && state == TargetState::Approved;
     let get = |k: &str| typed.as_ref().and_then(|t| t.get(k).cloned());
@@ -524,7 +569,10 @@ async fn sheet_view(
     };
     let invalid = !errors.is_empty();
     let page = render(SheetPage {
-        chrome: Chrome::new(user, &format!("{} — {}", sh.request.title, sh.target.unit_name)),
+        chrome: Chrome::new(
+            user,
+            &format!("{} — {}", sh.request.title, sh.target.unit_name),
+        ),
         sh,
         items,
         vetoes,
@@ -568,7 +616,10 @@ fn parse_scores(
                     "Tiêu chí {} ({}): “{raw}” không phải là số điểm (ví dụ 5 hoặc 2,5).",
                     it.code, it.text
                 ),
-                &format!("Item {}: “{raw}” is not a number of points (e.g. 5 or 2.5).", it.code),
+                &format!(
+                    "Item {}: “{raw}” is not a number of points (e.g. 5 or 2.5).",
+                    it.code
+                ),
             )),
         }
     }
@@ -621,11 +672,27 @@ async fn save_sheet(
             .filter_map(|(k, v)| k.strip_prefix("n_").map(|c| (c.to_string(), v.clone())))
             .collect();
         st.store
-            .save_appraisal(&user.scope, id, unit, scores, notes, action == "publish", today())
+            .save_appraisal(
+                &user.scope,
+                id,
+                unit,
+                scores,
+                notes,
+                action == "publish",
+                today(),
+            )
             .await
     } else {
         st.store
-            .save_self_assessment(&user.scope, id, unit, scores, files, action == "submit", today())
+            .save_self_assessment(
+                &user.scope,
+                id,
+                unit,
+                scores,
+                files,
+                action == "submit",
+                today(),
+            )
             .await
     };
     let prefix = if appraisal { "a_" } else { "p_" };
