@@ -247,6 +247,20 @@ async fn every_list_reads_on_a_phone(kind: Kind) {
         .await
         .expect("report")
         .request_id;
+    // The demo's 2025 scoring of An Giang's clusters (src/demo_emulation.rs).
+    let assessment = s
+        .assessments_sent(&scope, ag)
+        .await
+        .expect("assessments")
+        .last()
+        .expect("the demo's scoring")
+        .request
+        .request_id;
+    let ranking = s
+        .assessment_ranking(&scope, assessment, None, None)
+        .await
+        .expect("ranking");
+    let scored = ranking.rows.first().expect("a published result").unit_id;
     let mut problems = vec![];
     for (user, plan_unit, own) in [("admin", tld, kt), ("btv.angiang", ag, ag)] {
         let c = connect(driver.port).await;
@@ -285,6 +299,10 @@ async fn every_list_reads_on_a_phone(kind: Kind) {
             format!("/directives/new?unit={ag}"),
             format!("/directives/{directive}"),
             format!("/directives/{directive}/units?level={ag}&list=expected"),
+            format!("/emulation?unit={ag}"),
+            format!("/emulation/{assessment}/ranking"),
+            format!("/emulation/{assessment}/units/{scored}"),
+            format!("/emulation/sets/{}", ranking.set_id),
         ];
         if user == "admin" {
             pages.push(format!("/agreements/{agreement}"));

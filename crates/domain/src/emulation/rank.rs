@@ -127,11 +127,9 @@ pub fn target_met(
             .sum(),
         None => 0,
     };
-    let share_permille = if total == 0 {
-        0
-    } else {
-        (reached * 1000 / total) as u32
-    };
+    let share_permille = (reached * 1000)
+        .checked_div(total)
+        .map_or(0, |v| u32::try_from(v).unwrap_or(u32::MAX));
     TargetResult {
         reached,
         total,
