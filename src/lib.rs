@@ -5,6 +5,7 @@ pub mod bench;
 mod bench_requests;
 pub mod cli;
 mod demo_models;
+mod demo_emulation;
 mod demo_requests;
 mod demo_rewards;
 pub mod import;
@@ -98,6 +99,9 @@ pub async fn load_demo_if_empty(store: &Store) -> anyhow::Result<bool> {
     demo_rewards::load(store)
         .await
         .context("loading the demo's rewards")?;
+    demo_emulation::load(store)
+        .await
+        .context("loading the demo's emulation scoring")?;
     store.mark_accounts_demo().await?;
     Ok(true)
 }

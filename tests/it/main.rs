@@ -14,6 +14,7 @@ mod consent;
 mod coordination;
 mod directives;
 mod formbuilder;
+mod emulation;
 mod forms;
 mod hardening;
 mod harness;

@@ -272,6 +272,20 @@ async fn every_list_reads_on_a_phone(kind: Kind) {
         .chain([format!("/rewards?unit={office}")])
         .collect();
     assert_eq!(reward_pages.len(), 4, "{reward_pages:?}");
+    // The demo's 2025 scoring of An Giang's clusters (src/demo_emulation.rs).
+    let assessment = s
+        .assessments_sent(&scope, ag)
+        .await
+        .expect("assessments")
+        .last()
+        .expect("the demo's scoring")
+        .request
+        .request_id;
+    let ranking = s
+        .assessment_ranking(&scope, assessment, None, None)
+        .await
+        .expect("ranking");
+    let scored = ranking.rows.first().expect("a published result").unit_id;
     let mut problems = vec![];
     for (user, plan_unit, own) in [("admin", tld, kt), ("btv.angiang", ag, ag)] {
         let c = connect(driver.port).await;
@@ -314,6 +328,10 @@ async fn every_list_reads_on_a_phone(kind: Kind) {
             "/models".into(),
             "/models/owed".into(),
             format!("/models/{model}"),
+            format!("/emulation?unit={ag}"),
+            format!("/emulation/{assessment}/ranking"),
+            format!("/emulation/{assessment}/units/{scored}"),
+            format!("/emulation/sets/{}", ranking.set_id),
         ];
         pages.push("/rewards".into());
         if user == "admin" {

@@ -6,6 +6,7 @@
 pub mod cccd;
 pub mod date;
 pub mod divisions;
+pub mod emulation;
 pub mod error;
 pub mod form;
 pub mod member;
@@ -32,4 +33,4 @@ pub use member::{
 pub use money::{format_int, format_vnd, in_words};
 pub use path::OrgPath;
 pub use phone::PhoneVn;
-pub use text::{PersonName, fold, fold_query_tokens, name_sort_key, nfc};
+pub use text::{PersonName, fold, fold_query_tokens, name_sort_key, nfc, text_sort_key};

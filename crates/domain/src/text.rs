@@ -272,6 +272,16 @@ fn encode_part(words: &[&str], out: &mut String) {
     out.push_str(&tones);
 }
 
+/// ASCII key whose byte order is the Vietnamese order of a title read left to
+/// right (unit names, not person names: no given-name-first reordering).
+pub fn text_sort_key(s: &str) -> String {
+    let norm = nfc(s);
+    let words: Vec<&str> = norm.split(' ').filter(|w| !w.is_empty()).collect();
+    let mut key = String::with_capacity(norm.len() * 2 + 2);
+    encode_part(&words, &mut key);
+    key
+}
+
 /// ASCII key whose plain byte order is Vietnamese name order, so the
 /// database can `ORDER BY sort_key` under the C collation (SQLite and
 /// PostgreSQL alike) without an ICU collation.

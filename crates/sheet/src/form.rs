@@ -233,7 +233,7 @@ impl Issues {
 }
 
 /// Removes the temporary copy of an upload when reading is over.
-struct TempFile(PathBuf);
+pub(crate) struct TempFile(pub(crate) PathBuf);
 
 impl Drop for TempFile {
     fn drop(&mut self) {
@@ -241,7 +241,7 @@ impl Drop for TempFile {
     }
 }
 
-fn temp_path() -> PathBuf {
+pub(crate) fn temp_path() -> PathBuf {
     static N: AtomicU64 = AtomicU64::new(0);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -254,7 +254,7 @@ fn temp_path() -> PathBuf {
     ))
 }
 
-fn file_issue(e: &SheetError) -> FormSheetIssue {
+pub(crate) fn file_issue(e: &SheetError) -> FormSheetIssue {
     FormSheetIssue {
         sheet: None,
         row: None,
@@ -615,7 +615,7 @@ fn read_settings(sheet: Option<&Sheet>, issues: &mut Issues) -> FormDef {
 }
 
 /// "yes", "có", "x", "1", "true" → true; blank or "no" → false.
-fn truthy(s: &str) -> Option<bool> {
+pub(crate) fn truthy(s: &str) -> Option<bool> {
     if s.trim().is_empty() {
         return Some(false);
     }
@@ -1351,7 +1351,7 @@ const GUIDE: [&str; 10] = [
     "Trang rules: các quy tắc kiểm tra (compare: left op right; required_pair: nhập left thì phải nhập right). Trang settings: mã, tên, kỳ (month, quarter, half, nine_months, year, adhoc), hạn nộp (số ngày sau kỳ), loại đơn vị lập (CDCS).",
 ];
 
-fn write_table(
+pub(crate) fn write_table(
     ws: &mut rust_xlsxwriter::Worksheet,
     headers: &[&str],
     rows: impl Iterator<Item = Vec<String>>,

@@ -30,6 +30,7 @@
 //! ```
 
 mod cell;
+pub mod criteria;
 mod error;
 mod export;
 pub mod form;

@@ -10,6 +10,7 @@ mod audit;
 mod bulk;
 mod clusters;
 mod dashboard;
+mod emulation;
 mod error;
 mod exports;
 mod imports;
@@ -39,6 +40,10 @@ pub use audit::{AuditEntry, AuditQuery};
 pub use bulk::LoadReport;
 pub use clusters::{Cluster, ClusterDetail, ClusterUnit, Supervisor};
 pub use dashboard::{Coordinated, Count, Dashboard};
+pub use emulation::{
+    AssessmentSheet, CriteriaSetRow, NewAssessment, PendingRow, RankRow, Ranking, ResultRow,
+    ScoreSave, stored_scores,
+};
 pub use error::StoreError;
 pub use exports::{EXPORT_PAGE, ExportCursor, ExportQuery, ExportRow};
 pub use imports::{

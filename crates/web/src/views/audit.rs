@@ -122,6 +122,11 @@ pub(crate) const ACTIONS: &[(&str, &str, &str)] = &[
         "model_replicate",
         "Đề nghị nhân rộng mô hình",
         "Asked to replicate a model",
+    // Emulation scoring (issue 15).
+    (
+        "appraise",
+        "Thẩm định điểm thi đua",
+        "Appraised an emulation score",
     ),
 ];
 
@@ -149,6 +154,8 @@ const ENTITIES: &[(&str, &str, &str)] = &[
         "quyết định khen thưởng",
         "reward decision",
     ),
+    ("criteria_set", "bộ tiêu chí thi đua", "criteria set"),
+    ("assessment", "chấm điểm thi đua", "emulation scoring"),
 ];
 
 /// Labels of before/after keys that the shared field labels do not name.

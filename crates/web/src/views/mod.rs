@@ -8,6 +8,7 @@ mod clusters;
 mod confirm;
 mod dashboard;
 mod directives;
+mod emulation;
 mod exports;
 mod formbuilder;
 mod forms;
@@ -109,6 +110,7 @@ pub fn routes() -> Router<AppState> {
         .merge(forms::routes())
         .merge(formbuilder::routes())
         .merge(reports::routes())
+        .merge(emulation::routes())
         .merge(request_pdf::routes())
         .merge(rewards::routes())
         .fallback(unknown_page)
