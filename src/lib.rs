@@ -4,8 +4,8 @@
 pub mod bench;
 mod bench_requests;
 pub mod cli;
-mod demo_models;
 mod demo_emulation;
+mod demo_models;
 mod demo_requests;
 mod demo_rewards;
 pub mod import;

@@ -180,7 +180,10 @@ async fn a_report_is_defined_filled_reviewed_and_rolled_up_on_a_phone() {
 }
 
 /// Status and content type of a download, fetched by the page itself (its session).
-async fn download(c: &Client, path: &str) -> Result<serde_json::Value, fantoccini::error::CmdError> {
+async fn download(
+    c: &Client,
+    path: &str,
+) -> Result<serde_json::Value, fantoccini::error::CmdError> {
     c.execute_async(
         "const [p, done] = arguments; fetch(p).then(r => r.arrayBuffer().then(b => \
          done([r.status, r.headers.get('content-type'), b.byteLength]))).catch(e => done(String(e)));",
@@ -204,10 +207,15 @@ async fn report_walk(
     open_menu(c).await?;
     c.find(Locator::LinkText("Báo cáo")).await?.click().await?;
     click(c, "main a[href^='/forms/new']").await?;
-    c.wait().for_element(Locator::Css("#add-field-button")).await?;
+    c.wait()
+        .for_element(Locator::Css("#add-field-button"))
+        .await?;
     fill(c, "#title", "Báo cáo nhanh công nhân khó khăn dịp Tết").await?;
     fill(c, "#code", "BC-TET").await?;
-    c.find(Locator::Css("#period")).await?.select_by_value("month").await?;
+    c.find(Locator::Css("#period"))
+        .await?
+        .select_by_value("month")
+        .await?;
     fill(c, "#due_days", "5").await?;
     click(c, "input[name=filled_by][value=CDCS]").await?;
     fill(c, "#f_key", "doan_vien").await?;
@@ -269,10 +277,16 @@ async fn report_walk(
     fill(c, "#in-kho_khan", "7").await?;
     click(c, "#submit-report").await?;
     main_text(c, "Đã gửi báo cáo.").await;
-    c.goto(&app.url(&format!("{report}/units/{factory}"))).await?;
+    c.goto(&app.url(&format!("{report}/units/{factory}")))
+        .await?;
     click(c, "#return").await?;
     c.wait().for_element(Locator::Css("[name=reason]")).await?;
-    fill(c, "[name=reason]", "Số công nhân khó khăn chưa khớp danh sách gửi kèm.").await?;
+    fill(
+        c,
+        "[name=reason]",
+        "Số công nhân khó khăn chưa khớp danh sách gửi kèm.",
+    )
+    .await?;
     click(c, "#confirm-yes").await?;
     main_text(c, "Đã trả lại báo cáo để sửa.").await;
     c.goto(&app.url(&format!("{report}/units/{other}"))).await?;
@@ -295,7 +309,8 @@ async fn report_walk(
 
     // The live roll-up, the reviewer's view of the change, and the exports.
     switch_to(c, app, "btv.angiang").await?;
-    c.goto(&app.url(&format!("{report}/units/{factory}"))).await?;
+    c.goto(&app.url(&format!("{report}/units/{factory}")))
+        .await?;
     let changes = c
         .wait()
         .at_most(Duration::from_secs(10))
@@ -303,7 +318,10 @@ async fn report_walk(
         .await?
         .text()
         .await?;
-    assert!(changes.contains("12") && changes.contains("15"), "{changes}");
+    assert!(
+        changes.contains("12") && changes.contains("15"),
+        "{changes}"
+    );
     c.goto(&app.url(&report)).await?;
     main_text(c, "Tổng hợp số liệu").await;
     let cell = c.find(Locator::Css("#cell-kho_khan")).await?.text().await?;
@@ -318,7 +336,10 @@ async fn report_walk(
     ] {
         let got = download(c, &path).await?;
         assert_eq!(got[0], 200, "{path}: {got}");
-        assert!(got[1].as_str().unwrap_or("").contains(kind), "{path}: {got}");
+        assert!(
+            got[1].as_str().unwrap_or("").contains(kind),
+            "{path}: {got}"
+        );
         assert!(got[2].as_i64().unwrap_or(0) > 1000, "{path}: {got}");
     }
     Ok(())

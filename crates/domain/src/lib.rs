@@ -16,8 +16,8 @@ pub mod phone;
 pub mod reform;
 pub mod request;
 pub mod restructure;
-pub mod seed;
 pub mod reward;
+pub mod seed;
 pub mod text;
 pub mod todo;
 

@@ -772,6 +772,84 @@ impl Store {
     }
 }
 
+/// What the to-do page says and links to for one kind of request of the form flow:
+/// (item kind, Vietnamese, English) per item, and the pages.
+struct FormFlowTodo {
+    kind: &'static str,
+    due: (&'static str, &'static str, &'static str),
+    returned: (&'static str, &'static str, &'static str),
+    review: (&'static str, &'static str, &'static str),
+    late: (&'static str, &'static str, &'static str),
+    /// `{base}/{request}/units/{unit}` fills; `{base}/{request}{board}` reviews.
+    base: &'static str,
+    board: &'static str,
+    /// The list of what the user's units owe, and of what they sent.
+    owed: &'static str,
+    owed_sep: char,
+    many: &'static str,
+    many_sep: char,
+}
+
+const REPORTS: FormFlowTodo = FormFlowTodo {
+    kind: "report",
+    due: (
+        "reports_due",
+        "báo cáo đến hạn hoặc quá hạn chưa nộp",
+        "reports due or late",
+    ),
+    returned: (
+        "reports_returned",
+        "báo cáo bị trả lại cần sửa",
+        "reports returned for correction",
+    ),
+    review: (
+        "reports_review",
+        "báo cáo chờ duyệt",
+        "reports waiting for review",
+    ),
+    late: (
+        "reports_units_late",
+        "đơn vị chưa nộp báo cáo đã quá hạn",
+        "units that have not sent reports past due",
+    ),
+    base: "/reports",
+    board: "",
+    owed: "/reports/owed",
+    owed_sep: '?',
+    many: "/forms",
+    many_sep: '?',
+};
+
+const ASSESSMENTS: FormFlowTodo = FormFlowTodo {
+    kind: "assessment",
+    due: (
+        "assessments_due",
+        "bản tự chấm điểm thi đua đến hạn hoặc quá hạn chưa nộp",
+        "emulation self-assessments due or late",
+    ),
+    returned: (
+        "assessments_returned",
+        "bản tự chấm điểm thi đua bị trả lại cần sửa",
+        "self-assessments returned for correction",
+    ),
+    review: (
+        "assessments_review",
+        "bản tự chấm điểm chờ thẩm định",
+        "self-assessments waiting for appraisal",
+    ),
+    late: (
+        "assessments_units_late",
+        "đơn vị chưa nộp bản tự chấm điểm đã quá hạn",
+        "units that have not sent their self-assessment past due",
+    ),
+    base: "/emulation",
+    board: "/ranking",
+    owed: "/emulation",
+    owed_sep: '?',
+    many: "/emulation",
+    many_sep: '?',
+};
+
 impl Store {
     /// Report items, each a bounded indexed read whatever the size of the subtree:
     /// reports the user's own units owe (due soon or late, or returned) through
@@ -779,6 +857,18 @@ impl Store {
     /// among the latest reports they issued through `request_target_state_idx
     /// (request_id, state)`; and the units late on those reports from the roll-up row.
     async fn report_todo(&self, area: &Area, today: Date) -> Result<Vec<TodoItem>> {
+        let mut items = self.form_flow_todo(area, today, &REPORTS).await?;
+        items.extend(self.form_flow_todo(area, today, &ASSESSMENTS).await?);
+        Ok(items)
+    }
+
+    /// The to-do items of one kind of request that follows the form flow.
+    async fn form_flow_todo(
+        &self,
+        area: &Area,
+        today: Date,
+        k: &FormFlowTodo,
+    ) -> Result<Vec<TodoItem>> {
         let mut items = Vec::new();
         if area.roots.is_empty() || area.roots.len() > 100 {
             return Ok(items);
@@ -790,32 +880,19 @@ impl Store {
             .collect::<Vec<_>>()
             .join(",");
         let horizon = today + Duration::days(congdoan_domain::request::REMIND_BEFORE_DAYS);
-        let owed_link = match area.link_unit {
-            Some(u) => format!("/reports/owed?unit={u}"),
-            None => "/reports/owed".to_string(),
-        };
-        // (kind, states, vi, en)
+        let owed_link = format!("{}{}", k.owed, area.unit_param(k.owed_sep));
         let own: [(&'static str, &str, &str, &str); 2] = [
-            (
-                "reports_due",
-                "'pending','draft'",
-                "báo cáo đến hạn hoặc quá hạn chưa nộp",
-                "reports due or late",
-            ),
-            (
-                "reports_returned",
-                "'returned'",
-                "báo cáo bị trả lại cần sửa",
-                "reports returned for correction",
-            ),
+            (k.due.0, "'pending','draft'", k.due.1, k.due.2),
+            (k.returned.0, "'returned'", k.returned.1, k.returned.2),
         ];
         for (kind, states, vi, en) in own {
             let rows: Vec<(i64, i64, Date)> = read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "SELECT t.request_id, t.unit_id, t.due_on FROM request_target t \
                  JOIN request r ON r.request_id = t.request_id \
                  WHERE t.unit_id IN ({ids}) AND t.state IN ({states}) AND t.ended_on IS NULL \
-                 AND r.kind = 'report' {} ORDER BY t.due_on LIMIT {}",
-                if kind == "reports_due" { "AND t.due_on <= $1" } else { "AND $1 = $1" },
+                 AND r.kind = '{}' {} ORDER BY t.due_on LIMIT {}",
+                k.kind,
+                if kind == k.due.0 { "AND t.due_on <= $1" } else { "AND $1 = $1" },
                 COUNT_CAP + 1)))
                 .bind(horizon).fetch_all(p).await)?;
             let Some(&(rid, uid, due)) = rows.first() else {
@@ -824,7 +901,7 @@ impl Store {
             let n = rows.len() as i64;
             items.push(TodoItem {
                 kind,
-                severity: if kind == "reports_returned" || due < today {
+                severity: if kind == k.returned.0 || due < today {
                     Severity::Urgent
                 } else {
                     Severity::Soon
@@ -834,11 +911,11 @@ impl Store {
                 count: n.min(COUNT_CAP),
                 more: n > COUNT_CAP,
                 link: if n == 1 {
-                    format!("/reports/{rid}/units/{uid}")
+                    format!("{}/{rid}/units/{uid}", k.base)
                 } else {
                     owed_link.clone()
                 },
-                due: (kind == "reports_due").then_some(due),
+                due: (kind == k.due.0).then_some(due),
             });
         }
         // The latest reports the user's units issued: waiting for review, and late units.
@@ -846,8 +923,8 @@ impl Store {
             "SELECT r.request_id, r.due_on, \
              (SELECT g.n FROM request_tally g WHERE g.request_id = r.request_id AND g.unit_id = 0 AND g.key = '#expected'), \
              (SELECT g.n FROM request_tally g WHERE g.request_id = r.request_id AND g.unit_id = 0 AND g.key = '#received') \
-             FROM request r WHERE r.issuer_unit_id IN ({ids}) AND r.kind = 'report' \
-             ORDER BY r.issued_on DESC LIMIT 50")))
+             FROM request r WHERE r.issuer_unit_id IN ({ids}) AND r.kind = '{}' \
+             ORDER BY r.issued_on DESC LIMIT 50", k.kind)))
             .fetch_all(p).await)?;
         if issued.is_empty() {
             return Ok(items);
@@ -865,16 +942,16 @@ impl Store {
             let n = review.len() as i64;
             let one = review.iter().all(|r| r.0 == first.0);
             items.push(TodoItem {
-                kind: "reports_review",
+                kind: k.review.0,
                 severity: Severity::Soon,
-                title_vi: "báo cáo chờ duyệt".into(),
-                title_en: "reports waiting for review".into(),
+                title_vi: k.review.1.into(),
+                title_en: k.review.2.into(),
                 count: n.min(COUNT_CAP),
                 more: n > COUNT_CAP,
                 link: if one {
-                    format!("/reports/{}", first.0)
+                    format!("{}/{}{}", k.base, first.0, k.board)
                 } else {
-                    format!("/forms{}", area.unit_param('?'))
+                    format!("{}{}", k.many, area.unit_param(k.many_sep))
                 },
                 due: None,
             });
@@ -888,15 +965,15 @@ impl Store {
         if !lagging.is_empty() {
             let n: i64 = lagging.iter().map(|r| r.2).sum();
             items.push(TodoItem {
-                kind: "reports_units_late",
+                kind: k.late.0,
                 severity: Severity::Urgent,
-                title_vi: "đơn vị chưa nộp báo cáo đã quá hạn".into(),
-                title_en: "units that have not sent reports past due".into(),
+                title_vi: k.late.1.into(),
+                title_en: k.late.2.into(),
                 count: n,
                 more: false,
                 link: match lagging.as_slice() {
-                    [one] => format!("/reports/{}", one.0),
-                    _ => format!("/forms{}", area.unit_param('?')),
+                    [one] => format!("{}/{}{}", k.base, one.0, k.board),
+                    _ => format!("{}{}", k.many, area.unit_param(k.many_sep)),
                 },
                 due: lagging.iter().map(|r| r.1).min(),
             });

@@ -122,6 +122,7 @@ pub(crate) const ACTIONS: &[(&str, &str, &str)] = &[
         "model_replicate",
         "Đề nghị nhân rộng mô hình",
         "Asked to replicate a model",
+    ),
     // Emulation scoring (issue 15).
     (
         "appraise",
