@@ -49,6 +49,10 @@ struct ServeArgs {
     /// The longest validity of an API token, in days.
     #[arg(long, env = "CONGDOAN_TOKEN_MAX_DAYS", default_value_t = 365)]
     token_max_days: i64,
+    /// The address the public reaches this server at (printed in the QR code of
+    /// certificates); by default http:// and the listening address.
+    #[arg(long, env = "CONGDOAN_PUBLIC_URL")]
+    public_url: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -421,6 +425,11 @@ async fn serve(a: ServeArgs) -> anyhow::Result<()> {
             secure_cookies: a.secure_cookies,
             token_max_days: a.token_max_days.max(1),
             token_default_days: a.token_default_days.clamp(1, a.token_max_days.max(1)),
+            public_url: a
+                .public_url
+                .clone()
+                .map(|u| u.trim_end_matches('/').to_string())
+                .unwrap_or_else(|| format!("http://{}", a.listen)),
             ..Default::default()
         },
     };

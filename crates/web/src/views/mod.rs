@@ -4,6 +4,7 @@
 mod accounts;
 mod agreements;
 mod audit;
+pub(crate) mod certificates;
 mod clusters;
 mod confirm;
 mod dashboard;
@@ -104,6 +105,7 @@ pub fn routes() -> Router<AppState> {
         .merge(forms::routes())
         .merge(reports::routes())
         .merge(request_pdf::routes())
+        .merge(certificates::routes())
         .fallback(unknown_page)
         .layer(axum::middleware::from_fn(html_errors))
 }
