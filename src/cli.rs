@@ -127,6 +127,10 @@ enum Command {
     /// (`bench` runs it once per hostile file, each in a fresh process).
     #[command(hide = true)]
     BenchHostile { file: std::path::PathBuf },
+    /// Typeset a batch of synthetic certificates, then print the seconds, the peak
+    /// memory of this process and the PDF's size (`bench` runs it in a fresh process).
+    #[command(hide = true)]
+    BenchCertificates { count: usize },
     /// Apply a restructuring plan now (all or nothing), or the scheduled plans that are due.
     Plan {
         #[command(flatten)]
@@ -319,6 +323,12 @@ pub async fn run(args: impl IntoIterator<Item = OsString>) -> anyhow::Result<()>
             let outcome = crate::bench::read_like_an_import(&file);
             let rss = crate::bench::peak_rss_mib().unwrap_or(f64::NAN);
             println!("{rss:.1}\t{outcome}");
+            Ok(())
+        }
+        Some(Command::BenchCertificates { count }) => {
+            let (secs, bytes) = crate::bench_certificates::render_batch(count).await?;
+            let rss = crate::bench::peak_rss_mib().unwrap_or(f64::NAN);
+            println!("{secs:.2}\t{rss:.0}\t{bytes}");
             Ok(())
         }
         Some(Command::Import {

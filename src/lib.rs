@@ -2,8 +2,10 @@
 //! command line. `main.rs` only calls [`cli::run`].
 
 pub mod bench;
+mod bench_certificates;
 mod bench_requests;
 pub mod cli;
+mod demo_certificates;
 mod demo_requests;
 pub mod import;
 
@@ -90,6 +92,9 @@ pub async fn load_demo_if_empty(store: &Store) -> anyhow::Result<bool> {
     demo_requests::load(store, time::OffsetDateTime::now_utc().date())
         .await
         .context("loading the demo's directives and reports")?;
+    demo_certificates::load(store)
+        .await
+        .context("loading the demo's certificates")?;
     store.mark_accounts_demo().await?;
     Ok(true)
 }
