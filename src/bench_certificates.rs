@@ -14,7 +14,13 @@ pub const BATCH: usize = 1_000;
 /// returns the seconds taken and the PDF's size in bytes.
 pub async fn render_batch(n: usize) -> anyhow::Result<(f64, usize)> {
     let family = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Đặng"];
-    let given = ["Thị Thu Hường", "Văn Đức", "Ngọc Ánh", "Quốc Bảo", "Thị Mỹ Duyên"];
+    let given = [
+        "Thị Thu Hường",
+        "Văn Đức",
+        "Ngọc Ánh",
+        "Quốc Bảo",
+        "Thị Mỹ Duyên",
+    ];
     let certs: Vec<_> = (0..n)
         .map(|i| {
             let code = congdoan_store::new_certificate_code();

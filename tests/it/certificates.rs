@@ -39,7 +39,9 @@ fn tempfile_dir() -> std::path::PathBuf {
 
 /// The code of the certificate of `name` in a list page.
 fn code_in(html: &str, name: &str) -> String {
-    let at = html.find(name).unwrap_or_else(|| panic!("{name} not listed: {html}"));
+    let at = html
+        .find(name)
+        .unwrap_or_else(|| panic!("{name} not listed: {html}"));
     let rest = &html[at..];
     let v = rest.find("href=\"/verify/").expect("a verify link") + "href=\"/verify/".len();
     rest[v..v + 12].to_string()
@@ -85,7 +87,10 @@ async fn issue_verify_revoke(kind: Kind) {
     let (status, _, html) = br.post_form(&page, &page, &fields).await;
     assert_eq!(status, 200);
     assert!(html.contains("id=\"confirm-yes\""), "{html}");
-    assert!(html.contains("Quyết định số 12/QĐ-CĐCS ngày 15/12/2025"), "{html}");
+    assert!(
+        html.contains("Quyết định số 12/QĐ-CĐCS ngày 15/12/2025"),
+        "{html}"
+    );
     let mut confirmed = fields.to_vec();
     confirmed.push(("confirmed", "1"));
     let (status, url, html) = br.post_form(&page, &page, &confirmed).await;
@@ -96,15 +101,28 @@ async fn issue_verify_revoke(kind: Kind) {
 
     // The public page, without a login: name and title, nothing personal.
     let anon = reqwest::Client::new();
-    let r = anon.get(app.url(&format!("/verify/{code}"))).send().await.unwrap();
+    let r = anon
+        .get(app.url(&format!("/verify/{code}")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 200);
     let html = r.text().await.unwrap();
     assert!(html.contains(&member.full_name), "{html}");
-    assert!(html.contains("Đoàn viên công đoàn xuất sắc năm 2025"), "{html}");
+    assert!(
+        html.contains("Đoàn viên công đoàn xuất sắc năm 2025"),
+        "{html}"
+    );
     assert!(html.contains("Giấy hợp lệ"), "{html}");
     assert!(html.contains("Quyết định số 12/QĐ-CĐCS"), "{html}");
-    for secret in [member.cccd.clone(), member.phone.clone()].into_iter().flatten() {
-        assert!(!html.contains(&secret), "personal data {secret} shown: {html}");
+    for secret in [member.cccd.clone(), member.phone.clone()]
+        .into_iter()
+        .flatten()
+    {
+        assert!(
+            !html.contains(&secret),
+            "personal data {secret} shown: {html}"
+        );
     }
     let birth = congdoan_domain::date::format_vn_date(member.birth_date);
     assert!(!html.contains(&birth), "birth date shown: {html}");
@@ -116,12 +134,25 @@ async fn issue_verify_revoke(kind: Kind) {
     assert!(html.contains(&member.full_name));
 
     // Unknown code: 404 with the Vietnamese message.
-    let r = anon.get(app.url("/verify/ABCDEFGHJKMN")).send().await.unwrap();
+    let r = anon
+        .get(app.url("/verify/ABCDEFGHJKMN"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 404);
-    assert!(r.text().await.unwrap().contains("Không tìm thấy giấy chứng nhận"));
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Không tìm thấy giấy chứng nhận")
+    );
 
     // The batch PDF: one page per certificate issued.
-    let r = br.get(&format!("/units/{unit}/certificates.pdf?decision=12%2FQĐ-CĐCS")).await;
+    let r = br
+        .get(&format!(
+            "/units/{unit}/certificates.pdf?decision=12%2FQĐ-CĐCS"
+        ))
+        .await;
     assert_eq!(r.status().as_u16(), 200);
     assert_eq!(pdf_pages(&r.bytes().await.unwrap()), 3);
 
@@ -130,9 +161,14 @@ async fn issue_verify_revoke(kind: Kind) {
     let id_at = list.find(&format!("/verify/{code}")).unwrap();
     let row = &list[..id_at];
     let pdf_at = row.rfind("href=\"/certificates/").unwrap() + "href=\"/certificates/".len();
-    let id: String = row[pdf_at..].chars().take_while(char::is_ascii_digit).collect();
+    let id: String = row[pdf_at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
     let revoke = format!("/certificates/{id}/revoke");
-    let (status, _, html) = br.post_form(&revoke, &revoke, &[("revoked_reason", "")]).await;
+    let (status, _, html) = br
+        .post_form(&revoke, &revoke, &[("revoked_reason", "")])
+        .await;
     assert_eq!(status, 422, "{html}");
     assert!(html.contains("Lý do thu hồi"), "{html}");
     let (status, _, _) = br
@@ -148,7 +184,10 @@ async fn issue_verify_revoke(kind: Kind) {
         .await
         .unwrap();
     assert!(html.contains("đã bị thu hồi"), "{html}");
-    assert!(!html.contains("Cấp nhầm người"), "the reason stays private: {html}");
+    assert!(
+        !html.contains("Cấp nhầm người"),
+        "the reason stays private: {html}"
+    );
 
     // A viewer cannot issue.
     let viewer = app.login("cdcs.viewer").await;
@@ -199,7 +238,10 @@ async fn store_batch_is_all_or_nothing(kind: Kind) {
         .unwrap();
     assert_eq!(done.len(), 2);
     assert_ne!(done[0].code, done[1].code);
-    let found = s.certificate_by_code(&done[1].code.to_lowercase()).await.unwrap();
+    let found = s
+        .certificate_by_code(&done[1].code.to_lowercase())
+        .await
+        .unwrap();
     assert_eq!(found.recipient_name, "B Hai");
 }
 
