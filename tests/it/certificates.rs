@@ -2,6 +2,7 @@
 //! verified by anyone on the public page (name and title only), revoked,
 //! printed as one PDF whose page count is the number issued.
 
+use crate::both_engines;
 use crate::harness::{Kind, TestApp};
 use crate::restructure::active_member;
 use congdoan_store::NewCertificate;
@@ -159,8 +160,9 @@ async fn issue_verify_revoke(kind: Kind) {
     // Revoke: a reason is required, then the public page says revoked.
     let (_, list) = br.get_html(&page).await;
     let id_at = list.find(&format!("/verify/{code}")).unwrap();
-    let row = &list[..id_at];
-    let pdf_at = row.rfind("href=\"/certificates/").unwrap() + "href=\"/certificates/".len();
+    // The row's PDF link comes after its code.
+    let row = &list[id_at..];
+    let pdf_at = row.find("href=\"/certificates/").unwrap() + "href=\"/certificates/".len();
     let id: String = row[pdf_at..]
         .chars()
         .take_while(char::is_ascii_digit)
