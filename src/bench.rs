@@ -381,6 +381,7 @@ pub async fn run(o: BenchOptions) -> anyhow::Result<String> {
     restructure_phase(&store, &scope, &root, &province, o.reps, &mut line).await?;
     line(String::new());
     hostile_phase(&tmp, &mut line)?;
+    crate::bench_certificates::phase(&mut line)?;
     line(String::new());
     if let Some(rss) = peak_rss_mib() {
         line(format!(

@@ -49,6 +49,10 @@ struct ServeArgs {
     /// The longest validity of an API token, in days.
     #[arg(long, env = "CONGDOAN_TOKEN_MAX_DAYS", default_value_t = 365)]
     token_max_days: i64,
+    /// The address the public reaches this server at (printed in the QR code of
+    /// certificates); by default http:// and the listening address.
+    #[arg(long, env = "CONGDOAN_PUBLIC_URL")]
+    public_url: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -123,6 +127,10 @@ enum Command {
     /// (`bench` runs it once per hostile file, each in a fresh process).
     #[command(hide = true)]
     BenchHostile { file: std::path::PathBuf },
+    /// Typeset a batch of synthetic certificates, then print the seconds, the peak
+    /// memory of this process and the PDF's size (`bench` runs it in a fresh process).
+    #[command(hide = true)]
+    BenchCertificates { count: usize },
     /// Apply a restructuring plan now (all or nothing), or the scheduled plans that are due.
     Plan {
         #[command(flatten)]
@@ -317,6 +325,12 @@ pub async fn run(args: impl IntoIterator<Item = OsString>) -> anyhow::Result<()>
             println!("{rss:.1}\t{outcome}");
             Ok(())
         }
+        Some(Command::BenchCertificates { count }) => {
+            let (secs, bytes) = crate::bench_certificates::render_batch(count).await?;
+            let rss = crate::bench::peak_rss_mib().unwrap_or(f64::NAN);
+            println!("{secs:.2}\t{rss:.0}\t{bytes}");
+            Ok(())
+        }
         Some(Command::Import {
             db,
             unit,
@@ -421,6 +435,11 @@ async fn serve(a: ServeArgs) -> anyhow::Result<()> {
             secure_cookies: a.secure_cookies,
             token_max_days: a.token_max_days.max(1),
             token_default_days: a.token_default_days.clamp(1, a.token_max_days.max(1)),
+            public_url: a
+                .public_url
+                .clone()
+                .map(|u| u.trim_end_matches('/').to_string())
+                .unwrap_or_else(|| format!("http://{}", a.listen)),
             ..Default::default()
         },
     };

@@ -2,8 +2,10 @@
 //! command line. `main.rs` only calls [`cli::run`].
 
 pub mod bench;
+mod bench_certificates;
 mod bench_requests;
 pub mod cli;
+mod demo_certificates;
 mod demo_emulation;
 mod demo_models;
 mod demo_requests;
@@ -102,6 +104,9 @@ pub async fn load_demo_if_empty(store: &Store) -> anyhow::Result<bool> {
     demo_emulation::load(store)
         .await
         .context("loading the demo's emulation scoring")?;
+    demo_certificates::load(store)
+        .await
+        .context("loading the demo's certificates")?;
     store.mark_accounts_demo().await?;
     Ok(true)
 }

@@ -7,6 +7,7 @@ mod agreements;
 mod api;
 mod authorise;
 mod browser;
+mod certificates;
 mod cli;
 mod clusters;
 mod confirm;

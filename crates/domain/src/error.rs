@@ -416,6 +416,20 @@ pub fn field_label(field: &str, lang: Lang) -> &str {
         "cash_rule" => ("Tiền thưởng", "Cash"),
         "period_type" => ("Loại kỳ", "Period type"),
         "issuer" => ("Đơn vị ban hành", "Issuer"),
+        // Certificates (giấy khen, giấy chứng nhận).
+        "award_title" => ("Danh hiệu, nội dung khen", "Distinction"),
+        "recipient_name" => ("Người (đơn vị) được tặng", "Recipient"),
+        "recipient_unit_name" => ("Đơn vị của người được tặng", "Recipient's unit"),
+        "achievement" => ("Thành tích", "Achievement"),
+        "decision_number" => ("Số quyết định", "Decision number"),
+        "decision_date" => ("Ngày quyết định", "Decision date"),
+        "place" => ("Địa danh", "Place"),
+        "signer_position" => ("Chức vụ người ký", "Signer's position"),
+        "signer_name" => ("Họ tên người ký", "Signer's name"),
+        "recipients" => ("Danh sách người được tặng", "Recipients"),
+        "revoked_reason" => ("Lý do thu hồi", "Reason for revoking"),
+        "certificate_id" => ("Giấy khen, giấy chứng nhận", "Certificate"),
+        "issuer_unit_id" => ("Đơn vị cấp", "Issuing unit"),
         _ => return field,
     };
     match lang {

@@ -16,6 +16,10 @@ pub enum Limit {
     TextBytes,
     /// Bytes of one SVG image ([`crate::MAX_SVG_BYTES`]).
     SvgBytes,
+    /// Certificates in one batch ([`crate::MAX_CERTIFICATES`]).
+    Certificates,
+    /// Characters of one certificate field ([`crate::MAX_CERT_FIELD_CHARS`]), so it fits its page.
+    FieldChars,
 }
 
 impl Limit {
@@ -31,6 +35,10 @@ impl Limit {
             (Limit::TextBytes, Lang::En) => "bytes of text",
             (Limit::SvgBytes, Lang::Vi) => "byte của một hình SVG",
             (Limit::SvgBytes, Lang::En) => "bytes of one SVG image",
+            (Limit::Certificates, Lang::Vi) => "giấy khen, giấy chứng nhận trong một lần in",
+            (Limit::Certificates, Lang::En) => "certificates in one batch",
+            (Limit::FieldChars, Lang::Vi) => "ký tự trong một mục của giấy",
+            (Limit::FieldChars, Lang::En) => "characters in one certificate field",
         }
     }
 }

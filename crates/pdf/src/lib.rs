@@ -5,9 +5,13 @@
 //! Kept in its own crate because typst is large (hundreds of crates): only the
 //! crates that export PDFs pay its compile time.
 //!
+//! [`render_certificates`] typesets certificates (giấy khen) with a QR code,
+//! a batch in one compile.
+//!
 //! [`render`] is CPU-bound (a few milliseconds for a page, seconds for a
 //! 10,000-row table): call it from `spawn_blocking` in async code.
 
+mod certificate;
 mod chart;
 mod error;
 
@@ -20,6 +24,9 @@ use typst::foundations::{Array, Bytes, Dict, IntoValue, Value};
 use typst_as_lib::TypstEngine;
 use typst_layout::PagedDocument;
 
+pub use certificate::{
+    Certificate, MAX_CERT_FIELD_CHARS, MAX_CERTIFICATES, decision_line, qr_svg, render_certificates,
+};
 pub use chart::svg_line_chart;
 pub use error::{Limit, PdfError};
 

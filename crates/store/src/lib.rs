@@ -8,6 +8,7 @@ mod accounts;
 mod agreements;
 mod audit;
 mod bulk;
+mod certificates;
 mod clusters;
 mod dashboard;
 mod emulation;
@@ -38,6 +39,11 @@ pub use agreements::{
 };
 pub use audit::{AuditEntry, AuditQuery};
 pub use bulk::LoadReport;
+pub use certificates::{
+    CERT_CODE_LEN, CERTIFICATE_KINDS, CERTIFICATE_PAGE, Certificate, CertificateCheck,
+    MAX_CERT_REASON, MAX_CERT_TEXT, MAX_CERTIFICATE_BATCH, NewCertificate, certificate_kind_label,
+    new_certificate_code, normalize_certificate_code,
+};
 pub use clusters::{Cluster, ClusterDetail, ClusterUnit, Supervisor};
 pub use dashboard::{Coordinated, Count, Dashboard};
 pub use emulation::{

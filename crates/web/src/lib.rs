@@ -13,6 +13,7 @@ pub(crate) mod views;
 pub use auth::{hash_password, new_token, sha256_hex, verify_password};
 pub use error::AppError;
 pub use i18n::Tr;
+pub use views::certificates::{certificates_pdf, printed, verify_url};
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
@@ -31,6 +32,9 @@ pub struct WebConfig {
     /// Validity of a new API token when none is asked for, and the longest allowed.
     pub token_default_days: i64,
     pub token_max_days: i64,
+    /// The address the public reaches this server at (no trailing slash): printed
+    /// in the QR codes of certificates, which lead to `/verify/{code}`.
+    pub public_url: String,
 }
 
 impl Default for WebConfig {
@@ -40,6 +44,7 @@ impl Default for WebConfig {
             session_hours: 12,
             token_default_days: congdoan_store::DEFAULT_TOKEN_DAYS,
             token_max_days: 365,
+            public_url: "http://127.0.0.1:8080".into(),
         }
     }
 }

@@ -38,6 +38,17 @@ pub(crate) const ACTIONS: &[(&str, &str, &str)] = &[
     ),
     ("revoke", "Thu hồi khoá API", "Revoked an API token"),
     ("login", "Đăng nhập", "Logged in"),
+    // Certificates (issue 15 item 7).
+    (
+        "certificate_issue",
+        "Cấp giấy khen, giấy chứng nhận",
+        "Issued a certificate",
+    ),
+    (
+        "certificate_revoke",
+        "Thu hồi giấy khen, giấy chứng nhận",
+        "Revoked a certificate",
+    ),
     ("login_failed", "Đăng nhập sai", "Failed login"),
     (
         "login_throttled",

@@ -4,6 +4,7 @@
 mod accounts;
 mod agreements;
 mod audit;
+pub(crate) mod certificates;
 mod clusters;
 mod confirm;
 mod dashboard;
@@ -113,6 +114,7 @@ pub fn routes() -> Router<AppState> {
         .merge(emulation::routes())
         .merge(request_pdf::routes())
         .merge(rewards::routes())
+        .merge(certificates::routes())
         .fallback(unknown_page)
         .layer(axum::middleware::from_fn(html_errors))
 }

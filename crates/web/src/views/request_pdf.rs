@@ -36,7 +36,7 @@ fn col(title: &str, align: Align, width: Option<f32>) -> Column {
 }
 
 /// "An Giang" from the unit's province ("Tỉnh An Giang").
-fn place(u: &Unit) -> String {
+pub(super) fn place(u: &Unit) -> String {
     u.province_code
         .and_then(congdoan_domain::divisions::province)
         .map(|p| {
