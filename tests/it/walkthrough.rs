@@ -48,6 +48,20 @@ async fn main_text(c: &Client, needle: &str) -> String {
     panic!("{needle:?} never showed; the page says:\n{last}");
 }
 
+/// The page a failed step left the browser on, to say where it stopped.
+async fn where_we_are(c: &Client) -> String {
+    let url = c
+        .current_url()
+        .await
+        .map(|u| u.to_string())
+        .unwrap_or_default();
+    let text = match c.find(Locator::Css("main")).await {
+        Ok(e) => e.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    format!("at {url}:\n{text}")
+}
+
 /// Logs out by forgetting the session, then logs in as `who` from the login page.
 async fn switch_to(
     c: &Client,
@@ -56,7 +70,26 @@ async fn switch_to(
 ) -> Result<(), fantoccini::error::CmdError> {
     c.delete_all_cookies().await?;
     c.goto(&app.url("/login")).await?;
-    log_in(c, who).await
+    log_in(c, who).await?;
+    // A login lands on the to-do page: wait for it, so that the next navigation does not
+    // race the login's redirect.
+    for _ in 0..100 {
+        if c.current_url().await?.path() == "/todo"
+            && c.find(Locator::Css("#todo-items, #todo-empty"))
+                .await
+                .is_ok()
+        {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{who} did not land on the to-do page");
+}
+
+/// Confirms on whichever confirmation page is shown (the shared one, or one that asks
+/// for a field such as a reason).
+async fn confirm(c: &Client) -> Result<(), fantoccini::error::CmdError> {
+    click(c, "#confirm-yes, #confirm-form button[type=submit]").await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -68,8 +101,9 @@ async fn a_directive_goes_down_and_comes_back_on_a_phone() {
     let c = connect(driver.port).await;
     let mut problems = Vec::new();
     let result = directive_walk(&c, &app, &mut problems).await;
+    let at = where_we_are(&c).await;
     let _ = c.close().await;
-    result.expect("walkthrough");
+    result.unwrap_or_else(|e| panic!("walkthrough: {e}\n{at}"));
     assert!(problems.is_empty(), "{problems:#?}");
 }
 
@@ -174,8 +208,9 @@ async fn a_report_is_defined_filled_reviewed_and_rolled_up_on_a_phone() {
     let c = connect(driver.port).await;
     let mut problems = Vec::new();
     let result = report_walk(&c, &app, &mut problems).await;
+    let at = where_we_are(&c).await;
     let _ = c.close().await;
-    result.expect("walkthrough");
+    result.unwrap_or_else(|e| panic!("walkthrough: {e}\n{at}"));
     assert!(problems.is_empty(), "{problems:#?}");
 }
 
@@ -217,9 +252,24 @@ async fn report_walk(
         .select_by_value("month")
         .await?;
     fill(c, "#due_days", "5").await?;
-    click(c, "input[name=filled_by][value=CDCS]").await?;
+    // CĐCS fill it: the builder's default.
+    let cdcs = c
+        .find(Locator::Css("input[name=filled_by][value=CDCS]"))
+        .await?;
+    if !cdcs.is_selected().await? {
+        cdcs.click().await?;
+    }
     fill(c, "#f_key", "doan_vien").await?;
     fill(c, "#f_label", "Đoàn viên cuối kỳ").await?;
+    // The register prefill is among the field's further options, folded on a phone.
+    if c.find(Locator::Css("#field-more"))
+        .await?
+        .attr("open")
+        .await?
+        .is_none()
+    {
+        click(c, "#field-more > summary").await?;
+    }
     c.find(Locator::Css("#f_prefill"))
         .await?
         .select_by_value("members_at_end")
@@ -280,19 +330,21 @@ async fn report_walk(
     c.goto(&app.url(&format!("{report}/units/{factory}")))
         .await?;
     click(c, "#return").await?;
-    c.wait().for_element(Locator::Css("[name=reason]")).await?;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#confirm-form input[name=reason]"))
+        .await?;
     fill(
         c,
-        "[name=reason]",
+        "#confirm-form input[name=reason]",
         "Số công nhân khó khăn chưa khớp danh sách gửi kèm.",
     )
     .await?;
-    click(c, "#confirm-yes").await?;
+    confirm(c).await?;
     main_text(c, "Đã trả lại báo cáo để sửa.").await;
     c.goto(&app.url(&format!("{report}/units/{other}"))).await?;
     click(c, "#approve").await?;
-    c.wait().for_element(Locator::Css("#confirm-yes")).await?;
-    click(c, "#confirm-yes").await?;
+    confirm(c).await?;
     main_text(c, "Đã duyệt báo cáo.").await;
 
     // The factory corrects and resubmits from its to-do page.

@@ -425,7 +425,6 @@ pub fn field_label(field: &str, lang: Lang) -> &str {
         "decision_date" => ("Ngày quyết định", "Decision date"),
         "place" => ("Địa danh", "Place"),
         "signer_position" => ("Chức vụ người ký", "Signer's position"),
-        "signer_name" => ("Họ tên người ký", "Signer's name"),
         "recipients" => ("Danh sách người được tặng", "Recipients"),
         "revoked_reason" => ("Lý do thu hồi", "Reason for revoking"),
         "certificate_id" => ("Giấy khen, giấy chứng nhận", "Certificate"),

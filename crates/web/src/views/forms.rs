@@ -306,6 +306,18 @@ async fn form_page(
     form_view(&st, &user, id, send, vec![], vec![], notice).await
 }
 
+/// The form's due day after the period; when that has already passed (a period sent
+/// late), the units get the form's number of days from today instead of a deadline
+/// they could never meet. The confirmation restates the date.
+fn default_due(p: Period, due_days: u16) -> time::Date {
+    let due = p.due(due_days);
+    if due <= today() {
+        today() + time::Duration::days(i64::from(due_days.max(1)))
+    } else {
+        due
+    }
+}
+
 async fn form_view(
     st: &AppState,
     user: &CurrentUser,
@@ -347,7 +359,7 @@ async fn form_view(
     if send.due_on.is_empty()
         && let Ok(p) = Period::parse(kind, &send.period)
     {
-        send.due_on = format_vn_date(p.due(def.due_days));
+        send.due_on = format_vn_date(default_due(p, def.due_days));
     }
     let sent = match &sender {
         Some(u) => st
@@ -367,11 +379,17 @@ async fn form_view(
         None => vec![],
     };
     let invalid = !errors.is_empty() || !problems.is_empty();
+    let types = st.store.unit_types().await?;
     let page = render(FormPage {
+        filled_by: def
+            .filled_by
+            .iter()
+            .map(|t| super::units::type_name(&types, t, user.tr()))
+            .collect::<Vec<_>>()
+            .join(", "),
         chrome: Chrome::new(user, &f.title),
         period_name: kind.name_vi(),
         due_days: def.due_days,
-        filled_by: def.filled_by.join(", "),
         fields: field_lines(&form),
         can_edit: user.scope.can_write(&f.owner_path),
         f,
@@ -482,7 +500,7 @@ async fn send_report(
         }
     };
     let due_on = if f.due_on.trim().is_empty() {
-        period.map(|p| p.due(def.due_days))
+        period.map(|p| default_due(p, def.due_days))
     } else {
         crate::forms::parse_date_req(&f.due_on, "due_on", &mut errs)
     };
