@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use congdoan_domain::cccd::Cccd;
+use congdoan_domain::member::Sex;
 use congdoan_domain::phone::PhoneVn;
 use congdoan_domain::text::{PersonName, fold, name_sort_key, nfc};
 use time::macros::date;

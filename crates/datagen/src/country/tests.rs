@@ -11,6 +11,7 @@ use congdoan_domain::text::{PersonName, nfc};
 use super::batch::Ids;
 use super::places::{PROVINCES, provinces};
 use super::*;
+use crate::MemberSeed;
 use crate::people::{RESERVED_CCCD, age_on};
 use time::macros::date;
 
