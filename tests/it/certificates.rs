@@ -8,7 +8,7 @@ use crate::restructure::active_member;
 use congdoan_store::NewCertificate;
 use time::macros::date;
 
-fn pdf_pages(bytes: &[u8]) -> usize {
+pub(crate) fn pdf_pages(bytes: &[u8]) -> usize {
     let dir = tempfile_dir();
     let path = dir.join("batch.pdf");
     std::fs::write(&path, bytes).unwrap();

@@ -13,7 +13,8 @@ both_engines!(
     demo_decision_has_its_payout_list,
     quota_is_refused_on_the_page_and_through_the_api,
     comprehensive_and_thematic_for_one_period_are_refused,
-    cash_follows_the_base_salary_on_the_decision_date
+    cash_follows_the_base_salary_on_the_decision_date,
+    a_decision_prints_its_certificates_once
 );
 
 async fn kind(s: &Store, scope: &Scope, code: &str) -> RewardKind {
@@ -354,4 +355,71 @@ async fn cash_follows_the_base_salary_on_the_decision_date(kind: Kind) {
         .map(|d| d.doc_number)
         .collect();
     assert_eq!(numbers, ["2/QĐ-CĐCS", "1/QĐ-CĐCS"]);
+}
+
+/// From the decision page: "In giấy khen…" restates how many, then issues one
+/// certificate per line with the decision's number; the batch PDF has a page each, the
+/// public page verifies one, and a second print adds none.
+async fn a_decision_prints_its_certificates_once(kind: Kind) {
+    let Some(app) = TestApp::spawn(kind).await else {
+        return;
+    };
+    let (s, scope) = (app.store(), app.admin_scope());
+    let office = app.unit_id("CDVC-CDCS-002-BP01").await;
+    let d = s.reward_decisions(&scope, Some(office)).await.unwrap()[0].clone();
+    let page = format!("/rewards/decisions/{}", d.decision_id);
+    let action = format!("{page}/certificates");
+    let br = app.login("admin").await;
+    let (status, html) = br.get_html(&page).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("id=\"print-certificates\""), "{html}");
+    let (status, _, confirm) = br.post_form(&page, &action, &[]).await;
+    assert_eq!(status, 200);
+    assert!(
+        confirm.contains("15/QĐ-CĐVP") && confirm.contains("<strong class=\"n\">11</strong>"),
+        "{confirm}"
+    );
+    let certs = s
+        .certificates_of_unit(&scope, office, Some("15/QĐ-CĐVP"), None, 100)
+        .await
+        .unwrap();
+    assert!(certs.is_empty(), "nothing issued before the confirmation");
+    let (status, url, list) = br.post_form(&page, &action, &[("confirmed", "1")]).await;
+    assert_eq!(status, 200, "{list}");
+    assert_eq!(url, format!("/units/{office}/certificates"));
+    let certs = s
+        .certificates_of_unit(&scope, office, Some("15/QĐ-CĐVP"), None, 100)
+        .await
+        .unwrap();
+    assert_eq!(certs.len(), 11);
+    let detail = s.reward_decision(&scope, d.decision_id).await.unwrap();
+    let first = &detail.items[0];
+    let c = certs
+        .iter()
+        .find(|c| c.recipient_name == first.recipient_name)
+        .expect("the first line's certificate");
+    assert_eq!(c.decision_number, "15/QĐ-CĐVP");
+    let (status, verify) = crate::harness::Browser::new(&app.base)
+        .get_html(&format!("/verify/{}", c.code))
+        .await;
+    assert_eq!(status, 200);
+    assert!(verify.contains(&first.recipient_name), "{verify}");
+    let pdf = br
+        .get(&format!(
+            "/units/{office}/certificates.pdf?decision=15%2FQĐ-CĐVP"
+        ))
+        .await;
+    assert_eq!(pdf.status().as_u16(), 200);
+    assert_eq!(
+        crate::certificates::pdf_pages(&pdf.bytes().await.unwrap()),
+        11
+    );
+    // Printing again issues nothing more.
+    let (status, _, _) = br.post_form(&page, &action, &[("confirmed", "1")]).await;
+    assert_eq!(status, 200);
+    let again = s
+        .certificates_of_unit(&scope, office, Some("15/QĐ-CĐVP"), None, 100)
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 11);
 }

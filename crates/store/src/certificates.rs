@@ -449,3 +449,87 @@ mod tests {
         assert_eq!(normalize_certificate_code("OOOOOOOOOOOO"), None);
     }
 }
+
+/// The certificate a reward line is printed on: a "Giấy khen" reward on a giấy khen,
+/// any other (a title, a "Giấy chứng nhận") on a giấy chứng nhận naming it.
+fn certificate_of(d: &crate::RewardDecision, i: &crate::RewardItem, place: &str) -> NewCertificate {
+    let name = congdoan_domain::text::fold(&i.reward_name);
+    let is_form = |f: &str| name.starts_with(f);
+    let kind = if is_form("giay khen") {
+        "giay_khen"
+    } else {
+        "giay_chung_nhan"
+    };
+    let title = if is_form("giay khen") || is_form("giay chung nhan") {
+        i.reason.clone().unwrap_or_else(|| d.title.clone())
+    } else {
+        i.reward_name.clone()
+    };
+    let reason = match &i.reason {
+        Some(r) if *r != title => r.clone(),
+        _ => format!("Đã có thành tích xuất sắc, kỳ {}.", i.period),
+    };
+    NewCertificate {
+        kind: kind.into(),
+        title,
+        recipient_name: i.recipient_name.clone(),
+        recipient_unit_name: Some(i.unit_name.clone()).filter(|u| !u.is_empty()),
+        reason,
+        decision_number: d.doc_number.clone(),
+        decision_date: d.decided_on,
+        place: place.to_string(),
+        signer_position: d.signer_role.clone(),
+        signer_name: d.signer_name.clone(),
+        member_id: i.member_id,
+        unit_id: i.unit_id,
+        reward_item_id: Some(i.item_id),
+    }
+}
+
+impl Store {
+    /// The lines of a reward decision that have no certificate yet (a decision is
+    /// printed once; a revoked certificate is not reissued by this path).
+    pub async fn uncertified_reward_items(
+        &self,
+        scope: &Scope,
+        decision_id: i64,
+    ) -> Result<(crate::DecisionDetail, Vec<crate::RewardItem>)> {
+        let d = self.reward_decision(scope, decision_id).await?;
+        let done: Vec<i64> = read!(self, p => sqlx::query_scalar(
+            "SELECT c.reward_item_id FROM certificate c JOIN reward_item i ON i.item_id = c.reward_item_id \
+             WHERE i.decision_id = $1")
+            .bind(decision_id).fetch_all(p).await)?;
+        let left = d
+            .items
+            .iter()
+            .filter(|i| !done.contains(&i.item_id))
+            .cloned()
+            .collect();
+        Ok((d, left))
+    }
+
+    /// Issues a certificate for every line of a reward decision not yet printed, in the
+    /// decision's name and with its number, date and signer; all or none.
+    pub async fn certify_reward_decision(
+        &self,
+        scope: &Scope,
+        decision_id: i64,
+        place: &str,
+    ) -> Result<Vec<Certificate>> {
+        let (d, left) = self.uncertified_reward_items(scope, decision_id).await?;
+        if left.is_empty() {
+            return Err(rule(
+                "ST2410",
+                "decision_id",
+                "Mọi người trong quyết định này đã được cấp giấy.",
+                "Everyone in this decision already has a certificate.",
+            ));
+        }
+        let items = left
+            .iter()
+            .map(|i| certificate_of(&d.decision, i, place))
+            .collect();
+        self.issue_certificates(scope, d.decision.issuer_unit_id, items)
+            .await
+    }
+}

@@ -15,6 +15,10 @@ use congdoan_store::{
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/units/{id}/certificates", get(list_page).post(issue))
+        .route(
+            "/rewards/decisions/{id}/certificates",
+            axum::routing::post(certify_decision),
+        )
         .route("/units/{id}/certificates.pdf", get(batch_pdf))
         .route("/certificates/{file}", get(one_pdf))
         .route("/certificates/{id}/revoke", get(revoke_form).post(revoke))
@@ -633,4 +637,77 @@ mod tests {
             ]
         );
     }
+}
+
+/// Prints the certificates of a reward decision: one per line not yet printed, with the
+/// decision's number, date and signer. Confirmed first; then the unit's list of
+/// certificates filtered on the decision, from where the batch PDF downloads.
+async fn certify_decision(
+    State(st): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, pairs): CsrfForm<Pairs>,
+) -> PageResult {
+    let tr = user.tr();
+    let (d, left) = st.store.uncertified_reward_items(&user.scope, id).await?;
+    let issuer = st
+        .store
+        .unit(&user.scope, d.decision.issuer_unit_id)
+        .await?;
+    let printed = format!(
+        "/units/{}/certificates?decision={}",
+        issuer.unit_id,
+        crate::error::urlencode(&d.decision.doc_number)
+    );
+    if left.is_empty() {
+        // Everyone has a certificate already: the list, from where they print.
+        return see_other(&printed);
+    }
+    if !confirm::confirmed(&pairs) {
+        let n = left.len() as i64;
+        let mut impacts = vec![Impact::count(
+            n,
+            &format!(
+                "{} {}",
+                tr.s("giấy in theo", "certificates under"),
+                congdoan_pdf::decision_line(&d.decision.doc_number, d.decision.decided_on)
+            ),
+        )];
+        for i in left.iter().take(10) {
+            impacts.push(Impact::line(format!(
+                "{} — {}",
+                i.recipient_name, i.reward_name
+            )));
+        }
+        if left.len() > 10 {
+            impacts.push(Impact::count(
+                n - 10,
+                tr.s("người (đơn vị) khác", "other recipients"),
+            ));
+        }
+        return ConfirmPage {
+            chrome: Chrome::new(&user, tr.s("In giấy khen theo quyết định?", "Print the decision's certificates?")),
+            lead: format!(
+                "{} {} {}.",
+                issuer.name,
+                tr.s("cấp giấy cho những người chưa có giấy trong quyết định", "issues certificates to those of the decision who have none:"),
+                d.decision.doc_number
+            ),
+            impacts,
+            irreversible: vec![tr
+                .s(
+                    "Mỗi giấy có một mã xác minh công khai. Giấy đã cấp không xoá được, chỉ thu hồi.",
+                    "Each certificate gets a public verification code. An issued certificate cannot be deleted, only revoked.",
+                )
+                .to_string()],
+            action: format!("/rewards/decisions/{id}/certificates"),
+            hidden: confirm::hidden(&pairs),
+            button: tr.s("Cấp và in giấy", "Issue and print").to_string(),
+            back: format!("/rewards/decisions/{id}"),
+        }
+        .render();
+    }
+    st.store
+        .certify_reward_decision(&user.scope, id, &super::request_pdf::place(&issuer))
+        .await?;
+    see_other(&format!("{printed}&notice=issued"))
 }
