@@ -92,10 +92,10 @@ pub async fn load_demo_if_empty(store: &Store) -> anyhow::Result<bool> {
         .load_demo_agreements(congdoan_datagen::DEMO_AGREEMENTS)
         .await
         .context("loading the demo's coordination agreements")?;
-    demo_requests::load(store, time::OffsetDateTime::now_utc().date())
+    demo_requests::load(store, congdoan_domain::date::today_vn())
         .await
         .context("loading the demo's directives and reports")?;
-    demo_models::load(store, time::OffsetDateTime::now_utc().date())
+    demo_models::load(store, congdoan_domain::date::today_vn())
         .await
         .context("loading the demo's good models")?;
     demo_rewards::load(store)

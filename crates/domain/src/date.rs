@@ -58,6 +58,12 @@ pub fn format_vn_date(d: Date) -> String {
     format!("{:02}/{:02}/{:04}", d.day(), u8::from(d.month()), d.year())
 }
 
+/// Today in Vietnam (UTC+7, no daylight saving): the date every rule and default is
+/// judged by, whatever the server's time zone (from 17:00 UTC it is already tomorrow).
+pub fn today_vn() -> Date {
+    (time::OffsetDateTime::now_utc() + time::Duration::hours(7)).date()
+}
+
 /// "05/07/2025 14:03" in Vietnam time (UTC+7, no daylight saving), whatever
 /// offset the timestamp carries: servers store UTC.
 pub fn format_vn_datetime(t: OffsetDateTime) -> String {

@@ -432,24 +432,6 @@ impl Store {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn codes_are_unambiguous_and_normalised() {
-        let a = new_certificate_code();
-        let b = new_certificate_code();
-        assert_eq!(a.len(), CERT_CODE_LEN);
-        assert_ne!(a, b);
-        assert!(!a.contains(['0', 'O', '1', 'I', 'L']));
-        let spaced = format!("{}-{} {}", &a[..4], &a[4..8], &a[8..].to_lowercase());
-        assert_eq!(normalize_certificate_code(&spaced), Some(a));
-        assert_eq!(normalize_certificate_code("short"), None);
-        assert_eq!(normalize_certificate_code("OOOOOOOOOOOO"), None);
-    }
-}
-
 /// The certificate a reward line is printed on: a "Giấy khen" reward on a giấy khen,
 /// any other (a title, a "Giấy chứng nhận") on a giấy chứng nhận naming it.
 fn certificate_of(d: &crate::RewardDecision, i: &crate::RewardItem, place: &str) -> NewCertificate {
@@ -531,5 +513,23 @@ impl Store {
             .collect();
         self.issue_certificates(scope, d.decision.issuer_unit_id, items)
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unambiguous_and_normalised() {
+        let a = new_certificate_code();
+        let b = new_certificate_code();
+        assert_eq!(a.len(), CERT_CODE_LEN);
+        assert_ne!(a, b);
+        assert!(!a.contains(['0', 'O', '1', 'I', 'L']));
+        let spaced = format!("{}-{} {}", &a[..4], &a[4..8], &a[8..].to_lowercase());
+        assert_eq!(normalize_certificate_code(&spaced), Some(a));
+        assert_eq!(normalize_certificate_code("short"), None);
+        assert_eq!(normalize_certificate_code("OOOOOOOOOOOO"), None);
     }
 }

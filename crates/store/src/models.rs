@@ -310,7 +310,10 @@ pub fn check_model(input: &ModelInput) -> Vec<ModelProblem> {
             &format!("tag \"{t}\" is over 50 characters."),
         );
     }
-    if input.started_on.is_some_and(|d| d > now().date()) {
+    if input
+        .started_on
+        .is_some_and(|d| d > congdoan_domain::date::today_vn())
+    {
         p(
             "ST2511",
             "started_on",
@@ -643,7 +646,7 @@ impl Store {
         let model = self.model(scope, model_id).await?;
         let issuer = self.unit(scope, input.issuer_unit_id).await?;
         scope.check_write(&issuer.path)?;
-        let today = now().date();
+        let today = congdoan_domain::date::today_vn();
         if input.due_on < today {
             return Err(StoreError::rule(
                 "ST2514",
@@ -804,7 +807,7 @@ impl Store {
             return Ok(None);
         }
         let more = owed.len() as i64 > cap;
-        let today = now().date();
+        let today = congdoan_domain::date::today_vn();
         let late = owed.iter().any(|o| o.1 < today);
         Ok(Some(crate::TodoItem {
             kind: "replication_owed",

@@ -354,7 +354,7 @@ impl Store {
         for (key, prefill) in form.prefills() {
             let n: i64 = match prefill {
                 Prefill::MembersAtEnd => {
-                    if end >= OffsetDateTime::now_utc().date() {
+                    if end >= congdoan_domain::date::today_vn() {
                         self.stat(unit_id, "status", "member").await?
                     } else {
                         self.members_as_of(&path, end).await?

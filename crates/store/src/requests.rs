@@ -746,7 +746,7 @@ impl Store {
         let spec =
             serde_json::to_string(&req.targets).map_err(|e| StoreError::Config(e.to_string()))?;
         // A request recorded after the fact is dated 08:00 (Vietnam) of its day.
-        let at = if req.issued_on < now().date() {
+        let at = if req.issued_on < congdoan_domain::date::today_vn() {
             req.issued_on
                 .with_hms(1, 0, 0)
                 .map(|d| d.assume_utc())

@@ -398,7 +398,7 @@ impl Store {
     /// in a unit of the node's subtree as it stood then. Reads the events of the
     /// node's subtree only, through `member_event_unit_idx`/`member_event_to_unit_idx`.
     async fn counts_as_of(&self, nodes: &mut [TreeNode], as_of: Date) -> Result<()> {
-        if as_of >= crate::now().date() {
+        if as_of >= congdoan_domain::date::today_vn() {
             return Ok(());
         }
         for n in nodes.iter_mut() {

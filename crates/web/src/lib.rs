@@ -97,7 +97,7 @@ pub fn spawn_worker(store: Store, wake: Arc<tokio::sync::Notify>) -> tokio::task
 
 /// Today in Vietnam (UTC+7): the default "as of" date and the bound for effective dates.
 pub fn today() -> time::Date {
-    (time::OffsetDateTime::now_utc() + time::Duration::hours(7)).date()
+    congdoan_domain::date::today_vn()
 }
 
 /// What pages may load: our own script and styles only, no inline script, no

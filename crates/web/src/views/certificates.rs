@@ -622,23 +622,6 @@ async fn verify_typed(
     verify_answer(&st, &headers, &q.code).await
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn recipient_lines_take_name_and_unit() {
-        assert_eq!(
-            recipient_lines("Nguyễn Văn A; Tổ 1\n\n  Lê Thị B\tPhân xưởng 2 \nTrần C;"),
-            vec![
-                ("Nguyễn Văn A".to_string(), Some("Tổ 1".to_string())),
-                ("Lê Thị B".to_string(), Some("Phân xưởng 2".to_string())),
-                ("Trần C".to_string(), None),
-            ]
-        );
-    }
-}
-
 /// Prints the certificates of a reward decision: one per line not yet printed, with the
 /// decision's number, date and signer. Confirmed first; then the unit's list of
 /// certificates filtered on the decision, from where the batch PDF downloads.
@@ -710,4 +693,21 @@ async fn certify_decision(
         .certify_reward_decision(&user.scope, id, &super::request_pdf::place(&issuer))
         .await?;
     see_other(&format!("{printed}&notice=issued"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recipient_lines_take_name_and_unit() {
+        assert_eq!(
+            recipient_lines("Nguyễn Văn A; Tổ 1\n\n  Lê Thị B\tPhân xưởng 2 \nTrần C;"),
+            vec![
+                ("Nguyễn Văn A".to_string(), Some("Tổ 1".to_string())),
+                ("Lê Thị B".to_string(), Some("Phân xưởng 2".to_string())),
+                ("Trần C".to_string(), None),
+            ]
+        );
+    }
 }
