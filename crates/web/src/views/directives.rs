@@ -596,29 +596,7 @@ async fn create_directive(State(st): State<AppState>, form: FilesForm) -> PageRe
     )
     .await;
     check_files(&files, &mut errs);
-    let by_type = match &spec {
-        Some(spec) => match st
-            .store
-            .preview_targets(&user.scope, unit.unit_id, spec)
-            .await
-        {
-            Ok(b) if b.is_empty() => {
-                errs.push(FieldError::new(
-                    "targets",
-                    "WE1408",
-                    "không có đơn vị nào đang hoạt động trong nơi nhận đã chọn.",
-                    "no open unit matches the chosen recipients.",
-                ));
-                vec![]
-            }
-            Ok(b) => b,
-            Err(e) => {
-                errs.extend(store_errors(e, "targets")?);
-                vec![]
-            }
-        },
-        None => vec![],
-    };
+    let by_type = preview_or_refuse(&st, &user, unit.unit_id, spec.as_ref(), &mut errs).await?;
     if !files.is_empty() && !errs.is_empty() {
         errs.push(FieldError::new(
             "file",
@@ -1402,4 +1380,40 @@ pub(crate) fn disposition(name: &str) -> String {
         })
         .collect();
     format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
+/// The recipients by unit type that a target set resolves to, for the confirmation
+/// page; an empty set or a refused one becomes an error on "targets".
+pub(super) async fn preview_or_refuse(
+    st: &AppState,
+    user: &CurrentUser,
+    issuer_unit_id: i64,
+    spec: Option<&TargetSpec>,
+    errs: &mut Vec<FieldError>,
+) -> Result<Vec<(String, i64)>, AppError> {
+    let Some(spec) = spec else {
+        return Ok(vec![]);
+    };
+    Ok(
+        match st
+            .store
+            .preview_targets(&user.scope, issuer_unit_id, spec)
+            .await
+        {
+            Ok(b) if b.is_empty() => {
+                errs.push(FieldError::new(
+                    "targets",
+                    "WE1408",
+                    "không có đơn vị nào đang hoạt động trong nơi nhận đã chọn.",
+                    "no open unit matches the chosen recipients.",
+                ));
+                vec![]
+            }
+            Ok(b) => b,
+            Err(e) => {
+                errs.extend(store_errors(e, "targets")?);
+                vec![]
+            }
+        },
+    )
 }

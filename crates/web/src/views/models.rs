@@ -7,6 +7,7 @@
 //! `replication` (`congdoan_store::requests`).
 
 use super::confirm::{self, ConfirmPage, Impact};
+use super::directives::preview_or_refuse;
 use super::directives::{
     FilesForm, by_type_text, check_files, disposition, own_units, target_spec,
 };
@@ -693,29 +694,7 @@ async fn replicate(
         &mut errs,
     )
     .await;
-    let by_type = match &spec {
-        Some(spec) => match st
-            .store
-            .preview_targets(&user.scope, unit.unit_id, spec)
-            .await
-        {
-            Ok(b) if b.is_empty() => {
-                errs.push(FieldError::new(
-                    "targets",
-                    "WE1408",
-                    "không có đơn vị nào đang hoạt động trong nơi nhận đã chọn.",
-                    "no open unit matches the chosen recipients.",
-                ));
-                vec![]
-            }
-            Ok(b) => b,
-            Err(e) => {
-                errs.extend(store_errors(e, "targets")?);
-                vec![]
-            }
-        },
-        None => vec![],
-    };
+    let by_type = preview_or_refuse(&st, &user, unit.unit_id, spec.as_ref(), &mut errs).await?;
     let (Some(due_on), Some(spec), true) = (due_on, spec, errs.is_empty()) else {
         return again(errs).await;
     };
