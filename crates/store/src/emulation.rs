@@ -276,12 +276,7 @@ impl Store {
     ) -> Result<(CriteriaSetRow, Checked)> {
         let s: CriteriaSetRow = read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(format!("{SET_SELECT} WHERE s.set_id = $1")))
             .bind(set_id).fetch_one(p).await)?;
-        let visible = scope.can_read(&s.owner_path)
-            || scope
-                .granted_paths()
-                .iter()
-                .any(|g| g.starts_with(&s.owner_path));
-        if !visible {
+        if !scope.can_read_or_is_above(&s.owner_path) {
             return Err(StoreError::NotFound);
         }
         let c = self.criteria_set_version(set_id, s.current_version).await?;

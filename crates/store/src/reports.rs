@@ -199,12 +199,7 @@ impl Store {
     pub async fn report_form(&self, scope: &Scope, form_id: i64) -> Result<(ReportForm, Form)> {
         let f: ReportForm = read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(format!("{FORM_SELECT} WHERE f.form_id = $1")))
             .bind(form_id).fetch_one(p).await)?;
-        let visible = scope.can_read(&f.owner_path)
-            || scope
-                .granted_paths()
-                .iter()
-                .any(|g| g.starts_with(&f.owner_path));
-        if !visible {
+        if !scope.can_read_or_is_above(&f.owner_path) {
             return Err(StoreError::NotFound);
         }
         let form = self.form_version(form_id, f.current_version).await?;

@@ -89,6 +89,11 @@ impl Scope {
     pub fn granted_paths(&self) -> &[String] {
         &self.granted
     }
+    /// Readable, or owned by a unit above one of the account's own grants: what the
+    /// levels above send down (forms, criteria sets) is visible to those below.
+    pub fn can_read_or_is_above(&self, path: &str) -> bool {
+        self.can_read(path) || self.granted.iter().any(|g| g.starts_with(path))
+    }
     /// Readable only through a coordination link, not through the account's own grants.
     pub fn is_coordinated(&self, path: &str) -> bool {
         !self.admin
