@@ -761,7 +761,7 @@ pub fn read_like_an_import(path: &Path) -> String {
 fn hostile_phase(dir: &Path, line: &mut impl FnMut(String)) -> anyhow::Result<()> {
     use congdoan_sheet::hostile;
     type Make = fn(&Path) -> std::io::Result<()>;
-    let fixtures: [(&str, &str, Make); 4] = [
+    let fixtures: [(&str, &str, Make); 5] = [
         (
             "inline.xlsx",
             "xlsx, one inline-string cell of 1.1 billion characters",
@@ -778,6 +778,11 @@ fn hostile_phase(dir: &Path, line: &mut impl FnMut(String)) -> anyhow::Result<()
         ("wide.xlsx", "xlsx, 200 rows of 16,384 columns", |p| {
             hostile::wide_rows(p, 16_384, 200)
         }),
+        (
+            "fanout.xlsx",
+            "xlsx, one 32,767-character shared string in 230 × 1,000 cells",
+            |p| hostile::shared_string_fanout(p, 230, 1_000, 32_767),
+        ),
     ];
     let exe = std::env::current_exe().context("the benchmark's own executable")?;
     std::fs::create_dir_all(dir)?;

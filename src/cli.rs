@@ -53,6 +53,15 @@ struct ServeArgs {
     /// certificates); by default http:// and the listening address.
     #[arg(long, env = "CONGDOAN_PUBLIC_URL")]
     public_url: Option<String>,
+    /// Addresses of the load balancers or reverse proxies in front of this server
+    /// (repeat, or comma-separated): only from them is `X-Forwarded-For` believed,
+    /// so that login throttling counts each person's address, not the proxy's.
+    #[arg(
+        long = "trusted-proxy",
+        env = "CONGDOAN_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -440,6 +449,7 @@ async fn serve(a: ServeArgs) -> anyhow::Result<()> {
                 .clone()
                 .map(|u| u.trim_end_matches('/').to_string())
                 .unwrap_or_else(|| format!("http://{}", a.listen)),
+            trusted_proxies: a.trusted_proxies.clone(),
             ..Default::default()
         },
     };

@@ -165,6 +165,53 @@ async fn wrong_passwords_slow_down_the_next_attempts_without_locking_out(kind: K
     assert_eq!(count("login"), 1);
 }
 
+both_engines!(a_burst_of_guesses_is_stopped_and_the_real_user_keeps_their_browser);
+
+/// Guesses sent all at once are counted before any password is checked, so only the
+/// free ones and the one that crosses get checked; the account then waits — except
+/// in the browser its owner logged in from before (its device cookie), which keeps
+/// its own count: a guesser elsewhere cannot lock the real user out.
+async fn a_burst_of_guesses_is_stopped_and_the_real_user_keeps_their_browser(kind: Kind) {
+    let Some(app) = TestApp::spawn(kind).await else {
+        return;
+    };
+    let own = Browser::new(&app.base);
+    let r = own
+        .login("cdcs.officer", congdoan_datagen::DEMO_PASSWORD)
+        .await;
+    assert_ne!(r.url().path(), "/login");
+    let attempts: Vec<_> = (0..30)
+        .map(|_| {
+            let base = app.base.clone();
+            tokio::spawn(async move {
+                let b = Browser::new(&base);
+                let r = b.login("cdcs.officer", "doan-sai-mat-khau").await;
+                r.status().as_u16()
+            })
+        })
+        .collect();
+    let mut statuses = vec![];
+    for a in attempts {
+        statuses.push(a.await.unwrap());
+    }
+    let checked = statuses.iter().filter(|s| **s == 200).count();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!(checked + refused, 30, "{statuses:?}");
+    assert!(checked <= 6, "{checked} guesses were checked: {statuses:?}");
+    // A stranger with the right password waits too…
+    let stranger = Browser::new(&app.base);
+    let r = stranger
+        .login("cdcs.officer", congdoan_datagen::DEMO_PASSWORD)
+        .await;
+    assert_eq!(r.status().as_u16(), 429);
+    // …but the owner's browser gets in.
+    let r = own
+        .login("cdcs.officer", congdoan_datagen::DEMO_PASSWORD)
+        .await;
+    assert_ne!(r.url().path(), "/login", "{}", r.status());
+    assert_eq!(own.get("/members").await.status().as_u16(), 200);
+}
+
 both_engines!(api_timestamps_are_rfc3339);
 
 async fn api_timestamps_are_rfc3339(kind: Kind) {

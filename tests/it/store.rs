@@ -367,3 +367,67 @@ async fn figures_equal_a_full_recount_after_random_changes(kind: Kind) {
         .sum();
     assert_eq!(by_status, naive_total);
 }
+
+both_engines!(a_filtered_total_in_a_large_subtree_is_counted_within_bounds);
+
+/// A total combining filters the maintained figures do not hold (active women who are
+/// Party members) in a large subtree is counted by reading the subtree's units and
+/// their members: it equals the list's own length; with the read bounded below the
+/// subtree's size it stops there and says "at least" (never more than the truth).
+async fn a_filtered_total_in_a_large_subtree_is_counted_within_bounds(kind: Kind) {
+    let Some(app) = TestApp::spawn(kind).await else {
+        return;
+    };
+    let scope = app.admin_scope();
+    let large = app.store().clone().with_small_subtree(0);
+    let ag = app.unit_id("AG").await;
+    let q = |unit_id: Option<i64>, page: i64| MemberQuery {
+        unit_id,
+        status: Some(congdoan_domain::MemberStatus::Member),
+        sex: Some("F".into()),
+        party: true,
+        page,
+        per_page: 200,
+        ..Default::default()
+    };
+    let mut listed = 0i64;
+    for page in 0.. {
+        let p = app
+            .store()
+            .search_members(&scope, &q(Some(ag), page))
+            .await
+            .unwrap();
+        listed += p.rows.len() as i64;
+        if !p.more {
+            break;
+        }
+    }
+    assert!(listed > 0, "the demo has Party women in An Giang");
+    let total = large.count_members(&scope, &q(Some(ag), 0)).await.unwrap();
+    assert_eq!((total.n, total.more, total.partial), (listed, false, false));
+    // The whole country (an administrator with no unit) is counted the same way.
+    let national = large.count_members(&scope, &q(None, 0)).await.unwrap();
+    assert!(national.n >= listed && !national.partial, "{national:?}");
+
+    let bounded = large.with_member_scan_cap(50);
+    let total = bounded
+        .count_members(&scope, &q(Some(ag), 0))
+        .await
+        .unwrap();
+    assert!(total.partial && !total.more, "{total:?}");
+    assert!(total.n <= listed && total.n <= 50, "{total:?} of {listed}");
+
+    // The page says so.
+    let (_, html) = app
+        .login("admin")
+        .await
+        .get_html(&format!("/members?unit={ag}&status=member&sex=F&party=1"))
+        .await;
+    assert!(
+        html.contains(&format!(
+            "id=\"members-total\"><strong>{}</strong>",
+            congdoan_domain::format_int(listed)
+        )),
+        "{html}"
+    );
+}

@@ -14,6 +14,14 @@ pub fn xlsx_with_part(
     part: &str,
     write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
+    xlsx_with_parts(path, &mut [(part, write)])
+}
+
+/// A part's name and what writes it.
+pub type PartWriter<'a> = (&'a str, &'a mut dyn FnMut(&mut dyn Write) -> io::Result<()>);
+
+/// [`xlsx_with_part`] for several parts at once.
+pub fn xlsx_with_parts(path: &Path, parts: &mut [PartWriter<'_>]) -> io::Result<()> {
     let plain = path.with_extension("plain.xlsx");
     let mut book = rust_xlsxwriter::Workbook::new();
     let ws = book.add_worksheet();
@@ -32,7 +40,7 @@ pub fn xlsx_with_part(
         e.read_to_end(&mut bytes)?;
         out.start_file(name.as_str(), opts)
             .map_err(io::Error::other)?;
-        if name == part {
+        if let Some((_, write)) = parts.iter_mut().find(|(p, _)| *p == name) {
             write(&mut out)?;
         } else {
             out.write_all(&bytes)?;
@@ -121,4 +129,39 @@ pub fn wide_rows(path: &Path, columns: u32, rows: u32) -> io::Result<()> {
         w.write_all(tail.as_bytes())?;
         w.flush()
     })
+}
+
+/// An xlsx of `rows` rows of `columns` cells that all show the one shared string of
+/// `chars` characters: 230 rows of 1,000 cells of 32,767 make a 631 KB file whose
+/// cells hold 7.5 GB of text once resolved.
+pub fn shared_string_fanout(path: &Path, rows: u32, columns: u32, chars: u64) -> io::Result<()> {
+    let xml = sheet_xml("\u{0}");
+    let (head, tail) = xml.split_once('\u{0}').expect("marker");
+    xlsx_with_parts(
+        path,
+        &mut [
+            ("xl/sharedStrings.xml", &mut |w: &mut dyn Write| {
+                w.write_all(br#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>"#)?;
+                repeat(w, b"a", chars)?;
+                w.write_all(b"</t></si></sst>")
+            }),
+            ("xl/worksheets/sheet1.xml", &mut |w: &mut dyn Write| {
+                let mut w = io::BufWriter::new(w);
+                w.write_all(head.as_bytes())?;
+                for r in 1..=rows {
+                    write!(w, r#"<row r="{r}">"#)?;
+                    for c in 0..columns {
+                        write!(
+                            w,
+                            r#"<c r="{}{r}" t="s"><v>0</v></c>"#,
+                            crate::column_letter(c as usize)
+                        )?;
+                    }
+                    w.write_all(b"</row>")?;
+                }
+                w.write_all(tail.as_bytes())?;
+                w.flush()
+            }),
+        ],
+    )
 }

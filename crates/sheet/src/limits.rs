@@ -34,7 +34,8 @@ pub struct Limits {
     pub max_part_bytes: u64,
     /// Entries the zip may hold.
     pub max_zip_entries: usize,
-    /// Bytes one CSV record (a line, or several when a quoted cell spans lines) may have.
+    /// Bytes one row may have: a CSV record (a line, or several when a quoted cell
+    /// spans lines), or the text of an xlsx row once its shared strings are resolved.
     pub max_record_bytes: usize,
 }
 

@@ -243,6 +243,9 @@ impl Iterator for XlsxRows<'_> {
             return Some(Ok(Vec::new()));
         }
         let mut row: Vec<Cell> = Vec::new();
+        // Text held by this row: a short shared string referenced by every cell
+        // would otherwise fan out in memory (104 KB of xlsx, 1.4 GB of rows).
+        let mut bytes = 0usize;
         // Cells of this row; a row number going backwards (malformed XML)
         // is folded into the current row rather than reordering the sheet.
         while let Some((r, _, _)) = &self.pending {
@@ -250,6 +253,16 @@ impl Iterator for XlsxRows<'_> {
                 break;
             }
             if let Some((_, col, cell)) = self.pending.take() {
+                if let Cell::Text(t) = &cell {
+                    bytes += t.len();
+                    if bytes > self.limits.max_record_bytes {
+                        self.done = true;
+                        return Some(Err(too_large(
+                            LimitKind::RecordLength,
+                            self.limits.max_record_bytes as u64,
+                        )));
+                    }
+                }
                 let col = col as usize;
                 if row.len() <= col {
                     row.resize(col + 1, Cell::Empty);

@@ -222,3 +222,25 @@ fn the_shared_generators_make_files_that_are_refused() {
         LimitKind::Columns
     );
 }
+
+#[test]
+fn one_shared_string_shown_in_every_cell_is_bounded_per_row() {
+    // Each cell resolves to its own copy of the string: the row's text is counted
+    // as it is read, and a row over the limit stops the read (at full size: 230 rows
+    // of 1,000 cells of 32,767 characters from a 631 KB file).
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("fanout.xlsx");
+    hostile::shared_string_fanout(&p, 20, 50, 1_000).unwrap();
+    assert!(std::fs::metadata(&p).unwrap().len() < 20_000);
+    let limits = Limits {
+        max_record_bytes: 10_000,
+        ..Limits::default()
+    };
+    let mut wb = Workbook::open_with(&p, limits).unwrap();
+    let e = read_all(&mut wb).unwrap_err();
+    assert!(e.to_string().contains("dòng"), "{e}");
+    assert_eq!(too_large(e), LimitKind::RecordLength);
+    // Under the limit the same rows read whole.
+    let mut wb = Workbook::open(&p).unwrap();
+    assert_eq!(read_all(&mut wb).unwrap(), 20);
+}

@@ -56,10 +56,11 @@ pub use imports::{
     ImportJob, ImportProblem, ImportReject, ImportState, MAX_IMPORT_ATTEMPTS, MAX_IMPORT_BYTES,
     PreviewRow, StoredLayout, UNCONFIRMED_DAYS, UNIT_UPLOAD_QUOTA,
 };
-pub use logins::{ThrottleRules, login_keys};
+pub use logins::{LoginClaim, ThrottleRules, device_key, login_keys};
 pub use members::{
-    MEMBER_COUNT_CAP, Member, MemberEvent, MemberEventInput, MemberInput, MemberListRow,
-    MemberPage, MemberQuery, MemberTotal, SEARCH_CAP, SMALL_SUBTREE, birth_years_of_band,
+    MEMBER_COUNT_CAP, MEMBER_SCAN_CAP, Member, MemberEvent, MemberEventInput, MemberInput,
+    MemberListRow, MemberPage, MemberQuery, MemberTotal, SEARCH_CAP, SMALL_SUBTREE,
+    birth_years_of_band,
 };
 pub use models::{
     Figure, GoodModel, MAX_FIGURES, MAX_TAGS, MODEL_KINDS, MODEL_PAGE, ModelFile, ModelInput,
@@ -188,6 +189,9 @@ pub struct Store {
     /// Member records up to which a subtree's list is read by path and sorted
     /// ([`SMALL_SUBTREE`] unless tuned with [`Store::with_small_subtree`]).
     pub(crate) small_subtree: i64,
+    /// Records a count in a large subtree reads at most ([`MEMBER_SCAN_CAP`] unless
+    /// tuned with [`Store::with_member_scan_cap`]).
+    pub(crate) member_scan_cap: i64,
 }
 
 impl Store {
@@ -225,6 +229,7 @@ impl Store {
         Ok(Store {
             db,
             small_subtree: SMALL_SUBTREE,
+            member_scan_cap: MEMBER_SCAN_CAP,
         })
     }
 
@@ -233,6 +238,15 @@ impl Store {
     pub fn with_small_subtree(self, members: i64) -> Store {
         Store {
             small_subtree: members,
+            ..self
+        }
+    }
+
+    /// The same database with another bound on the records a count reads (the tests
+    /// lower it to see a count stop there).
+    pub fn with_member_scan_cap(self, records: i64) -> Store {
+        Store {
+            member_scan_cap: records,
             ..self
         }
     }

@@ -14,6 +14,10 @@ use sha2::{Digest, Sha256};
 pub const SESSION_COOKIE: &str = "cd_session";
 pub const LANG_COOKIE: &str = "lang";
 pub const LOGIN_CSRF_COOKIE: &str = "cd_login";
+/// A browser that has logged in before (see `Store::login_device_account`).
+pub const DEVICE_COOKIE: &str = "cd_device";
+/// A device cookie lasts a year.
+pub const DEVICE_COOKIE_SECS: i64 = 365 * 24 * 3600;
 
 /// A fresh random token, hex-encoded (256 bits).
 pub fn new_token() -> String {

@@ -35,6 +35,8 @@ pub struct WebConfig {
     /// The address the public reaches this server at (no trailing slash): printed
     /// in the QR codes of certificates, which lead to `/verify/{code}`.
     pub public_url: String,
+    /// Proxies whose `X-Forwarded-For` names the caller (see [`throttle::ClientAddr`]).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for WebConfig {
@@ -45,6 +47,7 @@ impl Default for WebConfig {
             token_default_days: congdoan_store::DEFAULT_TOKEN_DAYS,
             token_max_days: 365,
             public_url: "http://127.0.0.1:8080".into(),
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -5,24 +5,65 @@
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::OnceLock;
 use tokio::sync::Semaphore;
 
-/// The peer address of the connection (the load balancer's, behind one).
+/// The caller's address: the connection's peer, or — when the peer is a trusted
+/// proxy — the last address in `X-Forwarded-For` that is not one (the right-most
+/// entries are the ones the trusted proxies appended; a client can forge only those
+/// to their left). Without this, behind a load balancer every person shares its
+/// address and one guesser's failures throttle the whole country's logins.
 pub struct ClientAddr(pub Option<String>);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl FromRequestParts<crate::AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        st: &crate::AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        let forwarded: Vec<&str> = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
         Ok(ClientAddr(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip().to_string()),
+            client_ip(peer, &forwarded, &st.config.trusted_proxies).map(|ip| ip.to_string()),
         ))
     }
+}
+
+/// See [`ClientAddr`].
+pub(crate) fn client_ip(
+    peer: Option<IpAddr>,
+    forwarded: &[&str],
+    trusted: &[IpAddr],
+) -> Option<IpAddr> {
+    let peer = peer?;
+    if !trusted.contains(&peer) {
+        return Some(peer);
+    }
+    let mut hops = forwarded
+        .iter()
+        .flat_map(|h| h.split(','))
+        .map(str::trim)
+        .collect::<Vec<_>>();
+    hops.reverse();
+    for hop in hops {
+        match hop.parse::<IpAddr>() {
+            Ok(ip) if trusted.contains(&ip) => continue,
+            Ok(ip) => return Some(ip),
+            // Garbage where an address should be: stop believing the header.
+            Err(_) => return Some(peer),
+        }
+    }
+    Some(peer)
 }
 
 /// Password checks running at once; more wait their turn.
@@ -53,4 +94,38 @@ pub async fn check_password(password: String, hash: Option<String>) -> bool {
     })
     .await
     .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_ip;
+    use std::net::IpAddr;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_trusted_proxies() {
+        let lb = ip("10.0.0.2");
+        let trusted = [lb];
+        // Straight from a client: its own address, whatever it claims.
+        assert_eq!(
+            client_ip(Some(ip("203.0.113.9")), &["1.2.3.4"], &trusted),
+            Some(ip("203.0.113.9"))
+        );
+        // Through the load balancer: the address it appended.
+        assert_eq!(
+            client_ip(Some(lb), &["1.2.3.4, 198.51.100.7"], &trusted),
+            Some(ip("198.51.100.7"))
+        );
+        // Two trusted hops, two headers.
+        assert_eq!(
+            client_ip(Some(lb), &["198.51.100.7", "10.0.0.2"], &trusted),
+            Some(ip("198.51.100.7"))
+        );
+        // No header, or garbage: the proxy's own address.
+        assert_eq!(client_ip(Some(lb), &[], &trusted), Some(lb));
+        assert_eq!(client_ip(Some(lb), &["nonsense"], &trusted), Some(lb));
+    }
 }

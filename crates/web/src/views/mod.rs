@@ -36,8 +36,8 @@ use units::field_errors;
 
 use crate::assets::{CSS_URL, HTMX_URL};
 use crate::auth::{
-    CsrfForm, CurrentUser, LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE, cookie, new_token,
-    set_cookie, sha256_hex,
+    CsrfForm, CurrentUser, DEVICE_COOKIE, DEVICE_COOKIE_SECS, LANG_COOKIE, LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE, cookie, new_token, set_cookie, sha256_hex,
 };
 use crate::error::{FieldError, html_errors};
 use crate::forms::{MemberForm, OWNERSHIPS, UnitForm, flag, parse_date_opt, parse_date_req};

@@ -107,48 +107,63 @@ pub(super) async fn login(
             st.config.secure_cookies,
         );
     }
-    // Too many failures for this account or from this address: wait, without
-    // checking the password (a refused attempt costs no hashing).
-    let keys = congdoan_store::login_keys(&form.username, addr.as_deref());
-    if let Some(wait) = st.store.login_wait(&keys).await? {
-        let secs = wait.whole_seconds().max(1);
-        st.store
-            .audit_login(
-                None,
-                &form.username,
-                "login_throttled",
-                &format!(
-                    "Đăng nhập bị tạm hoãn {secs} giây sau nhiều lần sai (địa chỉ {})",
-                    addr.as_deref().unwrap_or("?")
-                ),
-            )
-            .await?;
-        let mut res = login_page(
-            lang,
-            &form.next,
-            &form.username,
-            Some(match lang {
-                Lang::Vi => format!("Đăng nhập sai nhiều lần. Vui lòng thử lại sau {secs} giây."),
-                Lang::En => format!("Too many failed logins. Try again in {secs} seconds."),
-            }),
-            st.config.secure_cookies,
-        )?;
-        *res.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
-        return Ok(res);
-    }
     let account = st
         .store
         .account_by_username(&form.username)
         .await
         .ok()
         .filter(|a| !a.disabled);
+    // A browser this account has logged in from before is throttled on its own count:
+    // someone guessing elsewhere cannot lock the real user out (OWASP device cookies).
+    let device = cookie(&headers, DEVICE_COOKIE).map(sha256_hex);
+    let trusted_device = match (&device, &account) {
+        (Some(d), Some(a)) => st.store.login_device_account(d).await? == Some(a.account_id),
+        _ => false,
+    };
+    let keys = match (&device, trusted_device) {
+        (Some(d), true) => vec![congdoan_store::device_key(d)],
+        _ => congdoan_store::login_keys(&form.username, addr.as_deref()),
+    };
+    let rules = congdoan_store::ThrottleRules::default();
+    // Too many failures for this account, this address or this device: wait, without
+    // checking the password (a refused attempt costs no hashing). The attempt is
+    // counted before the check, so attempts sent all at once cannot all get through.
+    let counted = match st.store.claim_login_attempt(&keys, &rules).await? {
+        congdoan_store::LoginClaim::Go(counted) => counted,
+        congdoan_store::LoginClaim::Wait(wait) => {
+            let secs = wait.whole_seconds().max(1);
+            st.store
+                .audit_login(
+                    None,
+                    &form.username,
+                    "login_throttled",
+                    &format!(
+                        "Đăng nhập bị tạm hoãn {secs} giây sau nhiều lần sai (địa chỉ {})",
+                        addr.as_deref().unwrap_or("?")
+                    ),
+                )
+                .await?;
+            let mut res = login_page(
+                lang,
+                &form.next,
+                &form.username,
+                Some(match lang {
+                    Lang::Vi => {
+                        format!("Đăng nhập sai nhiều lần. Vui lòng thử lại sau {secs} giây.")
+                    }
+                    Lang::En => format!("Too many failed logins. Try again in {secs} seconds."),
+                }),
+                st.config.secure_cookies,
+            )?;
+            *res.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
+            return Ok(res);
+        }
+    };
     let hash = account.as_ref().map(|a| a.password_hash.clone());
     // An unknown username is checked against a dummy hash: the same time as a wrong password.
     let ok = crate::throttle::check_password(form.password.clone(), hash).await;
     let Some(account) = account.filter(|_| ok) else {
-        st.store
-            .record_login_failure(&keys, &congdoan_store::ThrottleRules::default())
-            .await?;
+        st.store.record_login_failure(&counted, &rules).await?;
         st.store
             .audit_login(
                 None,
@@ -171,7 +186,17 @@ pub(super) async fn login(
             st.config.secure_cookies,
         );
     };
-    st.store.record_login_success(&account.username).await?;
+    st.store.record_login_success(&counted, &rules).await?;
+    let new_device = match trusted_device {
+        true => None,
+        false => {
+            let token = new_token();
+            st.store
+                .remember_login_device(&sha256_hex(&token), account.account_id)
+                .await?;
+            Some(token)
+        }
+    };
     st.store
         .audit_login(
             Some(account.account_id),
@@ -201,7 +226,15 @@ pub(super) async fn login(
         ),
         set_cookie(LOGIN_CSRF_COOKIE, "", 0, st.config.secure_cookies),
     ];
-    for c in cookies {
+    let device_cookie = new_device.map(|t| {
+        set_cookie(
+            DEVICE_COOKIE,
+            &t,
+            DEVICE_COOKIE_SECS,
+            st.config.secure_cookies,
+        )
+    });
+    for c in cookies.into_iter().chain(device_cookie) {
         if let Ok(v) = c.parse() {
             res.headers_mut().append(header::SET_COOKIE, v);
         }
