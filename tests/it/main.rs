@@ -15,6 +15,7 @@ mod consent;
 mod coordination;
 mod directives;
 mod emulation;
+mod emuapi;
 mod formbuilder;
 mod forms;
 mod hardening;
