@@ -196,7 +196,11 @@ async fn scoring_over_the_api(kind: Kind) {
             json!({"points": points(&[("1.1", 25.0)])}),
         )
         .await;
-    assert_eq!((st, err["fields"][0]["code"].as_str()), (422, Some("ST2204")), "{err}");
+    assert_eq!(
+        (st, err["fields"][0]["code"].as_str()),
+        (422, Some("ST2204")),
+        "{err}"
+    );
 
     // The ranking: in order, with classes, counts and the target.
     let (st, rk) = btv
@@ -207,10 +211,16 @@ async fn scoring_over_the_api(kind: Kind) {
     assert_eq!(st, 200, "{rk}");
     let rows = rk["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 2, "{rk}");
-    assert_eq!((rows[0]["unit_id"].as_i64(), rows[0]["rank"].as_i64()), (Some(u1), Some(1)));
+    assert_eq!(
+        (rows[0]["unit_id"].as_i64(), rows[0]["rank"].as_i64()),
+        (Some(u1), Some(1))
+    );
     assert_eq!(rows[0]["appraised_total"], 800);
     assert_eq!(rows[0]["class_name"], "Hoàn thành tốt nhiệm vụ");
-    assert_eq!((rows[1]["unit_id"].as_i64(), rows[1]["rank"].as_i64()), (Some(u2), Some(2)));
+    assert_eq!(
+        (rows[1]["unit_id"].as_i64(), rows[1]["rank"].as_i64()),
+        (Some(u2), Some(2))
+    );
     assert_eq!(rows[1]["class"], "hoan_thanh");
     assert_eq!(rk["target_class"], "tot");
     assert_eq!(rk["reached"], 1);
@@ -263,7 +273,11 @@ async fn certificates_over_the_api(kind: Kind) {
     assert_eq!(certs.len(), 11);
     assert!(certs.iter().all(|c| c["decision_number"] == "15/QĐ-CĐVP"));
     let (st, err) = admin.post(&print, Value::Null).await;
-    assert_eq!((st, err["fields"][0]["code"].as_str()), (422, Some("ST2410")), "{err}");
+    assert_eq!(
+        (st, err["fields"][0]["code"].as_str()),
+        (422, Some("ST2410")),
+        "{err}"
+    );
     let (st, list) = admin
         .get(&format!(
             "/api/v1/units/{office}/certificates?decision=15%2FQĐ-CĐVP"
@@ -294,16 +308,25 @@ async fn certificates_over_the_api(kind: Kind) {
             "recipients": [{"name": "Lê Thị Hoa", "unit_name": "Tổ 1"}, {"name": "Trần Văn Nam"}]})
     };
     let (st, err) = admin
-        .post(&format!("/api/v1/units/{office}/certificates"), issue("31/02/2025"))
+        .post(
+            &format!("/api/v1/units/{office}/certificates"),
+            issue("31/02/2025"),
+        )
         .await;
     assert_eq!(st, 422, "{err}");
     assert_eq!(err["fields"][0]["field"], "decision_date", "{err}");
     let (st, _) = viewer
-        .post(&format!("/api/v1/units/{office}/certificates"), issue("20/11/2025"))
+        .post(
+            &format!("/api/v1/units/{office}/certificates"),
+            issue("20/11/2025"),
+        )
         .await;
     assert_eq!(st, 403);
     let (st, two) = admin
-        .post(&format!("/api/v1/units/{office}/certificates"), issue("20/11/2025"))
+        .post(
+            &format!("/api/v1/units/{office}/certificates"),
+            issue("20/11/2025"),
+        )
         .await;
     assert_eq!(st, 200, "{two}");
     assert_eq!(two.as_array().unwrap().len(), 2);
@@ -328,7 +351,13 @@ async fn certificates_over_the_api(kind: Kind) {
     assert_eq!(v["valid"], true);
     assert_eq!(v["recipient_name"], certs[0]["recipient_name"]);
     assert_eq!(v["decision_number"], "15/QĐ-CĐVP");
-    for private in ["reason", "member_id", "issued_by", "revoked_reason", "certificate_id"] {
+    for private in [
+        "reason",
+        "member_id",
+        "issued_by",
+        "revoked_reason",
+        "certificate_id",
+    ] {
         assert!(v.get(private).is_none(), "{private} is not public: {v}");
     }
     let (st, _) = check("ZZZZZZZZZZZZ".into()).await;
