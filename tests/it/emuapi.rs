@@ -117,9 +117,37 @@ async fn scoring_over_the_api(kind: Kind) {
         .post("/api/v1/emulation/assessments", send.clone())
         .await;
     assert_eq!(st, 403);
+    // A dry run restates whom, as the page's confirmation does, and sends nothing.
+    let mut dry = send.clone();
+    dry["dry_run"] = json!(true);
+    let (st, r) = btv.post("/api/v1/emulation/assessments", dry).await;
+    assert_eq!(st, 200, "{r}");
+    assert_eq!(r["by_type"], json!([["Công đoàn cơ sở", 2]]), "{r}");
+    assert!(r["request"].is_null(), "{r}");
+    let (_, sent) = btv
+        .get(&format!(
+            "/api/v1/requests?unit_id={ag}&kind=assessment&box=sent"
+        ))
+        .await;
+    let titled = |v: &Value| {
+        v["sent"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r.to_string().contains("Chấm điểm qua API"))
+            .count()
+    };
+    assert_eq!(titled(&sent), 0, "{sent}");
     let (st, r) = btv.post("/api/v1/emulation/assessments", send).await;
     assert_eq!(st, 200, "{r}");
-    let id = r["request_id"].as_i64().unwrap();
+    assert_eq!(r["by_type"], json!([["Công đoàn cơ sở", 2]]), "{r}");
+    let id = r["request"]["request_id"].as_i64().unwrap();
+    let (_, sent) = btv
+        .get(&format!(
+            "/api/v1/requests?unit_id={ag}&kind=assessment&box=sent"
+        ))
+        .await;
+    assert_eq!(titled(&sent), 1, "{sent}");
     let sheet = |u: i64| format!("/api/v1/emulation/{id}/units/{u}");
 
     // Over an item's maximum: 422 naming the item, nothing written.
@@ -267,11 +295,16 @@ async fn certificates_over_the_api(kind: Kind) {
     // "In giấy khen…": one certificate per line, once.
     let (st, _) = kontum.post(&print, Value::Null).await;
     assert_eq!(st, 404, "outside the scope");
+    let (st, lines) = admin.get(&print).await;
+    assert_eq!(st, 200, "{lines}");
+    assert_eq!(lines.as_array().unwrap().len(), 11, "what would be printed");
     let (st, certs) = admin.post(&print, Value::Null).await;
     assert_eq!(st, 200, "{certs}");
     let certs = certs.as_array().unwrap().clone();
     assert_eq!(certs.len(), 11);
     assert!(certs.iter().all(|c| c["decision_number"] == "15/QĐ-CĐVP"));
+    let (_, lines) = admin.get(&print).await;
+    assert_eq!(lines, json!([]), "everyone printed");
     let (st, err) = admin.post(&print, Value::Null).await;
     assert_eq!(
         (st, err["fields"][0]["code"].as_str()),

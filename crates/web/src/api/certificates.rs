@@ -14,6 +14,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use congdoan_store::{
     CERTIFICATE_PAGE, Certificate, CertificateCheck, MAX_CERTIFICATE_BATCH, NewCertificate,
+    RewardItem,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -144,6 +145,20 @@ pub async fn issue_certificates(
         .collect();
     Ok(Json(
         st.store.issue_certificates(&user.scope, id, items).await?,
+    ))
+}
+
+/// The lines of a reward decision that have no certificate yet: what "In giấy khen…"
+/// would print (the page's confirmation).
+#[utoipa::path(get, path = "/api/v1/rewards/decisions/{id}/certificates", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<RewardItem>), ReadErrors), security(("bearer" = [])))]
+pub async fn uncertified(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Vec<RewardItem>> {
+    Ok(Json(
+        st.store.uncertified_reward_items(&user.scope, id).await?.1,
     ))
 }
 

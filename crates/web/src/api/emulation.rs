@@ -174,17 +174,29 @@ pub struct SendBody {
     due_on: String,
     /// `{"kind": "cluster", "cluster_id": 5}` or `{"kind": "cdcs"}`.
     targets: AssessTargets,
+    /// Only say whom it would go to (the page's confirmation), send nothing.
+    #[serde(default)]
+    dry_run: bool,
+}
+
+/// Whom a self-assessment goes (or would go) to, and the request sent.
+#[derive(Serialize, ToSchema)]
+pub struct SendOutcome {
+    /// Units that score themselves, per unit type name: `[["Công đoàn cơ sở", 12]]`.
+    by_type: Vec<(String, i64)>,
+    /// The request sent (absent on a dry run).
+    request: Option<Request>,
 }
 
 /// Sends a self-assessment against a set (its current version is kept) to a cluster
-/// or to the CĐCS under a unit.
+/// or to the CĐCS under a unit; `dry_run` restates whom without sending.
 #[utoipa::path(post, path = "/api/v1/emulation/assessments", request_body = SendBody,
-    responses((status = 200, body = Request), WriteErrors), security(("bearer" = [])))]
+    responses((status = 200, body = SendOutcome), WriteErrors), security(("bearer" = [])))]
 pub async fn send_assessment(
     State(st): State<AppState>,
     user: CurrentUser,
     ApiJson(b): ApiJson<SendBody>,
-) -> ApiResult<Request> {
+) -> ApiResult<SendOutcome> {
     let targets = match b.targets {
         AssessTargets::Cluster { cluster_id } => TargetSpec::Cluster { cluster_id },
         AssessTargets::Cdcs { unit_id } => TargetSpec::Subtree {
@@ -192,15 +204,31 @@ pub async fn send_assessment(
             types: vec!["CDCS".into(), "NGHIEP_DOAN".into()],
         },
     };
+    let due_on = date(&b.due_on, "due_on")?;
+    st.store.criteria_set(&user.scope, b.set_id).await?;
+    let by_type = st
+        .store
+        .preview_targets(&user.scope, b.issuer_unit_id, &targets)
+        .await?;
+    if b.dry_run {
+        return Ok(Json(SendOutcome {
+            by_type,
+            request: None,
+        }));
+    }
     let input = NewAssessment {
         issuer_unit_id: b.issuer_unit_id,
         set_id: b.set_id,
         title: b.title,
         issued_on: today(),
-        due_on: date(&b.due_on, "due_on")?,
+        due_on,
         targets,
     };
-    Ok(Json(st.store.send_assessment(&user.scope, input).await?))
+    let request = st.store.send_assessment(&user.scope, input).await?;
+    Ok(Json(SendOutcome {
+        by_type,
+        request: Some(request),
+    }))
 }
 
 /// One item of a sheet; points are decimal numbers.

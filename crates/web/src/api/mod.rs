@@ -212,7 +212,10 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             certificates::list_certificates,
             certificates::issue_certificates
         ))
-        .routes(routes!(certificates::certify_decision))
+        .routes(routes!(
+            certificates::uncertified,
+            certificates::certify_decision
+        ))
         .routes(routes!(certificates::get_certificate))
         .routes(routes!(certificates::certificate_pdf))
         .routes(routes!(certificates::batch_pdf))
