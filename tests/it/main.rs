@@ -14,6 +14,7 @@ mod confirm;
 mod consent;
 mod coordination;
 mod directives;
+mod emuapi;
 mod emulation;
 mod formbuilder;
 mod forms;

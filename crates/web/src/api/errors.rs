@@ -100,6 +100,9 @@ error_sets! {
     WriteErrors => [400, 401, 403, 404, 422];
     /// Writes with a body naming the `version` read.
     VersionedWriteErrors => [400, 401, 403, 404, 409, 422];
+    /// Public reads without a token (certificate verification): a malformed or
+    /// unknown key only.
+    PublicErrors => [400, 404];
     /// Uploads (multipart).
     UploadErrors => [400, 401, 403, 404, 413, 422];
 }

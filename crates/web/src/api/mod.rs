@@ -2,7 +2,9 @@
 //! OpenAPI document at `/api/openapi.json` is generated from the same list that routes.
 
 mod agreements;
+mod certificates;
 mod clusters;
+mod emulation;
 mod errors;
 mod imports;
 mod models;
@@ -192,6 +194,33 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(rewards::get_decision))
         .routes(routes!(rewards::member_rewards))
         .routes(routes!(rewards::unit_rewards))
+        .routes(routes!(emulation::list_sets))
+        .routes(routes!(emulation::import_set))
+        .routes(routes!(emulation::get_set))
+        .routes(routes!(emulation::export_set))
+        .routes(routes!(emulation::send_assessment))
+        .routes(routes!(emulation::get_sheet))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(emulation::save_self))
+                .layer(axum::extract::DefaultBodyLimit::max(requests::BODY_LIMIT)),
+        )
+        .routes(routes!(emulation::save_appraisal))
+        .routes(routes!(emulation::reopen))
+        .routes(routes!(emulation::ranking))
+        .routes(routes!(
+            certificates::list_certificates,
+            certificates::issue_certificates
+        ))
+        .routes(routes!(
+            certificates::uncertified,
+            certificates::certify_decision
+        ))
+        .routes(routes!(certificates::get_certificate))
+        .routes(routes!(certificates::certificate_pdf))
+        .routes(routes!(certificates::batch_pdf))
+        .routes(routes!(certificates::revoke_certificate))
+        .routes(routes!(certificates::verify))
         .split_for_parts()
 }
 

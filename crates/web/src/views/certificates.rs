@@ -31,6 +31,11 @@ pub fn verify_url(public_url: &str, code: &str) -> String {
     format!("{}/verify/{code}", public_url.trim_end_matches('/'))
 }
 
+/// The place printed on a unit's certificates (its province), for the API's "In giấy khen".
+pub(crate) fn issuer_place(u: &Unit) -> String {
+    super::request_pdf::place(u)
+}
+
 /// A stored certificate as printed.
 pub fn printed(c: &Certificate, public_url: &str) -> congdoan_pdf::Certificate {
     congdoan_pdf::Certificate {
@@ -63,7 +68,7 @@ pub async fn certificates_pdf(certs: Vec<congdoan_pdf::Certificate>) -> Result<V
         .map_err(|e| AppError::invalid("pdf", e.code(), &e.message(Lang::Vi), &e.message(Lang::En)))
 }
 
-fn pdf_response(bytes: Vec<u8>, name: &str) -> Response {
+pub(crate) fn pdf_response(bytes: Vec<u8>, name: &str) -> Response {
     (
         [
             (header::CONTENT_TYPE, "application/pdf".to_string()),

@@ -451,14 +451,14 @@ async fn definition_xlsx(
 }
 
 /// A file name safe in a header.
-pub(super) fn ascii_name(s: &str) -> String {
+pub(crate) fn ascii_name(s: &str) -> String {
     congdoan_domain::text::fold(s)
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
         .collect()
 }
 
-pub(super) fn xlsx_response(name: &str, bytes: Vec<u8>) -> axum::response::Response {
+pub(crate) fn xlsx_response(name: &str, bytes: Vec<u8>) -> axum::response::Response {
     (
         [
             (

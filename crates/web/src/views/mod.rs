@@ -12,7 +12,7 @@ mod directives;
 mod emulation;
 mod exports;
 mod formbuilder;
-mod forms;
+pub(crate) mod forms;
 pub(crate) mod imports;
 pub(crate) mod members;
 mod models;
