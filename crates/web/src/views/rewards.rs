@@ -1023,18 +1023,19 @@ async fn add_kind(
         "" => None,
         _ => crate::forms::parse_date_req(form.v("cash_from"), "cash_from", &mut errs),
     };
-    if cash != CashRule::None && cash_from.is_none() {
-        if !errs.iter().any(|e| e.field == "cash_from") {
-            errs.push(FieldError::new(
-                "cash_from",
-                "ST2320",
-                &format!(
-                    "mức tiền thưởng {} cần ngày bắt đầu áp dụng (dd/mm/yyyy).",
-                    cash.label_vi()
-                ),
-                "a cash rule needs the day it takes effect (dd/mm/yyyy).",
-            ));
-        }
+    if cash != CashRule::None
+        && cash_from.is_none()
+        && !errs.iter().any(|e| e.field == "cash_from")
+    {
+        errs.push(FieldError::new(
+            "cash_from",
+            "ST2320",
+            &format!(
+                "mức tiền thưởng {} cần ngày bắt đầu áp dụng (dd/mm/yyyy).",
+                cash.label_vi()
+            ),
+            "a cash rule needs the day it takes effect (dd/mm/yyyy).",
+        ));
     }
     let quota = match form.v("quota").trim() {
         "" => None,
