@@ -489,11 +489,13 @@ impl Store {
                 ));
             }
         }
-        let grant_types = k.grant_types.join(",");
-        let source = k
-            .source
-            .map(|s| nfc(s.trim()))
-            .filter(|s| !s.is_empty());
+        // A unit's entry is granted at its own level unless levels were chosen.
+        let grant_types = if strict && k.grant_types.is_empty() {
+            owner.type_code.clone()
+        } else {
+            k.grant_types.join(",")
+        };
+        let source = k.source.map(|s| nfc(s.trim())).filter(|s| !s.is_empty());
         let (recipient, award_scope, cash, rules) = (k.recipient, k.award_scope, k.cash, k.rules);
         let (quota, cash_from) = (k.quota, k.cash_from);
         let id: i64 = write!(self, p => {
@@ -963,7 +965,10 @@ impl Store {
                                 congdoan_domain::format_int(q),
                                 congdoan_domain::format_int(n)
                             ),
-                            &format!("«{}» may reward at most {q} per decision; {n} chosen.", k.name),
+                            &format!(
+                                "«{}» may reward at most {q} per decision; {n} chosen.",
+                                k.name
+                            ),
                         ));
                     }
                 }

@@ -17,10 +17,10 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
+use congdoan_domain::Lang;
 use congdoan_domain::emulation::{
     self as em, Band, CriteriaError, CriteriaSet, Group, Item, OWNERSHIPS, Pts, UNIT_TYPES, Veto,
 };
-use congdoan_domain::Lang;
 use congdoan_store::{CriteriaSetRow, Unit};
 
 pub fn routes() -> Router<AppState> {
@@ -351,12 +351,7 @@ fn points(values: &Values, name: &str, required: bool) -> Result<Option<Pts>, Fi
 fn required(values: &Values, name: &str, errs: &mut Vec<FieldError>) -> String {
     let v = values.get(name).trim().to_string();
     if v.is_empty() {
-        errs.push(fe(
-            name,
-            "WE2121",
-            "không được để trống.",
-            "is required.",
-        ));
+        errs.push(fe(name, "WE2121", "không được để trống.", "is required."));
     }
     v
 }
@@ -370,10 +365,8 @@ fn keep_if_clean(
     row: &str,
     input: &str,
 ) -> bool {
-    let before: Vec<(String, &'static str)> = faults(set)
-        .into_iter()
-        .map(|e| (e.field, e.code))
-        .collect();
+    let before: Vec<(String, &'static str)> =
+        faults(set).into_iter().map(|e| (e.field, e.code)).collect();
     let lowest_gap = format!("bands.{}.min", new.bands.len().saturating_sub(1));
     let fresh: Vec<FieldError> = faults(&new)
         .into_iter()
@@ -403,12 +396,7 @@ fn sum_of(set: &CriteriaSet) -> Pts {
 }
 
 /// Applies the posted step to the draft and shows the result (or creates the set).
-async fn apply(
-    st: &AppState,
-    user: &CurrentUser,
-    target: Target,
-    values: Values,
-) -> PageResult {
+async fn apply(st: &AppState, user: &CurrentUser, target: Target, values: Values) -> PageResult {
     let confirmed = values.get("confirmed") == "1";
     let mut step = Step::new(blank_set(&target.unit), values);
     let values = step.values.clone();
@@ -646,10 +634,7 @@ async fn apply(
                         } else {
                             "created"
                         };
-                        return see_other(&format!(
-                            "/emulation/sets/{}?notice={notice}",
-                            s.set_id
-                        ));
+                        return see_other(&format!("/emulation/sets/{}?notice={notice}", s.set_id));
                     }
                     Err(e) => {
                         let errs = field_errors(e.into())?;
@@ -705,8 +690,7 @@ fn show(user: &CurrentUser, target: Target, mut step: Step) -> PageResult {
         match header_of(&e.field) {
             Some(h) if h != "bands" => {
                 let typed = !step.values.get(h).trim().is_empty();
-                if (step.strict || (posted && typed)) && !step.inline.iter().any(|x| x.field == h)
-                {
+                if (step.strict || (posted && typed)) && !step.inline.iter().any(|x| x.field == h) {
                     step.inline.push(issue(h, e));
                 }
             }
@@ -874,7 +858,8 @@ fn show(user: &CurrentUser, target: Target, mut step: Step) -> PageResult {
     });
     let (title, action, back) = match &target.set {
         None => (
-            tr.s("Tạo bộ tiêu chí thi đua", "New criteria set").to_string(),
+            tr.s("Tạo bộ tiêu chí thi đua", "New criteria set")
+                .to_string(),
             "/emulation/sets/new".to_string(),
             format!("/emulation?unit={}", target.unit.unit_id),
         ),

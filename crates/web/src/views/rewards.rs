@@ -943,7 +943,11 @@ async fn catalogue_view(
     let page = render(CataloguePage {
         chrome: Chrome::new(
             user,
-            &format!("{} — {}", tr.s("Danh mục khen thưởng", "Reward catalogue"), unit.name),
+            &format!(
+                "{} — {}",
+                tr.s("Danh mục khen thưởng", "Reward catalogue"),
+                unit.name
+            ),
         ),
         can_write: user.scope.can_write(&unit.path),
         unit,
@@ -1023,9 +1027,7 @@ async fn add_kind(
         "" => None,
         _ => crate::forms::parse_date_req(form.v("cash_from"), "cash_from", &mut errs),
     };
-    if cash != CashRule::None
-        && cash_from.is_none()
-        && !errs.iter().any(|e| e.field == "cash_from")
+    if cash != CashRule::None && cash_from.is_none() && !errs.iter().any(|e| e.field == "cash_from")
     {
         errs.push(FieldError::new(
             "cash_from",
@@ -1132,7 +1134,11 @@ async fn new_decision_page(
 /// The recipients ticked in the form, read back with their names (scope-checked).
 async fn chosen_of(st: &AppState, user: &CurrentUser, form: &Typed) -> Vec<Chosen> {
     let mut out = vec![];
-    for v in form.all("who").into_iter().take(congdoan_store::MAX_DECISION_ITEMS) {
+    for v in form
+        .all("who")
+        .into_iter()
+        .take(congdoan_store::MAX_DECISION_ITEMS)
+    {
         let Some((k, id)) = v.split_at_checked(1) else {
             continue;
         };
@@ -1196,10 +1202,7 @@ async fn new_decision_view(
         .await?;
     let invalid = !form.errors.is_empty();
     let page = render(NewDecisionPage {
-        chrome: Chrome::new(
-            user,
-            tr.s("Quyết định khen thưởng", "Reward decision"),
-        ),
+        chrome: Chrome::new(user, tr.s("Quyết định khen thưởng", "Reward decision")),
         unit,
         kinds,
         period_types: [
@@ -1360,7 +1363,11 @@ async fn new_decision(
         items,
     };
     let go = confirmed(&pairs);
-    match st.store.create_reward_decision(&user.scope, input, !go).await {
+    match st
+        .store
+        .create_reward_decision(&user.scope, input, !go)
+        .await
+    {
         Ok((_, Some(decision_id))) => {
             see_other(&format!("/rewards/decisions/{decision_id}?notice=decided"))
         }
@@ -1374,13 +1381,20 @@ async fn new_decision(
             ConfirmPage {
                 chrome: Chrome::new(
                     &user,
-                    tr.s("Xác nhận quyết định khen thưởng", "Confirm the reward decision"),
+                    tr.s(
+                        "Xác nhận quyết định khen thưởng",
+                        "Confirm the reward decision",
+                    ),
                 ),
                 lead: format!(
                     "{} {} — {}, {} {}, {}.",
                     tr.s("Ra quyết định khen thưởng số", "Issue reward decision no."),
                     plan.doc_number,
-                    if title.is_empty() { "Về việc khen thưởng" } else { title.as_str() },
+                    if title.is_empty() {
+                        "Về việc khen thưởng"
+                    } else {
+                        title.as_str()
+                    },
                     tr.s("ngày", "dated"),
                     tr.date(decided_on),
                     unit.name
@@ -1390,7 +1404,10 @@ async fn new_decision(
                         plan.count,
                         &format!(
                             "{} «{kind}»",
-                            tr.s("người/tập thể được khen thưởng", "people or units rewarded with")
+                            tr.s(
+                                "người/tập thể được khen thưởng",
+                                "people or units rewarded with"
+                            )
                         ),
                     ),
                     Impact::line(format!(
@@ -1405,12 +1422,13 @@ async fn new_decision(
                         form.v("signer_name").trim()
                     )),
                 ],
-                irreversible: vec![tr
-                    .s(
+                irreversible: vec![
+                    tr.s(
                         "Quyết định đã ra không sửa được; số quyết định đã cấp không dùng lại.",
                         "A decision cannot be changed once issued; its number is used.",
                     )
-                    .to_string()],
+                    .to_string(),
+                ],
                 action: "/rewards/decisions/new".into(),
                 hidden: hidden(&pairs),
                 button: tr.s("Ra quyết định", "Issue the decision").to_string(),
