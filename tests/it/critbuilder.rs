@@ -477,8 +477,6 @@ async fn own_reward_and_decision(kind: Kind) {
     assert_eq!(r.status().as_u16(), 200);
     let bytes = r.bytes().await.unwrap();
     assert!(bytes.starts_with(b"PK"), "an xlsx");
-    // The quota of the entry holds: six people would be refused (only two here, so
-    // check the rule through the store with the same kind).
     let d = app
         .store()
         .reward_decision(&app.admin_scope(), id.parse().unwrap())
@@ -486,6 +484,70 @@ async fn own_reward_and_decision(kind: Kind) {
         .unwrap();
     assert_eq!(d.decision.total_vnd, 1_000_000);
     assert_eq!(d.items.len(), 2);
+
+    // The entry's quota (5 a decision) and its cash date hold on the store's one path.
+    let six: Vec<i64> = app
+        .store()
+        .search_members(
+            &app.admin_scope(),
+            &MemberQuery {
+                unit_id: Some(cdcs),
+                per_page: 8,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .rows
+        .into_iter()
+        .skip(2)
+        .take(6)
+        .map(|m| m.member_id)
+        .collect();
+    assert_eq!(six.len(), 6);
+    let decision = |ids: &[i64], on: time::Date| congdoan_store::NewDecision {
+        issuer_unit_id: cdcs,
+        period_type: "year".into(),
+        period: on.year().to_string(),
+        decision: congdoan_store::DecisionInput {
+            seq: None,
+            decided_on: on,
+            signer_name: "Nguyễn Văn Ký".into(),
+            signer_role: None,
+            issuer_abbrev: None,
+            title: None,
+        },
+        items: ids
+            .iter()
+            .map(|m| congdoan_store::NewItem {
+                member_id: Some(*m),
+                unit_id: None,
+                reward_kind_id: k.reward_kind_id,
+                reason: None,
+                facts: None,
+            })
+            .collect(),
+    };
+    let e = app
+        .store()
+        .create_reward_decision(
+            &app.admin_scope(),
+            decision(&six, congdoan_web::today()),
+            true,
+        )
+        .await
+        .expect_err("over the quota");
+    assert_eq!(e.code(), "ST2324", "{e}");
+    let e = app
+        .store()
+        .create_reward_decision(
+            &app.admin_scope(),
+            decision(&six[..1], time::macros::date!(2025 - 12 - 15)),
+            true,
+        )
+        .await
+        .expect_err("before the cash rule's date");
+    assert_eq!(e.code(), "ST2323", "{e}");
 }
 
 /// The builder, the catalogue and the decision form on a 360-px phone.
