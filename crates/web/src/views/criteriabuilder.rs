@@ -786,7 +786,13 @@ fn show(user: &CurrentUser, target: Target, mut step: Step) -> PageResult {
                     .map(|c| format!(" — {c}"))
                     .unwrap_or_default()
             ),
-            errors: named(&format!("bands.{bi}")),
+            // The lowest class reaches 0 only once the table is complete: while adding,
+            // band faults stay in the pending list, beside their rows when creating.
+            errors: if strict {
+                named(&format!("bands.{bi}"))
+            } else {
+                vec![]
+            },
         })
         .collect();
     let band_errors = all
