@@ -260,6 +260,7 @@ fn post_routes() -> Vec<String> {
         include_str!("../../crates/web/src/views/directives.rs"),
         include_str!("../../crates/web/src/views/forms.rs"),
         include_str!("../../crates/web/src/views/formbuilder.rs"),
+        include_str!("../../crates/web/src/views/criteriabuilder.rs"),
         include_str!("../../crates/web/src/views/reports.rs"),
         include_str!("../../crates/web/src/views/models.rs"),
     ];
@@ -457,6 +458,23 @@ async fn every_form_shows_its_errors_inline(kind: Kind) {
     let adopted_s = adopted.to_string();
     let ag_text = ag.to_string();
     let bad_code = "AG-CDCS-999";
+    // A criteria set to edit in the builder, and a blank one to start from.
+    let criteria = s
+        .create_criteria_set(&admin, ag, crate::emulation::test_set("FORMS-CB"))
+        .await
+        .expect("a criteria set")
+        .set_id;
+    let criteria_draft =
+        serde_json::to_string(&crate::emulation::test_set("FORMS-CB")).expect("json");
+    let blank_set = r#"{"code":"","title":"","year":2026,"groups":[],"bands":[]}"#;
+    let reward_kind = s
+        .reward_kinds(&admin)
+        .await
+        .expect("the catalogue")
+        .first()
+        .expect("a national entry")
+        .reward_kind_id
+        .to_string();
     let blank_draft = r#"{"code":"","title":"","period":"month","due_days":5,"filled_by":["CDCS"],"sections":[]}"#;
     let form_draft = serde_json::to_string(
         s.report_form(&admin, report_form)
@@ -897,6 +915,72 @@ async fn every_form_shows_its_errors_inline(kind: Kind) {
             ],
             Some("Giá trị nhỏ nhất"),
             Some("value=\"abc\""),
+        ),
+        case(
+            "/emulation/sets/new",
+            format!("/emulation/sets/new?unit={ag}"),
+            "/emulation/sets/new".into(),
+            vec![
+                ("unit", ag_text.as_str()),
+                ("draft", blank_set),
+                ("title", "Bộ thử"),
+                ("year", "2026"),
+                ("scale", "100"),
+                ("op", "add_group"),
+                ("g_code", "NHOM-X"),
+                ("g_title", ""),
+            ],
+            Some("Tên nhóm"),
+            Some("value=\"NHOM-X\""),
+        ),
+        case(
+            "/emulation/sets/{id}/edit",
+            format!("/emulation/sets/{criteria}/edit"),
+            format!("/emulation/sets/{criteria}/edit"),
+            vec![
+                ("draft", criteria_draft.as_str()),
+                ("version", "1"),
+                ("title", "Chấm điểm thử"),
+                ("year", "2025"),
+                ("scale", "100"),
+                ("op", "add_item"),
+                ("i_group", "1"),
+                ("i_code", "9.9"),
+                ("i_text", "Thêm"),
+                ("i_max", "abc"),
+            ],
+            Some("Điểm tối đa"),
+            Some("value=\"abc\""),
+        ),
+        case(
+            "/rewards/catalogue",
+            format!("/rewards/catalogue?unit={ag}"),
+            "/rewards/catalogue".into(),
+            vec![
+                ("unit", ag_text.as_str()),
+                ("code", "KT-THU"),
+                ("name", "Thưởng thử không ngày"),
+                ("cash_kind", "fixed"),
+                ("cash_value", "500.000"),
+                ("cash_from", ""),
+            ],
+            Some("Ngày áp dụng mức thưởng"),
+            Some("Thưởng thử không ngày"),
+        ),
+        case(
+            "/rewards/decisions/new",
+            format!("/rewards/decisions/new?unit={ag}"),
+            "/rewards/decisions/new".into(),
+            vec![
+                ("unit", ag_text.as_str()),
+                ("reward_kind_id", reward_kind.as_str()),
+                ("period_type", "year"),
+                ("period", "2026"),
+                ("decided_on", "31/02/2026"),
+                ("signer_name", "Người Ký Thử"),
+            ],
+            Some("Ngày quyết định"),
+            Some("Người Ký Thử"),
         ),
         case(
             "/forms/{id}/send",

@@ -13,6 +13,7 @@ mod clusters;
 mod confirm;
 mod consent;
 mod coordination;
+mod critbuilder;
 mod directives;
 mod emuapi;
 mod emulation;

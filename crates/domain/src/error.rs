@@ -416,6 +416,11 @@ pub fn field_label(field: &str, lang: Lang) -> &str {
         "cash_rule" => ("Tiền thưởng", "Cash"),
         "period_type" => ("Loại kỳ", "Period type"),
         "issuer" => ("Đơn vị ban hành", "Issuer"),
+        "cash_from" => ("Ngày áp dụng mức thưởng", "Cash rule in force from"),
+        "cash_value" => ("Mức tiền thưởng", "Cash amount"),
+        "grant_types" => ("Cấp khen thưởng", "Granting level"),
+        "award_scope" => ("Quy tắc kết hợp", "Combination rule"),
+        "recipient" => ("Đối tượng khen thưởng", "Rewarded"),
         // Certificates (giấy khen, giấy chứng nhận).
         "award_title" => ("Danh hiệu, nội dung khen", "Distinction"),
         "recipient_name" => ("Người (đơn vị) được tặng", "Recipient"),

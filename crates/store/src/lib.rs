@@ -78,8 +78,8 @@ pub use requests_bulk::BulkResponse;
 pub use restructure::{Lineage, Plan, Preview};
 pub use rewards::{
     DecisionDetail, DecisionInput, DecisionPlan, Evaluation, EvaluationDetail, MAX_DECISION_ITEMS,
-    NewDecision, NewEvaluation, NewItem, NewNominee, Nominee, REWARD_PAGE, RewardDecision,
-    RewardItem, RewardKind,
+    NewDecision, NewEvaluation, NewItem, NewNominee, NewRewardKind, Nominee, REWARD_PAGE,
+    RewardDecision, RewardItem, RewardKind,
 };
 pub use scope::{Actor, Role, Scope};
 pub use stats::StatDelta;

@@ -56,6 +56,30 @@ pub struct RewardKind {
     /// Eligibility rules: absence, service, not_disciplined, registered.
     pub rules: String,
     pub source: Option<String>,
+    /// Most people (or collectives) one decision may reward with it; None: no limit.
+    pub quota: Option<i64>,
+    /// The day its cash rule takes effect; a decision dated earlier cannot use it.
+    pub cash_from: Option<Date>,
+}
+
+/// A catalogue entry a unit adds (`Store::add_reward_kind`).
+#[derive(Debug, Clone)]
+pub struct NewRewardKind {
+    pub owner_unit_id: i64,
+    pub code: String,
+    pub name: String,
+    /// Unit types that may grant it; empty: the owner's own type.
+    pub grant_types: Vec<String>,
+    pub recipient: Recipient,
+    /// Drives HD 1217's combination rule (no comprehensive and thematic award from
+    /// one level for one period).
+    pub award_scope: AwardScope,
+    pub cash: CashRule,
+    /// Required with a cash rule.
+    pub cash_from: Option<Date>,
+    pub rules: Vec<Eligibility>,
+    pub quota: Option<i64>,
+    pub source: Option<String>,
 }
 
 impl RewardKind {
@@ -106,7 +130,7 @@ impl RewardKind {
 }
 
 const KIND_SELECT: &str = "SELECT k.reward_kind_id, k.owner_unit_id, o.name AS owner_name, o.path AS owner_path, k.code, k.name, k.grant_types, \
-    k.recipient, k.award_scope, k.cash_rule, k.rules, k.source FROM reward_kind k LEFT JOIN unit o ON o.unit_id = k.owner_unit_id ";
+    k.recipient, k.award_scope, k.cash_rule, k.rules, k.source, k.quota, k.cash_from FROM reward_kind k LEFT JOIN unit o ON o.unit_id = k.owner_unit_id ";
 
 /// A periodic evaluation of a unit's people.
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
@@ -385,7 +409,8 @@ impl Store {
         }
     }
 
-    /// Adds a catalogue entry owned by a unit the caller writes (e.g. a fixed bonus).
+    /// Adds a catalogue entry owned by a unit the caller writes (e.g. a fixed bonus),
+    /// granted at the owner's level, without a quota or an effective date.
     #[allow(clippy::too_many_arguments)]
     pub async fn create_reward_kind(
         &self,
@@ -398,25 +423,92 @@ impl Store {
         cash: CashRule,
         rules: &[Eligibility],
     ) -> Result<RewardKind> {
-        let owner = self.unit(scope, owner_unit_id).await?;
+        let k = NewRewardKind {
+            owner_unit_id,
+            code: code.into(),
+            name: name.into(),
+            grant_types: vec![],
+            recipient,
+            award_scope,
+            cash,
+            cash_from: None,
+            rules: rules.to_vec(),
+            quota: None,
+            source: None,
+        };
+        self.insert_reward_kind(scope, k, false).await
+    }
+
+    /// Adds a unit's catalogue entry from the catalogue page: the granting levels must
+    /// be unit types, a cash rule needs the day it takes effect, a quota is 1 to 10,000.
+    pub async fn add_reward_kind(&self, scope: &Scope, k: NewRewardKind) -> Result<RewardKind> {
+        self.insert_reward_kind(scope, k, true).await
+    }
+
+    async fn insert_reward_kind(
+        &self,
+        scope: &Scope,
+        k: NewRewardKind,
+        strict: bool,
+    ) -> Result<RewardKind> {
+        let owner = self.unit(scope, k.owner_unit_id).await?;
         scope.check_write(&owner.path)?;
-        let name = nfc(name.trim());
-        let code = code.trim().to_uppercase();
+        let name = nfc(k.name.trim());
+        let code = k.code.trim().to_uppercase();
         if name.chars().count() < 3 || code.is_empty() {
             return Err(rule(
                 "ST2301",
-                "name",
+                if code.is_empty() { "code" } else { "name" },
                 "Ghi mã và tên hình thức khen thưởng (ít nhất 3 ký tự).",
                 "Give the reward's code and name (at least 3 characters).",
             ));
         }
+        if strict {
+            if k.cash != CashRule::None && k.cash_from.is_none() {
+                return Err(rule(
+                    "ST2320",
+                    "cash_from",
+                    &format!(
+                        "Mức tiền thưởng {} cần ngày bắt đầu áp dụng.",
+                        k.cash.label_vi()
+                    ),
+                    "A cash rule needs the day it takes effect.",
+                ));
+            }
+            if let Some(q) = k.quota {
+                rw::check_quota_value(q).map_err(from_reward)?;
+            }
+            let types: Vec<String> = read!(self, p => sqlx::query_scalar("SELECT type_code FROM unit_type")
+                .fetch_all(p).await)?;
+            if let Some(bad) = k.grant_types.iter().find(|t| !types.contains(t)) {
+                return Err(rule(
+                    "ST2321",
+                    "grant_types",
+                    &format!("Cấp khen thưởng '{bad}' không phải loại đơn vị."),
+                    &format!("Granting level '{bad}' is not a unit type."),
+                ));
+            }
+        }
+        // A unit's entry is granted at its own level unless levels were chosen.
+        let grant_types = if strict && k.grant_types.is_empty() {
+            owner.type_code.clone()
+        } else {
+            k.grant_types.join(",")
+        };
+        let source = k.source.map(|s| nfc(s.trim())).filter(|s| !s.is_empty());
+        let (recipient, award_scope, cash, rules) = (k.recipient, k.award_scope, k.cash, k.rules);
+        let (quota, cash_from) = (k.quota, k.cash_from);
         let id: i64 = write!(self, p => {
             let mut tx = p.begin().await?;
-            let id: i64 = sqlx::query_scalar("INSERT INTO reward_kind (owner_unit_id, code, name, grant_types, recipient, award_scope, cash_rule, rules, source, sort_order, created_at) \
-                VALUES ($1, $2, $3, '', $4, $5, $6, $7, NULL, 1000, $8) RETURNING reward_kind_id")
-                .bind(owner.unit_id).bind(&code).bind(&name).bind(recipient.code()).bind(award_scope.code())
-                .bind(cash.code()).bind(Eligibility::list_code(rules)).bind(now())
-                .fetch_one(&mut *tx).await?;
+            let id: i64 = sqlx::query_scalar("INSERT INTO reward_kind (owner_unit_id, code, name, grant_types, recipient, award_scope, cash_rule, rules, source, sort_order, created_at, quota, cash_from) \
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1000, $10, $11, $12) RETURNING reward_kind_id")
+                .bind(owner.unit_id).bind(&code).bind(&name).bind(&grant_types).bind(recipient.code()).bind(award_scope.code())
+                .bind(cash.code()).bind(Eligibility::list_code(&rules)).bind(&source).bind(now()).bind(quota).bind(cash_from)
+                .fetch_one(&mut *tx).await.map_err(|e| match StoreError::from(e) {
+                    StoreError::Duplicate { .. } => rule("ST2322", "code", &format!("Đơn vị đã có hình thức khen thưởng mã «{code}»."),
+                        &format!("The unit already has a reward coded «{code}».")),
+                    other => other,
+                })?;
             audit!(&mut *tx, scope, "create", "reward_kind", Some(id), &owner.path,
                 format!("Thêm hình thức khen thưởng «{name}» ({})", cash.label_vi()), None, None);
             tx.commit().await?;
@@ -842,6 +934,44 @@ impl Store {
                 k.rule()
                     .check_grantor(&issuer.type_code, &type_name)
                     .map_err(from_reward)?;
+                if let Some(from) = k.cash_from
+                    && k.cash() != CashRule::None
+                    && decided_on < from
+                {
+                    return Err(rule(
+                        "ST2323",
+                        "decided_on",
+                        &format!(
+                            "Mức thưởng của «{}» áp dụng từ ngày {}; quyết định ngày {} chưa dùng được.",
+                            k.name,
+                            congdoan_domain::format_vn_date(from),
+                            congdoan_domain::format_vn_date(decided_on)
+                        ),
+                        &format!("The cash rule of «{}» applies from {from}.", k.name),
+                    ));
+                }
+                if let Some(q) = k.quota {
+                    let n = items
+                        .iter()
+                        .filter(|i| i.reward_kind_id == k.reward_kind_id)
+                        .count() as i64;
+                    if n > q {
+                        return Err(rule(
+                            "ST2324",
+                            "items",
+                            &format!(
+                                "«{}» được khen tối đa {} người/tập thể trong một quyết định; đang chọn {}.",
+                                k.name,
+                                congdoan_domain::format_int(q),
+                                congdoan_domain::format_int(n)
+                            ),
+                            &format!(
+                                "«{}» may reward at most {q} per decision; {n} chosen.",
+                                k.name
+                            ),
+                        ));
+                    }
+                }
                 v.insert(k);
             }
         }

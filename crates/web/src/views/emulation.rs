@@ -230,6 +230,8 @@ struct SetPage {
     s: CriteriaSetRow,
     c: Checked,
     notice: Option<&'static str>,
+    /// The owner's writers get "Sửa" (a new version in the builder).
+    can_edit: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -246,13 +248,21 @@ async fn set_page(
 ) -> PageResult {
     let tr = user.tr();
     let (s, c) = st.store.criteria_set(&user.scope, id).await?;
-    let notice = (q.notice.as_deref() == Some("created"))
-        .then(|| tr.s("Đã tạo bộ tiêu chí.", "The criteria set was created."));
+    let notice = match q.notice.as_deref() {
+        Some("created") => Some(tr.s("Đã tạo bộ tiêu chí.", "The criteria set was created.")),
+        Some("version") => Some(tr.s(
+            "Đã lưu phiên bản mới; các đợt chấm điểm đã gửi giữ phiên bản cũ.",
+            "The new version is saved; assessments already sent keep theirs.",
+        )),
+        _ => None,
+    };
+    let can_edit = user.scope.can_write(&s.owner_path);
     render(SetPage {
         chrome: Chrome::new(&user, &s.title),
         s,
         c,
         notice,
+        can_edit,
     })
 }
 

@@ -7,6 +7,7 @@ mod audit;
 pub(crate) mod certificates;
 mod clusters;
 mod confirm;
+mod criteriabuilder;
 mod dashboard;
 mod directives;
 mod emulation;
@@ -112,6 +113,7 @@ pub fn routes() -> Router<AppState> {
         .merge(formbuilder::routes())
         .merge(reports::routes())
         .merge(emulation::routes())
+        .merge(criteriabuilder::routes())
         .merge(request_pdf::routes())
         .merge(rewards::routes())
         .merge(certificates::routes())

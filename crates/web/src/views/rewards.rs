@@ -38,6 +38,11 @@ pub fn routes() -> Router<AppState> {
             post(remove_nominee),
         )
         .route("/rewards/evaluations/{id}/decide", post(decide))
+        .route("/rewards/catalogue", get(catalogue_page).post(add_kind))
+        .route(
+            "/rewards/decisions/new",
+            get(new_decision_page).post(new_decision),
+        )
         .route("/rewards/decisions/{id}", get(decision_page))
         .route("/rewards/decisions/{id}/payout.xlsx", get(payout_xlsx))
         .route("/rewards/decisions/{id}/payout.pdf", get(payout_pdf))
@@ -771,4 +776,669 @@ async fn payout_pdf(
         bytes,
     )
         .into_response())
+}
+
+// ---- A unit's own catalogue and a decision without an evaluation (issue 15 item 6).
+
+/// The posted fields of a form kept as typed, with the errors placed beside them.
+#[derive(Default, Clone)]
+struct Typed {
+    pairs: Pairs,
+    errors: Vec<FieldError>,
+}
+
+impl Typed {
+    fn v(&self, k: &str) -> &str {
+        self.pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+    fn has(&self, k: &str, v: &str) -> bool {
+        self.pairs.iter().any(|(n, x)| n == k && x == v)
+    }
+    fn all(&self, k: &str) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .pairs
+            .iter()
+            .filter(|(n, _)| n == k)
+            .map(|(_, v)| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .collect();
+        out.dedup();
+        out
+    }
+    fn err(&self, k: &str, lang: congdoan_domain::Lang) -> Option<String> {
+        self.errors
+            .iter()
+            .find(|e| e.field == k)
+            .map(|e| e.text(lang).to_string())
+    }
+}
+
+/// The unit a catalogue or decision page is for: the one asked, else the first the
+/// user writes.
+async fn writable_unit(
+    st: &AppState,
+    user: &CurrentUser,
+    id: Option<i64>,
+) -> Result<Option<Unit>, AppError> {
+    super::forms::home_unit(st, user, id).await
+}
+
+#[derive(Template)]
+#[template(path = "reward_catalogue.html")]
+struct CataloguePage {
+    chrome: Chrome,
+    unit: Unit,
+    /// Entries the unit owns.
+    own: Vec<RewardKind>,
+    /// Entries of the common catalogue and of the levels above that the unit may grant.
+    granted: Vec<RewardKind>,
+    types: Vec<(String, String)>,
+    rules: Vec<(&'static str, &'static str)>,
+    can_write: bool,
+    form: Typed,
+    notice: Option<&'static str>,
+}
+
+impl CataloguePage {
+    fn v(&self, k: &str) -> &str {
+        self.form.v(k)
+    }
+    fn has(&self, k: &str, v: &str) -> bool {
+        self.form.has(k, v)
+    }
+    fn err(&self, k: &str) -> Option<String> {
+        self.form.err(k, self.chrome.tr.lang)
+    }
+    /// "Công đoàn cơ sở, Công đoàn cấp trên cơ sở" for a kind's granting levels.
+    fn levels(&self, k: &RewardKind) -> String {
+        let names: Vec<&str> = k
+            .grant_types
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(|t| {
+                self.types
+                    .iter()
+                    .find(|(c, _)| c == t)
+                    .map_or(t, |(_, n)| n.as_str())
+            })
+            .collect();
+        if names.is_empty() {
+            match &k.owner_name {
+                Some(o) => o.clone(),
+                None => self.chrome.tr.s("Mọi cấp", "Any level").to_string(),
+            }
+        } else {
+            names.join(", ")
+        }
+    }
+}
+
+async fn catalogue_page(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<CatalogueQuery>,
+) -> PageResult {
+    let tr = user.tr();
+    let notice = (q.notice.as_deref() == Some("added")).then(|| {
+        tr.s(
+            "Đã thêm hình thức khen thưởng vào danh mục của đơn vị.",
+            "The reward was added to the unit's catalogue.",
+        )
+    });
+    catalogue_view(&st, &user, q.unit, Typed::default(), notice).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CatalogueQuery {
+    unit: Option<i64>,
+    notice: Option<String>,
+}
+
+async fn catalogue_view(
+    st: &AppState,
+    user: &CurrentUser,
+    unit: Option<i64>,
+    form: Typed,
+    notice: Option<&'static str>,
+) -> PageResult {
+    let tr = user.tr();
+    let Some(unit) = writable_unit(st, user, unit).await? else {
+        return see_other("/rewards");
+    };
+    let all = st.store.reward_kinds(&user.scope).await?;
+    let (own, others): (Vec<RewardKind>, Vec<RewardKind>) = all
+        .into_iter()
+        .partition(|k| k.owner_unit_id == Some(unit.unit_id));
+    // What the unit may grant from the common catalogue and the levels above it.
+    let granted = others
+        .into_iter()
+        .filter(|k| {
+            k.owner_path
+                .as_deref()
+                .is_none_or(|p| unit.path.starts_with(p))
+                && k.rule().check_grantor(&unit.type_code, "").is_ok()
+        })
+        .collect();
+    let types = st
+        .store
+        .unit_types()
+        .await?
+        .into_iter()
+        .filter(|t| t.exists_on(today()))
+        .map(|t| {
+            let name = match user.lang {
+                congdoan_domain::Lang::Vi => t.name_vi,
+                congdoan_domain::Lang::En => t.name_en,
+            };
+            (t.type_code, name)
+        })
+        .collect();
+    let invalid = !form.errors.is_empty();
+    let page = render(CataloguePage {
+        chrome: Chrome::new(
+            user,
+            &format!(
+                "{} — {}",
+                tr.s("Danh mục khen thưởng", "Reward catalogue"),
+                unit.name
+            ),
+        ),
+        can_write: user.scope.can_write(&unit.path),
+        unit,
+        own,
+        granted,
+        types,
+        rules: congdoan_domain::reward::Eligibility::ALL
+            .iter()
+            .map(|e| (e.code(), e.name_vi()))
+            .collect(),
+        form,
+        notice,
+    })?;
+    Ok(pick::unprocessable(page, invalid))
+}
+
+/// Adds a catalogue entry: every typed fault beside its input, the store's rules after.
+async fn add_kind(
+    State(st): State<AppState>,
+    CsrfForm(user, pairs): CsrfForm<Pairs>,
+) -> PageResult {
+    use congdoan_domain::reward::{AwardScope, CashRule, Eligibility, Recipient};
+    let mut form = Typed {
+        pairs,
+        errors: vec![],
+    };
+    let Ok(unit_id) = form.v("unit").trim().parse::<i64>() else {
+        return Err(AppError::NotFound);
+    };
+    let unit = st.store.unit(&user.scope, unit_id).await?;
+    if !user.scope.can_write(&unit.path) {
+        return Err(AppError::Forbidden);
+    }
+    let mut errs = vec![];
+    let recipient = Recipient::parse(form.v("recipient")).unwrap_or(Recipient::Individual);
+    let award_scope = AwardScope::parse(form.v("award_scope")).unwrap_or(AwardScope::Thematic);
+    let value = form.v("cash_value").trim().to_string();
+    let cash = match form.v("cash_kind") {
+        "multiple" | "fixed" if value.is_empty() => {
+            errs.push(FieldError::new(
+                "cash_value",
+                "WE2330",
+                "ghi bội số lương cơ sở (ví dụ 0,3) hoặc số tiền (ví dụ 500.000).",
+                "give the multiple (e.g. 0.3) or the amount (e.g. 500,000).",
+            ));
+            CashRule::None
+        }
+        k @ ("multiple" | "fixed") => {
+            let raw = if k == "fixed" {
+                value.replace(['.', ' ', '₫'], "")
+            } else {
+                value.clone()
+            };
+            match CashRule::parse(&format!("{k}:{raw}")) {
+                Ok(c) => c,
+                Err(_) => {
+                    errs.push(FieldError::new(
+                        "cash_value",
+                        "VL1108",
+                        &format!(
+                            "'{value}' không phải {} hợp lệ.",
+                            if k == "fixed" {
+                                "số tiền (đồng, lớn hơn 0)"
+                            } else {
+                                "bội số lương cơ sở (lớn hơn 0, tối đa 100)"
+                            }
+                        ),
+                        &format!("'{value}' is not a valid {k} amount."),
+                    ));
+                    CashRule::None
+                }
+            }
+        }
+        _ => CashRule::None,
+    };
+    let cash_from = match form.v("cash_from").trim() {
+        "" => None,
+        _ => crate::forms::parse_date_req(form.v("cash_from"), "cash_from", &mut errs),
+    };
+    if cash != CashRule::None && cash_from.is_none() && !errs.iter().any(|e| e.field == "cash_from")
+    {
+        errs.push(FieldError::new(
+            "cash_from",
+            "ST2320",
+            &format!(
+                "mức tiền thưởng {} cần ngày bắt đầu áp dụng (dd/mm/yyyy).",
+                cash.label_vi()
+            ),
+            "a cash rule needs the day it takes effect (dd/mm/yyyy).",
+        ));
+    }
+    let quota = match form.v("quota").trim() {
+        "" => None,
+        q => match q.parse::<i64>() {
+            Ok(n) if (1..=congdoan_domain::reward::MAX_QUOTA).contains(&n) => Some(n),
+            _ => {
+                errs.push(FieldError::new(
+                    "quota",
+                    "VL1105",
+                    &format!("phải là số người từ 1 đến 10.000, không phải '{q}'."),
+                    &format!("must be a number of people from 1 to 10,000, not '{q}'."),
+                ));
+                None
+            }
+        },
+    };
+    let rules: Vec<Eligibility> = form
+        .all("rules")
+        .iter()
+        .filter_map(|r| Eligibility::parse(r))
+        .collect();
+    if !errs.is_empty() {
+        form.errors = errs;
+        return catalogue_view(&st, &user, Some(unit_id), form, None).await;
+    }
+    let input = congdoan_store::NewRewardKind {
+        owner_unit_id: unit_id,
+        code: form.v("code").to_string(),
+        name: form.v("name").to_string(),
+        grant_types: form.all("grant_types"),
+        recipient,
+        award_scope,
+        cash,
+        cash_from,
+        rules,
+        quota,
+        source: Some(form.v("source").to_string()),
+    };
+    match st.store.add_reward_kind(&user.scope, input).await {
+        Ok(_) => see_other(&format!("/rewards/catalogue?unit={unit_id}&notice=added")),
+        Err(e) => {
+            form.errors = store_errors(e, "name")?;
+            catalogue_view(&st, &user, Some(unit_id), form, None).await
+        }
+    }
+}
+
+/// A chosen recipient of a decision: a member ("m") or a collective ("u").
+struct Chosen {
+    value: String,
+    name: String,
+    unit_name: String,
+}
+
+#[derive(Template)]
+#[template(path = "reward_decision_new.html")]
+struct NewDecisionPage {
+    chrome: Chrome,
+    unit: Unit,
+    kinds: Vec<RewardKind>,
+    period_types: Vec<(&'static str, &'static str)>,
+    period_default: String,
+    seq: i64,
+    chosen: Vec<Chosen>,
+    /// Matches of the member or unit search, to tick.
+    found: Vec<Chosen>,
+    searched: bool,
+    form: Typed,
+}
+
+impl NewDecisionPage {
+    fn v(&self, k: &str) -> &str {
+        self.form.v(k)
+    }
+    fn err(&self, k: &str) -> Option<String> {
+        self.form.err(k, self.chrome.tr.lang)
+    }
+}
+
+async fn new_decision_page(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<UnitParam>,
+) -> PageResult {
+    let Some(unit) = writable_unit(&st, &user, q.unit).await? else {
+        return see_other("/rewards");
+    };
+    if !user.scope.can_write(&unit.path) {
+        return Err(AppError::Forbidden);
+    }
+    new_decision_view(&st, &user, unit, Typed::default(), vec![], false).await
+}
+
+/// The recipients ticked in the form, read back with their names (scope-checked).
+async fn chosen_of(st: &AppState, user: &CurrentUser, form: &Typed) -> Vec<Chosen> {
+    let mut out = vec![];
+    for v in form
+        .all("who")
+        .into_iter()
+        .take(congdoan_store::MAX_DECISION_ITEMS)
+    {
+        let Some((k, id)) = v.split_at_checked(1) else {
+            continue;
+        };
+        let Ok(id) = id.parse::<i64>() else { continue };
+        match k {
+            "m" => {
+                if let Ok(m) = st.store.member(&user.scope, id).await {
+                    let unit_name = st
+                        .store
+                        .unit(&user.scope, m.unit_id)
+                        .await
+                        .map(|u| u.name)
+                        .unwrap_or_default();
+                    out.push(Chosen {
+                        value: v.clone(),
+                        name: m.full_name,
+                        unit_name,
+                    });
+                }
+            }
+            "u" => {
+                if let Ok(u) = st.store.unit(&user.scope, id).await {
+                    out.push(Chosen {
+                        value: v.clone(),
+                        name: u.name,
+                        unit_name: String::new(),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+async fn new_decision_view(
+    st: &AppState,
+    user: &CurrentUser,
+    unit: Unit,
+    form: Typed,
+    found: Vec<Chosen>,
+    searched: bool,
+) -> PageResult {
+    let tr = user.tr();
+    let kinds = st
+        .store
+        .reward_kinds(&user.scope)
+        .await?
+        .into_iter()
+        .filter(|k| {
+            k.owner_path
+                .as_deref()
+                .is_none_or(|p| unit.path.starts_with(p))
+                && k.rule().check_grantor(&unit.type_code, "").is_ok()
+        })
+        .collect();
+    let chosen = chosen_of(st, user, &form).await;
+    let seq = st
+        .store
+        .next_decision_seq(unit.unit_id, i64::from(today().year()))
+        .await?;
+    let invalid = !form.errors.is_empty();
+    let page = render(NewDecisionPage {
+        chrome: Chrome::new(user, tr.s("Quyết định khen thưởng", "Reward decision")),
+        unit,
+        kinds,
+        period_types: [
+            PeriodType::Year,
+            PeriodType::Half,
+            PeriodType::Quarter,
+            PeriodType::Month,
+        ]
+        .into_iter()
+        .map(|k| (k.code(), k.name_vi()))
+        .collect(),
+        period_default: Period::containing(PeriodType::Year, today())
+            .map(|p| p.code())
+            .unwrap_or_default(),
+        seq,
+        chosen,
+        found,
+        searched,
+        form,
+    })?;
+    Ok(pick::unprocessable(page, invalid))
+}
+
+/// One post of the decision form: a search for recipients, or the decision itself —
+/// first restated on a confirmation page (people, total in figures and words), then
+/// written by the store's one decision path and opened.
+async fn new_decision(
+    State(st): State<AppState>,
+    CsrfForm(user, pairs): CsrfForm<Pairs>,
+) -> PageResult {
+    let tr = user.tr();
+    let mut form = Typed {
+        pairs: pairs.clone(),
+        errors: vec![],
+    };
+    let Ok(unit_id) = form.v("unit").trim().parse::<i64>() else {
+        return Err(AppError::NotFound);
+    };
+    let unit = st.store.unit(&user.scope, unit_id).await?;
+    if !user.scope.can_write(&unit.path) {
+        return Err(AppError::Forbidden);
+    }
+    // The search of the picker: members by name, or units (collectives) by name.
+    let pick = form.v("pick").to_string();
+    if pick == "member" || pick == "unit" {
+        let q = form.v("who__q").trim().to_string();
+        let mut found = vec![];
+        if !q.is_empty() && pick == "member" {
+            let rows = st
+                .store
+                .search_members(
+                    &user.scope,
+                    &MemberQuery {
+                        q: Some(q.clone()),
+                        unit_id: Some(unit_id),
+                        per_page: 20,
+                        ..Default::default()
+                    },
+                )
+                .await?
+                .rows;
+            found = rows
+                .into_iter()
+                .map(|m| Chosen {
+                    value: format!("m{}", m.member_id),
+                    name: m.full_name,
+                    unit_name: m.unit_name,
+                })
+                .collect();
+        } else if !q.is_empty() {
+            let hits = st
+                .store
+                .search_units(&user.scope, &q, &[], false, false, 40)
+                .await?;
+            for h in hits {
+                if let Ok(u) = st.store.unit(&user.scope, h.unit_id).await
+                    && u.path.starts_with(&unit.path)
+                {
+                    found.push(Chosen {
+                        value: format!("u{}", u.unit_id),
+                        name: u.name,
+                        unit_name: h.parent_name.unwrap_or_default(),
+                    });
+                }
+            }
+        }
+        found.retain(|f| !form.has("who", &f.value));
+        form.pairs.retain(|(k, _)| k != "pick");
+        return new_decision_view(&st, &user, unit, form, found, true).await;
+    }
+    let mut errs = vec![];
+    let decided_on = parse_date_req(form.v("decided_on"), "decided_on", &mut errs);
+    let seq = match form.v("seq").trim() {
+        "" => None,
+        s => match s.parse::<i64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                errs.push(FieldError::new(
+                    "seq",
+                    "WE2303",
+                    &format!("phải là một số, ví dụ 12, không phải '{s}'."),
+                    &format!("must be a number, e.g. 12, not '{s}'."),
+                ));
+                None
+            }
+        },
+    };
+    let kind_id = form.v("reward_kind_id").trim().parse::<i64>().ok();
+    if kind_id.is_none() {
+        errs.push(FieldError::new(
+            "reward_kind",
+            "WE2331",
+            "chọn một hình thức trong danh mục.",
+            "choose a reward from the catalogue.",
+        ));
+    }
+    let who = form.all("who");
+    if who.is_empty() {
+        errs.push(FieldError::new(
+            "items",
+            "WE2332",
+            "chưa chọn ai; gõ họ tên đoàn viên hoặc tên tập thể rồi bấm Tìm.",
+            "no one chosen; type a member's or a unit's name and search.",
+        ));
+    }
+    let (Some(decided_on), Some(kind_id), true) = (decided_on, kind_id, errs.is_empty()) else {
+        form.errors = errs;
+        return new_decision_view(&st, &user, unit, form, vec![], false).await;
+    };
+    let reason = form.v("reason").trim().to_string();
+    let items = who
+        .iter()
+        .filter_map(|v| {
+            let (k, id) = v.split_at_checked(1)?;
+            let id = id.parse::<i64>().ok()?;
+            Some(congdoan_store::NewItem {
+                member_id: (k == "m").then_some(id),
+                unit_id: (k == "u").then_some(id),
+                reward_kind_id: kind_id,
+                reason: (!reason.is_empty()).then(|| reason.clone()),
+                facts: None,
+            })
+        })
+        .collect();
+    let title = form.v("title").trim().to_string();
+    let input = congdoan_store::NewDecision {
+        issuer_unit_id: unit_id,
+        period_type: form.v("period_type").to_string(),
+        period: form.v("period").trim().to_string(),
+        decision: DecisionInput {
+            seq,
+            decided_on,
+            signer_name: form.v("signer_name").to_string(),
+            signer_role: Some(form.v("signer_role").to_string()),
+            issuer_abbrev: None,
+            title: (!title.is_empty()).then(|| title.clone()),
+        },
+        items,
+    };
+    let go = confirmed(&pairs);
+    match st
+        .store
+        .create_reward_decision(&user.scope, input, !go)
+        .await
+    {
+        Ok((_, Some(decision_id))) => {
+            see_other(&format!("/rewards/decisions/{decision_id}?notice=decided"))
+        }
+        Ok((plan, None)) => {
+            let kind = st
+                .store
+                .reward_kind_for(kind_id, &unit.path)
+                .await
+                .map(|k| k.name)
+                .unwrap_or_default();
+            ConfirmPage {
+                chrome: Chrome::new(
+                    &user,
+                    tr.s(
+                        "Xác nhận quyết định khen thưởng",
+                        "Confirm the reward decision",
+                    ),
+                ),
+                lead: format!(
+                    "{} {} — {}, {} {}, {}.",
+                    tr.s("Ra quyết định khen thưởng số", "Issue reward decision no."),
+                    plan.doc_number,
+                    if title.is_empty() {
+                        "Về việc khen thưởng"
+                    } else {
+                        title.as_str()
+                    },
+                    tr.s("ngày", "dated"),
+                    tr.date(decided_on),
+                    unit.name
+                ),
+                impacts: vec![
+                    Impact::count(
+                        plan.count,
+                        &format!(
+                            "{} «{kind}»",
+                            tr.s(
+                                "người/tập thể được khen thưởng",
+                                "people or units rewarded with"
+                            )
+                        ),
+                    ),
+                    Impact::line(format!(
+                        "{} {} ({})",
+                        tr.s("Tổng tiền thưởng:", "Total cash:"),
+                        tr.vnd(plan.total_vnd),
+                        in_words(plan.total_vnd)
+                    )),
+                    Impact::line(format!(
+                        "{} {}",
+                        tr.s("Người ký:", "Signed by:"),
+                        form.v("signer_name").trim()
+                    )),
+                ],
+                irreversible: vec![
+                    tr.s(
+                        "Quyết định đã ra không sửa được; số quyết định đã cấp không dùng lại.",
+                        "A decision cannot be changed once issued; its number is used.",
+                    )
+                    .to_string(),
+                ],
+                action: "/rewards/decisions/new".into(),
+                hidden: hidden(&pairs),
+                button: tr.s("Ra quyết định", "Issue the decision").to_string(),
+                back: format!("/rewards/decisions/new?unit={unit_id}"),
+            }
+            .render()
+        }
+        Err(e) => {
+            form.errors = store_errors(e, "items")?;
+            new_decision_view(&st, &user, unit, form, vec![], false).await
+        }
+    }
 }
