@@ -16,6 +16,7 @@ mod forms;
 pub(crate) mod imports;
 pub(crate) mod members;
 mod models;
+mod movements;
 mod owed;
 mod pick;
 pub(crate) mod plans;
@@ -108,6 +109,7 @@ pub fn routes() -> Router<AppState> {
         .merge(accounts::routes())
         .merge(directives::routes())
         .merge(models::routes())
+        .merge(movements::routes())
         .merge(forms::routes())
         .merge(formbuilder::routes())
         .merge(reports::routes())
