@@ -16,7 +16,7 @@ mod forms;
 pub(crate) mod imports;
 pub(crate) mod members;
 mod models;
-mod movements;
+pub(crate) mod movements;
 mod owed;
 mod pick;
 pub(crate) mod plans;

@@ -72,6 +72,11 @@ struct ListPage {
     notice: Option<&'static str>,
 }
 
+/// The roots of the caller's grants (the API's default list).
+pub(crate) fn own_units_of(user: &CurrentUser) -> Vec<i64> {
+    own_units(user)
+}
+
 /// The caller's only writable unit, if there is exactly one.
 fn only_writable(user: &CurrentUser) -> Option<i64> {
     let w: Vec<i64> = user
