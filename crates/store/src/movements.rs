@@ -87,6 +87,10 @@ pub struct MovementInput {
     pub description: Option<String>,
     #[schema(value_type = Object)]
     pub targets: TargetSpec,
+    /// The launch date, for loaders recording a past movement (the demo); today when
+    /// None. Pages and the API never set it.
+    #[serde(skip)]
+    pub issued_on: Option<Date>,
 }
 
 fn no_cadence() -> String {
@@ -300,7 +304,9 @@ impl Store {
                 "choose none, quarterly or every 6 months.",
             ));
         };
-        let today = congdoan_domain::date::today_vn();
+        let today = input
+            .issued_on
+            .unwrap_or_else(congdoan_domain::date::today_vn);
         if input.registration_due < today {
             return Err(StoreError::rule(
                 "ST2703",
@@ -462,6 +468,7 @@ impl Store {
 
     /// A unit registers its targets: its target on the registration request is
     /// submitted with the targets as values (a returned registration is sent again).
+    /// `at` dates a past registration (loaders only; now when None).
     #[tracing::instrument(skip(self, scope, goals))]
     pub async fn register_unit(
         &self,
@@ -469,6 +476,7 @@ impl Store {
         movement_id: i64,
         unit_id: i64,
         goals: Vec<Goal>,
+        at: Option<OffsetDateTime>,
     ) -> Result<crate::Target> {
         let m = self.movement(scope, movement_id).await?;
         if goals.is_empty() {
@@ -482,9 +490,10 @@ impl Store {
             Action::Submit,
             crate::StepInput {
                 values: Some(values),
+                at,
                 ..Default::default()
             },
-            congdoan_domain::date::today_vn(),
+            at.map_or_else(congdoan_domain::date::today_vn, |a| a.date()),
         )
         .await
     }

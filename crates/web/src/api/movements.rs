@@ -117,6 +117,7 @@ pub async fn create_movement(
         directive_id: b.directive_id,
         description: b.description,
         targets: b.targets,
+        issued_on: None,
     };
     Ok(Json(st.store.create_movement(&user.scope, input).await?))
 }
@@ -155,7 +156,7 @@ pub async fn register_unit(
     ApiJson(b): ApiJson<GoalsBody>,
 ) -> ApiResult<Registered> {
     let goals = goals(b.goals)?;
-    let t = st.store.register_unit(&user.scope, id, unit_id, goals).await?;
+    let t = st.store.register_unit(&user.scope, id, unit_id, goals, None).await?;
     Ok(Json(Registered {
         unit_id: t.unit_id,
         goals: congdoan_store::goals_of(t.response_values.as_deref()),

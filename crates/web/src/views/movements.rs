@@ -434,6 +434,7 @@ async fn create(State(st): State<AppState>, CsrfForm(user, pairs): CsrfForm<Pair
         directive_id: directive.map(|d| d.request_id),
         description: Some(f.description),
         targets: spec,
+        issued_on: None,
     };
     match st.store.create_movement(&user.scope, input).await {
         Ok(m) => see_other(&format!("/movements/{}?notice=launched", m.movement_id)),
@@ -782,7 +783,7 @@ async fn register_unit(
     if errs.is_empty() {
         match st
             .store
-            .register_unit(&user.scope, m.movement_id, unit, goals)
+            .register_unit(&user.scope, m.movement_id, unit, goals, None)
             .await
         {
             Ok(_) => return see_other(&format!("/movements/{}?notice=registered", m.movement_id)),
