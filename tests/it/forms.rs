@@ -262,6 +262,7 @@ fn post_routes() -> Vec<String> {
         include_str!("../../crates/web/src/views/formbuilder.rs"),
         include_str!("../../crates/web/src/views/reports.rs"),
         include_str!("../../crates/web/src/views/models.rs"),
+        include_str!("../../crates/web/src/views/movements.rs"),
     ];
     let mut out = vec![];
     for src in sources {
@@ -455,6 +456,16 @@ async fn every_form_shows_its_errors_inline(kind: Kind) {
         .expect("an adopted target")
         .unit_id;
     let adopted_s = adopted.to_string();
+    // The demo's emulation movement and a CĐCS that has not registered.
+    let movement = s
+        .movements(&admin, &[])
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.code == "XSD-2025")
+        .expect("the demo movement");
+    let (mov, mov_rid) = (movement.movement_id, movement.request_id);
+    let unregistered = s.pending_targets(mov_rid, 1).await.unwrap()[0];
     let ag_text = ag.to_string();
     let bad_code = "AG-CDCS-999";
     let blank_draft = r#"{"code":"","title":"","period":"month","due_days":5,"filled_by":["CDCS"],"sections":[]}"#;
@@ -984,6 +995,53 @@ async fn every_form_shows_its_errors_inline(kind: Kind) {
             vec![("unit", &adopted_s), ("note", "")],
             Some("Kết quả"),
             None,
+        ),
+        case(
+            "/movements",
+            format!("/movements/new?unit={ag}"),
+            "/movements".into(),
+            vec![
+                ("unit", &ag_s),
+                ("movement_name", "Phong trào có ngày sai"),
+                ("movement_code", "SAI-1"),
+                ("level", "thuong_xuyen"),
+                ("starts_on", "01/01/2026"),
+                ("ends_on", "31/02/2026"),
+                ("registration_due", "01/03/2099"),
+                ("cadence", "none"),
+                ("target_kind", "types"),
+                ("types", "CDCS"),
+            ],
+            Some("Đến ngày"),
+            Some("Phong trào có ngày sai"),
+        ),
+        case(
+            "/movements/{id}/members",
+            format!("/movements/{mov}"),
+            format!("/movements/{mov}/members"),
+            vec![
+                ("unit", &ag_s),
+                ("member", ""),
+                ("goal_text_0", "Đạt danh hiệu Lao động giỏi"),
+            ],
+            Some("Đoàn viên"),
+            Some("Đạt danh hiệu Lao động giỏi"),
+        ),
+        case(
+            "/movements/{id}/progress",
+            format!("/movements/{mov}"),
+            format!("/movements/{mov}/progress"),
+            vec![("period", "")],
+            Some("Kỳ báo cáo"),
+            None,
+        ),
+        case(
+            "/movements/r/{rid}/units/{unit}",
+            format!("/movements/r/{mov_rid}/units/{unregistered}"),
+            format!("/movements/r/{mov_rid}/units/{unregistered}"),
+            vec![("goal_text_0", "Trồng cây"), ("goal_n_0", "nhiều")],
+            Some("Chỉ tiêu đăng ký"),
+            Some("Trồng cây"),
         ),
     ];
     // Routes that take no typed input, or are tested on their own below.

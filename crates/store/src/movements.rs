@@ -266,7 +266,7 @@ fn progress_form(m: &Movement) -> FormDef {
         title: format!("Tiến độ thực hiện phong trào «{}»", m.name),
         period: kind.to_string(),
         due_days: 10,
-        filled_by: vec![],
+        filled_by: vec!["CDCS".into()],
         sections: vec![Section {
             title: "Kết quả thực hiện chỉ tiêu đã đăng ký".into(),
             fields: vec![

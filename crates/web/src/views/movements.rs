@@ -506,6 +506,10 @@ async fn movement_view(
             mine.push((u, t.unit_name.clone(), state_name(&tr, &t.state)));
         }
     }
+    // The organiser records individuals of any unit asked (searching its whole subtree).
+    if d.organiser && member_units.is_empty() {
+        member_units.push((d.movement.issuer_unit_id, d.movement.issuer_name.clone()));
+    }
     let asked: Vec<String> = d.progress.iter().map(|p| p.1.clone()).collect();
     let periods = mv::progress_periods(d.movement.cadence(), d.movement.starts_on, d.movement.ends_on)
         .into_iter()
