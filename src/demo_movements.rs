@@ -61,14 +61,23 @@ pub async fn load(store: &Store) -> anyhow::Result<()> {
     registering.push(demo_cdcs.unit_id);
     let plans = [
         vec![
-            goal("Trồng mới cây xanh trong khuôn viên doanh nghiệp", Some(200)),
+            goal(
+                "Trồng mới cây xanh trong khuôn viên doanh nghiệp",
+                Some(200),
+            ),
             goal("Không để xảy ra tai nạn lao động nghiêm trọng", None),
         ],
         vec![
-            goal("Huấn luyện an toàn, vệ sinh lao động cho người lao động", Some(450)),
+            goal(
+                "Huấn luyện an toàn, vệ sinh lao động cho người lao động",
+                Some(450),
+            ),
             goal("Cải tạo khu vực nhà ăn, nhà vệ sinh cho công nhân", None),
         ],
-        vec![goal("Mạng lưới an toàn vệ sinh viên ở mọi tổ sản xuất", Some(24))],
+        vec![goal(
+            "Mạng lưới an toàn vệ sinh viên ở mọi tổ sản xuất",
+            Some(24),
+        )],
         vec![
             goal("Tổ chức Tháng hành động về an toàn, vệ sinh lao động", None),
             goal("Trồng mới cây xanh", Some(50)),

@@ -108,7 +108,9 @@ pub async fn load_demo_if_empty(store: &Store) -> anyhow::Result<bool> {
     demo_certificates::load(store)
         .await
         .context("loading the demo's certificates")?;
-    demo_movements::load(store).await.context("loading the demo's emulation movement")?;
+    demo_movements::load(store)
+        .await
+        .context("loading the demo's emulation movement")?;
     store.mark_accounts_demo().await?;
     Ok(true)
 }

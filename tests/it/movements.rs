@@ -268,7 +268,10 @@ async fn bad_input_names_the_field(kind: Kind) {
         .await;
     assert_eq!(s, 422, "{html}");
     assert!(html.contains("class=\"errors\" role=\"alert\""), "{html}");
-    assert!(html.contains("Tên phong trào: ghi tên phong trào"), "{html}");
+    assert!(
+        html.contains("Tên phong trào: ghi tên phong trào"),
+        "{html}"
+    );
     assert!(
         html.contains("Đến ngày: 01/01/2025 trước ngày bắt đầu 31/12/2025."),
         "{html}"
@@ -294,10 +297,17 @@ async fn bad_input_names_the_field(kind: Kind) {
     assert!(html.contains("Chỉ tiêu đăng ký: mỗi chỉ tiêu"), "{html}");
     assert!(html.contains("value=\"Ab\""), "{html}");
     let (s, _, html) = unit_officer
-        .post_form(&form, &form, &[("goal_text_0", "Trồng cây"), ("goal_n_0", "nhiều")])
+        .post_form(
+            &form,
+            &form,
+            &[("goal_text_0", "Trồng cây"), ("goal_n_0", "nhiều")],
+        )
         .await;
     assert_eq!(s, 422, "{html}");
-    assert!(html.contains("&#39;nhiều&#39;") || html.contains("«nhiều»"), "{html}");
+    assert!(
+        html.contains("&#39;nhiều&#39;") || html.contains("«nhiều»"),
+        "{html}"
+    );
     let m = app.store().movement(&app.admin_scope(), id).await.unwrap();
     assert_eq!(
         app.store().movement_rates(&m).await.unwrap().received,
@@ -316,8 +326,13 @@ async fn another_province_is_refused(kind: Kind) {
     let (s, _) = kt.get_html(&format!("/movements/{id}")).await;
     assert_eq!(s, 404);
     let (_, list) = kt.get_html("/movements").await;
-    assert!(!list.contains("Xanh – sạch – đẹp, đảm bảo ATVSLĐ"), "{list}");
-    let (s, _) = kt.get_html(&format!("/movements/r/{rid}/units/{cdcs}")).await;
+    assert!(
+        !list.contains("Xanh – sạch – đẹp, đảm bảo ATVSLĐ"),
+        "{list}"
+    );
+    let (s, _) = kt
+        .get_html(&format!("/movements/r/{rid}/units/{cdcs}"))
+        .await;
     assert_eq!(s, 404);
     // Nor through the store or the API.
     let api = app.token("lddl.kontum").await;

@@ -176,10 +176,7 @@ pub fn check_movement(d: &MovementDraft) -> Vec<RequestError> {
             out.push(err(
                 "VL1508",
                 "registration_due",
-                &format!(
-                    "{} sau ngày kết thúc phong trào.",
-                    crate::format_vn_date(r)
-                ),
+                &format!("{} sau ngày kết thúc phong trào.", crate::format_vn_date(r)),
                 &format!("{} is after the movement ends.", crate::format_vn_date(r)),
             ));
         }
@@ -317,13 +314,20 @@ mod tests {
 
     #[test]
     fn quarters_of_a_year() {
-        let q = progress_periods(Cadence::Quarter, date!(2025 - 02 - 01), date!(2025 - 12 - 31));
+        let q = progress_periods(
+            Cadence::Quarter,
+            date!(2025 - 02 - 01),
+            date!(2025 - 12 - 31),
+        );
         let codes: Vec<_> = q.iter().map(Period::code).collect();
         assert_eq!(codes, vec!["2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4"]);
         assert_eq!(
             progress_periods(Cadence::Half, date!(2025 - 01 - 01), date!(2026 - 03 - 01)).len(),
             3
         );
-        assert!(progress_periods(Cadence::None, date!(2025 - 01 - 01), date!(2025 - 12 - 31)).is_empty());
+        assert!(
+            progress_periods(Cadence::None, date!(2025 - 01 - 01), date!(2025 - 12 - 31))
+                .is_empty()
+        );
     }
 }

@@ -270,9 +270,13 @@ fn progress_form(m: &Movement) -> FormDef {
         sections: vec![Section {
             title: "Kết quả thực hiện chỉ tiêu đã đăng ký".into(),
             fields: vec![
-                Field::new("percent_done", "Mức hoàn thành chung (%)", FieldKind::Percent)
-                    .aggregation(Aggregation::Average)
-                    .required(),
+                Field::new(
+                    "percent_done",
+                    "Mức hoàn thành chung (%)",
+                    FieldKind::Percent,
+                )
+                .aggregation(Aggregation::Average)
+                .required(),
                 text("results", "Kết quả nổi bật trong kỳ").required(),
                 text("difficulties", "Khó khăn, kiến nghị"),
             ],
@@ -323,7 +327,10 @@ impl Store {
             .as_deref()
             .map(|s| nfc(s.trim()))
             .filter(|s| !s.is_empty());
-        if description.as_ref().is_some_and(|s| s.chars().count() > 20_000) {
+        if description
+            .as_ref()
+            .is_some_and(|s| s.chars().count() > 20_000)
+        {
             return Err(StoreError::rule(
                 "ST1911",
                 "description",
@@ -368,7 +375,11 @@ impl Store {
     }
 
     /// A launching directive: a directive the caller reads.
-    pub async fn movement_directive(&self, scope: &Scope, request_id: i64) -> Result<crate::Request> {
+    pub async fn movement_directive(
+        &self,
+        scope: &Scope,
+        request_id: i64,
+    ) -> Result<crate::Request> {
         let bad = || {
             StoreError::rule(
                 "ST2704",
@@ -412,14 +423,15 @@ impl Store {
         let movement = self.movement(scope, movement_id).await?;
         let request = self.request(scope, movement.request_id).await?;
         let directive = match movement.directive_id {
-            Some(d) => self
-                .request(scope, d)
-                .await
-                .ok()
-                .map(|r| (d, match r.request.doc_number {
-                    Some(n) => format!("{n}: {}", r.request.title),
-                    None => r.request.title,
-                })),
+            Some(d) => self.request(scope, d).await.ok().map(|r| {
+                (
+                    d,
+                    match r.request.doc_number {
+                        Some(n) => format!("{n}: {}", r.request.title),
+                        None => r.request.title,
+                    },
+                )
+            }),
             None => None,
         };
         let rates = self.rates_at(movement.request_id, 0).await?;
@@ -430,7 +442,11 @@ impl Store {
                 "SELECT request_id, period FROM request WHERE form_id = $1 AND issuer_unit_id = $2 ORDER BY period_start, request_id")
                 .bind(form_id).bind(movement.issuer_unit_id).fetch_all(p).await)?;
             for (rid, period) in rows {
-                progress.push((rid, period.unwrap_or_default(), self.rates_at(rid, 0).await?));
+                progress.push((
+                    rid,
+                    period.unwrap_or_default(),
+                    self.rates_at(rid, 0).await?,
+                ));
             }
         }
         Ok(MovementDetail {
@@ -482,7 +498,8 @@ impl Store {
         if goals.is_empty() {
             return Err(rule_of(mv::parse_goals(&[]).unwrap_err()));
         }
-        let values = serde_json::to_string(&goals).map_err(|e| StoreError::Config(e.to_string()))?;
+        let values =
+            serde_json::to_string(&goals).map_err(|e| StoreError::Config(e.to_string()))?;
         self.request_step(
             scope,
             m.request_id,
@@ -557,7 +574,10 @@ impl Store {
                     "{} không thuộc đơn vị nào được phát động phong trào này.",
                     member.full_name
                 ),
-                &format!("{} is not in a unit this movement was sent to.", member.full_name),
+                &format!(
+                    "{} is not in a unit this movement was sent to.",
+                    member.full_name
+                ),
             ));
         }
         let json = serde_json::to_string(&goals).map_err(|e| StoreError::Config(e.to_string()))?;
@@ -609,8 +629,10 @@ impl Store {
     }
 
     async fn progress_form_id(&self, m: &Movement) -> Result<Option<i64>> {
-        Ok(read!(self, p => sqlx::query_scalar("SELECT form_id FROM report_form WHERE owner_unit_id = $1 AND code = $2")
-            .bind(m.issuer_unit_id).bind(format!("TDTT-{}", m.movement_id)).fetch_optional(p).await)?)
+        Ok(
+            read!(self, p => sqlx::query_scalar("SELECT form_id FROM report_form WHERE owner_unit_id = $1 AND code = $2")
+            .bind(m.issuer_unit_id).bind(format!("TDTT-{}", m.movement_id)).fetch_optional(p).await)?,
+        )
     }
 
     /// Asks the movement's units for their progress in one period (a report request
@@ -644,7 +666,11 @@ impl Store {
         }
         let form_id = match self.progress_form_id(&m).await? {
             Some(id) => id,
-            None => self.create_form(scope, m.issuer_unit_id, progress_form(&m)).await?.form_id,
+            None => {
+                self.create_form(scope, m.issuer_unit_id, progress_form(&m))
+                    .await?
+                    .form_id
+            }
         };
         let registered: Vec<i64> = read!(self, p2 => sqlx::query_scalar(
             "SELECT unit_id FROM request_target WHERE request_id = $1 AND responded_at IS NOT NULL AND ended_on IS NULL ORDER BY unit_id")
@@ -664,7 +690,11 @@ impl Store {
                 form_id,
                 period: Some(p.code()),
                 due_on: Some((p.end() + time::Duration::days(10)).max(today)),
-                title: Some(format!("Tiến độ phong trào «{}» — {}", m.name, p.label_vi())),
+                title: Some(format!(
+                    "Tiến độ phong trào «{}» — {}",
+                    m.name,
+                    p.label_vi()
+                )),
                 targets: Some(targets),
                 issued_on: today,
             },

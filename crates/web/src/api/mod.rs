@@ -181,7 +181,10 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .layer(axum::extract::DefaultBodyLimit::max(requests::BODY_LIMIT)),
         )
         .routes(routes!(models::replicate_model))
-        .routes(routes!(movements::list_movements, movements::create_movement))
+        .routes(routes!(
+            movements::list_movements,
+            movements::create_movement
+        ))
         .routes(routes!(movements::get_movement))
         .routes(routes!(movements::register_unit))
         .routes(routes!(movements::register_member))

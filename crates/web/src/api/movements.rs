@@ -12,7 +12,9 @@ use axum::Json;
 use axum::extract::{Path, State};
 use congdoan_domain::movement::{Goal, parse_goals};
 use congdoan_domain::request::TargetSpec;
-use congdoan_store::{GoalOut, MemberRegistration, Movement, MovementDetail, MovementInput, UnitRegistration};
+use congdoan_store::{
+    GoalOut, MemberRegistration, Movement, MovementDetail, MovementInput, UnitRegistration,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -156,7 +158,10 @@ pub async fn register_unit(
     ApiJson(b): ApiJson<GoalsBody>,
 ) -> ApiResult<Registered> {
     let goals = goals(b.goals)?;
-    let t = st.store.register_unit(&user.scope, id, unit_id, goals, None).await?;
+    let t = st
+        .store
+        .register_unit(&user.scope, id, unit_id, goals, None)
+        .await?;
     Ok(Json(Registered {
         unit_id: t.unit_id,
         goals: congdoan_store::goals_of(t.response_values.as_deref()),
@@ -208,7 +213,10 @@ pub async fn request_progress(
     Path(id): Path<i64>,
     ApiJson(b): ApiJson<ProgressBody>,
 ) -> ApiResult<ProgressAsked> {
-    let r = st.store.request_progress(&user.scope, id, &b.period).await?;
+    let r = st
+        .store
+        .request_progress(&user.scope, id, &b.period)
+        .await?;
     Ok(Json(ProgressAsked {
         request_id: r.request_id,
     }))

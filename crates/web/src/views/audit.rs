@@ -135,7 +135,11 @@ pub(crate) const ACTIONS: &[(&str, &str, &str)] = &[
         "Asked to replicate a model",
     ),
     // Emulation movements (issue 15 item 1).
-    ("movement_launch", "Phát động phong trào thi đua", "Launched an emulation movement"),
+    (
+        "movement_launch",
+        "Phát động phong trào thi đua",
+        "Launched an emulation movement",
+    ),
     (
         "movement_register_member",
         "Ghi đăng ký thi đua của đoàn viên",

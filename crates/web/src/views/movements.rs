@@ -25,8 +25,8 @@ use congdoan_domain::date::format_vn_date;
 use congdoan_domain::movement::{self as mv, Cadence, Goal, LEVELS, MovementDraft};
 use congdoan_domain::request::{Period, Rates, RequestKind};
 use congdoan_store::{
-    BoardRow, Cluster, MemberQuery, MemberRegistration, Movement, MovementDetail,
-    MovementInput, Request, Target, Unit, UnitRegistration, goals_of,
+    BoardRow, Cluster, MemberQuery, MemberRegistration, Movement, MovementDetail, MovementInput,
+    Request, Target, Unit, UnitRegistration, goals_of,
 };
 use serde::Deserialize;
 
@@ -101,7 +101,10 @@ fn state_name(tr: &crate::Tr, code: &str) -> &'static str {
     match code {
         "pending" => tr.s("Chưa đăng ký", "Not registered"),
         "draft" => tr.s("Đang soạn", "Draft"),
-        "submitted" => tr.s("Đã đăng ký, chờ chấp nhận", "Registered, awaiting acceptance"),
+        "submitted" => tr.s(
+            "Đã đăng ký, chờ chấp nhận",
+            "Registered, awaiting acceptance",
+        ),
         "returned" => tr.s("Bị trả lại", "Returned"),
         "approved" => tr.s("Đã chấp nhận", "Accepted"),
         _ => tr.s("Khác", "Other"),
@@ -189,7 +192,9 @@ impl NewPage {
 
 /// The launching unit: the one asked for, or the caller's only writable one.
 async fn issuer_unit(st: &AppState, user: &CurrentUser, id: Option<i64>) -> Result<Unit, AppError> {
-    let id = id.or_else(|| only_writable(user)).ok_or(AppError::NotFound)?;
+    let id = id
+        .or_else(|| only_writable(user))
+        .ok_or(AppError::NotFound)?;
     let u = st.store.unit(&user.scope, id).await?;
     if !user.scope.can_write(&u.path) || u.ended_on.is_some() {
         return Err(AppError::Forbidden);
@@ -197,7 +202,12 @@ async fn issuer_unit(st: &AppState, user: &CurrentUser, id: Option<i64>) -> Resu
     Ok(u)
 }
 
-async fn new_page(st: &AppState, user: &CurrentUser, unit: Unit, mut form: FormState) -> PageResult {
+async fn new_page(
+    st: &AppState,
+    user: &CurrentUser,
+    unit: Unit,
+    mut form: FormState,
+) -> PageResult {
     let tr = user.tr();
     form.lang = user.lang;
     let types = st.store.unit_types_below(&user.scope, unit.unit_id).await?;
@@ -226,20 +236,32 @@ async fn new_page(st: &AppState, user: &CurrentUser, unit: Unit, mut form: FormS
     let defaults = vec![
         ("starts_on", format_vn_date(today())),
         ("ends_on", d(12, 31)),
-        ("registration_due", format_vn_date(today() + time::Duration::days(30))),
+        (
+            "registration_due",
+            format_vn_date(today() + time::Duration::days(30)),
+        ),
         ("level", "thuong_xuyen".to_string()),
         ("cadence", "quarter".to_string()),
         ("target_kind", "types".to_string()),
     ];
     let invalid = form.has_errors();
     let page = render(NewPage {
-        chrome: Chrome::new(user, tr.s("Phát động phong trào thi đua", "Launch an emulation movement")),
+        chrome: Chrome::new(
+            user,
+            tr.s(
+                "Phát động phong trào thi đua",
+                "Launch an emulation movement",
+            ),
+        ),
         unit,
         form,
         types,
         clusters,
         directives,
-        levels: LEVELS.iter().map(|(c, vi, en)| (*c, tr.s(vi, en))).collect(),
+        levels: LEVELS
+            .iter()
+            .map(|(c, vi, en)| (*c, tr.s(vi, en)))
+            .collect(),
         cadences: Cadence::ALL
             .iter()
             .map(|c| (c.code(), tr.s(c.name_vi(), c.name_en())))
@@ -372,7 +394,13 @@ async fn create(State(st): State<AppState>, CsrfForm(user, pairs): CsrfForm<Pair
         let mut hidden = confirm::hidden(&pairs);
         hidden.retain(|(k, _)| k != "pick" && !k.ends_with("__q"));
         let mut impacts = vec![
-            Impact::count(total, tr.s("đơn vị được đề nghị đăng ký thi đua", "units asked to register")),
+            Impact::count(
+                total,
+                tr.s(
+                    "đơn vị được đề nghị đăng ký thi đua",
+                    "units asked to register",
+                ),
+            ),
             Impact::line(format!(
                 "{}: {} – {}",
                 tr.s("Thời gian", "Runs"),
@@ -511,11 +539,15 @@ async fn movement_view(
         member_units.push((d.movement.issuer_unit_id, d.movement.issuer_name.clone()));
     }
     let asked: Vec<String> = d.progress.iter().map(|p| p.1.clone()).collect();
-    let periods = mv::progress_periods(d.movement.cadence(), d.movement.starts_on, d.movement.ends_on)
-        .into_iter()
-        .filter(|p| !asked.contains(&p.code()))
-        .map(|p: Period| (p.code(), p.label_vi()))
-        .collect();
+    let periods = mv::progress_periods(
+        d.movement.cadence(),
+        d.movement.starts_on,
+        d.movement.ends_on,
+    )
+    .into_iter()
+    .filter(|p| !asked.contains(&p.code()))
+    .map(|p: Period| (p.code(), p.label_vi()))
+    .collect();
     let (vi, en) = d.movement.level_name();
     let c = d.movement.cadence();
     let invalid = form.has_errors();
@@ -549,7 +581,10 @@ async fn movement_page(
             "Launched; the units see the registration request in their to-do list.",
         )),
         Some("registered") => Some(tr.s("Đã gửi bản đăng ký thi đua.", "Registration sent.")),
-        Some("member") => Some(tr.s("Đã ghi đăng ký thi đua của đoàn viên.", "The member's registration was recorded.")),
+        Some("member") => Some(tr.s(
+            "Đã ghi đăng ký thi đua của đoàn viên.",
+            "The member's registration was recorded.",
+        )),
         Some("progress") => Some(tr.s(
             "Đã gửi yêu cầu báo cáo tiến độ tới các đơn vị đã đăng ký.",
             "Progress reports were requested from the registered units.",
