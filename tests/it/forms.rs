@@ -465,7 +465,20 @@ async fn every_form_shows_its_errors_inline(kind: Kind) {
         .find(|m| m.code == "XSD-2025")
         .expect("the demo movement");
     let (mov, mov_rid) = (movement.movement_id, movement.request_id);
-    let unregistered = s.pending_targets(mov_rid, 1).await.unwrap()[0];
+    let unregistered = s.pending_targets(mov_rid, 2).await.unwrap();
+    let (submitted, unregistered) = (unregistered[1], unregistered[0]);
+    s.register_unit(
+        &admin,
+        mov,
+        submitted,
+        vec![congdoan_domain::movement::Goal {
+            text: "Trồng cây xanh".into(),
+            goal: Some(10),
+        }],
+        None,
+    )
+    .await
+    .unwrap();
     let ag_text = ag.to_string();
     let bad_code = "AG-CDCS-999";
     let blank_draft = r#"{"code":"","title":"","period":"month","due_days":5,"filled_by":["CDCS"],"sections":[]}"#;
@@ -1042,6 +1055,14 @@ async fn every_form_shows_its_errors_inline(kind: Kind) {
             vec![("goal_text_0", "Trồng cây"), ("goal_n_0", "nhiều")],
             Some("Chỉ tiêu đăng ký"),
             Some("Trồng cây"),
+        ),
+        case(
+            "/movements/r/{rid}/units/{unit}/review",
+            format!("/movements/r/{mov_rid}/units/{submitted}"),
+            format!("/movements/r/{mov_rid}/units/{submitted}/review"),
+            vec![("action", "return"), ("note", "")],
+            Some("Ghi chú, kết quả"),
+            None,
         ),
     ];
     // Routes that take no typed input, or are tested on their own below.

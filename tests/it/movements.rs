@@ -127,6 +127,19 @@ async fn launch_register_count_and_owe(kind: Kind) {
         html.contains("Kết nạp đoàn viên mới: <strong>1.200</strong>"),
         "{html}"
     );
+    // The province accepts it on the registration's page; a return needs a reason.
+    let review = format!("{form}/review");
+    let (s, _, html) = officer
+        .post_form(&form, &review, &[("action", "return"), ("note", "")])
+        .await;
+    assert_eq!(s, 422, "{html}");
+    assert!(html.contains("Ghi chú, kết quả: Ghi lý do"), "{html}");
+    let (s, url, html) = officer
+        .post_form(&form, &review, &[("action", "approve"), ("note", "")])
+        .await;
+    assert_eq!(s, 200, "{html}");
+    assert_eq!(url, page);
+    assert!(html.contains("<strong>1</strong> đã chấp nhận"), "{html}");
     app.store()
         .register_unit(
             &app.admin_scope(),

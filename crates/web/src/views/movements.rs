@@ -45,6 +45,7 @@ pub fn routes() -> Router<AppState> {
             "/movements/r/{rid}/units/{unit}",
             get(register_page).post(register_unit),
         )
+        .route("/movements/r/{rid}/units/{unit}/review", post(review))
 }
 
 #[derive(Deserialize, Default)]
@@ -581,6 +582,7 @@ async fn movement_page(
             "Launched; the units see the registration request in their to-do list.",
         )),
         Some("registered") => Some(tr.s("Đã gửi bản đăng ký thi đua.", "Registration sent.")),
+        Some("reviewed") => Some(tr.s("Đã ghi ý kiến về bản đăng ký.", "The review was recorded.")),
         Some("member") => Some(tr.s(
             "Đã ghi đăng ký thi đua của đoàn viên.",
             "The member's registration was recorded.",
@@ -751,6 +753,8 @@ struct RegisterPage {
     m: Movement,
     t: Target,
     can_write: bool,
+    /// The organiser may accept or return a submitted registration.
+    can_review: bool,
     state: &'static str,
     /// The rows shown: what was typed, else what was registered, then blanks.
     rows: Vec<(String, String)>,
@@ -794,6 +798,9 @@ async fn register_view(
         can_write: user.scope.can_write(&t.unit_path)
             && t.ended_on.is_none()
             && matches!(t.state.as_str(), "pending" | "draft" | "returned"),
+        can_review: t.state == "submitted"
+            && t.ended_on.is_none()
+            && user.scope.can_write(&m.issuer_path),
         state: state_name(&tr, &t.state),
         rows,
         form,
@@ -831,4 +838,40 @@ async fn register_unit(
     }
     let fs = FormState::new("register", pairs, errs, user.lang);
     register_view(&st, &user, rid, unit, fs).await
+}
+
+/// The organiser accepts a registration, or returns it with a reason.
+async fn review(
+    State(st): State<AppState>,
+    Path((rid, unit)): Path<(i64, i64)>,
+    CsrfForm(user, pairs): CsrfForm<Pairs>,
+) -> PageResult {
+    let m = st.store.movement_of_request(&user.scope, rid).await?;
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let action = match get("action").as_str() {
+        "approve" => congdoan_domain::request::Action::Approve,
+        _ => congdoan_domain::request::Action::Return,
+    };
+    let input = congdoan_store::StepInput {
+        note: Some(get("note")),
+        ..Default::default()
+    };
+    match st
+        .store
+        .request_step(&user.scope, rid, unit, action, input, today())
+        .await
+    {
+        Ok(_) => see_other(&format!("/movements/{}?notice=reviewed", m.movement_id)),
+        Err(e) => {
+            let errs = store_errors(e, "note")?;
+            let fs = FormState::new("review", pairs, errs, user.lang);
+            register_view(&st, &user, rid, unit, fs).await
+        }
+    }
 }
