@@ -8,6 +8,7 @@ pub mod cli;
 mod demo_certificates;
 mod demo_emulation;
 mod demo_models;
+mod demo_movements;
 mod demo_requests;
 mod demo_rewards;
 pub mod import;
@@ -107,6 +108,9 @@ pub async fn load_demo_if_empty(store: &Store) -> anyhow::Result<bool> {
     demo_certificates::load(store)
         .await
         .context("loading the demo's certificates")?;
+    demo_movements::load(store)
+        .await
+        .context("loading the demo's emulation movement")?;
     store.mark_accounts_demo().await?;
     Ok(true)
 }

@@ -28,6 +28,7 @@ fn page_post_routes() -> Vec<String> {
         include_str!("../../crates/web/src/views/todo.rs"),
         include_str!("../../crates/web/src/views/confirm.rs"),
         include_str!("../../crates/web/src/views/models.rs"),
+        include_str!("../../crates/web/src/views/movements.rs"),
     ];
     let mut out = vec![];
     for src in sources {

@@ -263,6 +263,7 @@ fn post_routes() -> Vec<String> {
         include_str!("../../crates/web/src/views/criteriabuilder.rs"),
         include_str!("../../crates/web/src/views/reports.rs"),
         include_str!("../../crates/web/src/views/models.rs"),
+        include_str!("../../crates/web/src/views/movements.rs"),
     ];
     let mut out = vec![];
     for src in sources {
@@ -456,6 +457,29 @@ async fn every_form_shows_its_errors_inline(kind: Kind) {
         .expect("an adopted target")
         .unit_id;
     let adopted_s = adopted.to_string();
+    // The demo's emulation movement and a CĐCS that has not registered.
+    let movement = s
+        .movements(&admin, &[])
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.code == "XSD-2025")
+        .expect("the demo movement");
+    let (mov, mov_rid) = (movement.movement_id, movement.request_id);
+    let unregistered = s.pending_targets(mov_rid, 2).await.unwrap();
+    let (submitted, unregistered) = (unregistered[1], unregistered[0]);
+    s.register_unit(
+        &admin,
+        mov,
+        submitted,
+        vec![congdoan_domain::movement::Goal {
+            text: "Trồng cây xanh".into(),
+            goal: Some(10),
+        }],
+        None,
+    )
+    .await
+    .unwrap();
     let ag_text = ag.to_string();
     let bad_code = "AG-CDCS-999";
     // A criteria set to edit in the builder, and a blank one to start from.
@@ -1067,6 +1091,61 @@ async fn every_form_shows_its_errors_inline(kind: Kind) {
             format!("/models/replications/{rid}/report"),
             vec![("unit", &adopted_s), ("note", "")],
             Some("Kết quả"),
+            None,
+        ),
+        case(
+            "/movements",
+            format!("/movements/new?unit={ag}"),
+            "/movements".into(),
+            vec![
+                ("unit", &ag_s),
+                ("movement_name", "Phong trào có ngày sai"),
+                ("movement_code", "SAI-1"),
+                ("level", "thuong_xuyen"),
+                ("starts_on", "01/01/2026"),
+                ("ends_on", "31/02/2026"),
+                ("registration_due", "01/03/2099"),
+                ("cadence", "none"),
+                ("target_kind", "types"),
+                ("types", "CDCS"),
+            ],
+            Some("Đến ngày"),
+            Some("Phong trào có ngày sai"),
+        ),
+        case(
+            "/movements/{id}/members",
+            format!("/movements/{mov}"),
+            format!("/movements/{mov}/members"),
+            vec![
+                ("unit", &ag_s),
+                ("member", ""),
+                ("goal_text_0", "Đạt danh hiệu Lao động giỏi"),
+            ],
+            Some("Đoàn viên"),
+            Some("Đạt danh hiệu Lao động giỏi"),
+        ),
+        case(
+            "/movements/{id}/progress",
+            format!("/movements/{mov}"),
+            format!("/movements/{mov}/progress"),
+            vec![("period", "")],
+            Some("Kỳ báo cáo"),
+            None,
+        ),
+        case(
+            "/movements/r/{rid}/units/{unit}",
+            format!("/movements/r/{mov_rid}/units/{unregistered}"),
+            format!("/movements/r/{mov_rid}/units/{unregistered}"),
+            vec![("goal_text_0", "Trồng cây"), ("goal_n_0", "nhiều")],
+            Some("Chỉ tiêu đăng ký"),
+            Some("Trồng cây"),
+        ),
+        case(
+            "/movements/r/{rid}/units/{unit}/review",
+            format!("/movements/r/{mov_rid}/units/{submitted}"),
+            format!("/movements/r/{mov_rid}/units/{submitted}/review"),
+            vec![("action", "return"), ("note", "")],
+            Some("Ghi chú, kết quả"),
             None,
         ),
     ];

@@ -25,6 +25,7 @@ mod history;
 mod imports;
 mod instances;
 mod models;
+mod movements;
 mod openapi;
 mod pages;
 mod phone;

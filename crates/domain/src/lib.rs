@@ -11,6 +11,7 @@ pub mod error;
 pub mod form;
 pub mod member;
 pub mod money;
+pub mod movement;
 pub mod path;
 pub mod phone;
 pub mod reform;

@@ -19,6 +19,7 @@ mod load;
 mod logins;
 mod members;
 mod models;
+mod movements;
 mod officials;
 mod reports;
 mod requests;
@@ -66,6 +67,10 @@ pub use models::{
     Figure, GoodModel, MAX_FIGURES, MAX_TAGS, MODEL_KINDS, MODEL_PAGE, ModelFile, ModelInput,
     ModelProblem, ModelQuery, ReplicateInput, Replication, ReplicationOwed, ReplicationResponse,
     check_model, model_kind_name, split_tags,
+};
+pub use movements::{
+    GoalOut, MOVEMENT_PAGE, MemberRegistration, Movement, MovementDetail, MovementInput,
+    UnitRegistration, goals_of, movement_draft,
 };
 pub use officials::{Committee, CommitteeInput, Position, PositionInput, PositionType};
 pub use reports::{NewReport, ReportForm, ReportSave, Rollup, stored_values};

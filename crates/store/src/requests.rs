@@ -728,6 +728,17 @@ impl Store {
     /// Writes a request, its targets (each expected once, counted up its ancestors) and
     /// its files in one transaction.
     pub(crate) async fn send_request(&self, scope: &Scope, req: NewRequest) -> Result<i64> {
+        self.send_request_with(scope, req, None).await
+    }
+
+    /// [`Store::send_request`], also writing the row of what the request belongs to in
+    /// the same transaction (a movement and its registration request commit together).
+    pub(crate) async fn send_request_with(
+        &self,
+        scope: &Scope,
+        req: NewRequest,
+        movement: Option<&crate::movements::MovementRow>,
+    ) -> Result<i64> {
         scope.check_write(&req.issuer.path)?;
         if req.issuer.ended_on.is_some() {
             return Err(rule(
@@ -793,6 +804,9 @@ impl Store {
                              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
                     .bind(id).bind(req.issuer.unit_id).bind(&f.name).bind(*mime).bind(i64::try_from(f.bytes.len()).unwrap_or(i64::MAX))
                     .bind(&f.bytes).bind(at).bind(scope.actor().username.clone()).execute(&mut *tx).await?;
+            }
+            if let Some(m) = movement {
+                crate::movements::insert_movement!(tx, scope, id, m, at);
             }
             let what = doc_number.map(|n| format!("Số {n}: ")).unwrap_or_default();
             audit!(&mut *tx, scope, "send", "request", Some(id), &req.issuer.path,

@@ -850,6 +850,38 @@ const ASSESSMENTS: FormFlowTodo = FormFlowTodo {
     many_sep: '?',
 };
 
+/// Registrations for emulation movements (đăng ký thi đua) owed, returned, waiting
+/// for the organiser's acceptance, and units late to register.
+const REGISTRATIONS: FormFlowTodo = FormFlowTodo {
+    kind: "registration",
+    due: (
+        "registrations_due",
+        "phong trào thi đua chờ đơn vị đăng ký",
+        "emulation movements waiting for registration",
+    ),
+    returned: (
+        "registrations_returned",
+        "bản đăng ký thi đua bị trả lại cần sửa",
+        "emulation registrations returned for correction",
+    ),
+    review: (
+        "registrations_review",
+        "bản đăng ký thi đua chờ chấp nhận",
+        "emulation registrations waiting for acceptance",
+    ),
+    late: (
+        "registrations_units_late",
+        "đơn vị chưa đăng ký thi đua đã quá hạn",
+        "units that have not registered past due",
+    ),
+    base: "/movements/r",
+    board: "",
+    owed: "/movements",
+    owed_sep: '?',
+    many: "/movements",
+    many_sep: '?',
+};
+
 impl Store {
     /// Report items, each a bounded indexed read whatever the size of the subtree:
     /// reports the user's own units owe (due soon or late, or returned) through
@@ -859,6 +891,7 @@ impl Store {
     async fn report_todo(&self, area: &Area, today: Date) -> Result<Vec<TodoItem>> {
         let mut items = self.form_flow_todo(area, today, &REPORTS).await?;
         items.extend(self.form_flow_todo(area, today, &ASSESSMENTS).await?);
+        items.extend(self.form_flow_todo(area, today, &REGISTRATIONS).await?);
         Ok(items)
     }
 

@@ -8,6 +8,7 @@ mod emulation;
 mod errors;
 mod imports;
 mod models;
+mod movements;
 mod plans;
 mod reports;
 mod requests;
@@ -182,6 +183,14 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .layer(axum::extract::DefaultBodyLimit::max(requests::BODY_LIMIT)),
         )
         .routes(routes!(models::replicate_model))
+        .routes(routes!(
+            movements::list_movements,
+            movements::create_movement
+        ))
+        .routes(routes!(movements::get_movement))
+        .routes(routes!(movements::register_unit))
+        .routes(routes!(movements::register_member))
+        .routes(routes!(movements::request_progress))
         .routes(routes!(rewards::list_kinds))
         .routes(routes!(
             rewards::list_evaluations,

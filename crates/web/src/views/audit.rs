@@ -134,6 +134,17 @@ pub(crate) const ACTIONS: &[(&str, &str, &str)] = &[
         "Đề nghị nhân rộng mô hình",
         "Asked to replicate a model",
     ),
+    // Emulation movements (issue 15 item 1).
+    (
+        "movement_launch",
+        "Phát động phong trào thi đua",
+        "Launched an emulation movement",
+    ),
+    (
+        "movement_register_member",
+        "Ghi đăng ký thi đua của đoàn viên",
+        "Recorded a member's emulation registration",
+    ),
     // Emulation scoring (issue 15).
     (
         "appraise",

@@ -17,6 +17,7 @@ pub(crate) mod forms;
 pub(crate) mod imports;
 pub(crate) mod members;
 mod models;
+pub(crate) mod movements;
 mod owed;
 mod pick;
 pub(crate) mod plans;
@@ -109,6 +110,7 @@ pub fn routes() -> Router<AppState> {
         .merge(accounts::routes())
         .merge(directives::routes())
         .merge(models::routes())
+        .merge(movements::routes())
         .merge(forms::routes())
         .merge(formbuilder::routes())
         .merge(reports::routes())
