@@ -503,7 +503,13 @@ impl Store {
             let mut qb = QueryBuilder::new(
                 "SELECT e.unit_id, u.path, SUM(CASE WHEN e.from_status = 'member' AND (e.to_status <> 'member' OR e.to_unit_id IS NOT NULL) THEN 1 \
                  WHEN e.to_status = 'member' AND (e.from_status IS NULL OR e.from_status <> 'member') THEN -1 ELSE 0 END) AS lost \
-                 FROM member_event e JOIN unit u ON u.unit_id = e.unit_id WHERE e.on_date >= ");
+                 FROM member_event e ");
+            // The whole country: the window's events by date (SQLite otherwise skip-scans
+            // the (unit_id, on_date) index over every unit: 0.3 s against 2 ms at 10M).
+            if paths.is_empty() && self.engine() == crate::Engine::Sqlite {
+                qb.push("INDEXED BY member_event_on_idx ");
+            }
+            qb.push("JOIN unit u ON u.unit_id = e.unit_id WHERE e.on_date >= ");
             qb.push_bind(from).push(" AND e.plan_id IS NULL");
             if !paths.is_empty() {
                 crate::scope::push_ranges(&mut qb, " AND ", "u.path", paths);

@@ -66,6 +66,20 @@ pub(crate) fn client_ip(
     Some(peer)
 }
 
+/// Uploads read into memory at once (up to 200 MB each); more wait their turn.
+const UPLOADS_AT_ONCE: usize = 2;
+
+/// A turn to read an upload's body (see [`UPLOADS_AT_ONCE`]).
+pub(crate) async fn upload_permit() -> tokio::sync::OwnedSemaphorePermit {
+    static UPLOADS: OnceLock<std::sync::Arc<Semaphore>> = OnceLock::new();
+    UPLOADS
+        .get_or_init(|| std::sync::Arc::new(Semaphore::new(UPLOADS_AT_ONCE)))
+        .clone()
+        .acquire_owned()
+        .await
+        .expect("the upload semaphore is never closed")
+}
+
 /// Password checks running at once; more wait their turn.
 const ARGON2_AT_ONCE: usize = 2;
 
