@@ -108,6 +108,10 @@ enum Command {
         /// Repetitions of each read query.
         #[arg(long, default_value_t = 50)]
         reps: usize,
+        /// A raw-insert baseline already measured on this machine (rows/s): skips
+        /// measuring it again (8 minutes at 10M members).
+        #[arg(long)]
+        baseline: Option<f64>,
     },
     /// Import members from an xlsx or CSV file into a unit (see --confirm, --resume, --undo).
     Import {
@@ -317,6 +321,7 @@ pub async fn run(args: impl IntoIterator<Item = OsString>) -> anyhow::Result<()>
             database_url,
             out,
             reps,
+            baseline,
         }) => {
             crate::bench::run(crate::bench::BenchOptions {
                 members,
@@ -324,6 +329,7 @@ pub async fn run(args: impl IntoIterator<Item = OsString>) -> anyhow::Result<()>
                 database_url,
                 out,
                 reps: reps.max(1),
+                baseline,
             })
             .await?;
             Ok(())
