@@ -20,6 +20,7 @@ mod logins;
 mod members;
 mod models;
 mod officials;
+mod ranking;
 mod reports;
 mod requests;
 mod requests_bulk;
@@ -67,6 +68,10 @@ pub use models::{
     check_model, model_kind_name, split_tags,
 };
 pub use officials::{Committee, CommitteeInput, Position, PositionInput, PositionType};
+pub use ranking::{
+    BulkResult, CDCS_TYPES, ClusterCounts, DistRow, Distribution, GROUP_TYPES, Trend, WIDE_CAP, WIDE_PAGE,
+    WideQuery, WideRanking, WideRow,
+};
 pub use reports::{NewReport, ReportForm, ReportSave, Rollup, stored_values};
 pub use requests::{
     BOARD_PAGE, Board, BoardRow, Chase, ChaseRow, Forward, MAX_TARGETS, NewDirective, NewFile,
