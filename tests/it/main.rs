@@ -26,6 +26,7 @@ mod models;
 mod openapi;
 mod pages;
 mod phone;
+mod ranking;
 mod reform;
 mod reports;
 mod requests;

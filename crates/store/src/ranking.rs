@@ -517,9 +517,7 @@ impl Store {
             Some((_, c)) if !c.def().unit_types.is_empty() => c.def().unit_types.clone(),
             _ => level_types(level),
         };
-        let children: Vec<(i64, String)> = read!(self, p => sqlx::query_as(
-            "SELECT unit_id, name FROM unit WHERE parent_id = $1 AND ended_on IS NULL ORDER BY path LIMIT 2000")
-            .bind(root.unit_id).fetch_all(p).await)?;
+        let children = self.child_units(scope, root.unit_id).await?;
         let (rows, capped) = published(self, &root.path, year, set_id, &types, false).await?;
         let refs: Vec<&Pub> = rows.iter().collect();
         let classes = match &set {
@@ -570,6 +568,15 @@ impl Store {
             totals,
             capped,
         })
+    }
+
+    /// The open units directly under a unit (provinces under the national root), in
+    /// path order: (id, name).
+    pub async fn child_units(&self, scope: &Scope, unit_id: i64) -> Result<Vec<(i64, String)>> {
+        self.unit(scope, unit_id).await?;
+        Ok(read!(self, p => sqlx::query_as(
+            "SELECT unit_id, name FROM unit WHERE parent_id = $1 AND ended_on IS NULL ORDER BY path LIMIT 2000")
+            .bind(unit_id).fetch_all(p).await)?)
     }
 
     /// Years of the criteria sets usable at a unit or owned in its subtree, newest first.
