@@ -107,7 +107,7 @@ pub(crate) async fn phase(
     for (id, _) in store.child_units(scope, root.unit_id).await? {
         provinces.push(store.unit(scope, id).await?);
     }
-    let gen = Instant::now();
+    let started = Instant::now();
     let mut results = 0usize;
     let mut province_scoring = Duration::ZERO;
     let mut province_units = 0usize;
@@ -175,7 +175,7 @@ pub(crate) async fn phase(
         "| generation: {} published results over two years, 100-item set, {} provinces | {:.1} s |",
         congdoan_domain::format_int(results as i64),
         provinces.len(),
-        gen.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64()
     ));
     line(format!(
         "| score a province's CĐCS ({} units × 100 items) | {} (target < 200 ms) |",

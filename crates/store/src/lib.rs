@@ -69,8 +69,8 @@ pub use models::{
 };
 pub use officials::{Committee, CommitteeInput, Position, PositionInput, PositionType};
 pub use ranking::{
-    BulkResult, CDCS_TYPES, ClusterCounts, DistRow, Distribution, GROUP_TYPES, Trend, WIDE_CAP, WIDE_PAGE,
-    WideQuery, WideRanking, WideRow,
+    BulkResult, CDCS_TYPES, ClusterCounts, DistRow, Distribution, GROUP_TYPES, Trend, WIDE_CAP,
+    WIDE_PAGE, WideQuery, WideRanking, WideRow,
 };
 pub use reports::{NewReport, ReportForm, ReportSave, Rollup, stored_values};
 pub use requests::{

@@ -316,15 +316,16 @@ impl Store {
             Some((_, c)) if !c.def().unit_types.is_empty() => c.def().unit_types.clone(),
             _ => level_types(q.level.as_deref()),
         };
-        let (now, capped) =
-            published(self, &root.path, year, q.set_id, &types, true).await?;
+        let (now, capped) = published(self, &root.path, year, q.set_id, &types, true).await?;
         // Last year: any set of that year at the same level.
         let (prev, _) = published(self, &root.path, year - 1, None, &types, false).await?;
         let member_of: Option<Vec<i64>> = match q.cluster_id {
             Some(c) => {
                 self.cluster(scope, c).await?;
-                Some(read!(self, p => sqlx::query_scalar("SELECT unit_id FROM cluster_unit WHERE cluster_id = $1 ORDER BY unit_id")
-                    .bind(c).fetch_all(p).await)?)
+                Some(
+                    read!(self, p => sqlx::query_scalar("SELECT unit_id FROM cluster_unit WHERE cluster_id = $1 ORDER BY unit_id")
+                    .bind(c).fetch_all(p).await)?,
+                )
             }
             None => None,
         };
@@ -448,7 +449,9 @@ impl Store {
             })
             .collect();
         // Per cluster of the root for the year: its members' classes now and last year.
-        let clusters = self.clusters(scope, root.unit_id, Some(i64::from(year))).await?;
+        let clusters = self
+            .clusters(scope, root.unit_id, Some(i64::from(year)))
+            .await?;
         let mut cluster_counts = Vec::new();
         if !clusters.is_empty() {
             let ids = clusters
@@ -465,8 +468,14 @@ impl Store {
             let now_of: HashMap<i64, &Pub> = now.iter().map(|p| (p.unit_id, p)).collect();
             for c in &clusters {
                 let units = by_cluster.get(&c.cluster_id).cloned().unwrap_or_default();
-                let n = counts_of(&classes, units.iter().filter_map(|u| now_of.get(u).copied()));
-                let l = counts_of(&classes, units.iter().filter_map(|u| prev_of.get(u).copied()));
+                let n = counts_of(
+                    &classes,
+                    units.iter().filter_map(|u| now_of.get(u).copied()),
+                );
+                let l = counts_of(
+                    &classes,
+                    units.iter().filter_map(|u| prev_of.get(u).copied()),
+                );
                 cluster_counts.push(ClusterCounts {
                     cluster_id: c.cluster_id,
                     name: c.name.clone(),
@@ -547,7 +556,9 @@ impl Store {
         let out: Vec<DistRow> = children
             .into_iter()
             .map(|(unit_id, name)| {
-                let counts = per.remove(&unit_id).unwrap_or_else(|| vec![0; classes.len()]);
+                let counts = per
+                    .remove(&unit_id)
+                    .unwrap_or_else(|| vec![0; classes.len()]);
                 for (t, n) in totals.iter_mut().zip(&counts) {
                     *t += n;
                 }

@@ -364,8 +364,15 @@ async fn send_assessment(
                 .await
                 .map(|c| c.cluster.name)
                 .unwrap_or_default(),
-            TargetSpec::Subtree { types, .. } if types.iter().any(|t| t == "TO_CD" || t == "CD_BO_PHAN") => {
-                format!("{} {} {}", type_names(types), tr.s("thuộc", "under"), unit.name)
+            TargetSpec::Subtree { types, .. }
+                if types.iter().any(|t| t == "TO_CD" || t == "CD_BO_PHAN") =>
+            {
+                format!(
+                    "{} {} {}",
+                    type_names(types),
+                    tr.s("thuộc", "under"),
+                    unit.name
+                )
             }
             _ => format!("{} {}", tr.s("các CĐCS thuộc", "the CĐCS under"), unit.name),
         };
@@ -923,11 +930,7 @@ fn fmt(n: u64) -> String {
 }
 
 /// Figures of one row: each count a link built by `href(class code)`, its share of `total`.
-fn cells(
-    classes: &[(String, String)],
-    counts: &[u64],
-    href: impl Fn(&str) -> String,
-) -> Vec<Cell> {
+fn cells(classes: &[(String, String)], counts: &[u64], href: impl Fn(&str) -> String) -> Vec<Cell> {
     let total: u64 = counts.iter().sum();
     classes
         .iter()
@@ -1268,9 +1271,7 @@ async fn distribution_page(
     );
     render(DistPage {
         chrome: Chrome::new(&user, &title),
-        totals: cells(&d.classes, &d.totals, |c| {
-            p.link(path, root, None, Some(c))
-        }),
+        totals: cells(&d.classes, &d.totals, |c| p.link(path, root, None, Some(c))),
         total: fmt(d.total),
         total_href: p.link(path, root, None, None),
         ranking_href: p.link(path, root, None, None),
