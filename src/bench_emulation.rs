@@ -72,12 +72,15 @@ fn points(set: &em::Checked, seed: u64) -> Scores {
     s
 }
 
+/// A unit, its points and what they score.
+type Scored = (i64, Scores, em::Outcome);
+
 /// Scores every unit, timing the scoring alone.
 fn score_all(
     set: &em::Checked,
     units: &[i64],
     salt: u64,
-) -> anyhow::Result<(Vec<(i64, Scores, em::Outcome)>, Duration)> {
+) -> anyhow::Result<(Vec<Scored>, Duration)> {
     let sheets: Vec<(i64, Scores)> = units
         .iter()
         .map(|u| (*u, points(set, *u as u64 ^ salt)))
