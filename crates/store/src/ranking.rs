@@ -270,9 +270,18 @@ async fn classes_of(store: &Store, rows: &[&Pub]) -> Result<Vec<(String, String)
     versions.sort_unstable();
     versions.dedup();
     let mut out: Vec<(String, String)> = Vec::new();
+    // Only the bands are needed: read them from the stored definition without
+    // checking the whole set again.
+    #[derive(serde::Deserialize)]
+    struct Bands {
+        bands: Vec<em::Band>,
+    }
     for (s, v) in versions.into_iter().take(20) {
-        let c = store.criteria_set_version(s, v).await?;
-        for b in &c.def().bands {
+        let body: String = read!(store, p => sqlx::query_scalar("SELECT definition FROM criteria_set_version WHERE set_id = $1 AND version = $2")
+            .bind(s).bind(v).fetch_one(p).await)?;
+        let c: Bands = serde_json::from_str(&body)
+            .map_err(|e| crate::StoreError::Config(format!("criteria set {s} v{v}: {e}")))?;
+        for b in &c.bands {
             if !out.iter().any(|(code, _)| code == &b.code) {
                 out.push((b.code.clone(), b.name_vi.clone()));
             }
