@@ -358,6 +358,13 @@ async fn province_ranking_trends_and_distribution(kind: Kind) {
     assert!(html.contains("Cụm xếp hạng thử"), "{html}");
     let (_, html) = br.get_html(&format!("{base}&share=70")).await;
     assert!(html.contains("id=\"target-met\""), "{html}");
+    // The cluster page links to its ranking.
+    let (st, cpage) = br.get_html(&format!("/clusters/{cluster}")).await;
+    assert_eq!(st, 200, "{cpage}");
+    assert!(
+        cpage.contains(&format!("cluster={cluster}\" id=\"cluster-ranking\"")),
+        "{cpage}"
+    );
     // Every class figure of the ranking page opens a list of that length.
     let links = figure_links(&html);
     assert_eq!(links.len(), 4, "{html}");
