@@ -536,7 +536,22 @@ impl Store {
             _ => level_types(level),
         };
         let children = self.child_units(scope, root.unit_id).await?;
-        let (rows, capped) = published(self, &root.path, year, set_id, &types, false).await?;
+        // One bounded range per child (a province's ~5,000 CĐCS), not one national cap.
+        let mut rows = Vec::new();
+        let mut capped = false;
+        for (id, _) in &children {
+            let (r, c) = published(
+                self,
+                &format!("{}{id}/", root.path),
+                year,
+                set_id,
+                &types,
+                false,
+            )
+            .await?;
+            rows.extend(r);
+            capped |= c;
+        }
         let refs: Vec<&Pub> = rows.iter().collect();
         let classes = match &set {
             Some((_, c)) => c
