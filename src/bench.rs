@@ -389,6 +389,9 @@ pub async fn run(o: BenchOptions) -> anyhow::Result<String> {
     line(String::new());
     hostile_phase(&tmp, &mut line)?;
     crate::bench_certificates::phase(&mut line)?;
+    crate::bench_emulation::phase(&store, &scope, &root, &province, o.reps, &mut line)
+        .await
+        .context("emulation")?;
     line(String::new());
     if let Some(rss) = peak_rss_mib() {
         line(format!(

@@ -3,6 +3,7 @@
 
 pub mod bench;
 mod bench_certificates;
+mod bench_emulation;
 mod bench_requests;
 pub mod cli;
 mod demo_certificates;

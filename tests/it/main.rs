@@ -29,6 +29,7 @@ mod movements;
 mod openapi;
 mod pages;
 mod phone;
+mod ranking;
 mod reform;
 mod reports;
 mod requests;

@@ -21,6 +21,7 @@ mod members;
 mod models;
 mod movements;
 mod officials;
+mod ranking;
 mod reports;
 mod requests;
 mod requests_bulk;
@@ -73,6 +74,10 @@ pub use movements::{
     UnitRegistration, goals_of, movement_draft,
 };
 pub use officials::{Committee, CommitteeInput, Position, PositionInput, PositionType};
+pub use ranking::{
+    BulkResult, CDCS_TYPES, ClusterCounts, DistRow, Distribution, GROUP_TYPES, Trend, WIDE_CAP,
+    WIDE_PAGE, WideQuery, WideRanking, WideRow,
+};
 pub use reports::{NewReport, ReportForm, ReportSave, Rollup, stored_values};
 pub use requests::{
     BOARD_PAGE, Board, BoardRow, Chase, ChaseRow, Forward, MAX_TARGETS, NewDirective, NewFile,

@@ -607,8 +607,11 @@ pub struct Outcome {
 /// error naming it; missing items count zero (a draft).
 pub fn score(set: &Checked, s: &Scores) -> Result<Outcome, Vec<CriteriaError>> {
     let mut errs = Vec::new();
+    // One look-up table per call: a province scores thousands of 100-item sheets.
+    let items: std::collections::HashMap<&str, &Item> =
+        set.items().map(|(_, i)| (i.code.as_str(), i)).collect();
     for (code, p) in &s.items {
-        match set.item(code) {
+        match items.get(code.as_str()).copied() {
             None => errs.push(err(
                 "VL1023",
                 code.clone(),

@@ -38,6 +38,8 @@ pub fn routes() -> Router<AppState> {
         .route("/emulation/sets/{id}/export.xlsx", get(set_xlsx))
         .route("/emulation/send", post(send_assessment))
         .route("/emulation/{id}/ranking", get(ranking_page))
+        .route("/emulation/rankings", get(rankings_page))
+        .route("/emulation/distribution", get(distribution_page))
         .route(
             "/emulation/{id}/units/{unit}",
             get(sheet_page)
@@ -66,6 +68,8 @@ struct HubPage {
     send: SendForm,
     can_write: bool,
     notice: Option<&'static str>,
+    /// A CĐCS: its send form targets its tổ and bộ phận.
+    grassroots: bool,
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -140,7 +144,9 @@ async fn hub_view(
         None => (vec![], vec![], vec![], vec![], false),
     };
     let invalid = !errors.is_empty() || !problems.is_empty();
+    let grassroots = unit.as_ref().is_some_and(is_grassroots);
     let page = render(HubPage {
+        grassroots,
         chrome: Chrome::new(user, user.tr().s("Thi đua", "Emulation")),
         unit,
         sets,
@@ -310,15 +316,41 @@ async fn send_assessment(
             root: unit.unit_id,
             types: vec!["CDCS".into(), "NGHIEP_DOAN".into()],
         })
+    } else if let Some(types) = group_target(&f.target).filter(|_| is_grassroots(&unit)) {
+        // A CĐCS's BCH scores its own tổ and bộ phận (seed 002).
+        Some(TargetSpec::Subtree {
+            root: unit.unit_id,
+            types,
+        })
     } else {
         errors.push(FieldError::new(
             "target",
             "WE2202",
-            "chọn cụm, khối thi đua hoặc các CĐCS trực thuộc.",
-            "choose a cluster or the CĐCS below.",
+            "chọn cụm, khối thi đua, các CĐCS trực thuộc, hoặc (ở CĐCS) các tổ công đoàn, công đoàn bộ phận.",
+            "choose a cluster, the CĐCS below, or (in a CĐCS) its union groups and departments.",
         ));
         None
     };
+    // A set made for some unit types is not sent to others (a tổ set to CĐCS…).
+    if let (Some((s, c)), Some(TargetSpec::Subtree { types, .. })) = (&set, &targets) {
+        let meant = &c.def().unit_types;
+        if !meant.is_empty() && !types.iter().any(|t| meant.contains(t)) {
+            errors.push(FieldError::new(
+                "set_id",
+                "WE2203",
+                &format!(
+                    "bộ tiêu chí «{}» dành cho {}, không dùng cho đơn vị đã chọn.",
+                    s.title,
+                    type_names(meant)
+                ),
+                &format!(
+                    "the set «{}» is meant for {}, not for the chosen units.",
+                    s.title,
+                    meant.join(", ")
+                ),
+            ));
+        }
+    }
     let (Some(due), Some((s, _)), Some(targets), true) = (due, set, targets, errors.is_empty())
     else {
         return hub_view(&st, &user, Some(unit.unit_id), vec![], errors, f, None).await;
@@ -342,6 +374,16 @@ async fn send_assessment(
                 .await
                 .map(|c| c.cluster.name)
                 .unwrap_or_default(),
+            TargetSpec::Subtree { types, .. }
+                if types.iter().any(|t| t == "TO_CD" || t == "CD_BO_PHAN") =>
+            {
+                format!(
+                    "{} {} {}",
+                    type_names(types),
+                    tr.s("thuộc", "under"),
+                    unit.name
+                )
+            }
             _ => format!("{} {}", tr.s("các CĐCS thuộc", "the CĐCS under"), unit.name),
         };
         return ConfirmPage {
@@ -410,6 +452,35 @@ async fn send_assessment(
             hub_view(&st, &user, Some(unit.unit_id), vec![], errs, f, None).await
         }
     }
+}
+
+/// The tổ / bộ phận targets of the send form: `to` (both), `to_cd`, `cd_bo_phan`.
+fn group_target(t: &str) -> Option<Vec<String>> {
+    match t {
+        "to" => Some(vec!["TO_CD".into(), "CD_BO_PHAN".into()]),
+        "to_cd" => Some(vec!["TO_CD".into()]),
+        "cd_bo_phan" => Some(vec!["CD_BO_PHAN".into()]),
+        _ => None,
+    }
+}
+
+fn is_grassroots(u: &Unit) -> bool {
+    matches!(u.type_code.as_str(), "CDCS" | "NGHIEP_DOAN")
+}
+
+/// "tổ công đoàn, công đoàn bộ phận" for type codes.
+fn type_names(types: &[String]) -> String {
+    types
+        .iter()
+        .map(|t| match t.as_str() {
+            "TO_CD" => "tổ công đoàn",
+            "CD_BO_PHAN" => "công đoàn bộ phận",
+            "CDCS" => "công đoàn cơ sở",
+            "NGHIEP_DOAN" => "nghiệp đoàn cơ sở",
+            other => other,
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// One item row of the scoring sheet.
@@ -852,5 +923,371 @@ async fn ranking_page(
         rk,
         notice,
         within,
+    })
+}
+
+/// A figure that links to the list it counts, with its share of the row for the bar.
+struct Cell {
+    n: String,
+    href: String,
+    pct: u64,
+    /// Class index (bar colour).
+    k: usize,
+}
+
+fn fmt(n: u64) -> String {
+    congdoan_domain::money::format_int(i64::try_from(n).unwrap_or(i64::MAX))
+}
+
+/// Figures of one row: each count a link built by `href(class code)`, its share of `total`.
+fn cells(classes: &[(String, String)], counts: &[u64], href: impl Fn(&str) -> String) -> Vec<Cell> {
+    let total: u64 = counts.iter().sum();
+    classes
+        .iter()
+        .zip(counts)
+        .enumerate()
+        .map(|(k, ((code, _), n))| Cell {
+            n: fmt(*n),
+            href: href(code),
+            pct: (n * 100).checked_div(total).unwrap_or(0),
+            k: k.min(5),
+        })
+        .collect()
+}
+
+/// A class or level code as a query value: codes are ASCII words, anything else dropped.
+fn code_param(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+        .collect()
+}
+
+/// Query of the subtree ranking and the distribution.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct WideParams {
+    unit: Option<i64>,
+    year: Option<i32>,
+    set: Option<i64>,
+    level: Option<String>,
+    cluster: Option<i64>,
+    /// Only this class.
+    cls: Option<String>,
+    /// Target class and share in percent.
+    tclass: Option<String>,
+    share: Option<u32>,
+    page: Option<usize>,
+}
+
+impl WideParams {
+    /// The page's address with some parameters replaced (None drops one).
+    fn link(&self, path: &str, unit: i64, cluster: Option<i64>, cls: Option<&str>) -> String {
+        let mut q = vec![format!("unit={unit}")];
+        if let Some(y) = self.year {
+            q.push(format!("year={y}"));
+        }
+        if let Some(s) = self.set {
+            q.push(format!("set={s}"));
+        }
+        if let Some(l) = self.level.as_deref().filter(|l| !l.is_empty()) {
+            q.push(format!("level={}", code_param(l)));
+        }
+        if let Some(c) = cluster {
+            q.push(format!("cluster={c}"));
+        }
+        if let Some(c) = cls {
+            q.push(format!("cls={}", code_param(c)));
+        }
+        format!("{path}?{}", q.join("&"))
+    }
+}
+
+/// Filter inputs shared by both pages.
+struct WideFilter {
+    unit: Unit,
+    years: Vec<i64>,
+    year: i32,
+    sets: Vec<CriteriaSetRow>,
+    set: Option<i64>,
+    level: String,
+}
+
+impl WideFilter {
+    fn is_set(&self, id: &i64) -> bool {
+        self.set == Some(*id)
+    }
+}
+
+async fn wide_filter(
+    st: &AppState,
+    user: &CurrentUser,
+    p: &mut WideParams,
+) -> Result<WideFilter, AppError> {
+    let Some(unit) = home_unit(st, user, p.unit).await? else {
+        return Err(AppError::NotFound);
+    };
+    let years = st.store.assessment_years(&user.scope, unit.unit_id).await?;
+    let year = p
+        .year
+        .or_else(|| years.first().map(|y| *y as i32))
+        .unwrap_or_else(|| today().year());
+    p.year = Some(year);
+    p.unit = Some(unit.unit_id);
+    let sets = st.store.criteria_sets(&user.scope, unit.unit_id).await?;
+    let level = p.level.clone().unwrap_or_else(|| {
+        if matches!(unit.type_code.as_str(), "CDCS" | "NGHIEP_DOAN") {
+            "to".into()
+        } else {
+            "cdcs".into()
+        }
+    });
+    p.level = Some(level.clone());
+    Ok(WideFilter {
+        unit,
+        years,
+        year,
+        sets,
+        set: p.set,
+        level,
+    })
+}
+
+/// One ranked row as shown.
+struct ShownRow {
+    rank: u32,
+    href: String,
+    name: String,
+    total: String,
+    class_name: String,
+    prev: String,
+    total_trend: congdoan_store::Trend,
+    class_trend: congdoan_store::Trend,
+}
+
+struct ClusterShown {
+    name: String,
+    href: String,
+    now: Vec<Cell>,
+    total_now: String,
+    prev: Vec<String>,
+    total_prev: String,
+}
+
+#[derive(Template)]
+#[template(path = "emulation_rankings.html")]
+struct WidePage {
+    chrome: Chrome,
+    f: WideFilter,
+    w: congdoan_store::WideRanking,
+    clusters: Vec<(i64, String)>,
+    cluster: Option<i64>,
+    cls: Option<String>,
+    cls_name: Option<String>,
+    overall: Vec<Cell>,
+    prev_overall: Vec<String>,
+    by_cluster: Vec<ClusterShown>,
+    rows: Vec<ShownRow>,
+    count: String,
+    pages: Vec<(usize, String)>,
+    page: usize,
+    all_href: String,
+    dist_href: String,
+    share_pct: u32,
+    target_pct: u32,
+}
+
+impl WidePage {
+    fn is_cluster(&self, id: &i64) -> bool {
+        self.cluster == Some(*id)
+    }
+}
+
+/// Province-wide (any subtree) ranking of published results: filters, target, class
+/// chart this year vs last, per cluster, and the ranked list with last year's arrows.
+async fn rankings_page(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Query(mut p): Query<WideParams>,
+) -> PageResult {
+    let tr = user.tr();
+    let f = wide_filter(&st, &user, &mut p).await?;
+    let w = st
+        .store
+        .wide_ranking(
+            &user.scope,
+            &congdoan_store::WideQuery {
+                root: f.unit.unit_id,
+                year: f.year,
+                set_id: p.set,
+                level: Some(f.level.clone()),
+                cluster_id: p.cluster,
+                class: p.cls.clone().filter(|c| !c.is_empty()),
+                target_class: p.tclass.clone().filter(|c| !c.is_empty()),
+                target_permille: p.share.map(|s| s.min(100) * 10),
+            },
+        )
+        .await?;
+    let root = f.unit.unit_id;
+    let path = "/emulation/rankings";
+    let overall = cells(&w.classes, &w.counts, |c| {
+        p.link(path, root, p.cluster, Some(c))
+    });
+    let prev_overall = w.prev_counts.iter().map(|n| fmt(*n)).collect();
+    let by_cluster = w
+        .clusters
+        .iter()
+        .map(|c| ClusterShown {
+            name: c.name.clone(),
+            href: p.link(path, root, Some(c.cluster_id), None),
+            now: cells(&w.classes, &c.now, |k| {
+                p.link(path, root, Some(c.cluster_id), Some(k))
+            }),
+            total_now: fmt(c.total_now),
+            prev: c.prev.iter().map(|n| fmt(*n)).collect(),
+            total_prev: fmt(c.total_prev),
+        })
+        .collect();
+    let page = p.page.unwrap_or(1).max(1);
+    let per = congdoan_store::WIDE_PAGE;
+    let n_pages = w.rows.len().div_ceil(per).max(1);
+    let page = page.min(n_pages);
+    let rows = w
+        .rows
+        .iter()
+        .skip((page - 1) * per)
+        .take(per)
+        .map(|r| ShownRow {
+            rank: r.rank,
+            href: format!("/emulation/{}/units/{}", r.request_id, r.unit_id),
+            name: r.name.clone(),
+            total: pts(r.total),
+            class_name: r.class_name.clone(),
+            prev: match (&r.prev_total, &r.prev_class_name) {
+                (Some(t), Some(c)) => format!("{} · {c}", pts(*t)),
+                _ => tr.s("chưa có", "none").to_string(),
+            },
+            total_trend: r.total_trend,
+            class_trend: r.class_trend,
+        })
+        .collect();
+    let base = p.link(path, root, p.cluster, p.cls.as_deref());
+    let pages = if n_pages > 1 {
+        (1..=n_pages)
+            .map(|i| (i, format!("{base}&page={i}")))
+            .collect()
+    } else {
+        vec![]
+    };
+    let clusters = st
+        .store
+        .clusters(&user.scope, root, Some(i64::from(f.year)))
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|c| (c.cluster_id, c.name))
+        .collect();
+    let cls_name = p.cls.as_ref().and_then(|c| {
+        w.classes
+            .iter()
+            .find(|(k, _)| k == c)
+            .map(|(_, n)| n.clone())
+    });
+    let title = format!(
+        "{} — {}",
+        tr.s("Xếp hạng thi đua", "Emulation ranking"),
+        f.unit.name
+    );
+    render(WidePage {
+        chrome: Chrome::new(&user, &title),
+        count: fmt(w.rows.len() as u64),
+        all_href: p.link(path, root, p.cluster, None),
+        dist_href: p.link("/emulation/distribution", root, None, None),
+        share_pct: w.share_permille / 10,
+        target_pct: w.target_permille / 10,
+        f,
+        overall,
+        prev_overall,
+        by_cluster,
+        rows,
+        pages,
+        page,
+        clusters,
+        cluster: p.cluster,
+        cls: p.cls.clone(),
+        cls_name,
+        w,
+    })
+}
+
+struct DistShown {
+    name: String,
+    href: String,
+    cells: Vec<Cell>,
+    total: String,
+}
+
+#[derive(Template)]
+#[template(path = "emulation_distribution.html")]
+struct DistPage {
+    chrome: Chrome,
+    f: WideFilter,
+    classes: Vec<(String, String)>,
+    rows: Vec<DistShown>,
+    totals: Vec<Cell>,
+    total: String,
+    total_href: String,
+    ranking_href: String,
+    capped: bool,
+}
+
+/// Class counts per child unit (per province from the national root), each figure a
+/// link to the ranking of that unit filtered to that class.
+async fn distribution_page(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Query(mut p): Query<WideParams>,
+) -> PageResult {
+    let tr = user.tr();
+    let f = wide_filter(&st, &user, &mut p).await?;
+    let d = st
+        .store
+        .class_distribution(
+            &user.scope,
+            f.unit.unit_id,
+            f.year,
+            p.set,
+            Some(f.level.as_str()),
+        )
+        .await?;
+    let path = "/emulation/rankings";
+    let rows = d
+        .rows
+        .iter()
+        .filter(|r| r.total > 0)
+        .map(|r| DistShown {
+            name: r.name.clone(),
+            href: p.link(path, r.unit_id, None, None),
+            cells: cells(&d.classes, &r.counts, |c| {
+                p.link(path, r.unit_id, None, Some(c))
+            }),
+            total: fmt(r.total),
+        })
+        .collect();
+    let root = f.unit.unit_id;
+    let title = format!(
+        "{} — {}",
+        tr.s("Phân bố xếp loại", "Class distribution"),
+        f.unit.name
+    );
+    render(DistPage {
+        chrome: Chrome::new(&user, &title),
+        totals: cells(&d.classes, &d.totals, |c| p.link(path, root, None, Some(c))),
+        total: fmt(d.total),
+        total_href: p.link(path, root, None, None),
+        ranking_href: p.link(path, root, None, None),
+        classes: d.classes,
+        rows,
+        capped: d.capped,
+        f,
     })
 }
