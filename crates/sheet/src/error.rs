@@ -241,9 +241,24 @@ impl SheetError {
                         format!("chứa quá {n} thành phần"),
                         format!("holds more than {n} parts"),
                     ),
-                    LimitKind::RecordLength => (
-                        format!("có dòng dài quá {mib} MB"),
-                        format!("has a line longer than {mib} MB"),
+                    LimitKind::RecordLength => {
+                        let size = match *limit >= 1 << 20 {
+                            true => format!("{mib} MB"),
+                            false => format!(
+                                "{} KB",
+                                congdoan_domain::format_int(
+                                    i64::try_from(*limit >> 10).unwrap_or(i64::MAX)
+                                )
+                            ),
+                        };
+                        (
+                            format!("có dòng dài quá {size}"),
+                            format!("has a line longer than {size}"),
+                        )
+                    }
+                    LimitKind::Text => (
+                        format!("có tổng cộng hơn {mib} MB chữ trong các ô"),
+                        format!("holds more than {mib} MB of text in its cells"),
                     ),
                 };
                 if vi {

@@ -37,6 +37,10 @@ pub struct Limits {
     /// Bytes one row may have: a CSV record (a line, or several when a quoted cell
     /// spans lines), or the text of an xlsx row once its shared strings are resolved.
     pub max_record_bytes: usize,
+    /// Bytes of text all rows of an xlsx may hold once shared strings are resolved: a
+    /// short string referenced by every cell of every row fans out without bound
+    /// otherwise (80 KB of file held 2.45 GB of rows).
+    pub max_text_bytes: u64,
 }
 
 impl Default for Limits {
@@ -50,7 +54,10 @@ impl Default for Limits {
             max_shared_strings: 5_000_000,
             max_part_bytes: 64 << 20,
             max_zip_entries: 10_000,
-            max_record_bytes: 1 << 20,
+            // A member row is a few hundred bytes; 64 KiB is room for long notes.
+            max_record_bytes: 64 << 10,
+            // A million members' rows hold about 120 MB of text.
+            max_text_bytes: 256 << 20,
         }
     }
 }
@@ -74,6 +81,7 @@ pub enum LimitKind {
     Part,
     ZipEntries,
     RecordLength,
+    Text,
 }
 
 /// The error a reader returns through `std::io` when a CSV record goes over a limit;

@@ -144,6 +144,7 @@ impl Workbook {
                     pending: None,
                     done: false,
                     limits,
+                    text: 0,
                 }))
             }
             Inner::Csv(c) => {
@@ -200,6 +201,8 @@ struct XlsxRows<'a> {
     pending: Option<(u32, u32, Cell)>,
     done: bool,
     limits: Limits,
+    /// Text bytes of the rows read so far (see [`Limits::max_text_bytes`]).
+    text: u64,
 }
 
 impl XlsxRows<'_> {
@@ -255,12 +258,17 @@ impl Iterator for XlsxRows<'_> {
             if let Some((_, col, cell)) = self.pending.take() {
                 if let Cell::Text(t) = &cell {
                     bytes += t.len();
+                    self.text += t.len() as u64;
                     if bytes > self.limits.max_record_bytes {
                         self.done = true;
                         return Some(Err(too_large(
                             LimitKind::RecordLength,
                             self.limits.max_record_bytes as u64,
                         )));
+                    }
+                    if self.text > self.limits.max_text_bytes {
+                        self.done = true;
+                        return Some(Err(too_large(LimitKind::Text, self.limits.max_text_bytes)));
                     }
                 }
                 let col = col as usize;

@@ -243,4 +243,23 @@ fn one_shared_string_shown_in_every_cell_is_bounded_per_row() {
     // Under the limit the same rows read whole.
     let mut wb = Workbook::open(&p).unwrap();
     assert_eq!(read_all(&mut wb).unwrap(), 20);
+    // Rows each under the row limit still fan out over the file: the whole sheet's
+    // text is bounded too (80 KB of file, 1,000 rows of 983 KB, 2.45 GB read before).
+    let limits = Limits {
+        max_text_bytes: 200_000,
+        ..Limits::default()
+    };
+    let mut wb = Workbook::open_with(&p, limits).unwrap();
+    let e = read_all(&mut wb).unwrap_err();
+    assert!(e.to_string().contains("MB chữ"), "{e}");
+    assert_eq!(too_large(e), LimitKind::Text);
+}
+
+#[test]
+fn a_row_limit_below_a_megabyte_is_named_in_kilobytes() {
+    let e = SheetError::TooLarge {
+        what: LimitKind::RecordLength,
+        limit: 64 << 10,
+    };
+    assert!(e.to_string().contains("dài quá 64 KB"), "{e}");
 }

@@ -126,6 +126,7 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(api::routes())
         .merge(assets::routes())
+        .layer(axum::middleware::from_fn(throttle::large_bodies_take_turns))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
                 let matched = req
