@@ -771,7 +771,7 @@ pub fn read_like_an_import(path: &Path) -> String {
 fn hostile_phase(dir: &Path, line: &mut impl FnMut(String)) -> anyhow::Result<()> {
     use congdoan_sheet::hostile;
     type Make = fn(&Path) -> std::io::Result<()>;
-    let fixtures: [(&str, &str, Make); 5] = [
+    let fixtures: [(&str, &str, Make); 6] = [
         (
             "inline.xlsx",
             "xlsx, one inline-string cell of 1.1 billion characters",
@@ -792,6 +792,11 @@ fn hostile_phase(dir: &Path, line: &mut impl FnMut(String)) -> anyhow::Result<()
             "fanout.xlsx",
             "xlsx, one 32,767-character shared string in 230 × 1,000 cells",
             |p| hostile::shared_string_fanout(p, 230, 1_000, 32_767),
+        ),
+        (
+            "fanout-rows.xlsx",
+            "xlsx, one 32,000-character shared string in 20,000 rows of 2 cells (each row under the row limit)",
+            |p| hostile::shared_string_fanout(p, 20_000, 2, 32_000),
         ),
     ];
     let exe = std::env::current_exe().context("the benchmark's own executable")?;
