@@ -38,3 +38,4 @@ mod scope;
 mod store;
 mod todo;
 mod walkthrough;
+mod walkthrough15;
