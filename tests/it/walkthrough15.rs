@@ -514,6 +514,16 @@ async fn models(c: &Client, app: &TestApp, problems: &mut Vec<String>, factory: 
         .await?;
     let asked = text_of(c, "li[data-figure=asked]").await?;
     assert!(asked.starts_with('1'), "{asked}");
+    let section = c
+        .find(Locator::Css("section.replication"))
+        .await?
+        .attr("id")
+        .await?
+        .unwrap_or_default();
+    let replication = format!(
+        "/models/replications/{}?",
+        section.trim_start_matches("replication-")
+    );
 
     // The factory adopts it from its to-do page.
     switch_to(c, app, "cdcs.officer").await?;
@@ -521,9 +531,11 @@ async fn models(c: &Client, app: &TestApp, problems: &mut Vec<String>, factory: 
     c.wait().for_element(Locator::Css("main")).await?;
     if c.current_url().await?.path() == "/models/owed" {
         problems.extend(check_page(c, "models owed").await);
-        click(c, &format!("main a[href*='?unit={factory}']")).await?;
+        // The demo already asks the factory to replicate another model: pick ours.
+        click(c, &format!("main a[href^='{replication}unit={factory}']")).await?;
     }
     c.wait().for_element(Locator::Css("#adopt")).await?;
+    main_text(c, "Mỗi khu nhà trọ lập một tổ tự quản.").await;
     problems.extend(check_page(c, "replication at the CĐCS").await);
     click(c, "#adopt").await?;
     main_text(c, "Đã ghi nhận: đơn vị đã áp dụng mô hình.").await;
