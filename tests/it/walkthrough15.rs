@@ -236,7 +236,8 @@ async fn emulation(
     assert!(ranking.contains("Hoàn thành tốt nhiệm vụ"), "{ranking}");
     assert!(ranking.contains("Hoàn thành nhiệm vụ"), "{ranking}");
     let target = text_of(c, "#target").await?;
-    assert!(target.contains("Chỉ tiêu"), "{target}");
+    assert!(target.contains("Chỉ tiêu: ≥"), "{target}");
+    assert!(target.contains("/2 ("), "reached out of the two published: {target}");
     problems.extend(check_page(c, "ranking").await);
     Ok(rid)
 }
@@ -286,16 +287,14 @@ async fn rewards(
     c.wait().for_element(Locator::Css("#new-evaluation")).await?;
     problems.extend(check_page(c, "rewards").await);
     unfold(c, "Mở đợt bình xét mới").await?;
-    // The unit is chosen by name with the picker.
-    fill(c, "#new-evaluation-unit_code-q", "Bao bì Mekong").await?;
-    click(
-        c,
-        &format!(
-            "input[name=unit_code__pick][value='{}']",
-            congdoan_datagen::DEMO_CDCS_CODE
-        ),
-    )
-    .await?;
+    // Opened from the menu, the form offers the officer's own CĐCS.
+    let code = c
+        .find(Locator::Css("#new-evaluation input[name=unit_code]"))
+        .await?
+        .prop("value")
+        .await?
+        .unwrap_or_default();
+    assert_eq!(code, congdoan_datagen::DEMO_CDCS_CODE, "the own CĐCS offered");
     fill(c, "#new-evaluation input[name=title]", "Bình xét Lao động tiên tiến quý").await?;
     c.find(Locator::Css("#new-evaluation select[name=period_type]"))
         .await?
@@ -363,7 +362,10 @@ async fn rewards(
     main_text(c, "Đã ra quyết định khen thưởng.").await;
     problems.extend(check_page(c, "reward decision").await);
     let total = text_of(c, "#total").await?;
-    assert!(total.contains(" ₫"), "total in figures: {total}");
+    assert!(
+        total.contains(" ₫") && !total.starts_with("0 "),
+        "total in figures: {total}"
+    );
     let words = text_of(c, "#total-words").await?;
     assert!(words.contains("đồng"), "total in words: {words}");
     let items = text_of(c, "#decision-items").await?;
