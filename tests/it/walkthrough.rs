@@ -24,7 +24,11 @@ pub(crate) async fn click(c: &Client, css: &str) -> Result<(), fantoccini::error
         .await
 }
 
-pub(crate) async fn fill(c: &Client, css: &str, text: &str) -> Result<(), fantoccini::error::CmdError> {
+pub(crate) async fn fill(
+    c: &Client,
+    css: &str,
+    text: &str,
+) -> Result<(), fantoccini::error::CmdError> {
     let e = c.find(Locator::Css(css)).await?;
     e.clear().await?;
     e.send_keys(text).await

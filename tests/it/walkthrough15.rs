@@ -82,7 +82,12 @@ async fn emulation(
     click(c, "#new-set").await?;
     c.wait().for_element(Locator::Css("#no-groups")).await?;
     problems.extend(check_page(c, "criteria builder, empty").await);
-    fill(c, "#title", "Chấm điểm CĐCS doanh nghiệp khu công nghiệp 2026").await?;
+    fill(
+        c,
+        "#title",
+        "Chấm điểm CĐCS doanh nghiệp khu công nghiệp 2026",
+    )
+    .await?;
     fill(c, "#code", "KCN-2026").await?;
     fill(c, "#year", "2026").await?;
     fill(c, "#scale", "100").await?;
@@ -102,9 +107,19 @@ async fn emulation(
             .await?;
     }
     for (g, code, text, max) in [
-        ("1", "1.1", "Thương lượng, ký thoả ước lao động tập thể", "40"),
+        (
+            "1",
+            "1.1",
+            "Thương lượng, ký thoả ước lao động tập thể",
+            "40",
+        ),
         ("1", "1.2", "Tổ chức hội nghị người lao động", "30"),
-        ("2", "2.1", "Phát triển đoàn viên, thành lập tổ công đoàn", "30"),
+        (
+            "2",
+            "2.1",
+            "Phát triển đoàn viên, thành lập tổ công đoàn",
+            "30",
+        ),
     ] {
         c.find(Locator::Css("#i_group"))
             .await?
@@ -129,7 +144,10 @@ async fn emulation(
     problems.extend(check_page(c, "criteria builder, two groups").await);
     click(c, "#create-button").await?;
     let lead = text_of(c, "#confirm-lead").await?;
-    assert!(lead.contains("2 nhóm, 3 tiêu chí, thang 100 điểm"), "{lead}");
+    assert!(
+        lead.contains("2 nhóm, 3 tiêu chí, thang 100 điểm"),
+        "{lead}"
+    );
     problems.extend(check_page(c, "criteria set confirmation").await);
     click(c, "#confirm-yes").await?;
     main_text(c, "Đã tạo bộ tiêu chí.").await;
@@ -155,7 +173,12 @@ async fn emulation(
         .await?
         .select_by_label(CLUSTER)
         .await?;
-    fill(c, "#send-form #title", "Tự chấm điểm CĐCS khu công nghiệp 2026").await?;
+    fill(
+        c,
+        "#send-form #title",
+        "Tự chấm điểm CĐCS khu công nghiệp 2026",
+    )
+    .await?;
     // Due within the week, so that the to-do pages remind the units.
     let due = crate::reports::today() + time::Duration::days(5);
     fill(c, "#due_on", &congdoan_domain::date::format_vn_date(due)).await?;
@@ -208,8 +231,14 @@ async fn emulation(
         (factory, ["35", "28", "25"], "88", "5"),
         (other, ["28", "20", "15"], "63", "12"),
     ] {
-        click(c, &format!("#pending a[href='/emulation/{rid}/units/{unit}']")).await?;
-        c.wait().for_element(Locator::Css("#save-appraisal")).await?;
+        click(
+            c,
+            &format!("#pending a[href='/emulation/{rid}/units/{unit}']"),
+        )
+        .await?;
+        c.wait()
+            .for_element(Locator::Css("#save-appraisal"))
+            .await?;
         for (code, p) in ["1.1", "1.2", "2.1"].iter().zip(points) {
             fill_named(c, &format!("a_{code}"), p).await?;
         }
@@ -237,7 +266,10 @@ async fn emulation(
     assert!(ranking.contains("Hoàn thành nhiệm vụ"), "{ranking}");
     let target = text_of(c, "#target").await?;
     assert!(target.contains("Chỉ tiêu: ≥"), "{target}");
-    assert!(target.contains("/2 ("), "reached out of the two published: {target}");
+    assert!(
+        target.contains("/2 ("),
+        "reached out of the two published: {target}"
+    );
     problems.extend(check_page(c, "ranking").await);
     Ok(rid)
 }
@@ -248,12 +280,46 @@ async fn option_value(
     select: &str,
     label: &str,
 ) -> Result<String, fantoccini::error::CmdError> {
-    for o in c.find_all(Locator::Css(&format!("{select} option"))).await? {
+    for o in c
+        .find_all(Locator::Css(&format!("{select} option")))
+        .await?
+    {
         if o.text().await?.trim().starts_with(label) {
             return Ok(o.attr("value").await?.unwrap_or_default());
         }
     }
     panic!("no option {label:?} in {select}");
+}
+
+/// Status, content type and length of a GET by a plain HTTP client that carries the
+/// browser's cookies (its session).
+async fn plain_get(
+    c: &Client,
+    app: &TestApp,
+    path: &str,
+) -> Result<(u16, String, usize), fantoccini::error::CmdError> {
+    let cookies = c
+        .get_all_cookies()
+        .await?
+        .iter()
+        .map(|k| format!("{}={}", k.name(), k.value()))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let r = reqwest::Client::new()
+        .get(app.url(path))
+        .header(reqwest::header::COOKIE, cookies)
+        .send()
+        .await
+        .expect("GET");
+    let status = r.status().as_u16();
+    let kind = r
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let len = r.bytes().await.expect("body").len();
+    Ok((status, kind, len))
 }
 
 /// Opens a folded `<details>` whose summary reads `summary`.
@@ -284,7 +350,9 @@ async fn rewards(
         .await?
         .click()
         .await?;
-    c.wait().for_element(Locator::Css("#new-evaluation")).await?;
+    c.wait()
+        .for_element(Locator::Css("#new-evaluation"))
+        .await?;
     problems.extend(check_page(c, "rewards").await);
     unfold(c, "Mở đợt bình xét mới").await?;
     // Opened from the menu, the form offers the officer's own CĐCS.
@@ -294,8 +362,17 @@ async fn rewards(
         .prop("value")
         .await?
         .unwrap_or_default();
-    assert_eq!(code, congdoan_datagen::DEMO_CDCS_CODE, "the own CĐCS offered");
-    fill(c, "#new-evaluation input[name=title]", "Bình xét Lao động tiên tiến quý").await?;
+    assert_eq!(
+        code,
+        congdoan_datagen::DEMO_CDCS_CODE,
+        "the own CĐCS offered"
+    );
+    fill(
+        c,
+        "#new-evaluation input[name=title]",
+        "Bình xét Lao động tiên tiến quý",
+    )
+    .await?;
     c.find(Locator::Css("#new-evaluation select[name=period_type]"))
         .await?
         .select_by_value("quarter")
@@ -379,8 +456,16 @@ async fn rewards(
             .unwrap_or_default();
         let got = download(c, &path).await?;
         assert_eq!(got[0], 200, "{path}: {got}");
-        assert!(got[1].as_str().unwrap_or("").contains(kind), "{path}: {got}");
+        assert!(
+            got[1].as_str().unwrap_or("").contains(kind),
+            "{path}: {got}"
+        );
         assert!(got[2].as_i64().unwrap_or(0) > 1000, "{path}: {got}");
+        // The same download by a plain HTTP client carrying the browser's session.
+        let r = plain_get(c, app, &path).await?;
+        assert_eq!(r.0, 200, "{path}");
+        assert!(r.1.contains(kind), "{path}: {}", r.1);
+        assert!(r.2 > 1000, "{path}: {} bytes", r.2);
     }
 
     // 5. "In giấy khen…": confirmed, then the unit's certificates with their codes.
@@ -478,7 +563,10 @@ async fn models(c: &Client, app: &TestApp, problems: &mut Vec<String>, factory: 
         .await?;
     c.wait().for_element(Locator::Css("#q")).await?;
     fill(c, "#q", "to tu quan nha tro").await?;
-    c.find(Locator::Css("#q")).await?.send_keys("\u{E007}").await?;
+    c.find(Locator::Css("#q"))
+        .await?
+        .send_keys("\u{E007}")
+        .await?;
     let results = main_text(c, title).await;
     assert!(results.contains(title), "{results}");
     problems.extend(check_page(c, "good models, searched").await);
@@ -552,7 +640,10 @@ async fn models(c: &Client, app: &TestApp, problems: &mut Vec<String>, factory: 
     c.wait().for_element(Locator::Css("#q")).await?;
     click(c, &format!("#results a[href^='{model}']")).await?;
     let adopted = text_of(c, "li[data-figure=adopted]").await?;
-    assert!(adopted.starts_with('1') && adopted.contains("100"), "{adopted}");
+    assert!(
+        adopted.starts_with('1') && adopted.contains("100"),
+        "{adopted}"
+    );
     problems.extend(check_page(c, "good model, adopted").await);
     Ok(())
 }
