@@ -39,3 +39,4 @@ mod scope;
 mod store;
 mod todo;
 mod walkthrough;
+mod walkthrough15;

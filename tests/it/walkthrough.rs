@@ -15,7 +15,7 @@ use crate::phone::check_page;
 use fantoccini::{Client, Locator};
 use std::time::Duration;
 
-async fn click(c: &Client, css: &str) -> Result<(), fantoccini::error::CmdError> {
+pub(crate) async fn click(c: &Client, css: &str) -> Result<(), fantoccini::error::CmdError> {
     c.wait()
         .at_most(Duration::from_secs(10))
         .for_element(Locator::Css(css))
@@ -24,7 +24,11 @@ async fn click(c: &Client, css: &str) -> Result<(), fantoccini::error::CmdError>
         .await
 }
 
-async fn fill(c: &Client, css: &str, text: &str) -> Result<(), fantoccini::error::CmdError> {
+pub(crate) async fn fill(
+    c: &Client,
+    css: &str,
+    text: &str,
+) -> Result<(), fantoccini::error::CmdError> {
     let e = c.find(Locator::Css(css)).await?;
     e.clear().await?;
     e.send_keys(text).await
@@ -32,7 +36,7 @@ async fn fill(c: &Client, css: &str, text: &str) -> Result<(), fantoccini::error
 
 /// The text of `main` once it contains `needle` (a click may still be navigating;
 /// an element of the page left behind goes stale and is read again).
-async fn main_text(c: &Client, needle: &str) -> String {
+pub(crate) async fn main_text(c: &Client, needle: &str) -> String {
     let mut last = String::new();
     for _ in 0..100 {
         if let Ok(e) = c.find(Locator::Css("main")).await
@@ -49,7 +53,7 @@ async fn main_text(c: &Client, needle: &str) -> String {
 }
 
 /// The page a failed step left the browser on, to say where it stopped.
-async fn where_we_are(c: &Client) -> String {
+pub(crate) async fn where_we_are(c: &Client) -> String {
     let url = c
         .current_url()
         .await
@@ -63,7 +67,7 @@ async fn where_we_are(c: &Client) -> String {
 }
 
 /// Logs out by forgetting the session, then logs in as `who` from the login page.
-async fn switch_to(
+pub(crate) async fn switch_to(
     c: &Client,
     app: &TestApp,
     who: &str,
@@ -88,7 +92,7 @@ async fn switch_to(
 
 /// Confirms on whichever confirmation page is shown (the shared one, or one that asks
 /// for a field such as a reason).
-async fn confirm(c: &Client) -> Result<(), fantoccini::error::CmdError> {
+pub(crate) async fn confirm(c: &Client) -> Result<(), fantoccini::error::CmdError> {
     click(c, "#confirm-yes, #confirm-form button[type=submit]").await
 }
 
@@ -215,7 +219,7 @@ async fn a_report_is_defined_filled_reviewed_and_rolled_up_on_a_phone() {
 }
 
 /// Status and content type of a download, fetched by the page itself (its session).
-async fn download(
+pub(crate) async fn download(
     c: &Client,
     path: &str,
 ) -> Result<serde_json::Value, fantoccini::error::CmdError> {

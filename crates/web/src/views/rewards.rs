@@ -94,7 +94,15 @@ async fn rewards_page_with(
     let period_default = Period::containing(PeriodType::Quarter, today())
         .map(|p| p.code())
         .unwrap_or_default();
-    let unit_code = unit.as_ref().map(|u| u.code.clone()).unwrap_or_default();
+    // Opened from the menu (no unit asked), the evaluation form still defaults to the
+    // caller's only unit: a CĐCS officer evaluates their own people.
+    let unit_code = match &unit {
+        Some(u) => u.code.clone(),
+        None => super::forms::home_unit(st, user, None)
+            .await?
+            .map(|u| u.code)
+            .unwrap_or_default(),
+    };
     let page = render(RewardsPage {
         chrome: Chrome::new(user, tr.s("Khen thưởng", "Rewards")),
         unit,
