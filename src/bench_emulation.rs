@@ -94,6 +94,35 @@ fn score_all(
     Ok((out, t.elapsed()))
 }
 
+/// The phase alone on a loaded country: the province scored and ranked is the one
+/// whose CĐCS number is nearest the target's 5,000.
+pub(crate) async fn standalone(url: &str, reps: usize) -> anyhow::Result<String> {
+    let store = crate::open_store(url).await?;
+    let scope = Scope::admin(congdoan_store::Actor::system("bench"));
+    let root = store.unit_by_code(&scope, "TLD").await?;
+    let mut best: Option<(usize, Unit)> = None;
+    for (id, _) in store.child_units(&scope, root.unit_id).await? {
+        let u = store.unit(&scope, id).await?;
+        let n = store.unit_ids_of_type(&u.path, "CDCS").await?.len();
+        if best
+            .as_ref()
+            .is_none_or(|(b, _)| n.abs_diff(5_000) < b.abs_diff(5_000))
+        {
+            best = Some((n, u));
+        }
+    }
+    let (_, province) = best.context("no province")?;
+    let mut out = String::new();
+    let mut line = |s: String| {
+        println!("{s}");
+        out.push_str(&s);
+        out.push('\n');
+    };
+    phase(&store, &scope, &root, &province, reps, &mut line).await?;
+    store.close().await;
+    Ok(out)
+}
+
 pub(crate) async fn phase(
     store: &Store,
     scope: &Scope,

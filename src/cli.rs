@@ -144,6 +144,18 @@ enum Command {
     /// memory of this process and the PDF's size (`bench` runs it in a fresh process).
     #[command(hide = true)]
     BenchCertificates { count: usize },
+    /// Only the emulation phase of `bench`, on a database `bench` or `gen-data` has
+    /// already loaded (the national distribution needs the whole country's CĐCS).
+    #[command(hide = true)]
+    BenchEmulation {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Append the report to this file.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+        #[arg(long, default_value_t = 50)]
+        reps: usize,
+    },
     /// Apply a restructuring plan now (all or nothing), or the scheduled plans that are due.
     Plan {
         #[command(flatten)]
@@ -332,6 +344,16 @@ pub async fn run(args: impl IntoIterator<Item = OsString>) -> anyhow::Result<()>
                 baseline,
             })
             .await?;
+            Ok(())
+        }
+        Some(Command::BenchEmulation { db, out, reps }) => {
+            let report = crate::bench_emulation::standalone(&db.database_url, reps.max(1)).await?;
+            if let Some(path) = out {
+                let mut doc = std::fs::read_to_string(&path).unwrap_or_default();
+                doc.push('\n');
+                doc.push_str(&report);
+                std::fs::write(&path, doc)?;
+            }
             Ok(())
         }
         Some(Command::BenchHostile { file }) => {
