@@ -262,6 +262,55 @@ async fn scoring_over_the_api(kind: Kind) {
         "{rk}"
     );
 
+    // Across the province (the rankings page's data): this set's two results, new
+    // since last year, the target, and the class counts per child unit.
+    let (st, w) = btv
+        .get(&format!(
+            "/api/v1/emulation/rankings?unit_id={ag}&set_id={set_id}&share=50"
+        ))
+        .await;
+    assert_eq!(st, 200, "{w}");
+    let ranked: Vec<_> = w["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["rank"].as_i64(),
+                r["unit_id"].as_i64(),
+                r["total_trend"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ranked,
+        vec![
+            (Some(1), Some(u1), json!("new")),
+            (Some(2), Some(u2), json!("new"))
+        ],
+        "{w}"
+    );
+    assert_eq!(
+        (w["total"].as_i64(), w["met"].as_bool()),
+        (Some(2), Some(true)),
+        "{w}"
+    );
+    let (st, d) = btv
+        .get(&format!(
+            "/api/v1/emulation/distribution?unit_id={ag}&set_id={set_id}"
+        ))
+        .await;
+    assert_eq!(st, 200, "{d}");
+    assert_eq!(d["total"], 2, "{d}");
+    let (st, _) = btv
+        .get(&format!("/api/v1/emulation/rankings?unit_id={ag}&parent=2"))
+        .await;
+    assert_eq!(st, 400, "an unknown parameter is refused");
+    let (st, _) = kontum
+        .get(&format!("/api/v1/emulation/rankings?unit_id={ag}"))
+        .await;
+    assert_eq!(st, 404, "another province does not see An Giang's ranking");
+
     // Re-appraisal: a reason is required, then the result leaves the ranking.
     let (st, _) = viewer
         .post(&format!("{}/reopen", sheet(u1)), json!({"reason": "x"}))

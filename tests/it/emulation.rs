@@ -555,7 +555,21 @@ async fn scoring_through_the_pages(kind: Kind) {
         ("n_1.1", "Thiếu biên bản"),
         ("action", "publish"),
     ];
+    // Publishing restates the appraisal and the difference first, and locks nothing yet.
     let (st, _, html) = b.post_form(&page, &page, &appr).await;
+    assert_eq!(st, 200, "{html}");
+    assert!(html.contains("id=\"confirm-lead\""), "{html}");
+    assert!(
+        html.contains("Điểm thẩm định: 80 điểm — Hoàn thành tốt"),
+        "{html}"
+    );
+    assert!(
+        html.contains("chênh lệch so với thẩm định: +19,5"),
+        "{html}"
+    );
+    assert!(!html.contains("id=\"published\""), "{html}");
+    let confirmed: Vec<_> = appr.iter().copied().chain([("confirmed", "1")]).collect();
+    let (st, _, html) = b.post_form(&page, &page, &confirmed).await;
     assert_eq!(st, 200, "{html}");
     assert!(html.contains("id=\"appraised-total\">80<"), "{html}");
     assert!(html.contains("id=\"delta\">+19,5<"), "{html}");

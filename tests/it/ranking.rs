@@ -166,6 +166,7 @@ async fn groups_scored_inside_a_cdcs(kind: Kind) {
             ("a_2.1", a21),
             ("a_2.2", "20"),
             ("action", "publish"),
+            ("confirmed", "1"),
         ];
         let (st, _, html) = b.post_form(&page, &page, &appr).await;
         assert_eq!(st, 200, "{html}");

@@ -251,6 +251,12 @@ async fn emulation(
         assert!(item.contains("lệch"), "the difference per item: {item}");
         problems.extend(check_page(c, "appraisal").await);
         click(c, "#publish").await?;
+        // The confirmation restates the appraised total before anything is locked.
+        c.wait().for_element(Locator::Css("#confirm-yes")).await?;
+        let lead = text_of(c, "#confirm-impacts").await?;
+        assert!(lead.contains(total), "the total restated: {lead}");
+        problems.extend(check_page(c, "publish confirmation").await);
+        click(c, "#confirm-yes").await?;
         main_text(c, "Đã công bố kết quả thẩm định.").await;
         click(c, &format!("#totals a[href='/emulation/{rid}/ranking']")).await?;
         c.wait().for_element(Locator::Css("#target")).await?;

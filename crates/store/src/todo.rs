@@ -161,9 +161,14 @@ impl Area {
     }
 }
 
-const NO_CHAIR_FROM: &str = " FROM unit u JOIN unit_type t ON t.type_code = u.type_code \
-     LEFT JOIN unit par ON par.unit_id = u.parent_id \
-     WHERE t.is_grassroots AND (u.ended_on IS NULL OR u.ended_on > ";
+/// Walks only the units without a chair (`unit.has_chair`, kept by triggers on
+/// `position_assignment`; the partial `unit_chairless_idx`), grassroots types first.
+const NO_CHAIR_FROM: &str = " FROM unit u LEFT JOIN unit par ON par.unit_id = u.parent_id \
+     WHERE u.has_chair = 0 AND u.type_code IN (SELECT type_code FROM unit_type WHERE is_grassroots) \
+     AND (u.ended_on IS NULL OR u.ended_on > ";
+const NO_CHAIR_FROM_SQLITE: &str = " FROM unit u INDEXED BY unit_chairless_idx LEFT JOIN unit par ON par.unit_id = u.parent_id \
+     WHERE u.has_chair = 0 AND u.type_code IN (SELECT type_code FROM unit_type WHERE is_grassroots) \
+     AND (u.ended_on IS NULL OR u.ended_on > ";
 const NO_CHAIR_TAIL: &str = " AND NOT EXISTS (SELECT 1 FROM position_assignment a WHERE a.unit_id = u.unit_id \
      AND a.position_code = 'CHU_TICH' AND a.end_date IS NULL)";
 const TERM_FROM: &str = " FROM committee c JOIN unit u ON u.unit_id = c.unit_id \
@@ -173,6 +178,13 @@ const TERM_TAIL: &str = " AND NOT EXISTS (SELECT 1 FROM committee n WHERE n.unit
      AND n.kind = 'BCH' AND n.term_start > c.term_start)";
 
 impl Store {
+    fn no_chair_from(&self) -> &'static str {
+        match self.engine() {
+            crate::Engine::Sqlite => NO_CHAIR_FROM_SQLITE,
+            _ => NO_CHAIR_FROM,
+        }
+    }
+
     async fn area(&self, scope: &Scope, unit_id: Option<i64>) -> Result<Area> {
         Ok(match unit_id {
             Some(id) => {
@@ -368,7 +380,7 @@ impl Store {
         // CĐCS without a chairperson in office (count capped).
         let no_chair: i64 = read!(self, p => {
             let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM (SELECT 1");
-            qb.push(NO_CHAIR_FROM).push_bind(today).push(")");
+            qb.push(self.no_chair_from()).push_bind(today).push(")");
             area.push(&mut qb, "u.path");
             qb.push(NO_CHAIR_TAIL).push(" LIMIT ").push_bind(COUNT_CAP + 1).push(") x");
             qb.build_query_scalar().fetch_one(p).await
@@ -442,7 +454,7 @@ impl Store {
             Flag::NoChair => read!(self, p => {
                 let mut qb = QueryBuilder::new(
                     "SELECT u.unit_id, u.code, u.name, par.name AS parent_name, CAST(NULL AS DATE) AS due");
-                qb.push(NO_CHAIR_FROM).push_bind(today).push(")");
+                qb.push(self.no_chair_from()).push_bind(today).push(")");
                 area.push(&mut qb, "u.path");
                 qb.push(NO_CHAIR_TAIL).push(" ORDER BY u.path LIMIT ").push_bind(LIST_PAGE + 1)
                     .push(" OFFSET ").push_bind(offset);

@@ -96,11 +96,58 @@ pub(crate) async fn large_bodies_take_turns(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
     let large = may_have_body && declared.is_none_or(|n| n > LARGE_BODY);
-    let _turn = match large {
-        true => Some(upload_permit().await),
-        false => None,
-    };
-    next.run(req).await
+    if !large {
+        return next.run(req).await;
+    }
+    let _turn = upload_permit().await;
+    next.run(req.map(|b| keep_arriving(b, BODY_GRACE, BODY_MIN_RATE)))
+        .await
+}
+
+/// A large body may take this long to get going…
+const BODY_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
+/// …and must then arrive at this many bytes per second on average (128 kbit/s, below
+/// a weak 3G phone), so that two slow senders cannot keep every upload waiting
+/// (Apache's `mod_reqtimeout` MinRate).
+const BODY_MIN_RATE: u64 = 16 * 1024;
+
+/// The body, failing (and so ending the request and its turn) when fewer than
+/// `rate` bytes per second have arrived since `grace` after it started.
+fn keep_arriving(
+    body: axum::body::Body,
+    grace: std::time::Duration,
+    rate: u64,
+) -> axum::body::Body {
+    use futures_util::StreamExt;
+    let start = tokio::time::Instant::now();
+    let stream = futures_util::stream::unfold(
+        (body.into_data_stream(), 0u64, false),
+        move |(mut inner, got, failed)| async move {
+            if failed {
+                return None;
+            }
+            let due = start + grace + std::time::Duration::from_secs_f64(got as f64 / rate as f64);
+            match tokio::time::timeout_at(due, inner.next()).await {
+                Ok(Some(Ok(bytes))) => {
+                    let got = got + bytes.len() as u64;
+                    Some((Ok(bytes), (inner, got, false)))
+                }
+                Ok(Some(Err(e))) => Some((
+                    Err(std::io::Error::other(e.to_string())),
+                    (inner, got, true),
+                )),
+                Ok(None) => None,
+                Err(_) => Some((
+                    Err(std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        "the request body arrives too slowly",
+                    )),
+                    (inner, got, true),
+                )),
+            }
+        },
+    );
+    axum::body::Body::from_stream(stream)
 }
 
 /// A turn to read a large body (see [`UPLOADS_AT_ONCE`]).
@@ -146,7 +193,50 @@ pub async fn check_password(password: String, hash: Option<String>) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::client_ip;
+    use super::{client_ip, keep_arriving};
+    use std::time::Duration;
+
+    /// A body that keeps arriving is read whole; one that stalls fails once it falls
+    /// below the rate, without waiting for its sender (the clock is Tokio's, paused).
+    #[tokio::test(start_paused = true)]
+    async fn a_body_that_stops_arriving_fails() {
+        use futures_util::StreamExt;
+        let chunks = |n: usize, gap: Duration| {
+            futures_util::stream::iter(0..n).then(move |_| async move {
+                tokio::time::sleep(gap).await;
+                Ok::<_, std::io::Error>(bytes_of(1000))
+            })
+        };
+        // 1,000 bytes a second against a floor of 500 after 10 s: all 20 chunks.
+        let steady = axum::body::Body::from_stream(chunks(20, Duration::from_secs(1)));
+        let all = axum::body::to_bytes(
+            keep_arriving(steady, Duration::from_secs(10), 500),
+            usize::MAX,
+        )
+        .await
+        .expect("a steady body is read");
+        assert_eq!(all.len(), 20_000);
+        // One chunk, then silence: fails when 1,000 bytes no longer cover the floor.
+        let stalled = axum::body::Body::from_stream(
+            chunks(1, Duration::ZERO).chain(futures_util::stream::pending()),
+        );
+        let t = tokio::time::Instant::now();
+        let got = axum::body::to_bytes(
+            keep_arriving(stalled, Duration::from_secs(10), 500),
+            usize::MAX,
+        )
+        .await;
+        assert!(got.is_err(), "a stalled body fails");
+        assert_eq!(
+            t.elapsed().as_secs(),
+            12,
+            "10 s of grace + 1,000 bytes at 500/s"
+        );
+    }
+
+    fn bytes_of(n: usize) -> axum::body::Bytes {
+        axum::body::Bytes::from(vec![b'a'; n])
+    }
     use std::net::IpAddr;
 
     fn ip(s: &str) -> IpAddr {

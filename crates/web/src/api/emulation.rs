@@ -564,3 +564,104 @@ pub async fn ranking(
             .await?,
     ))
 }
+
+#[derive(Deserialize, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default, deny_unknown_fields)]
+pub struct WideQuery {
+    /// The subtree ranked: a province, an upper-level union, or a CĐCS (its tổ and bộ phận).
+    unit_id: i64,
+    /// The year of the results; the latest year with results in the subtree by default.
+    year: Option<i32>,
+    /// One criteria set only (its unit types then choose the level).
+    set_id: Option<i64>,
+    /// `to` for the tổ and bộ phận inside a CĐCS, `cdcs` for the CĐCS (the default
+    /// except under a CĐCS).
+    level: Option<String>,
+    /// Only the units of this emulation cluster or block.
+    cluster_id: Option<i64>,
+    /// Only the rows of this class (a band code, e.g. `xuat_sac`).
+    class: Option<String>,
+    /// The target's lowest class (default `tot`, "hoàn thành tốt").
+    target_class: Option<String>,
+    /// The target's share in percent (0–100, default 80).
+    share: Option<u32>,
+}
+
+impl WideQuery {
+    /// The year asked for, else the subtree's latest year with results, else this year.
+    async fn year(&self, st: &AppState, user: &CurrentUser) -> Result<i32, AppError> {
+        if let Some(y) = self.year {
+            return Ok(y);
+        }
+        let years = st.store.assessment_years(&user.scope, self.unit_id).await?;
+        Ok(years
+            .first()
+            .map(|y| *y as i32)
+            .unwrap_or_else(|| today().year()))
+    }
+
+    async fn level(&self, st: &AppState, user: &CurrentUser) -> Result<String, AppError> {
+        if let Some(l) = &self.level {
+            return Ok(l.clone());
+        }
+        let unit = st.store.unit(&user.scope, self.unit_id).await?;
+        Ok(
+            if congdoan_store::CDCS_TYPES.contains(&unit.type_code.as_str()) {
+                "to".into()
+            } else {
+                "cdcs".into()
+            },
+        )
+    }
+}
+
+/// A subtree's published results ranked across it (a province's CĐCS, or a CĐCS's tổ
+/// and bộ phận), with last year's total and class beside each and the trend, the class
+/// counts this year and last (overall and per emulation cluster), and the target (by
+/// default ≥ 80 % "hoàn thành tốt" or better) with whether it is met.
+#[utoipa::path(get, path = "/api/v1/emulation/rankings", params(WideQuery),
+    responses((status = 200, body = congdoan_store::WideRanking), QueryErrors), security(("bearer" = [])))]
+pub async fn wide_ranking(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    ApiQuery(q): ApiQuery<WideQuery>,
+) -> ApiResult<congdoan_store::WideRanking> {
+    let year = q.year(&st, &user).await?;
+    let level = q.level(&st, &user).await?;
+    Ok(Json(
+        st.store
+            .wide_ranking(
+                &user.scope,
+                &congdoan_store::WideQuery {
+                    root: q.unit_id,
+                    year,
+                    set_id: q.set_id,
+                    level: Some(level),
+                    cluster_id: q.cluster_id,
+                    class: q.class.filter(|c| !c.is_empty()),
+                    target_class: q.target_class.filter(|c| !c.is_empty()),
+                    target_permille: q.share.map(|s| s.min(100) * 10),
+                },
+            )
+            .await?,
+    ))
+}
+
+/// The class distribution of a year's published results per child unit of a unit —
+/// from the national root, one row per province.
+#[utoipa::path(get, path = "/api/v1/emulation/distribution", params(WideQuery),
+    responses((status = 200, body = congdoan_store::Distribution), QueryErrors), security(("bearer" = [])))]
+pub async fn distribution(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    ApiQuery(q): ApiQuery<WideQuery>,
+) -> ApiResult<congdoan_store::Distribution> {
+    let year = q.year(&st, &user).await?;
+    let level = q.level(&st, &user).await?;
+    Ok(Json(
+        st.store
+            .class_distribution(&user.scope, q.unit_id, year, q.set_id, Some(&level))
+            .await?,
+    ))
+}

@@ -217,6 +217,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(emulation::save_appraisal))
         .routes(routes!(emulation::reopen))
         .routes(routes!(emulation::ranking))
+        .routes(routes!(emulation::wide_ranking))
+        .routes(routes!(emulation::distribution))
         .routes(routes!(
             certificates::list_certificates,
             certificates::issue_certificates

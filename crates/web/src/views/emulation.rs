@@ -747,6 +747,9 @@ async fn save_sheet(
     if !errors.is_empty() {
         return sheet_view(&st, &user, id, unit, Some(typed), errors, None).await;
     }
+    if action == "publish" && !confirmed(&pairs) {
+        return confirm_publish(&st, &user, id, unit, &criteria, &scores, &pairs).await;
+    }
     let result = if appraisal {
         let notes = typed
             .iter()
@@ -796,6 +799,101 @@ async fn save_sheet(
             sheet_view(&st, &user, id, unit, Some(typed), errs, None).await
         }
     }
+}
+
+/// Publishing locks the result and shows it to the unit's members and in the ranking:
+/// the page restates the appraised total and class, and the difference from the unit's
+/// own score, before it is done.
+async fn confirm_publish(
+    st: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    unit: i64,
+    criteria: &congdoan_domain::emulation::Checked,
+    scores: &congdoan_domain::emulation::Scores,
+    pairs: &[(String, String)],
+) -> PageResult {
+    let tr = user.tr();
+    let out = match congdoan_domain::emulation::score(criteria, scores) {
+        Ok(out) => out,
+        Err(issues) => {
+            let errs = issue_errors(&issues, "a_");
+            return sheet_view(
+                st,
+                user,
+                id,
+                unit,
+                Some(typed_of(&pairs.to_vec())),
+                errs,
+                None,
+            )
+            .await;
+        }
+    };
+    let sh = st.store.assessment_sheet(&user.scope, id, unit).await?;
+    let name = st.store.unit(&user.scope, unit).await?.name;
+    // As on the sheet: the unit's own total minus the appraisal.
+    let delta = sh.own_outcome.total.0 - out.total.0;
+    let mut impacts = vec![
+        Impact::line(format!(
+            "{}: {} {} — {}",
+            tr.s("Điểm thẩm định", "Appraised points"),
+            pts(out.total.0),
+            tr.s("điểm", "points"),
+            out.class_name
+        )),
+        Impact::line(format!(
+            "{}: {} ({}: {})",
+            tr.s("Đơn vị tự chấm", "The unit's own score"),
+            pts(sh.own_outcome.total.0),
+            tr.s(
+                "chênh lệch so với thẩm định",
+                "difference from the appraisal"
+            ),
+            if delta > 0 {
+                format!("+{}", pts(delta))
+            } else {
+                pts(delta)
+            }
+        )),
+    ];
+    for v in &out.vetoed_by {
+        impacts.push(Impact::line(format!(
+            "{}: {}",
+            tr.s("Bị hạ loại vì", "Lowered to the last class by"),
+            v.text_vi()
+        )));
+    }
+    impacts.push(Impact::line(tr.s(
+        "Kết quả được công bố cho đoàn viên của đơn vị và vào bảng xếp hạng.",
+        "The result is shown to the unit's members and enters the ranking.",
+    )));
+    ConfirmPage {
+        chrome: Chrome::new(
+            user,
+            tr.s("Xác nhận công bố kết quả", "Confirm publishing the result"),
+        ),
+        lead: format!(
+            "{} {name}.",
+            tr.s(
+                "Công bố kết quả thẩm định thi đua của",
+                "Publish the emulation appraisal of"
+            )
+        ),
+        impacts,
+        irreversible: vec![
+            tr.s(
+                "Sau khi công bố, kết quả bị khoá: chỉ thay đổi được bằng thẩm định lại, có ghi lý do.",
+                "Once published the result is locked: it changes only through a recorded re-appraisal.",
+            )
+            .to_string(),
+        ],
+        action: format!("/emulation/{id}/units/{unit}"),
+        hidden: hidden(pairs),
+        button: tr.s("Công bố", "Publish").to_string(),
+        back: format!("/emulation/{id}/units/{unit}"),
+    }
+    .render()
 }
 
 #[derive(Deserialize, Default)]
