@@ -264,6 +264,14 @@ fn post_routes() -> Vec<String> {
         include_str!("../../crates/web/src/views/reports.rs"),
         include_str!("../../crates/web/src/views/models.rs"),
         include_str!("../../crates/web/src/views/movements.rs"),
+        include_str!("../../crates/web/src/views/accounts.rs"),
+        include_str!("../../crates/web/src/views/certificates.rs"),
+        include_str!("../../crates/web/src/views/emulation.rs"),
+        include_str!("../../crates/web/src/views/rewards.rs"),
+        include_str!("../../crates/web/src/views/confirm.rs"),
+        include_str!("../../crates/web/src/views/owed.rs"),
+        include_str!("../../crates/web/src/views/todo.rs"),
+        include_str!("../../crates/web/src/views/request_pdf.rs"),
     ];
     let mut out = vec![];
     for src in sources {
@@ -488,6 +496,7 @@ async fn every_form_shows_its_errors_inline(kind: Kind) {
         .await
         .expect("a criteria set")
         .set_id;
+    let criteria_s = criteria.to_string();
     let criteria_draft =
         serde_json::to_string(&crate::emulation::test_set("FORMS-CB")).expect("json");
     let blank_set = r#"{"code":"","title":"","year":2026,"groups":[],"bands":[]}"#;
@@ -499,6 +508,109 @@ async fn every_form_shows_its_errors_inline(kind: Kind) {
         .expect("a national entry")
         .reward_kind_id
         .to_string();
+    // A self-assessment of the builder's set to two CĐCS: one still to score, one
+    // published (to reopen).
+    let (to_score, published) = (
+        app.unit_id("AG-CDCS-019").await,
+        app.unit_id("AG-CDCS-010").await,
+    );
+    let assessment = s
+        .send_assessment(
+            &admin,
+            congdoan_store::NewAssessment {
+                issuer_unit_id: ag,
+                set_id: criteria,
+                title: None,
+                issued_on: day,
+                due_on: day + time::Duration::days(30),
+                targets: congdoan_domain::request::TargetSpec::Units {
+                    units: vec![to_score, published],
+                },
+            },
+        )
+        .await
+        .expect("the assessment")
+        .request_id;
+    let full = congdoan_domain::emulation::Scores {
+        items: [("1.1", 200), ("1.2", 150), ("2.1", 250), ("2.2", 200)]
+            .into_iter()
+            .map(|(c, t)| (c.to_string(), congdoan_domain::emulation::Pts(t)))
+            .collect(),
+        vetoes: Default::default(),
+    };
+    s.save_self_assessment(
+        &admin,
+        assessment,
+        published,
+        full.clone(),
+        vec![],
+        true,
+        day,
+    )
+    .await
+    .expect("scored");
+    s.save_appraisal(
+        &admin,
+        assessment,
+        published,
+        full,
+        Default::default(),
+        true,
+        day,
+    )
+    .await
+    .expect("published");
+    // An open quarterly evaluation at An Giang, and a certificate to revoke.
+    let evaluation = s
+        .create_evaluation(
+            &admin,
+            congdoan_store::NewEvaluation {
+                unit_id: ag,
+                title: "Bình xét thử lỗi".into(),
+                period_type: "quarter".into(),
+                period: "2026-Q1".into(),
+                quota: 10,
+                reward_kind_id: reward_kind.parse().expect("an id"),
+            },
+        )
+        .await
+        .expect("the evaluation")
+        .evaluation_id;
+    s.nominate(
+        &admin,
+        evaluation,
+        congdoan_store::NewNominee {
+            member_id: member,
+            service_months: Some(24),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("a nominee, so the decision form shows");
+    let certificate = s
+        .issue_certificates(
+            &admin,
+            ag,
+            vec![congdoan_store::NewCertificate {
+                kind: "giay_khen".into(),
+                title: "Giấy khen thử lỗi".into(),
+                recipient_name: "Nguyễn Văn Thử".into(),
+                recipient_unit_name: None,
+                reason: "Đã có thành tích".into(),
+                decision_number: "01/QĐ-LĐLĐ".into(),
+                decision_date: day,
+                place: "An Giang".into(),
+                signer_position: "Chủ tịch".into(),
+                signer_name: "Người Ký".into(),
+                member_id: None,
+                unit_id: None,
+                reward_item_id: None,
+            }],
+        )
+        .await
+        .expect("a certificate")
+        .remove(0)
+        .certificate_id;
     let blank_draft = r#"{"code":"","title":"","period":"month","due_days":5,"filled_by":["CDCS"],"sections":[]}"#;
     let form_draft = serde_json::to_string(
         s.report_form(&admin, report_form)
@@ -1148,10 +1260,161 @@ async fn every_form_shows_its_errors_inline(kind: Kind) {
             Some("Ghi chú, kết quả"),
             None,
         ),
+        case(
+            "/account/password",
+            "/account/password".into(),
+            "/account/password".into(),
+            vec![
+                ("current_password", "khong-phai-mat-khau"),
+                ("new_password", "abc"),
+                ("new_password2", "abd"),
+                ("only", "1"),
+            ],
+            Some("Mật khẩu hiện tại"),
+            None,
+        ),
+        case(
+            "/account/tokens",
+            "/account/tokens".into(),
+            "/account/tokens".into(),
+            vec![
+                ("name", "Phần mềm tỉnh thử"),
+                ("expires_days", "nhiều"),
+                ("password", "khong-phai-mat-khau"),
+            ],
+            Some("Số ngày hiệu lực"),
+            Some("Phần mềm tỉnh thử"),
+        ),
+        case(
+            "/accounts",
+            "/accounts/new".into(),
+            "/accounts".into(),
+            vec![
+                ("username", "ai đó có dấu cách"),
+                ("display_name", "Người Thử Lỗi"),
+                ("unit_code", "AG"),
+                ("role", "officer"),
+            ],
+            Some("Tên đăng nhập"),
+            Some("Người Thử Lỗi"),
+        ),
+        case(
+            "/units/{id}/certificates",
+            format!("/units/{ag}/certificates"),
+            format!("/units/{ag}/certificates"),
+            vec![
+                ("kind", "giay_khen"),
+                ("award_title", "Giấy khen thử"),
+                ("achievement", "Hoàn thành xuất sắc nhiệm vụ"),
+                ("decision_number", "02/QĐ-LĐLĐ"),
+                ("decision_date", "31/02/2026"),
+                ("place", "An Giang"),
+                ("signer_position", "Chủ tịch"),
+                ("signer_name", "Người Ký Thử"),
+            ],
+            Some("Ngày quyết định"),
+            Some("Người Ký Thử"),
+        ),
+        case(
+            "/certificates/{id}/revoke",
+            format!("/certificates/{certificate}"),
+            format!("/certificates/{certificate}/revoke"),
+            vec![("revoked_reason", "")],
+            Some("Lý do thu hồi"),
+            None,
+        ),
+        case(
+            "/emulation/send",
+            format!("/emulation?unit={ag}"),
+            "/emulation/send".into(),
+            vec![
+                ("unit", ag_text.as_str()),
+                ("set_id", criteria_s.as_str()),
+                ("target", "cdcs"),
+                ("due_on", "99/99/2026"),
+                ("title", "Chấm điểm thử lỗi"),
+            ],
+            Some("Hạn báo cáo"),
+            Some("Chấm điểm thử lỗi"),
+        ),
+        case(
+            "/emulation/{id}/units/{unit}",
+            format!("/emulation/{assessment}/units/{to_score}"),
+            format!("/emulation/{assessment}/units/{to_score}"),
+            vec![("p_1.1", "nhiều"), ("p_1.2", "12"), ("action", "draft")],
+            Some("Điểm tự chấm, tiêu chí 1.1"),
+            Some("value=\"nhiều\""),
+        ),
+        case(
+            "/emulation/{id}/units/{unit}/reopen",
+            format!("/emulation/{assessment}/units/{published}"),
+            format!("/emulation/{assessment}/units/{published}/reopen?c=1"),
+            vec![("reason", "")],
+            Some("Lý do"),
+            None,
+        ),
+        case(
+            "/rewards/evaluations",
+            format!("/rewards?unit={ag}"),
+            "/rewards/evaluations".into(),
+            vec![
+                ("unit_code", "AG"),
+                ("title", "Bình xét quý thử"),
+                ("period_type", "quarter"),
+                ("period", "2026-Q2"),
+                ("quota", "mười"),
+                ("reward_kind_id", reward_kind.as_str()),
+            ],
+            Some("Chỉ tiêu khen thưởng"),
+            Some("Bình xét quý thử"),
+        ),
+        case(
+            "/rewards/evaluations/{id}/nominees",
+            format!("/rewards/evaluations/{evaluation}"),
+            format!("/rewards/evaluations/{evaluation}/nominees"),
+            vec![
+                ("member", ""),
+                ("reward_kind_id", reward_kind.as_str()),
+                ("votes", "nhiều"),
+                ("note", "Ghi chú thử lỗi"),
+            ],
+            Some("Đoàn viên"),
+            Some("Ghi chú thử lỗi"),
+        ),
+        case(
+            "/rewards/evaluations/{id}/decide",
+            format!("/rewards/evaluations/{evaluation}"),
+            format!("/rewards/evaluations/{evaluation}/decide"),
+            vec![
+                ("seq", ""),
+                ("decided_on", "31/02/2026"),
+                ("signer_name", "Người Ký Thử"),
+                ("signer_role", "Chủ tịch"),
+                ("issuer_abbrev", "LĐLĐ"),
+            ],
+            Some("Ngày quyết định"),
+            Some("Người Ký Thử"),
+        ),
     ];
     // Routes that take no typed input, or are tested on their own below.
     let exempt = [
         ("/login", "the login form; its error is tested in pages.rs"),
+        (
+            "/account/tokens/{id}/revoke",
+            "no input: a confirmation page, tested in accounts.rs",
+        ),
+        ("/accounts/{id}/reset", "no input: a new random password"),
+        ("/accounts/{id}/disable", "no input: a confirmation page"),
+        ("/accounts/{id}/enable", "no input: a confirmation page"),
+        (
+            "/rewards/decisions/{id}/certificates",
+            "no input: prints the decision's lines, tested in rewards.rs",
+        ),
+        ("/emulation/sets/import", "multipart upload, posted below"),
+        (
+            "/rewards/evaluations/{id}/nominees/{member}/remove",
+            "no input: a confirmation page",
+        ),
         ("/logout", "no input"),
         ("/imports", "multipart upload, posted below"),
         ("/forms/import", "multipart upload, tested in reports.rs"),
@@ -1243,6 +1506,27 @@ async fn every_form_shows_its_errors_inline(kind: Kind) {
     assert_eq!(r.status().as_u16(), 422);
     let html = r.text().await.unwrap();
     assert!(html.contains("class=\"errors\" role=\"alert\"") && html.contains("Tệp:"));
+    // A criteria set upload that is not a spreadsheet: refused on the hub, saying why.
+    let (_, page) = b.get_html(&format!("/emulation?unit={ag}")).await;
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf_of(&page))
+        .text("unit", ag.to_string())
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(b"khong phai bang tinh".to_vec())
+                .file_name("bo-tieu-chi.xlsx"),
+        );
+    let r = b
+        .http
+        .post(app.url("/emulation/sets/import"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("role=\"alert\""), "{html}");
+    assert!(html.contains("<form"), "the hub is shown again: {html}");
     // English when chosen.
     let en = Browser::new(&app.base);
     let en = {

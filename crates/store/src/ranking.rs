@@ -218,9 +218,14 @@ async fn published(
         qb.push("FROM unit u JOIN assessment_result r ON r.unit_id = u.unit_id \
              JOIN assessment a ON a.request_id = r.request_id \
              JOIN criteria_set s ON s.set_id = a.set_id \
-             JOIN request_target t ON t.request_id = r.request_id AND t.unit_id = r.unit_id \
              WHERE u.path >= ").push_bind(path.to_string()).push(" AND u.path < ").push_bind(end.clone())
-            .push(" AND u.ended_on IS NULL AND t.state = 'approved' AND t.ended_on IS NULL AND r.appraised_total IS NOT NULL AND s.year = ")
+            // The target's state as a probe by its key, not a join: joined, SQLite walked
+            // every approved target of each unit (a year of monthly reports) through
+            // `request_target_unit_idx`, reading their wide rows (0.42 s against 0.17 s
+            // for a province of 20,000 CĐCS at 10M).
+            .push(" AND u.ended_on IS NULL AND EXISTS (SELECT 1 FROM request_target t WHERE t.request_id = r.request_id \
+                 AND t.unit_id = r.unit_id AND t.state = 'approved' AND t.ended_on IS NULL) \
+                 AND r.appraised_total IS NOT NULL AND s.year = ")
             .push_bind(i64::from(year));
         if let Some(s) = set_id {
             qb.push(" AND a.set_id = ").push_bind(s);

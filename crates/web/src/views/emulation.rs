@@ -690,18 +690,30 @@ fn parse_scores(
             Some(p) => {
                 s.items.insert(it.code.clone(), p);
             }
-            None => errors.push(FieldError::new(
-                &key,
-                "VL1022",
-                &format!(
-                    "Tiêu chí {} ({}): “{raw}” không phải là số điểm (ví dụ 5 hoặc 2,5).",
-                    it.code, it.text
+            // Labelled by hand: the key (`p_1.1`) has no entry in the field labels.
+            None => errors.push(FieldError {
+                field: key,
+                code: "VL1022".into(),
+                message: format!(
+                    "{}, tiêu chí {}: «{raw}» không phải là số điểm (ví dụ 5 hoặc 2,5) — {}.",
+                    if prefix == "a_" {
+                        "Điểm thẩm định"
+                    } else {
+                        "Điểm tự chấm"
+                    },
+                    it.code,
+                    it.text
                 ),
-                &format!(
-                    "Item {}: “{raw}” is not a number of points (e.g. 5 or 2.5).",
+                message_en: format!(
+                    "{}, item {}: “{raw}” is not a number of points (e.g. 5 or 2.5).",
+                    if prefix == "a_" {
+                        "Appraised points"
+                    } else {
+                        "Own points"
+                    },
                     it.code
                 ),
-            )),
+            }),
         }
     }
     for v in &c.def().vetoes {
@@ -927,7 +939,28 @@ async fn reopen(
             .await
         {
             Ok(_) => return see_other(&format!("/emulation/{id}/units/{unit}?notice=reopen")),
-            Err(e) => errors = field_errors(e.into())?,
+            // The mechanism names its reason `note`; here the input is the reason.
+            Err(e) => {
+                use congdoan_domain::Lang;
+                use congdoan_domain::error::field_label;
+                let bare = |m: &str, lang| {
+                    m.strip_prefix(&format!("{}: ", field_label("note", lang)))
+                        .unwrap_or(m)
+                        .to_string()
+                };
+                errors = field_errors(e.into())?
+                    .into_iter()
+                    .map(|e| match e.field.as_str() {
+                        "note" => FieldError::new(
+                            "reason",
+                            &e.code,
+                            &bare(&e.message, Lang::Vi),
+                            &bare(&e.message_en, Lang::En),
+                        ),
+                        _ => e,
+                    })
+                    .collect()
+            }
         }
     }
     let total = sh
