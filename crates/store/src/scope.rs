@@ -85,6 +85,15 @@ impl Scope {
     pub fn write_paths(&self) -> &[String] {
         &self.write
     }
+    /// The units at the top of the read prefixes: the caller's own units, where pages
+    /// start when no unit is named.
+    pub fn read_roots(&self) -> Vec<i64> {
+        last_ids(&self.read)
+    }
+    /// The units at the top of the write prefixes.
+    pub fn write_roots(&self) -> Vec<i64> {
+        last_ids(&self.write)
+    }
     /// Path prefixes of the account's own grants (minimal), without coordinated units.
     pub fn granted_paths(&self) -> &[String] {
         &self.granted
@@ -268,6 +277,14 @@ impl Store {
             granted,
         })
     }
+}
+
+/// The last id of each path (none for the root "/").
+fn last_ids(paths: &[String]) -> Vec<i64> {
+    paths
+        .iter()
+        .filter_map(|p| OrgPath::parse(p).ok()?.ids().last().copied())
+        .collect()
 }
 
 #[cfg(test)]

@@ -589,30 +589,20 @@ pub struct WideQuery {
 }
 
 impl WideQuery {
-    /// The year asked for, else the subtree's latest year with results, else this year.
-    async fn year(&self, st: &AppState, user: &CurrentUser) -> Result<i32, AppError> {
-        if let Some(y) = self.year {
-            return Ok(y);
-        }
-        let years = st.store.assessment_years(&user.scope, self.unit_id).await?;
-        Ok(years
-            .first()
-            .map(|y| *y as i32)
-            .unwrap_or_else(|| today().year()))
-    }
-
-    async fn level(&self, st: &AppState, user: &CurrentUser) -> Result<String, AppError> {
-        if let Some(l) = &self.level {
-            return Ok(l.clone());
-        }
+    /// The year and level asked for, else the pages' defaults.
+    async fn year_and_level(
+        &self,
+        st: &AppState,
+        user: &CurrentUser,
+    ) -> Result<(i32, String), AppError> {
         let unit = st.store.unit(&user.scope, self.unit_id).await?;
-        Ok(
-            if congdoan_store::CDCS_TYPES.contains(&unit.type_code.as_str()) {
-                "to".into()
-            } else {
-                "cdcs".into()
-            },
-        )
+        let years = st.store.assessment_years(&user.scope, unit.unit_id).await?;
+        Ok(crate::views::emulation::ranking_defaults(
+            &unit,
+            &years,
+            self.year,
+            self.level.clone(),
+        ))
     }
 }
 
@@ -627,8 +617,7 @@ pub async fn wide_ranking(
     user: CurrentUser,
     ApiQuery(q): ApiQuery<WideQuery>,
 ) -> ApiResult<congdoan_store::WideRanking> {
-    let year = q.year(&st, &user).await?;
-    let level = q.level(&st, &user).await?;
+    let (year, level) = q.year_and_level(&st, &user).await?;
     Ok(Json(
         st.store
             .wide_ranking(
@@ -657,8 +646,7 @@ pub async fn distribution(
     user: CurrentUser,
     ApiQuery(q): ApiQuery<WideQuery>,
 ) -> ApiResult<congdoan_store::Distribution> {
-    let year = q.year(&st, &user).await?;
-    let level = q.level(&st, &user).await?;
+    let (year, level) = q.year_and_level(&st, &user).await?;
     Ok(Json(
         st.store
             .class_distribution(&user.scope, q.unit_id, year, q.set_id, Some(&level))

@@ -176,17 +176,7 @@ pub(super) async fn home_unit(
 
 /// The roots of the caller's grants.
 pub(super) fn own_units(user: &CurrentUser) -> Vec<i64> {
-    user.scope
-        .read_paths()
-        .iter()
-        .filter_map(|p| {
-            congdoan_domain::OrgPath::parse(p)
-                .ok()?
-                .ids()
-                .last()
-                .copied()
-        })
-        .collect()
+    user.scope.read_roots()
 }
 
 #[derive(Deserialize, Default)]

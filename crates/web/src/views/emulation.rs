@@ -540,7 +540,7 @@ async fn sheet_page(
 
 /// What was typed: self points `p_<item>`, appraisal `a_<item>`, notes `n_<item>`,
 /// vetoes `v_<code>` / `av_<code>`.
-fn typed_of(pairs: &Pairs) -> BTreeMap<String, String> {
+fn typed_of(pairs: &[(String, String)]) -> BTreeMap<String, String> {
     pairs
         .iter()
         .filter(|(k, _)| {
@@ -760,7 +760,7 @@ async fn save_sheet(
         return sheet_view(&st, &user, id, unit, Some(typed), errors, None).await;
     }
     if action == "publish" && !confirmed(&pairs) {
-        return confirm_publish(&st, &user, id, unit, &criteria, &scores, &pairs).await;
+        return confirm_publish(&st, &user, id, unit, &scores, &pairs).await;
     }
     let result = if appraisal {
         let notes = typed
@@ -821,29 +821,19 @@ async fn confirm_publish(
     user: &CurrentUser,
     id: i64,
     unit: i64,
-    criteria: &congdoan_domain::emulation::Checked,
     scores: &congdoan_domain::emulation::Scores,
     pairs: &[(String, String)],
 ) -> PageResult {
     let tr = user.tr();
-    let out = match congdoan_domain::emulation::score(criteria, scores) {
+    let sh = st.store.assessment_sheet(&user.scope, id, unit).await?;
+    let out = match congdoan_domain::emulation::score(&sh.criteria, scores) {
         Ok(out) => out,
         Err(issues) => {
             let errs = issue_errors(&issues, "a_");
-            return sheet_view(
-                st,
-                user,
-                id,
-                unit,
-                Some(typed_of(&pairs.to_vec())),
-                errs,
-                None,
-            )
-            .await;
+            return sheet_view(st, user, id, unit, Some(typed_of(pairs)), errs, None).await;
         }
     };
-    let sh = st.store.assessment_sheet(&user.scope, id, unit).await?;
-    let name = st.store.unit(&user.scope, unit).await?.name;
+    let name = &sh.target.unit_name;
     // As on the sheet: the unit's own total minus the appraisal.
     let delta = sh.own_outcome.total.0 - out.total.0;
     let mut impacts = vec![
@@ -939,28 +929,14 @@ async fn reopen(
             .await
         {
             Ok(_) => return see_other(&format!("/emulation/{id}/units/{unit}?notice=reopen")),
-            // The mechanism names its reason `note`; here the input is the reason.
-            Err(e) => {
-                use congdoan_domain::Lang;
-                use congdoan_domain::error::field_label;
-                let bare = |m: &str, lang| {
-                    m.strip_prefix(&format!("{}: ", field_label("note", lang)))
-                        .unwrap_or(m)
-                        .to_string()
-                };
-                errors = field_errors(e.into())?
-                    .into_iter()
-                    .map(|e| match e.field.as_str() {
-                        "note" => FieldError::new(
-                            "reason",
-                            &e.code,
-                            &bare(&e.message, Lang::Vi),
-                            &bare(&e.message_en, Lang::En),
-                        ),
-                        _ => e,
-                    })
-                    .collect()
-            }
+            // The mechanism calls the reason its `note`; on this page it is `reason`.
+            Err(congdoan_store::StoreError::Rule {
+                code,
+                field: "note",
+                message_vi,
+                message_en,
+            }) => errors = vec![FieldError::new("reason", code, &message_vi, &message_en)],
+            Err(e) => errors = field_errors(e.into())?,
         }
     }
     let total = sh
@@ -1158,20 +1134,10 @@ async fn wide_filter(
         return Err(AppError::NotFound);
     };
     let years = st.store.assessment_years(&user.scope, unit.unit_id).await?;
-    let year = p
-        .year
-        .or_else(|| years.first().map(|y| *y as i32))
-        .unwrap_or_else(|| today().year());
+    let (year, level) = ranking_defaults(&unit, &years, p.year, p.level.clone());
     p.year = Some(year);
     p.unit = Some(unit.unit_id);
     let sets = st.store.criteria_sets(&user.scope, unit.unit_id).await?;
-    let level = p.level.clone().unwrap_or_else(|| {
-        if matches!(unit.type_code.as_str(), "CDCS" | "NGHIEP_DOAN") {
-            "to".into()
-        } else {
-            "cdcs".into()
-        }
-    });
     p.level = Some(level.clone());
     Ok(WideFilter {
         unit,
@@ -1181,6 +1147,27 @@ async fn wide_filter(
         set: p.set,
         level,
     })
+}
+
+/// A ranking's year and level when not asked (page and API): the subtree's latest year
+/// with results, else this year; the tổ and bộ phận under a CĐCS, else the CĐCS.
+pub(crate) fn ranking_defaults(
+    unit: &Unit,
+    years: &[i64],
+    year: Option<i32>,
+    level: Option<String>,
+) -> (i32, String) {
+    let year = year
+        .or_else(|| years.first().map(|y| *y as i32))
+        .unwrap_or_else(|| today().year());
+    let level = level.unwrap_or_else(|| {
+        if congdoan_store::CDCS_TYPES.contains(&unit.type_code.as_str()) {
+            "to".into()
+        } else {
+            "cdcs".into()
+        }
+    });
+    (year, level)
 }
 
 /// One ranked row as shown.

@@ -42,18 +42,7 @@ pub(super) async fn home_unit(
     if id.is_some() {
         return optional_unit(st, user, id).await;
     }
-    let roots: Vec<i64> = user
-        .scope
-        .read_paths()
-        .iter()
-        .filter_map(|p| {
-            congdoan_domain::OrgPath::parse(p)
-                .ok()?
-                .ids()
-                .last()
-                .copied()
-        })
-        .collect();
+    let roots = user.scope.read_roots();
     match roots.as_slice() {
         [one] => Ok(Some(st.store.unit(&user.scope, *one).await?)),
         _ => Ok(None),

@@ -165,24 +165,7 @@ async fn library(
     };
     let new_unit = match &unit {
         Some(u) if user.scope.can_write(&u.path) => Some(u.unit_id),
-        _ => {
-            let w: Vec<i64> = user
-                .scope
-                .write_paths()
-                .iter()
-                .filter_map(|p| {
-                    congdoan_domain::OrgPath::parse(p)
-                        .ok()?
-                        .ids()
-                        .last()
-                        .copied()
-                })
-                .collect();
-            match w.as_slice() {
-                [one] => Some(*one),
-                _ => None,
-            }
-        }
+        _ => super::movements::only_writable(&user),
     };
     let tags = st.store.model_tags(&user.scope, 20).await?;
     render(LibraryPage {
@@ -573,24 +556,7 @@ impl ReplicatePage {
 async fn issuer_unit(st: &AppState, user: &CurrentUser, id: Option<i64>) -> Result<Unit, AppError> {
     let id = match id {
         Some(id) => id,
-        None => {
-            let w: Vec<i64> = user
-                .scope
-                .write_paths()
-                .iter()
-                .filter_map(|p| {
-                    congdoan_domain::OrgPath::parse(p)
-                        .ok()?
-                        .ids()
-                        .last()
-                        .copied()
-                })
-                .collect();
-            match w.as_slice() {
-                [one] => *one,
-                _ => return Err(AppError::NotFound),
-            }
-        }
+        None => super::movements::only_writable(user).ok_or(AppError::NotFound)?,
     };
     let u = st.store.unit(&user.scope, id).await?;
     if !user.scope.can_write(&u.path) || u.ended_on.is_some() {

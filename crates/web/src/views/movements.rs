@@ -73,26 +73,9 @@ struct ListPage {
     notice: Option<&'static str>,
 }
 
-/// The roots of the caller's grants (the API's default list).
-pub(crate) fn own_units_of(user: &CurrentUser) -> Vec<i64> {
-    own_units(user)
-}
-
 /// The caller's only writable unit, if there is exactly one.
-fn only_writable(user: &CurrentUser) -> Option<i64> {
-    let w: Vec<i64> = user
-        .scope
-        .write_paths()
-        .iter()
-        .filter_map(|p| {
-            congdoan_domain::OrgPath::parse(p)
-                .ok()?
-                .ids()
-                .last()
-                .copied()
-        })
-        .collect();
-    match w.as_slice() {
+pub(super) fn only_writable(user: &CurrentUser) -> Option<i64> {
+    match user.scope.write_roots().as_slice() {
         [one] => Some(*one),
         _ => None,
     }

@@ -71,15 +71,8 @@ pub(super) async fn owed_page(
             .collect(),
         None => user
             .scope
-            .read_paths()
-            .iter()
-            .filter_map(|p| {
-                congdoan_domain::OrgPath::parse(p)
-                    .ok()?
-                    .ids()
-                    .last()
-                    .copied()
-            })
+            .read_roots()
+            .into_iter()
             .take(MAX_UNITS)
             .collect(),
     };

@@ -19,18 +19,7 @@ pub(super) async fn scope_name(
     if user.scope.is_admin() {
         return Ok(tr.s("toàn quốc", "whole country").to_string());
     }
-    let roots: Vec<i64> = user
-        .scope
-        .read_paths()
-        .iter()
-        .filter_map(|p| {
-            congdoan_domain::OrgPath::parse(p)
-                .ok()?
-                .ids()
-                .last()
-                .copied()
-        })
-        .collect();
+    let roots = user.scope.read_roots();
     Ok(match roots.as_slice() {
         [one] => st.store.unit(&user.scope, *one).await?.name,
         _ => tr.s("phạm vi của tôi", "my scope").to_string(),
