@@ -243,6 +243,48 @@ async fn roll_up_stays_exact_under_steps_moves_and_mergers(kind: Kind) {
     for (i, n) in done.iter().enumerate().filter(|(i, _)| *i != 1) {
         assert!(*n >= 2, "change kind {i} happened {n} times: {done:?}");
     }
+    // The board's per-type table and propagation read the same counters as its total.
+    let board = s
+        .request_board(&scope, to_cdcs.request_id, None)
+        .await
+        .unwrap();
+    let by_type = |b: &congdoan_store::Board| {
+        b.by_type
+            .iter()
+            .map(|t| (t.type_name.clone(), t.rates))
+            .collect::<Vec<_>>()
+    };
+    let sum: i64 = board.by_type.iter().map(|t| t.rates.expected).sum();
+    assert_eq!(sum, board.rates.expected, "{:?}", board.by_type);
+    assert_eq!(
+        board.propagation.acknowledged + board.propagation.waiting,
+        board.rates.expected,
+        "every target is a CĐCS: {:?}",
+        board.propagation
+    );
+    assert!(board.propagation.acknowledged > 0 && board.propagation.median_secs.is_some());
+    // A database from before the per-type counters gets them once, from migrate.
+    let before = by_type(&board);
+    app.exec_raw("DELETE FROM request_tally WHERE key LIKE '@%'")
+        .await
+        .unwrap();
+    let emptied = s
+        .request_board(&scope, to_cdcs.request_id, None)
+        .await
+        .unwrap();
+    assert!(emptied.by_type.is_empty());
+    app.exec_raw("INSERT INTO pending_backfill (name) VALUES ('request_places')")
+        .await
+        .unwrap();
+    s.migrate().await.unwrap();
+    tallies_exact(s, "the backfill").await;
+    s.migrate().await.unwrap();
+    tallies_exact(s, "a second migrate").await;
+    let after = s
+        .request_board(&scope, to_cdcs.request_id, None)
+        .await
+        .unwrap();
+    assert_eq!(by_type(&after), before);
 }
 
 async fn apply(app: &TestApp, ops: Vec<Op>) {

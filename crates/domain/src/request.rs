@@ -595,6 +595,95 @@ pub fn counters(f: &TargetFacts) -> [(&'static str, i64); 7] {
     ]
 }
 
+/// Where a target sits, for the board's per-type counters and acknowledgement times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place<'a> {
+    pub unit_type: &'a str,
+    /// Seconds from the request's issue to the target's acknowledgement.
+    pub ack_secs: Option<i64>,
+}
+
+/// Roll-up keys the board reads instead of walking targets: `@t/<type>/<counter>` per
+/// unit type, and `@a/<type>/<bucket>` per acknowledgement time (form keys start with a
+/// lowercase letter, counters with '#').
+pub mod place_key {
+    pub const TYPE: &str = "@t/";
+    pub const ACK: &str = "@a/";
+}
+
+/// The per-type counters and the acknowledgement-time bucket one target adds to each
+/// of its ancestors; they follow [`counters`], so an ended target adds nothing.
+pub fn place_counters(f: &TargetFacts, place: &Place) -> Vec<(String, i64)> {
+    let mut out: Vec<(String, i64)> = counters(f)
+        .iter()
+        .filter(|(_, n)| *n != 0)
+        .map(|(k, n)| (format!("{}{}/{k}", place_key::TYPE, place.unit_type), *n))
+        .collect();
+    if let (true, Some(secs)) = (!f.ended || f.responded, place.ack_secs)
+        && f.acknowledged
+    {
+        out.push((
+            format!("{}{}/{}", place_key::ACK, place.unit_type, ack_bucket(secs)),
+            1,
+        ));
+    }
+    out
+}
+
+/// A roll-up key of [`place_counters`], read back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlaceKey<'a> {
+    /// A unit type's counter (`#expected`…).
+    Type(&'a str, &'a str),
+    /// A unit type's acknowledgements in one time bucket (seconds).
+    Ack(&'a str, i64),
+}
+
+impl<'a> PlaceKey<'a> {
+    pub fn parse(key: &'a str) -> Option<PlaceKey<'a>> {
+        if let Some(rest) = key.strip_prefix(place_key::TYPE) {
+            let (ty, counter) = rest.split_once('/')?;
+            Some(PlaceKey::Type(ty, counter))
+        } else {
+            let rest = key.strip_prefix(place_key::ACK)?;
+            let (ty, bucket) = rest.split_once('/')?;
+            Some(PlaceKey::Ack(ty, bucket.parse().ok()?))
+        }
+    }
+}
+
+/// An acknowledgement time kept at the precision [`duration_vi`] shows: the minute
+/// under a day, the hour beyond (a start under a minute shows as one minute). Quantiles
+/// of buckets therefore read exactly as quantiles of the times would.
+pub fn ack_bucket(secs: i64) -> i64 {
+    match secs {
+        s if s <= 0 => 0,
+        s if s < 60 => 1,
+        s if s < 86_400 => s / 60 * 60,
+        s => s / 3_600 * 3_600,
+    }
+}
+
+/// The value at quantile `q` of a histogram of (value, count), by the nearest-rank
+/// method of [`quantile`].
+pub fn quantile_of_counts(counts: &[(i64, i64)], q: f64) -> Option<i64> {
+    let mut sorted: Vec<(i64, i64)> = counts.iter().copied().filter(|(_, n)| *n > 0).collect();
+    sorted.sort_unstable();
+    let n: i64 = sorted.iter().map(|(_, c)| c).sum();
+    if n == 0 {
+        return None;
+    }
+    let rank = ((q * n as f64).ceil() as i64).clamp(1, n);
+    let mut seen = 0;
+    for (v, c) in sorted {
+        seen += c;
+        if seen >= rank {
+            return Some(v);
+        }
+    }
+    None
+}
+
 /// Expected, received and on time at one level, with the rates a board shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, utoipa::ToSchema)]
 pub struct Rates {
@@ -968,5 +1057,64 @@ mod tests {
             sniff_document("a.exe", b"PK\x03\x04").unwrap_err().code,
             "VL0906"
         );
+    }
+
+    #[test]
+    fn acknowledgement_buckets_read_as_the_times_would() {
+        let times = [
+            0, 1, 59, 60, 61, 3_599, 3_661, 86_399, 86_400, 90_061, 200_000, 5_000_000,
+        ];
+        for t in times {
+            assert_eq!(duration_vi(ack_bucket(t)), duration_vi(t), "{t}");
+        }
+        // Quantiles of the buckets are the buckets of the quantiles.
+        let mut sorted: Vec<i64> = times.to_vec();
+        sorted.sort_unstable();
+        let mut hist: std::collections::BTreeMap<i64, i64> = std::collections::BTreeMap::new();
+        for t in times {
+            *hist.entry(ack_bucket(t)).or_default() += 1;
+        }
+        let hist: Vec<(i64, i64)> = hist.into_iter().collect();
+        for q in [0.0, 0.1, 0.5, 0.9, 1.0] {
+            assert_eq!(
+                quantile_of_counts(&hist, q),
+                quantile(&sorted, q).map(ack_bucket),
+                "{q}"
+            );
+        }
+        assert_eq!(quantile_of_counts(&[], 0.5), None);
+        assert_eq!(quantile_of_counts(&[(5, 0)], 0.5), None);
+    }
+
+    #[test]
+    fn place_counters_follow_the_counters_and_read_back() {
+        let f = TargetFacts {
+            acknowledged: true,
+            ..Default::default()
+        };
+        let place = Place {
+            unit_type: "CDCS",
+            ack_secs: Some(3_700),
+        };
+        let keys = place_counters(&f, &place);
+        assert_eq!(
+            keys,
+            vec![
+                ("@t/CDCS/#expected".to_string(), 1),
+                ("@t/CDCS/#acknowledged".to_string(), 1),
+                ("@a/CDCS/3660".to_string(), 1)
+            ]
+        );
+        assert_eq!(
+            PlaceKey::parse(&keys[0].0),
+            Some(PlaceKey::Type("CDCS", "#expected"))
+        );
+        assert_eq!(
+            PlaceKey::parse(&keys[2].0),
+            Some(PlaceKey::Ack("CDCS", 3660))
+        );
+        assert_eq!(PlaceKey::parse("#expected"), None);
+        let ended = TargetFacts { ended: true, ..f };
+        assert!(place_counters(&ended, &place).is_empty());
     }
 }

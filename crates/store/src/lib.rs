@@ -275,6 +275,8 @@ impl Store {
             Db::Sqlite { write, .. } => sqlx::migrate!("migrations/sqlite").run(write).await?,
             Db::Postgres(pg) => sqlx::migrate!("migrations/postgres").run(pg).await?,
         }
+        // Figures a migration adds to rows already stored are computed here, in Rust.
+        self.backfill_request_places().await?;
         Ok(())
     }
 

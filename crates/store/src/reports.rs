@@ -494,7 +494,9 @@ impl Store {
         let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
         let mut counts: Vec<(String, i64)> = Vec::new();
         for (k, total, n, hits) in rows {
-            if k.starts_with('#') {
+            if k.starts_with('@') {
+                // The board's per-type counters.
+            } else if k.starts_with('#') {
                 counts.push((k, n));
             } else {
                 tallies.insert(k, Tally { total, n, hits });
@@ -502,7 +504,7 @@ impl Store {
         }
         if let Ok(own) = self.request_target(scope, request_id, level).await {
             for (k, t) in
-                crate::requests::own_contribution(&own.facts(), own.contribution.as_deref())
+                crate::requests::own_contribution(&own.facts(), None, own.contribution.as_deref())
             {
                 if k.starts_with('#') {
                     counts.push((k, t[1]));

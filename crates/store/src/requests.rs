@@ -12,7 +12,8 @@ use crate::audit::audit;
 use crate::scope::range_end;
 use crate::{Result, Scope, Store, StoreError, now, read, write};
 use congdoan_domain::request::{
-    self as rq, Action, Due, Flow, Rates, RequestKind, TargetFacts, TargetSpec, TargetState,
+    self as rq, Action, Due, Flow, Place, PlaceKey, Rates, RequestKind, TargetFacts, TargetSpec,
+    TargetState,
 };
 use congdoan_domain::text::{fold, nfc};
 use serde::Serialize;
@@ -110,6 +111,13 @@ impl Target {
             on_time: self.on_time,
             acknowledged: self.acknowledged_at.is_some(),
             forwarded: self.forwarded_at.is_some(),
+        }
+    }
+    /// Its unit type and acknowledgement time, for the board's counters.
+    pub fn place(&self, issued_at: OffsetDateTime) -> Place<'_> {
+        Place {
+            unit_type: &self.unit_type,
+            ack_secs: self.acknowledged_at.map(|a| ack_secs(a, issued_at)),
         }
     }
     /// The deadline as a reminder shows it.
@@ -436,17 +444,18 @@ impl TallyDelta {
     }
 }
 
-/// The columns of a target that make its counters, with a label (type name or path).
+/// The columns of a target that make its roll-up contribution, with its unit's path.
 #[derive(sqlx::FromRow)]
 struct FactsRow {
-    label: String,
-    order: i64,
+    path: String,
+    unit_type: String,
+    issued_at: OffsetDateTime,
+    acknowledged_at: Option<OffsetDateTime>,
     request_id: i64,
     state: String,
     ended: bool,
     responded: bool,
     on_time: bool,
-    acknowledged: bool,
     forwarded: bool,
     contribution: Option<String>,
 }
@@ -458,14 +467,20 @@ impl FactsRow {
             ended: self.ended,
             responded: self.responded,
             on_time: self.on_time,
-            acknowledged: self.acknowledged,
+            acknowledged: self.acknowledged_at.is_some(),
             forwarded: self.forwarded,
+        }
+    }
+    fn place(&self) -> Place<'_> {
+        Place {
+            unit_type: &self.unit_type,
+            ack_secs: self.acknowledged_at.map(|a| ack_secs(a, self.issued_at)),
         }
     }
 }
 
 const FACTS_COLUMNS: &str = "t.request_id, t.state, t.ended_on IS NOT NULL AS ended, t.responded_at IS NOT NULL AS responded, t.on_time, \
-     t.acknowledged_at IS NOT NULL AS acknowledged, t.forwarded_at IS NOT NULL AS forwarded, t.contribution";
+     t.acknowledged_at, t.forwarded_at IS NOT NULL AS forwarded, t.contribution, u.path, u.type_code AS unit_type, r.issued_at";
 
 /// Where a directive is forwarded, with what.
 #[derive(Debug, Clone)]
@@ -475,9 +490,17 @@ pub struct Forward {
     pub due_on: Date,
 }
 
-/// A target's own contribution: its counters, plus its form values' contribution.
+/// Seconds from a request's issue to an acknowledgement (none before the issue).
+pub(crate) fn ack_secs(acknowledged_at: OffsetDateTime, issued_at: OffsetDateTime) -> i64 {
+    (acknowledged_at - issued_at).whole_seconds().max(0)
+}
+
+/// A target's own contribution: its counters, with its place (unit type, time to
+/// acknowledge) the board's per-type counters, plus its form values' contribution.
+/// Readers that only need the counters pass no place; writers always pass it.
 pub(crate) fn own_contribution(
     facts: &TargetFacts,
+    place: Option<&Place>,
     contribution: Option<&str>,
 ) -> Vec<(String, Tally)> {
     let mut out: Vec<(String, Tally)> = rq::counters(facts)
@@ -485,6 +508,13 @@ pub(crate) fn own_contribution(
         .filter(|(_, n)| *n != 0)
         .map(|(k, n)| ((*k).to_string(), [0, *n, 0]))
         .collect();
+    if let Some(place) = place {
+        out.extend(
+            rq::place_counters(facts, place)
+                .into_iter()
+                .map(|(k, n)| (k, [0, n, 0])),
+        );
+    }
     // Values of a unit no longer expected (ended without answering) never count.
     let counts = !facts.ended || facts.responded;
     if let (true, Some(json)) = (counts && facts.responded, contribution)
@@ -493,6 +523,19 @@ pub(crate) fn own_contribution(
         out.extend(map);
     }
     out
+}
+
+/// What a newly added target (pending, nothing acknowledged) contributes.
+pub(crate) fn pending_contribution(unit_type: &str) -> Vec<(String, Tally)> {
+    let facts = TargetFacts {
+        state: Some(TargetState::Pending),
+        ..Default::default()
+    };
+    let place = Place {
+        unit_type,
+        ack_secs: None,
+    };
+    own_contribution(&facts, Some(&place), None)
 }
 
 /// Adds a [`TallyDelta`] to `request_tally` inside transaction `$tx`, in key order.
@@ -523,9 +566,12 @@ macro_rules! shift_request_tallies {
             let stored: Vec<(i64, i64, String, i64, i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "SELECT unit_id, request_id, key, total, n, hits FROM request_tally WHERE unit_id IN ({ids})")))
                 .fetch_all(&mut *$tx).await?;
-            let own: Vec<(i64, i64, String, bool, bool, bool, bool, bool, Option<String>)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT unit_id, request_id, state, ended_on IS NOT NULL, responded_at IS NOT NULL, on_time, \
-                 acknowledged_at IS NOT NULL, forwarded_at IS NOT NULL, contribution FROM request_target WHERE unit_id IN ({ids})")))
+            let own: Vec<(i64, i64, String, bool, bool, bool, Option<time::OffsetDateTime>, bool, Option<String>, String, time::OffsetDateTime)> =
+                sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT t.unit_id, t.request_id, t.state, t.ended_on IS NOT NULL, t.responded_at IS NOT NULL, t.on_time, \
+                 t.acknowledged_at, t.forwarded_at IS NOT NULL, t.contribution, u.type_code, r.issued_at \
+                 FROM request_target t JOIN unit u ON u.unit_id = t.unit_id JOIN request r ON r.request_id = t.request_id \
+                 WHERE t.unit_id IN ({ids})")))
                 .fetch_all(&mut *$tx).await?;
             let at: std::collections::HashMap<i64, (&str, &str)> = moves.iter().map(|(u, f, t)| (*u, (f.as_str(), t.as_str()))).collect();
             let mut delta = $crate::requests::TallyDelta::default();
@@ -534,12 +580,16 @@ macro_rules! shift_request_tallies {
                     delta.shift(r, &k, [total, n, hits], from, to);
                 }
             }
-            for (u, r, state, ended, responded, on_time, acknowledged, forwarded, contribution) in own {
+            for (u, r, state, ended, responded, on_time, acknowledged_at, forwarded, contribution, unit_type, issued_at) in own {
                 if let Some((from, to)) = at.get(&u) {
                     let facts = congdoan_domain::request::TargetFacts {
-                        state: congdoan_domain::request::TargetState::parse(&state), ended, responded, on_time, acknowledged, forwarded,
+                        state: congdoan_domain::request::TargetState::parse(&state), ended, responded, on_time,
+                        acknowledged: acknowledged_at.is_some(), forwarded,
                     };
-                    for (k, t) in $crate::requests::own_contribution(&facts, contribution.as_deref()) {
+                    let place = congdoan_domain::request::Place {
+                        unit_type: &unit_type, ack_secs: acknowledged_at.map(|a| $crate::requests::ack_secs(a, issued_at)),
+                    };
+                    for (k, t) in $crate::requests::own_contribution(&facts, Some(&place), contribution.as_deref()) {
                         delta.shift(r, &k, t, from, to);
                     }
                 }
@@ -558,29 +608,32 @@ macro_rules! end_request_targets {
         let (unit, successor, on): (i64, Option<i64>, time::Date) = ($unit, $successor, $on);
         // Open on that day: not answered, due on or after it; ended today by an earlier
         // step of the same plan counts too (the lineage step then names the survivor).
-        let open: Vec<(i64, String, Option<i64>, time::Date, Option<String>, String, bool, bool, bool)> = sqlx::query_as(
+        let open: Vec<(i64, String, Option<i64>, time::Date, Option<String>, String, Option<time::OffsetDateTime>, bool, bool, String, time::OffsetDateTime)> = sqlx::query_as(
             "SELECT t.request_id, u.path, t.via_unit_id, t.due_on, t.instructions, t.state, \
-             t.acknowledged_at IS NOT NULL, t.forwarded_at IS NOT NULL, t.ended_on IS NOT NULL \
-             FROM request_target t JOIN unit u ON u.unit_id = t.unit_id \
+             t.acknowledged_at, t.forwarded_at IS NOT NULL, t.ended_on IS NOT NULL, u.type_code, r.issued_at \
+             FROM request_target t JOIN unit u ON u.unit_id = t.unit_id JOIN request r ON r.request_id = t.request_id \
              WHERE t.unit_id = $1 AND (t.ended_on IS NULL OR t.ended_on = $2) AND t.responded_at IS NULL AND t.due_on >= $2")
             .bind(unit).bind(on).fetch_all(&mut *$tx).await?;
         let mut delta = $crate::requests::TallyDelta::default();
-        for (r, path, _, _, _, state, acknowledged, forwarded, ended) in &open {
+        for (r, path, _, _, _, state, acknowledged_at, forwarded, ended, unit_type, issued_at) in &open {
             if !*ended {
                 let facts = congdoan_domain::request::TargetFacts {
                     state: congdoan_domain::request::TargetState::parse(state), ended: false, responded: false, on_time: false,
-                    acknowledged: *acknowledged, forwarded: *forwarded,
+                    acknowledged: acknowledged_at.is_some(), forwarded: *forwarded,
                 };
-                delta.target(*r, path, &$crate::requests::own_contribution(&facts, None), -1);
+                let place = congdoan_domain::request::Place {
+                    unit_type, ack_secs: acknowledged_at.map(|a| $crate::requests::ack_secs(a, *issued_at)),
+                };
+                delta.target(*r, path, &$crate::requests::own_contribution(&facts, Some(&place), None), -1);
             }
         }
         sqlx::query("UPDATE request_target SET ended_on = $1 WHERE unit_id = $2 AND ended_on IS NULL AND responded_at IS NULL AND due_on >= $1")
             .bind(on).bind(unit).execute(&mut *$tx).await?;
         if let Some(s) = successor {
-            let spath: Option<(String, Option<time::Date>)> = sqlx::query_as("SELECT path, ended_on FROM unit WHERE unit_id = $1")
+            let spath: Option<(String, Option<time::Date>, String)> = sqlx::query_as("SELECT path, ended_on, type_code FROM unit WHERE unit_id = $1")
                 .bind(s).fetch_optional(&mut *$tx).await?;
-            if let Some((spath, None)) = spath {
-                for (r, _, via, due, instructions, _, _, _, _) in &open {
+            if let Some((spath, None, stype)) = spath {
+                for (r, _, via, due, instructions, _, _, _, _, _, _) in &open {
                     // One heir per obligation (a split's first part), none if it owes it already.
                     let added = sqlx::query("INSERT INTO request_target (request_id, unit_id, via_unit_id, inherited_from, due_on, instructions, state, added_at) \
                                  SELECT $1, $2, $3, $4, $5, $6, 'pending', $7 WHERE NOT EXISTS \
@@ -588,8 +641,7 @@ macro_rules! end_request_targets {
                         .bind(*r).bind(s).bind(*via).bind(unit).bind(*due).bind(instructions.clone()).bind($crate::now())
                         .execute(&mut *$tx).await?.rows_affected();
                     if added == 1 {
-                        let facts = congdoan_domain::request::TargetFacts { state: Some(congdoan_domain::request::TargetState::Pending), ..Default::default() };
-                        delta.target(*r, &spath, &$crate::requests::own_contribution(&facts, None), 1);
+                        delta.target(*r, &spath, &$crate::requests::pending_contribution(&stype), 1);
                     }
                 }
             }
@@ -608,9 +660,9 @@ impl Store {
         scope: &Scope,
         issuer: &crate::Unit,
         spec: &TargetSpec,
-    ) -> Result<Vec<(i64, String)>> {
+    ) -> Result<Vec<(i64, String, String)>> {
         let end = range_end(&issuer.path);
-        let mut rows: Vec<(i64, String)> = match spec {
+        let mut rows: Vec<(i64, String, String)> = match spec {
             TargetSpec::Subtree { root, types } => {
                 let root = self.unit(scope, *root).await?;
                 if !root.path.starts_with(&issuer.path) {
@@ -628,7 +680,7 @@ impl Store {
                     .cloned()
                     .collect();
                 read!(self, p => {
-                    let mut qb = sqlx::QueryBuilder::new("SELECT unit_id, path FROM unit WHERE path > ");
+                    let mut qb = sqlx::QueryBuilder::new("SELECT unit_id, path, type_code FROM unit WHERE path > ");
                     qb.push_bind(root.path.clone()).push(" AND path < ").push_bind(rend).push(" AND ended_on IS NULL");
                     if !types.is_empty() {
                         qb.push(" AND type_code IN (");
@@ -656,7 +708,7 @@ impl Store {
                         ));
                     }
                 }
-                read!(self, p => sqlx::query_as("SELECT u.unit_id, u.path FROM cluster_unit cu JOIN unit u ON u.unit_id = cu.unit_id \
+                read!(self, p => sqlx::query_as("SELECT u.unit_id, u.path, u.type_code FROM cluster_unit cu JOIN unit u ON u.unit_id = cu.unit_id \
                      WHERE cu.cluster_id = $1 AND u.ended_on IS NULL ORDER BY u.path").bind(cluster_id).fetch_all(p).await)?
             }
             TargetSpec::Agreement { agreement_id } => {
@@ -673,7 +725,7 @@ impl Store {
                         ));
                     }
                 }
-                read!(self, p => sqlx::query_as("SELECT DISTINCT u.unit_id, u.path FROM unit_link l JOIN unit u ON u.unit_id = l.unit_id \
+                read!(self, p => sqlx::query_as("SELECT DISTINCT u.unit_id, u.path, u.type_code FROM unit_link l JOIN unit u ON u.unit_id = l.unit_id \
                      WHERE l.agreement_id = $1 AND l.valid_to IS NULL AND u.ended_on IS NULL ORDER BY u.path").bind(agreement_id).fetch_all(p).await)?
             }
             TargetSpec::Units { units } => {
@@ -699,7 +751,7 @@ impl Store {
                             ),
                         ));
                     }
-                    out.push((u.unit_id, u.path));
+                    out.push((u.unit_id, u.path, u.type_code));
                 }
                 out
             }
@@ -765,7 +817,6 @@ impl Store {
         } else {
             now()
         };
-        let expected = [(rq::key::EXPECTED.to_string(), [0, 1, 0])];
         let mut delta = TallyDelta::default();
         let id: i64 = write!(self, p => {
             let mut tx = p.begin().await?;
@@ -790,13 +841,13 @@ impl Store {
                 })?;
             for chunk in targets.chunks(1000) {
                 let mut qb = sqlx::QueryBuilder::new("INSERT INTO request_target (request_id, unit_id, due_on, state, added_at) ");
-                qb.push_values(chunk, |mut b, (u, _)| {
+                qb.push_values(chunk, |mut b, (u, _, _)| {
                     b.push_bind(id).push_bind(*u).push_bind(req.due_on).push_bind("pending").push_bind(at);
                 });
                 qb.build().execute(&mut *tx).await?;
             }
-            for (_, path) in &targets {
-                delta.target(id, path, &expected, 1);
+            for (_, path, unit_type) in &targets {
+                delta.target(id, path, &pending_contribution(unit_type), 1);
             }
             apply_tallies!(tx, delta);
             for (f, mime) in &req.files {
@@ -1208,13 +1259,21 @@ impl Store {
         delta.target(
             request_id,
             &target.unit_path,
-            &own_contribution(&target.facts(), target.contribution.as_deref()),
+            &own_contribution(
+                &target.facts(),
+                Some(&target.place(request.issued_at)),
+                target.contribution.as_deref(),
+            ),
             -1,
         );
         delta.target(
             request_id,
             &target.unit_path,
-            &own_contribution(&after.facts(), after.contribution.as_deref()),
+            &own_contribution(
+                &after.facts(),
+                Some(&after.place(request.issued_at)),
+                after.contribution.as_deref(),
+            ),
             1,
         );
         let revision =
@@ -1303,29 +1362,28 @@ impl Store {
             .filter(|i| !i.is_empty());
         let at = now();
         let actor = scope.actor().username.clone();
-        let expected = [(rq::key::EXPECTED.to_string(), [0, 1, 0])];
         let added = write!(self, p => {
             let mut tx = p.begin().await?;
             let mut delta = TallyDelta::default();
             let mut added = 0usize;
             for chunk in resolved.chunks(1000) {
                 let mut qb = sqlx::QueryBuilder::new("INSERT INTO request_target (request_id, unit_id, via_unit_id, due_on, instructions, state, added_at) ");
-                qb.push_values(chunk, |mut b, (u, _)| {
+                qb.push_values(chunk, |mut b, (u, _, _)| {
                     b.push_bind(request_id).push_bind(*u).push_bind(from_unit_id).push_bind(due_on).push_bind(instructions.clone())
                         .push_bind("pending").push_bind(at);
                 });
                 qb.push(" ON CONFLICT (request_id, unit_id) DO NOTHING RETURNING unit_id");
                 let ids: Vec<i64> = qb.build_query_scalar().fetch_all(&mut *tx).await?;
                 let set: std::collections::HashSet<i64> = ids.into_iter().collect();
-                for (u, path) in chunk {
+                for (u, path, unit_type) in chunk {
                     if set.contains(u) {
-                        delta.target(request_id, path, &expected, 1);
+                        delta.target(request_id, path, &pending_contribution(unit_type), 1);
                         added += 1;
                     }
                 }
             }
             // Forwarding implies having received it.
-            let before = own_contribution(&target.facts(), target.contribution.as_deref());
+            let before = own_contribution(&target.facts(), Some(&target.place(request.issued_at)), target.contribution.as_deref());
             let mut after = target.clone();
             if after.acknowledged_at.is_none() {
                 after.acknowledged_at = Some(at);
@@ -1336,7 +1394,7 @@ impl Store {
             }
             after.forwarded_at = Some(after.forwarded_at.unwrap_or(at));
             delta.target(request_id, &target.unit_path, &before, -1);
-            delta.target(request_id, &target.unit_path, &own_contribution(&after.facts(), after.contribution.as_deref()), 1);
+            delta.target(request_id, &target.unit_path, &own_contribution(&after.facts(), Some(&after.place(request.issued_at)), after.contribution.as_deref()), 1);
             sqlx::query("UPDATE request_target SET state = $1, acknowledged_at = $2, acknowledged_by = $3, forwarded_at = $4 WHERE request_id = $5 AND unit_id = $6")
                 .bind(&after.state).bind(after.acknowledged_at).bind(&after.acknowledged_by).bind(after.forwarded_at)
                 .bind(request_id).bind(from_unit_id).execute(&mut *tx).await?;
@@ -1384,7 +1442,7 @@ impl Store {
             let sub = below.get(&t.unit_id).copied().unwrap_or_default();
             let mut rates = sub;
             rates.add(&Rates::from_counts(
-                own_contribution(&t.facts(), None)
+                own_contribution(&t.facts(), None, None)
                     .iter()
                     .map(|(k, n)| (k.as_str(), n[1])),
             ));
@@ -1424,7 +1482,7 @@ impl Store {
             .await?;
         if let (Some(o), false) = (&own, at_issuer) {
             rates.add(&Rates::from_counts(
-                own_contribution(&o.facts(), None)
+                own_contribution(&o.facts(), None, None)
                     .iter()
                     .map(|(k, t)| (k.as_str(), t[1])),
             ));
@@ -1472,7 +1530,7 @@ impl Store {
                 let mut rates = sub;
                 if let Some(o) = &own {
                     rates.add(&Rates::from_counts(
-                        own_contribution(&o.facts(), None)
+                        own_contribution(&o.facts(), None, None)
                             .iter()
                             .map(|(k, t)| (k.as_str(), t[1])),
                     ));
@@ -1492,12 +1550,21 @@ impl Store {
             .collect::<Vec<_>>();
         let more = total - i64::try_from(rows.len()).unwrap_or(0);
         let mut rows = rows;
-        if at_issuer {
+        // Targets outside the issuer's subtree, looked for only when the request's total
+        // expects more than the subtree does (walking every target is what costs).
+        if at_issuer && rates.expected > self.rates_at(request_id, level_id).await?.expected {
             rows.extend(self.outside_rows(request_id, &level.path).await?);
         }
-        let by_type = self.rates_by_type(request_id, &level.path).await?;
-        let propagation = self
-            .propagation(request_id, &level.path, detail.request.issued_at)
+        let place_of_own = own
+            .as_ref()
+            .filter(|_| !at_issuer)
+            .map(|o| rq::place_counters(&o.facts(), &o.place(detail.request.issued_at)));
+        let (by_type, propagation) = self
+            .board_places(
+                request_id,
+                if at_issuer { 0 } else { level_id },
+                place_of_own.unwrap_or_default(),
+            )
             .await?;
         Ok(Board {
             level,
@@ -1510,49 +1577,69 @@ impl Store {
         })
     }
 
-    /// Counters per unit type of the targets in a subtree (the level itself included).
-    async fn rates_by_type(&self, request_id: i64, path: &str) -> Result<Vec<TypeRates>> {
-        let rows: Vec<FactsRow> = read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT ty.name_vi AS label, CAST(ty.sort_order AS BIGINT) AS \"order\", {FACTS_COLUMNS} \
-             FROM request_target t JOIN unit u ON u.unit_id = t.unit_id JOIN unit_type ty ON ty.type_code = u.type_code \
-             WHERE t.request_id = $1 AND u.path >= $2 AND u.path < $3")))
-            .bind(request_id).bind(path).bind(range_end(path)).fetch_all(p).await)?;
-        let mut by: BTreeMap<(i64, String), Rates> = BTreeMap::new();
-        for r in rows {
-            by.entry((r.order, r.label.clone()))
-                .or_default()
-                .add(&Rates::from_counts(rq::counters(&r.facts())));
-        }
-        Ok(by
-            .into_iter()
-            .map(|((_, type_name), rates)| TypeRates { type_name, rates })
-            .collect())
-    }
-
-    /// Time from issue to each grassroots target's acknowledgement in a subtree.
-    async fn propagation(
+    /// Counters per unit type, and time from issue to each grassroots target's
+    /// acknowledgement, in a level's subtree (the level's own target added by the
+    /// caller): read from the level's roll-up rows, never from the targets.
+    async fn board_places(
         &self,
         request_id: i64,
-        path: &str,
-        issued_at: OffsetDateTime,
-    ) -> Result<Propagation> {
-        let rows: Vec<Option<OffsetDateTime>> = read!(self, p => sqlx::query_scalar(
-            "SELECT t.acknowledged_at FROM request_target t JOIN unit u ON u.unit_id = t.unit_id JOIN unit_type ty ON ty.type_code = u.type_code \
-             WHERE t.request_id = $1 AND ty.is_grassroots AND t.ended_on IS NULL AND u.path >= $2 AND u.path < $3")
-            .bind(request_id).bind(path).bind(range_end(path)).fetch_all(p).await)?;
-        let mut secs: Vec<i64> = rows
+        tally_unit: i64,
+        own: Vec<(String, i64)>,
+    ) -> Result<(Vec<TypeRates>, Propagation)> {
+        let mut counts: Vec<(String, i64)> = read!(self, p => sqlx::query_as(
+            "SELECT key, n FROM request_tally WHERE request_id = $1 AND unit_id = $2 AND key LIKE '@%'")
+            .bind(request_id).bind(tally_unit).fetch_all(p).await)?;
+        counts.extend(own);
+        let types: Vec<(String, String, i64, bool)> = read!(self, p => sqlx::query_as(
+            "SELECT type_code, name_vi, CAST(sort_order AS BIGINT), is_grassroots FROM unit_type")
+            .fetch_all(p).await)?;
+        let info: BTreeMap<&str, (&str, i64, bool)> = types
             .iter()
-            .flatten()
-            .map(|a| (*a - issued_at).whole_seconds().max(0))
+            .map(|(c, n, o, g)| (c.as_str(), (n.as_str(), *o, *g)))
             .collect();
-        secs.sort_unstable();
-        let acknowledged = i64::try_from(secs.len()).unwrap_or(0);
-        Ok(Propagation {
-            acknowledged,
-            waiting: i64::try_from(rows.len()).unwrap_or(0) - acknowledged,
-            median_secs: rq::quantile(&secs, 0.5),
-            p90_secs: rq::quantile(&secs, 0.9),
-        })
+        let mut by: BTreeMap<&str, Rates> = BTreeMap::new();
+        let mut acks: Vec<(i64, i64)> = Vec::new();
+        for (k, n) in &counts {
+            match PlaceKey::parse(k) {
+                Some(PlaceKey::Type(ty, counter)) => by
+                    .entry(ty)
+                    .or_default()
+                    .add(&Rates::from_counts([(counter, *n)])),
+                Some(PlaceKey::Ack(ty, bucket)) if info.get(ty).is_some_and(|i| i.2) => {
+                    acks.push((bucket, *n));
+                }
+                _ => {}
+            }
+        }
+        let grassroots = by
+            .iter()
+            .filter(|(ty, _)| info.get(*ty).is_some_and(|i| i.2))
+            .fold(Rates::default(), |mut a, (_, r)| {
+                a.add(r);
+                a
+            });
+        let mut by_type: Vec<(i64, String, Rates)> = by
+            .into_iter()
+            .filter(|(_, r)| *r != Rates::default())
+            .map(|(ty, rates)| {
+                let (name, order) = info.get(ty).map_or((ty, i64::MAX), |i| (i.0, i.1));
+                (order, name.to_string(), rates)
+            })
+            .collect();
+        by_type.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        let propagation = Propagation {
+            acknowledged: acks.iter().map(|(_, n)| n).sum(),
+            waiting: grassroots.expected - grassroots.acknowledged,
+            median_secs: rq::quantile_of_counts(&acks, 0.5),
+            p90_secs: rq::quantile_of_counts(&acks, 0.9),
+        };
+        Ok((
+            by_type
+                .into_iter()
+                .map(|(_, type_name, rates)| TypeRates { type_name, rates })
+                .collect(),
+            propagation,
+        ))
     }
 
     /// Units to chase in a level's subtree, with their chair's name and phone (masked
@@ -1616,6 +1703,43 @@ impl Store {
              ORDER BY assignment_id LIMIT 1").bind(unit_id).fetch_optional(p).await)?)
     }
 
+    /// Adds the board's per-type counters ('@' keys) of requests sent before migration
+    /// 0031, once: the marker row is removed in the same transaction, so a second
+    /// instance starting at the same time waits on it and then finds nothing to do.
+    #[tracing::instrument(skip(self))]
+    pub(crate) async fn backfill_request_places(&self) -> Result<()> {
+        write!(self, p => {
+            let mut tx = p.begin().await?;
+            let claimed = sqlx::query("DELETE FROM pending_backfill WHERE name = 'request_places'")
+                .execute(&mut *tx).await?.rows_affected();
+            if claimed == 1 {
+                sqlx::query("DELETE FROM request_tally WHERE key LIKE '@%'").execute(&mut *tx).await?;
+                let ids: Vec<i64> = sqlx::query_scalar("SELECT request_id FROM request ORDER BY request_id")
+                    .fetch_all(&mut *tx).await?;
+                for id in ids {
+                    // One request at a time keeps memory to its targets (125,000 at most).
+                    // Without the form values, which the '@' keys do not need.
+                    let columns = FACTS_COLUMNS.replace("t.contribution", "CAST(NULL AS TEXT) AS contribution");
+                    let targets: Vec<FactsRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                        "SELECT {columns} FROM request_target t JOIN unit u ON u.unit_id = t.unit_id \
+                         JOIN request r ON r.request_id = t.request_id WHERE t.request_id = $1")))
+                        .bind(id).fetch_all(&mut *tx).await?;
+                    let mut delta = TallyDelta::default();
+                    for t in &targets {
+                        let place: Vec<(String, Tally)> = rq::place_counters(&t.facts(), &t.place())
+                            .into_iter()
+                            .map(|(k, n)| (k, [0, n, 0]))
+                            .collect();
+                        delta.target(id, &t.path, &place, 1);
+                    }
+                    apply_tallies!(tx, delta);
+                }
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
     /// Every stored roll-up row, and the same recounted from the targets: a test checks
     /// they agree after any mix of steps, moves and mergers.
     pub async fn request_tallies_check(&self) -> Result<(TallyDelta, TallyDelta)> {
@@ -1629,14 +1753,14 @@ impl Store {
         )
         .without_zeros();
         let targets: Vec<FactsRow> = read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT u.path AS label, CAST(0 AS BIGINT) AS \"order\", {FACTS_COLUMNS} FROM request_target t JOIN unit u ON u.unit_id = t.unit_id")))
+            "SELECT {FACTS_COLUMNS} FROM request_target t JOIN unit u ON u.unit_id = t.unit_id JOIN request r ON r.request_id = t.request_id")))
             .fetch_all(p).await)?;
         let mut recount = TallyDelta::default();
         for t in targets {
             recount.target(
                 t.request_id,
-                &t.label,
-                &own_contribution(&t.facts(), t.contribution.as_deref()),
+                &t.path,
+                &own_contribution(&t.facts(), Some(&t.place()), t.contribution.as_deref()),
                 1,
             );
         }
@@ -1802,7 +1926,7 @@ impl Store {
         for chunk in resolved.chunks(1000) {
             let ids = chunk
                 .iter()
-                .map(|(id, _)| id.to_string())
+                .map(|(id, _, _)| id.to_string())
                 .collect::<Vec<_>>()
                 .join(",");
             let rows: Vec<(String, i64, i64)> = read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(format!(

@@ -3,9 +3,9 @@
 //! computed in memory and added once — the same rows `request_step` would leave,
 //! without one transaction per unit.
 
-use crate::requests::{TallyDelta, apply_tallies, own_contribution};
+use crate::requests::{TallyDelta, apply_tallies, own_contribution, pending_contribution};
 use crate::{Result, Store, StoreError, write};
-use congdoan_domain::request::{TargetFacts, TargetState};
+use congdoan_domain::request::{Place, TargetFacts, TargetState};
 use std::collections::{BTreeMap, HashMap};
 use time::OffsetDateTime;
 
@@ -27,26 +27,20 @@ impl Store {
     /// Returns how many were written.
     #[tracing::instrument(skip(self, rows), fields(rows = rows.len()))]
     pub async fn bulk_submit(&self, request_id: i64, rows: &[BulkResponse]) -> Result<usize> {
-        let pending: Vec<(i64, String)> = crate::read!(self, p => sqlx::query_as(
-            "SELECT t.unit_id, u.path FROM request_target t JOIN unit u ON u.unit_id = t.unit_id \
+        let pending: Vec<(i64, String, String)> = crate::read!(self, p => sqlx::query_as(
+            "SELECT t.unit_id, u.path, u.type_code FROM request_target t JOIN unit u ON u.unit_id = t.unit_id \
              WHERE t.request_id = $1 AND t.state = 'pending' AND t.ended_on IS NULL")
             .bind(request_id).fetch_all(p).await)?;
-        let paths: HashMap<i64, String> = pending.into_iter().collect();
+        let paths: HashMap<i64, (String, String)> =
+            pending.into_iter().map(|(u, p, t)| (u, (p, t))).collect();
         let rows: Vec<&BulkResponse> = rows
             .iter()
             .filter(|r| paths.contains_key(&r.unit_id))
             .collect();
         let mut delta = TallyDelta::default();
-        let before = own_contribution(
-            &TargetFacts {
-                state: Some(TargetState::Pending),
-                ..Default::default()
-            },
-            None,
-        );
         let mut contributions = Vec::with_capacity(rows.len());
         for r in &rows {
-            let path = &paths[&r.unit_id];
+            let (path, unit_type) = &paths[&r.unit_id];
             let state = if r.approved {
                 TargetState::Approved
             } else {
@@ -64,8 +58,17 @@ impl Store {
                 }
                 None => None,
             };
-            delta.target(request_id, path, &before, -1);
-            delta.target(request_id, path, &own_contribution(&facts, c.as_deref()), 1);
+            let place = Place {
+                unit_type,
+                ack_secs: None,
+            };
+            delta.target(request_id, path, &pending_contribution(unit_type), -1);
+            delta.target(
+                request_id,
+                path,
+                &own_contribution(&facts, Some(&place), c.as_deref()),
+                1,
+            );
             contributions.push(c);
         }
         write!(self, p => {
