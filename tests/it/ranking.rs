@@ -391,6 +391,54 @@ async fn province_ranking_trends_and_distribution(kind: Kind) {
         .unwrap();
     let row = d.rows.iter().find(|r| r.unit_id == ag).unwrap();
     assert_eq!((row.counts.clone(), row.total), (vec![1, 2, 1, 0], 4));
+
+    // The distribution counts live: a re-appraisal takes d's class out until it is
+    // published again; c moved to another province counts there. Every stored counter
+    // equals a recount from the targets and results.
+    let dist_of = |d: &congdoan_store::Distribution, unit: i64| {
+        d.rows
+            .iter()
+            .find(|r| r.unit_id == unit)
+            .map(|r| r.counts.clone())
+            .unwrap()
+    };
+    let d = app.unit_id("AG-CDCS-028").await; // `d` above is the distribution now
+    s.reopen_assessment(&scope, r2, d, "Xem lại tiêu chí 2.1".into(), today())
+        .await
+        .unwrap();
+    let d1 = s
+        .class_distribution(&scope, root, 2025, Some(now.set_id), None)
+        .await
+        .unwrap();
+    assert_eq!(dist_of(&d1, ag), vec![1, 2, 0, 0]);
+    assert_eq!(
+        s.wide_ranking(&scope, &q).await.unwrap().counts,
+        vec![1, 2, 0, 0]
+    );
+    let other = s
+        .child_units(&scope, root)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|(id, _)| *id != ag)
+        .expect("another province")
+        .0;
+    s.move_unit(&scope, c, other, today(), today(), "Điều chỉnh quản lý")
+        .await
+        .unwrap();
+    let d2 = s
+        .class_distribution(&scope, root, 2025, Some(now.set_id), None)
+        .await
+        .unwrap();
+    assert_eq!(dist_of(&d2, ag), vec![0, 2, 0, 0]);
+    assert_eq!(dist_of(&d2, other), vec![1, 0, 0, 0]);
+    let (stored, recount) = s.request_tallies_check().await.unwrap();
+    let diff = stored.differences(&recount);
+    assert!(diff.is_empty(), "{diff:#?}");
+    assert!(
+        stored.entries().any(|((_, _, k), _)| k.starts_with("@c/")),
+        "class counters are kept"
+    );
 }
 
 crate::both_engines!(province_ranking_trends_and_distribution);

@@ -601,14 +601,18 @@ pub struct Place<'a> {
     pub unit_type: &'a str,
     /// Seconds from the request's issue to the target's acknowledgement.
     pub ack_secs: Option<i64>,
+    /// The appraised class of an assessment's result (counted once published).
+    pub class: Option<&'a str>,
 }
 
 /// Roll-up keys the board reads instead of walking targets: `@t/<type>/<counter>` per
-/// unit type, and `@a/<type>/<bucket>` per acknowledgement time (form keys start with a
-/// lowercase letter, counters with '#').
+/// unit type, `@a/<type>/<bucket>` per acknowledgement time, and `@c/<type>/<class>`
+/// per published assessment class (form keys start with a lowercase letter, counters
+/// with '#').
 pub mod place_key {
     pub const TYPE: &str = "@t/";
     pub const ACK: &str = "@a/";
+    pub const CLASS: &str = "@c/";
 }
 
 /// The per-type counters and the acknowledgement-time bucket one target adds to each
@@ -627,7 +631,18 @@ pub fn place_counters(f: &TargetFacts, place: &Place) -> Vec<(String, i64)> {
             1,
         ));
     }
+    if let (true, Some(class)) = (
+        (!f.ended || f.responded) && f.state == Some(TargetState::Approved),
+        place.class,
+    ) {
+        out.push((class_key(place.unit_type, class), 1));
+    }
     out
+}
+
+/// The roll-up key of a unit type's published results of one class.
+pub fn class_key(unit_type: &str, class: &str) -> String {
+    format!("{}{unit_type}/{class}", place_key::CLASS)
 }
 
 /// A roll-up key of [`place_counters`], read back.
@@ -637,6 +652,8 @@ pub enum PlaceKey<'a> {
     Type(&'a str, &'a str),
     /// A unit type's acknowledgements in one time bucket (seconds).
     Ack(&'a str, i64),
+    /// A unit type's published results of one class.
+    Class(&'a str, &'a str),
 }
 
 impl<'a> PlaceKey<'a> {
@@ -644,6 +661,9 @@ impl<'a> PlaceKey<'a> {
         if let Some(rest) = key.strip_prefix(place_key::TYPE) {
             let (ty, counter) = rest.split_once('/')?;
             Some(PlaceKey::Type(ty, counter))
+        } else if let Some(rest) = key.strip_prefix(place_key::CLASS) {
+            let (ty, class) = rest.split_once('/')?;
+            Some(PlaceKey::Class(ty, class))
         } else {
             let rest = key.strip_prefix(place_key::ACK)?;
             let (ty, bucket) = rest.split_once('/')?;
@@ -1095,6 +1115,7 @@ mod tests {
         let place = Place {
             unit_type: "CDCS",
             ack_secs: Some(3_700),
+            class: Some("HTXS"),
         };
         let keys = place_counters(&f, &place);
         assert_eq!(
@@ -1116,5 +1137,26 @@ mod tests {
         assert_eq!(PlaceKey::parse("#expected"), None);
         let ended = TargetFacts { ended: true, ..f };
         assert!(place_counters(&ended, &place).is_empty());
+        // A class counts once the result is published, and goes with a re-appraisal.
+        let published = TargetFacts {
+            state: Some(TargetState::Approved),
+            responded: true,
+            ..f
+        };
+        let keys = place_counters(&published, &place);
+        assert!(keys.contains(&("@c/CDCS/HTXS".to_string(), 1)), "{keys:?}");
+        assert_eq!(
+            PlaceKey::parse("@c/CDCS/HTXS"),
+            Some(PlaceKey::Class("CDCS", "HTXS"))
+        );
+        let reopened = TargetFacts {
+            state: Some(TargetState::Returned),
+            ..published
+        };
+        assert!(
+            !place_counters(&reopened, &place)
+                .iter()
+                .any(|(k, _)| k.starts_with("@c/"))
+        );
     }
 }

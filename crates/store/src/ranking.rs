@@ -4,7 +4,9 @@
 //! last year, counted per cluster and per child unit (the national distribution by
 //! province). Results are found from the units of the subtree's path range
 //! (`assessment_result_unit_idx`, migration 0028), so the work follows the subtree's
-//! size, bounded by [`WIDE_CAP`].
+//! size, bounded by [`WIDE_CAP`]. The distribution reads the class counters of the
+//! roll-up rows instead (`@c/…` of `request_tally`, migration 0032): a few rows per
+//! child, so the national table does not read 125,000 results.
 
 use crate::scope::range_end;
 use crate::{CriteriaSetRow, Result, Scope, Store, read, write};
@@ -159,7 +161,6 @@ struct Pub {
     unit_id: i64,
     code: String,
     name: String,
-    path: String,
     request_id: i64,
     set_id: i64,
     set_version: i64,
@@ -240,7 +241,7 @@ async fn published(
     })?;
     let capped = rows.len() as i64 > WIDE_CAP;
     let mut out: Vec<Pub> = Vec::with_capacity(rows.len());
-    for (unit_id, code, name, path, request_id, set_id, set_version, total, g1, class, w, all) in
+    for (unit_id, code, name, _path, request_id, set_id, set_version, total, g1, class, w, all) in
         rows.into_iter().take(WIDE_CAP as usize)
     {
         let (Some(total), Some(class)) = (total, class) else {
@@ -250,7 +251,6 @@ async fn published(
             unit_id,
             code,
             name,
-            path,
             request_id,
             set_id,
             set_version,
@@ -271,7 +271,18 @@ async fn published(
 
 /// Classes of the sets the results were scored against, best first, merged in order.
 async fn classes_of(store: &Store, rows: &[&Pub]) -> Result<Vec<(String, String)>> {
-    let mut versions: Vec<(i64, i64)> = rows.iter().map(|p| (p.set_id, p.set_version)).collect();
+    classes_of_versions(
+        store,
+        rows.iter().map(|p| (p.set_id, p.set_version)).collect(),
+    )
+    .await
+}
+
+/// Classes of criteria set versions, best first, merged in order.
+async fn classes_of_versions(
+    store: &Store,
+    mut versions: Vec<(i64, i64)>,
+) -> Result<Vec<(String, String)>> {
     versions.sort_unstable();
     versions.dedup();
     let mut out: Vec<(String, String)> = Vec::new();
@@ -541,23 +552,60 @@ impl Store {
             _ => level_types(level),
         };
         let children = self.child_units(scope, root.unit_id).await?;
-        // One bounded range per child (a province's ~5,000 CĐCS), not one national cap.
-        let mut rows = Vec::new();
-        let mut capped = false;
-        for (id, _) in &children {
-            let (r, c) = published(
-                self,
-                &format!("{}{id}/", root.path),
-                year,
-                set_id,
-                &types,
-                false,
-            )
-            .await?;
-            rows.extend(r);
-            capped |= c;
+        // The year's assessment requests (of one set, or of every set of the year).
+        let requests: Vec<(i64, i64, i64)> = read!(self, p => {
+            let mut qb = sqlx::QueryBuilder::new("SELECT a.request_id, a.set_id, a.set_version FROM assessment a \
+                 JOIN criteria_set s ON s.set_id = a.set_id WHERE s.year = ");
+            qb.push_bind(i64::from(year));
+            if let Some(s) = set_id {
+                qb.push(" AND a.set_id = ").push_bind(s);
+            }
+            qb.build_query_as().fetch_all(p).await
+        })?;
+        let version: HashMap<i64, (i64, i64)> =
+            requests.into_iter().map(|(r, s, v)| (r, (s, v))).collect();
+        // Each child's published results are its roll-up rows' class counters
+        // (`request_tally_class_idx`) plus its own result (a CĐCS right under the root):
+        // a few rows per child, however many results lie below.
+        let mut per: HashMap<i64, BTreeMap<String, u64>> = HashMap::new();
+        let mut used: Vec<(i64, i64)> = Vec::new();
+        for chunk in children.chunks(500) {
+            let ids = chunk
+                .iter()
+                .map(|(id, _)| id.to_string())
+                .collect::<Vec<_>>()
+                .join(",");
+            let below: Vec<(i64, i64, String, i64)> = read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT unit_id, request_id, key, n FROM request_tally WHERE key LIKE '@c/%' AND unit_id IN ({ids})")))
+                .fetch_all(p).await)?;
+            let own: Vec<(i64, i64, String, Option<String>)> = read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT t.unit_id, t.request_id, u.type_code, ar.appraised_class FROM request_target t \
+                 JOIN unit u ON u.unit_id = t.unit_id \
+                 JOIN assessment_result ar ON ar.request_id = t.request_id AND ar.unit_id = t.unit_id \
+                 WHERE t.unit_id IN ({ids}) AND t.state = 'approved'")))
+                .fetch_all(p).await)?;
+            let own = own.into_iter().filter_map(|(u, r, ty, class)| {
+                class.map(|c| (u, r, congdoan_domain::request::class_key(&ty, &c), 1))
+            });
+            for (child, request_id, key, n) in below.into_iter().chain(own) {
+                let Some(v) = version.get(&request_id) else {
+                    continue;
+                };
+                let Some(congdoan_domain::request::PlaceKey::Class(ty, class)) =
+                    congdoan_domain::request::PlaceKey::parse(&key)
+                else {
+                    continue;
+                };
+                if n <= 0 || !types.iter().any(|t| t == ty) {
+                    continue;
+                }
+                *per.entry(child)
+                    .or_default()
+                    .entry(class.to_string())
+                    .or_default() += u64::try_from(n).unwrap_or(0);
+                used.push(*v);
+            }
         }
-        let refs: Vec<&Pub> = rows.iter().collect();
         let classes = match &set {
             Some((_, c)) => c
                 .def()
@@ -565,29 +613,17 @@ impl Store {
                 .iter()
                 .map(|b| (b.code.clone(), b.name_vi.clone()))
                 .collect(),
-            None => classes_of(self, &refs).await?,
+            None => classes_of_versions(self, used).await?,
         };
-        let mut per: HashMap<i64, Vec<u64>> = HashMap::new();
-        for r in &rows {
-            let Some(child) = r
-                .path
-                .strip_prefix(root.path.as_str())
-                .and_then(|rest| rest.split('/').next())
-                .and_then(|s| s.parse::<i64>().ok())
-            else {
-                continue;
-            };
-            if let Some(i) = classes.iter().position(|(c, _)| c == &r.class) {
-                per.entry(child).or_insert_with(|| vec![0; classes.len()])[i] += 1;
-            }
-        }
         let mut totals = vec![0u64; classes.len()];
         let out: Vec<DistRow> = children
             .into_iter()
             .map(|(unit_id, name)| {
-                let counts = per
-                    .remove(&unit_id)
-                    .unwrap_or_else(|| vec![0; classes.len()]);
+                let of = per.remove(&unit_id).unwrap_or_default();
+                let counts: Vec<u64> = classes
+                    .iter()
+                    .map(|(c, _)| of.get(c).copied().unwrap_or(0))
+                    .collect();
                 for (t, n) in totals.iter_mut().zip(&counts) {
                     *t += n;
                 }
@@ -606,7 +642,7 @@ impl Store {
             total: totals.iter().sum(),
             rows: out,
             totals,
-            capped,
+            capped: false,
         })
     }
 
@@ -658,6 +694,21 @@ impl Store {
                 });
                 qb.build().execute(&mut *tx).await?;
             }
+            // Published (approved) targets count their class up the tree.
+            let targets: Vec<(i64, String, String)> = sqlx::query_as(
+                "SELECT t.unit_id, u.path, u.type_code FROM request_target t JOIN unit u ON u.unit_id = t.unit_id \
+                 WHERE t.request_id = $1 AND t.state = 'approved'")
+                .bind(request_id).fetch_all(&mut *tx).await?;
+            let at_unit: HashMap<i64, (String, String)> =
+                targets.into_iter().map(|(u, p, t)| (u, (p, t))).collect();
+            let mut delta = crate::requests::TallyDelta::default();
+            for r in rows {
+                if let Some((path, ty)) = at_unit.get(&r.unit_id) {
+                    let key = congdoan_domain::request::class_key(ty, &r.class);
+                    delta.target(request_id, path, &[(key, [0, 1, 0])], 1);
+                }
+            }
+            crate::requests::apply_tallies!(tx, delta);
             tx.commit().await?;
         });
         Ok(rows.len())

@@ -113,11 +113,13 @@ impl Target {
             forwarded: self.forwarded_at.is_some(),
         }
     }
-    /// Its unit type and acknowledgement time, for the board's counters.
-    pub fn place(&self, issued_at: OffsetDateTime) -> Place<'_> {
+    /// Its unit type, acknowledgement time and (assessments) appraised class, for the
+    /// board's and the class distribution's counters.
+    pub fn place<'a>(&'a self, issued_at: OffsetDateTime, class: Option<&'a str>) -> Place<'a> {
         Place {
             unit_type: &self.unit_type,
             ack_secs: self.acknowledged_at.map(|a| ack_secs(a, issued_at)),
+            class,
         }
     }
     /// The deadline as a reminder shows it.
@@ -451,6 +453,7 @@ struct FactsRow {
     unit_type: String,
     issued_at: OffsetDateTime,
     acknowledged_at: Option<OffsetDateTime>,
+    class: Option<String>,
     request_id: i64,
     state: String,
     ended: bool,
@@ -475,12 +478,18 @@ impl FactsRow {
         Place {
             unit_type: &self.unit_type,
             ack_secs: self.acknowledged_at.map(|a| ack_secs(a, self.issued_at)),
+            class: self.class.as_deref(),
         }
     }
 }
 
+/// Targets with what their contribution depends on: unit, request, assessment result.
+pub(crate) const FACTS_FROM: &str = "FROM request_target t JOIN unit u ON u.unit_id = t.unit_id \
+     JOIN request r ON r.request_id = t.request_id \
+     LEFT JOIN assessment_result ar ON ar.request_id = t.request_id AND ar.unit_id = t.unit_id";
+
 const FACTS_COLUMNS: &str = "t.request_id, t.state, t.ended_on IS NOT NULL AS ended, t.responded_at IS NOT NULL AS responded, t.on_time, \
-     t.acknowledged_at, t.forwarded_at IS NOT NULL AS forwarded, t.contribution, u.path, u.type_code AS unit_type, r.issued_at";
+     t.acknowledged_at, t.forwarded_at IS NOT NULL AS forwarded, t.contribution, u.path, u.type_code AS unit_type, r.issued_at, ar.appraised_class AS class";
 
 /// Where a directive is forwarded, with what.
 #[derive(Debug, Clone)]
@@ -534,6 +543,7 @@ pub(crate) fn pending_contribution(unit_type: &str) -> Vec<(String, Tally)> {
     let place = Place {
         unit_type,
         ack_secs: None,
+        class: None,
     };
     own_contribution(&facts, Some(&place), None)
 }
@@ -566,12 +576,11 @@ macro_rules! shift_request_tallies {
             let stored: Vec<(i64, i64, String, i64, i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "SELECT unit_id, request_id, key, total, n, hits FROM request_tally WHERE unit_id IN ({ids})")))
                 .fetch_all(&mut *$tx).await?;
-            let own: Vec<(i64, i64, String, bool, bool, bool, Option<time::OffsetDateTime>, bool, Option<String>, String, time::OffsetDateTime)> =
+            let own: Vec<(i64, i64, String, bool, bool, bool, Option<time::OffsetDateTime>, bool, Option<String>, String, time::OffsetDateTime, Option<String>)> =
                 sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "SELECT t.unit_id, t.request_id, t.state, t.ended_on IS NOT NULL, t.responded_at IS NOT NULL, t.on_time, \
-                 t.acknowledged_at, t.forwarded_at IS NOT NULL, t.contribution, u.type_code, r.issued_at \
-                 FROM request_target t JOIN unit u ON u.unit_id = t.unit_id JOIN request r ON r.request_id = t.request_id \
-                 WHERE t.unit_id IN ({ids})")))
+                 t.acknowledged_at, t.forwarded_at IS NOT NULL, t.contribution, u.type_code, r.issued_at, ar.appraised_class \
+                 {} WHERE t.unit_id IN ({ids})", $crate::requests::FACTS_FROM)))
                 .fetch_all(&mut *$tx).await?;
             let at: std::collections::HashMap<i64, (&str, &str)> = moves.iter().map(|(u, f, t)| (*u, (f.as_str(), t.as_str()))).collect();
             let mut delta = $crate::requests::TallyDelta::default();
@@ -580,7 +589,7 @@ macro_rules! shift_request_tallies {
                     delta.shift(r, &k, [total, n, hits], from, to);
                 }
             }
-            for (u, r, state, ended, responded, on_time, acknowledged_at, forwarded, contribution, unit_type, issued_at) in own {
+            for (u, r, state, ended, responded, on_time, acknowledged_at, forwarded, contribution, unit_type, issued_at, class) in own {
                 if let Some((from, to)) = at.get(&u) {
                     let facts = congdoan_domain::request::TargetFacts {
                         state: congdoan_domain::request::TargetState::parse(&state), ended, responded, on_time,
@@ -588,6 +597,7 @@ macro_rules! shift_request_tallies {
                     };
                     let place = congdoan_domain::request::Place {
                         unit_type: &unit_type, ack_secs: acknowledged_at.map(|a| $crate::requests::ack_secs(a, issued_at)),
+                        class: class.as_deref(),
                     };
                     for (k, t) in $crate::requests::own_contribution(&facts, Some(&place), contribution.as_deref()) {
                         delta.shift(r, &k, t, from, to);
@@ -621,8 +631,9 @@ macro_rules! end_request_targets {
                     state: congdoan_domain::request::TargetState::parse(state), ended: false, responded: false, on_time: false,
                     acknowledged: acknowledged_at.is_some(), forwarded: *forwarded,
                 };
+                // Unanswered, so never a published class.
                 let place = congdoan_domain::request::Place {
-                    unit_type, ack_secs: acknowledged_at.map(|a| $crate::requests::ack_secs(a, *issued_at)),
+                    unit_type, ack_secs: acknowledged_at.map(|a| $crate::requests::ack_secs(a, *issued_at)), class: None,
                 };
                 delta.target(*r, path, &$crate::requests::own_contribution(&facts, Some(&place), None), -1);
             }
@@ -1213,6 +1224,16 @@ impl Store {
             ));
         }
         let files = check_files(input.files, rq::MAX_FILES_PER_TARGET)?;
+        // An assessment's appraised class counts once published (it cannot change
+        // while published, so one reading serves before and after).
+        let class: Option<String> = if request.kind() == RequestKind::Assessment {
+            read!(self, p => sqlx::query_scalar(
+                "SELECT appraised_class FROM assessment_result WHERE request_id = $1 AND unit_id = $2")
+                .bind(request_id).bind(unit_id).fetch_optional(p).await)?
+            .flatten()
+        } else {
+            None
+        };
         let at = input.at.unwrap_or_else(now);
         let actor = scope.actor().username.clone();
         let mut after = target.clone();
@@ -1261,7 +1282,7 @@ impl Store {
             &target.unit_path,
             &own_contribution(
                 &target.facts(),
-                Some(&target.place(request.issued_at)),
+                Some(&target.place(request.issued_at, class.as_deref())),
                 target.contribution.as_deref(),
             ),
             -1,
@@ -1271,7 +1292,7 @@ impl Store {
             &target.unit_path,
             &own_contribution(
                 &after.facts(),
-                Some(&after.place(request.issued_at)),
+                Some(&after.place(request.issued_at, class.as_deref())),
                 after.contribution.as_deref(),
             ),
             1,
@@ -1357,6 +1378,7 @@ impl Store {
         }
         let from = self.unit(scope, from_unit_id).await?;
         let resolved = self.resolve_targets(scope, &from, &targets).await?;
+        let class: Option<String> = None; // Directives have no class.
         let instructions = instructions
             .map(|i| nfc(i.trim()))
             .filter(|i| !i.is_empty());
@@ -1383,7 +1405,7 @@ impl Store {
                 }
             }
             // Forwarding implies having received it.
-            let before = own_contribution(&target.facts(), Some(&target.place(request.issued_at)), target.contribution.as_deref());
+            let before = own_contribution(&target.facts(), Some(&target.place(request.issued_at, class.as_deref())), target.contribution.as_deref());
             let mut after = target.clone();
             if after.acknowledged_at.is_none() {
                 after.acknowledged_at = Some(at);
@@ -1394,7 +1416,7 @@ impl Store {
             }
             after.forwarded_at = Some(after.forwarded_at.unwrap_or(at));
             delta.target(request_id, &target.unit_path, &before, -1);
-            delta.target(request_id, &target.unit_path, &own_contribution(&after.facts(), Some(&after.place(request.issued_at)), after.contribution.as_deref()), 1);
+            delta.target(request_id, &target.unit_path, &own_contribution(&after.facts(), Some(&after.place(request.issued_at, class.as_deref())), after.contribution.as_deref()), 1);
             sqlx::query("UPDATE request_target SET state = $1, acknowledged_at = $2, acknowledged_by = $3, forwarded_at = $4 WHERE request_id = $5 AND unit_id = $6")
                 .bind(&after.state).bind(after.acknowledged_at).bind(&after.acknowledged_by).bind(after.forwarded_at)
                 .bind(request_id).bind(from_unit_id).execute(&mut *tx).await?;
@@ -1558,7 +1580,7 @@ impl Store {
         let place_of_own = own
             .as_ref()
             .filter(|_| !at_issuer)
-            .map(|o| rq::place_counters(&o.facts(), &o.place(detail.request.issued_at)));
+            .map(|o| rq::place_counters(&o.facts(), &o.place(detail.request.issued_at, None)));
         let (by_type, propagation) = self
             .board_places(
                 request_id,
@@ -1721,8 +1743,7 @@ impl Store {
                     // Without the form values, which the '@' keys do not need.
                     let columns = FACTS_COLUMNS.replace("t.contribution", "CAST(NULL AS TEXT) AS contribution");
                     let targets: Vec<FactsRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                        "SELECT {columns} FROM request_target t JOIN unit u ON u.unit_id = t.unit_id \
-                         JOIN request r ON r.request_id = t.request_id WHERE t.request_id = $1")))
+                        "SELECT {columns} {FACTS_FROM} WHERE t.request_id = $1")))
                         .bind(id).fetch_all(&mut *tx).await?;
                     let mut delta = TallyDelta::default();
                     for t in &targets {
@@ -1753,7 +1774,7 @@ impl Store {
         )
         .without_zeros();
         let targets: Vec<FactsRow> = read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {FACTS_COLUMNS} FROM request_target t JOIN unit u ON u.unit_id = t.unit_id JOIN request r ON r.request_id = t.request_id")))
+            "SELECT {FACTS_COLUMNS} {FACTS_FROM}")))
             .fetch_all(p).await)?;
         let mut recount = TallyDelta::default();
         for t in targets {

@@ -58,9 +58,11 @@ impl Store {
                 }
                 None => None,
             };
+            // Classes are added when the results are written (`bulk_assessment_results`).
             let place = Place {
                 unit_type,
                 ack_secs: None,
+                class: None,
             };
             delta.target(request_id, path, &pending_contribution(unit_type), -1);
             delta.target(
