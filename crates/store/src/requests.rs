@@ -17,7 +17,7 @@ use congdoan_domain::request::{
 };
 use congdoan_domain::text::{fold, nfc};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use time::{Date, OffsetDateTime};
 
 /// (total, n, hits) of one key: counters use `n`; form fields use all three.
@@ -386,7 +386,8 @@ impl TallyDelta {
         }
     }
 
-    /// A subtree's contribution leaves the ancestors on one parent path and joins those on another.
+    /// A subtree's contribution leaves the ancestors on one parent path and joins those
+    /// on another (ancestors on both keep it: nothing to write there).
     pub(crate) fn shift(
         &mut self,
         request_id: i64,
@@ -395,11 +396,12 @@ impl TallyDelta {
         from_parent: &str,
         to_parent: &str,
     ) {
-        for a in path_ids(from_parent) {
-            self.add(request_id, a, key, t, -1);
+        let (from, to) = (path_ids(from_parent), path_ids(to_parent));
+        for a in from.iter().filter(|a| !to.contains(a)) {
+            self.add(request_id, *a, key, t, -1);
         }
-        for a in path_ids(to_parent) {
-            self.add(request_id, a, key, t, 1);
+        for a in to.iter().filter(|a| !from.contains(a)) {
+            self.add(request_id, *a, key, t, 1);
         }
     }
 
@@ -443,6 +445,42 @@ impl TallyDelta {
                 .map(|(k, t)| (k.clone(), *t))
                 .collect(),
         )
+    }
+}
+
+/// Contributions of moved subtrees summed per (old parent path, new parent path),
+/// request and key, before they are shifted.
+#[derive(Default)]
+pub(crate) struct ShiftSums<'a>(HashMap<(&'a str, &'a str), HashMap<i64, HashMap<String, Tally>>>);
+
+impl<'a> ShiftSums<'a> {
+    pub(crate) fn add(&mut self, pair: (&'a str, &'a str), request_id: i64, key: &str, t: Tally) {
+        let keys = self
+            .0
+            .entry(pair)
+            .or_default()
+            .entry(request_id)
+            .or_default();
+        // Looked up by &str first: no new String for a key already summed.
+        let e = match keys.get_mut(key) {
+            Some(e) => e,
+            None => keys.entry(key.to_string()).or_default(),
+        };
+        for i in 0..3 {
+            e[i] += t[i];
+        }
+    }
+
+    pub(crate) fn delta(self) -> TallyDelta {
+        let mut delta = TallyDelta::default();
+        for ((from, to), requests) in self.0 {
+            for (r, keys) in requests {
+                for (k, t) in keys {
+                    delta.shift(r, &k, t, from, to);
+                }
+            }
+        }
+        delta
     }
 }
 
@@ -583,14 +621,16 @@ macro_rules! shift_request_tallies {
                  {} WHERE t.unit_id IN ({ids})", $crate::requests::FACTS_FROM)))
                 .fetch_all(&mut *$tx).await?;
             let at: std::collections::HashMap<i64, (&str, &str)> = moves.iter().map(|(u, f, t)| (*u, (f.as_str(), t.as_str()))).collect();
-            let mut delta = $crate::requests::TallyDelta::default();
+            // Summed per (old parent, new parent) first: a plan moves thousands of CĐCS
+            // between a few hundred parents, each with a year of reports.
+            let mut sums = $crate::requests::ShiftSums::default();
             for (u, r, k, total, n, hits) in stored {
-                if let Some((from, to)) = at.get(&u) {
-                    delta.shift(r, &k, [total, n, hits], from, to);
+                if let Some(pair) = at.get(&u) {
+                    sums.add(*pair, r, &k, [total, n, hits]);
                 }
             }
             for (u, r, state, ended, responded, on_time, acknowledged_at, forwarded, contribution, unit_type, issued_at, class) in own {
-                if let Some((from, to)) = at.get(&u) {
+                if let Some(&(from, to)) = at.get(&u) {
                     let facts = congdoan_domain::request::TargetFacts {
                         state: congdoan_domain::request::TargetState::parse(&state), ended, responded, on_time,
                         acknowledged: acknowledged_at.is_some(), forwarded,
@@ -600,10 +640,11 @@ macro_rules! shift_request_tallies {
                         class: class.as_deref(),
                     };
                     for (k, t) in $crate::requests::own_contribution(&facts, Some(&place), contribution.as_deref()) {
-                        delta.shift(r, &k, t, from, to);
+                        sums.add((from, to), r, &k, t);
                     }
                 }
             }
+            let delta = sums.delta();
             $crate::requests::apply_tallies!($tx, delta);
         }
     }};
