@@ -451,7 +451,10 @@ impl TallyDelta {
 /// Contributions of moved subtrees summed per (old parent path, new parent path),
 /// request and key, before they are shifted.
 #[derive(Default)]
-pub(crate) struct ShiftSums<'a>(HashMap<(&'a str, &'a str), HashMap<i64, HashMap<String, Tally>>>);
+pub(crate) struct ShiftSums<'a>(HashMap<(&'a str, &'a str), KeySums>);
+
+/// Per request, per key.
+type KeySums = HashMap<i64, HashMap<String, Tally>>;
 
 impl<'a> ShiftSums<'a> {
     pub(crate) fn add(&mut self, pair: (&'a str, &'a str), request_id: i64, key: &str, t: Tally) {
