@@ -406,10 +406,8 @@ async fn province_ranking_trends_and_distribution(kind: Kind) {
     s.reopen_assessment(&scope, r2, d, "Xem lại tiêu chí 2.1".into(), today())
         .await
         .unwrap();
-    let d1 = s
-        .class_distribution(&scope, root, 2025, Some(now.set_id), None)
-        .await
-        .unwrap();
+    let dist_now = || s.class_distribution(&scope, root, 2025, Some(now.set_id), None);
+    let d1 = dist_now().await.unwrap();
     assert_eq!(dist_of(&d1, ag), vec![1, 2, 0, 0]);
     assert_eq!(
         s.wide_ranking(&scope, &q).await.unwrap().counts,
@@ -426,10 +424,7 @@ async fn province_ranking_trends_and_distribution(kind: Kind) {
     s.move_unit(&scope, c, other, today(), today(), "Điều chỉnh quản lý")
         .await
         .unwrap();
-    let d2 = s
-        .class_distribution(&scope, root, 2025, Some(now.set_id), None)
-        .await
-        .unwrap();
+    let d2 = dist_now().await.unwrap();
     assert_eq!(dist_of(&d2, ag), vec![0, 2, 0, 0]);
     assert_eq!(dist_of(&d2, other), vec![1, 0, 0, 0]);
     let (stored, recount) = s.request_tallies_check().await.unwrap();

@@ -116,11 +116,7 @@ impl Target {
     /// Its unit type, acknowledgement time and (assessments) appraised class, for the
     /// board's and the class distribution's counters.
     pub fn place<'a>(&'a self, issued_at: OffsetDateTime, class: Option<&'a str>) -> Place<'a> {
-        Place {
-            unit_type: &self.unit_type,
-            ack_secs: self.acknowledged_at.map(|a| ack_secs(a, issued_at)),
-            class,
-        }
+        place_of(&self.unit_type, self.acknowledged_at, issued_at, class)
     }
     /// The deadline as a reminder shows it.
     pub fn due(&self, kind: RequestKind, today: Date) -> Due {
@@ -516,11 +512,12 @@ impl FactsRow {
         }
     }
     fn place(&self) -> Place<'_> {
-        Place {
-            unit_type: &self.unit_type,
-            ack_secs: self.acknowledged_at.map(|a| ack_secs(a, self.issued_at)),
-            class: self.class.as_deref(),
-        }
+        place_of(
+            &self.unit_type,
+            self.acknowledged_at,
+            self.issued_at,
+            self.class.as_deref(),
+        )
     }
 }
 
@@ -540,9 +537,19 @@ pub struct Forward {
     pub due_on: Date,
 }
 
-/// Seconds from a request's issue to an acknowledgement (none before the issue).
-pub(crate) fn ack_secs(acknowledged_at: OffsetDateTime, issued_at: OffsetDateTime) -> i64 {
-    (acknowledged_at - issued_at).whole_seconds().max(0)
+/// A target's place from its stored columns: the time to acknowledge counts from the
+/// request's issue (never below zero).
+pub(crate) fn place_of<'a>(
+    unit_type: &'a str,
+    acknowledged_at: Option<OffsetDateTime>,
+    issued_at: OffsetDateTime,
+    class: Option<&'a str>,
+) -> Place<'a> {
+    Place {
+        unit_type,
+        ack_secs: acknowledged_at.map(|a| (a - issued_at).whole_seconds().max(0)),
+        class,
+    }
 }
 
 /// A target's own contribution: its counters, with its place (unit type, time to
@@ -638,10 +645,7 @@ macro_rules! shift_request_tallies {
                         state: congdoan_domain::request::TargetState::parse(&state), ended, responded, on_time,
                         acknowledged: acknowledged_at.is_some(), forwarded,
                     };
-                    let place = congdoan_domain::request::Place {
-                        unit_type: &unit_type, ack_secs: acknowledged_at.map(|a| $crate::requests::ack_secs(a, issued_at)),
-                        class: class.as_deref(),
-                    };
+                    let place = $crate::requests::place_of(&unit_type, acknowledged_at, issued_at, class.as_deref());
                     for (k, t) in $crate::requests::own_contribution(&facts, Some(&place), contribution.as_deref()) {
                         sums.add((from, to), r, &k, t);
                     }
@@ -676,9 +680,7 @@ macro_rules! end_request_targets {
                     acknowledged: acknowledged_at.is_some(), forwarded: *forwarded,
                 };
                 // Unanswered, so never a published class.
-                let place = congdoan_domain::request::Place {
-                    unit_type, ack_secs: acknowledged_at.map(|a| $crate::requests::ack_secs(a, *issued_at)), class: None,
-                };
+                let place = $crate::requests::place_of(unit_type, *acknowledged_at, *issued_at, None);
                 delta.target(*r, path, &$crate::requests::own_contribution(&facts, Some(&place), None), -1);
             }
         }
