@@ -6,7 +6,7 @@
 //! crates that export PDFs pay its compile time.
 //!
 //! [`render_certificates`] typesets certificates (giấy khen) with a QR code,
-//! a batch in one compile.
+//! a batch in parts exported as one PDF.
 //!
 //! [`render`] is CPU-bound (a few milliseconds for a page, seconds for a
 //! 10,000-row table): call it from `spawn_blocking` in async code.
@@ -25,7 +25,8 @@ use typst_as_lib::TypstEngine;
 use typst_layout::PagedDocument;
 
 pub use certificate::{
-    Certificate, MAX_CERT_FIELD_CHARS, MAX_CERTIFICATES, decision_line, qr_svg, render_certificates,
+    CERTIFICATES_PER_PART, Certificate, MAX_CERT_FIELD_CHARS, MAX_CERTIFICATES, decision_line,
+    qr_svg, render_certificates,
 };
 pub use chart::svg_line_chart;
 pub use error::{Limit, PdfError};

@@ -6,7 +6,8 @@ use std::process::Command;
 use std::time::Instant;
 
 use congdoan_pdf::{
-    Certificate, Limit, MAX_CERT_FIELD_CHARS, PdfError, Signature, render_certificates,
+    CERTIFICATES_PER_PART, Certificate, Limit, MAX_CERT_FIELD_CHARS, PdfError, Signature,
+    render_certificates,
 };
 use time::macros::date;
 
@@ -180,13 +181,30 @@ fn certificate_reads_back_in_vietnamese_with_a_decodable_qr_code() {
 }
 
 #[test]
-fn a_batch_is_one_page_per_certificate() {
-    let batch: Vec<Certificate> = (0..60).map(cert).collect();
+fn a_batch_in_parts_is_one_pdf_with_one_page_per_certificate_in_order() {
+    // Three parts: two full, one of a single certificate.
+    let n = 2 * CERTIFICATES_PER_PART + 1;
+    let batch: Vec<Certificate> = (0..n).map(cert).collect();
     let started = Instant::now();
     let pdf = Pdf::new("batch", &render_certificates(&batch).unwrap());
-    eprintln!("60 certificates in {:?}", started.elapsed());
-    assert_eq!(pdf.pages(), 60);
-    assert!(pdf.page_text(60).contains("Nguyễn Thị Thu Hường 59"));
+    eprintln!("{n} certificates in {:?}", started.elapsed());
+    assert_eq!(pdf.pages(), n);
+    for page in [1, CERTIFICATES_PER_PART, CERTIFICATES_PER_PART + 1, n] {
+        let text = pdf.page_text(page);
+        let name = format!("Nguyễn Thị Thu Hường {}", page - 1);
+        assert!(text.contains(&name), "page {page}: {name:?} not in {text}");
+        assert!(
+            text.contains("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+            "page {page}: {text}"
+        );
+    }
+    assert_eq!(
+        pdf.qr_codes(n),
+        vec![format!(
+            "https://congdoan.example.vn/verify/K7QM4TX9PW{:02}",
+            n - 1
+        )]
+    );
 }
 
 #[test]
