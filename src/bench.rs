@@ -28,9 +28,9 @@ pub struct BenchOptions {
 }
 
 /// Latency percentiles of a repeated query.
-struct Lat {
-    p50: Duration,
-    p99: Duration,
+pub(crate) struct Lat {
+    pub(crate) p50: Duration,
+    pub(crate) p99: Duration,
 }
 
 fn lat(mut v: Vec<Duration>) -> Lat {
@@ -42,11 +42,11 @@ fn lat(mut v: Vec<Duration>) -> Lat {
     }
 }
 
-fn ms(d: Duration) -> String {
+pub(crate) fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1e3)
 }
 
-async fn time_n<F, Fut, T>(n: usize, mut f: F) -> anyhow::Result<Lat>
+pub(crate) async fn time_n<F, Fut, T>(n: usize, mut f: F) -> anyhow::Result<Lat>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<T>>,
@@ -385,7 +385,7 @@ pub async fn run(o: BenchOptions) -> anyhow::Result<String> {
         .await
         .context("requests")?;
     line(String::new());
-    restructure_phase(&store, &scope, &root, &province, o.reps, &mut line).await?;
+    crate::bench_restructure::phase(&store, &scope, &root, &province, o.reps, &mut line).await?;
     line(String::new());
     hostile_phase(&tmp, &mut line)?;
     crate::bench_certificates::phase(&mut line)?;
@@ -408,132 +408,6 @@ pub async fn run(o: BenchOptions) -> anyhow::Result<String> {
         std::fs::write(path, doc).with_context(|| format!("writing {}", path.display()))?;
     }
     Ok(out)
-}
-
-/// Restructuring at scale: the tree as of a past date for a province, then a plan that
-/// moves up to 10,000 CĐCS (with their members) under a new commune union: preview
-/// and apply, the background refresh of search tokens it leaves, and whether the
-/// figures are still exact afterwards.
-async fn restructure_phase(
-    store: &Store,
-    scope: &Scope,
-    root: &congdoan_store::Unit,
-    province: &congdoan_store::Unit,
-    reps: usize,
-    line: &mut impl FnMut(String),
-) -> anyhow::Result<()> {
-    use congdoan_domain::restructure::{Op, UnitRef};
-    let past = time::macros::date!(2024 - 01 - 01);
-    let units = store
-        .subtree_as_of(scope, province.unit_id, past)
-        .await?
-        .len();
-    let l = time_n(reps, || async {
-        Ok(store.subtree_as_of(scope, province.unit_id, past).await?)
-    })
-    .await?;
-    line("| Restructuring | time |".into());
-    line("|---|---|".into());
-    line(format!(
-        "| tree as of 01/01/2024 of {} ({units} units), p50 / p99 | {} / {} |",
-        province.name,
-        ms(l.p50),
-        ms(l.p99)
-    ));
-    // The tree page of a past date counts each shown node's members of that date from
-    // the membership events: the children of the root (the provinces) are one node
-    // each; this times the province's own count.
-    let members_then = store.tree_nodes(scope, &[province.unit_id], past).await?;
-    let l = time_n(reps, || async {
-        Ok(store.tree_nodes(scope, &[province.unit_id], past).await?)
-    })
-    .await?;
-    line(format!(
-        "| tree node as of 01/01/2024 with its members then ({}), a province, p50 / p99 | {} / {} |",
-        members_then.first().map(|n| n.member_count).unwrap_or(0),
-        ms(l.p50),
-        ms(l.p99)
-    ));
-    let ids = store.grassroots_ids(scope, &root.path, 10_000).await?;
-    let today = time::OffsetDateTime::now_utc().date();
-    let plan = store
-        .create_plan(
-            scope,
-            root.unit_id,
-            "Benchmark: chuyển CĐCS về công đoàn xã",
-            today,
-        )
-        .await?;
-    let ops = vec![
-        Op::Create {
-            key: "xa".into(),
-            code: "BENCH-XA".into(),
-            name: "Công đoàn xã (benchmark)".into(),
-            type_code: "CD_XA".into(),
-            parent: UnitRef::Id(province.unit_id),
-        },
-        Op::Move {
-            units: ids.clone(),
-            parent: UnitRef::New("xa".into()),
-        },
-    ];
-    let plan = store
-        .save_plan(scope, plan.plan_id, plan.version, &plan.name, today, &ops)
-        .await?;
-    let t = Instant::now();
-    let preview = store.preview_plan(scope, plan.plan_id).await?;
-    let preview_time = t.elapsed();
-    let out = preview
-        .outcome
-        .map_err(|e| anyhow::anyhow!("{}", e.message_en))?;
-    let members: i64 = ids
-        .iter()
-        .filter_map(|id| out.after.get(id))
-        .map(|u| u.cdcs_members)
-        .sum();
-    line(format!(
-        "| preview of a plan moving {} CĐCS holding {} members (snapshot of {} units) | {} |",
-        ids.len(),
-        congdoan_domain::money::format_int(members),
-        preview.before.len(),
-        ms(preview_time)
-    ));
-    let t = Instant::now();
-    store
-        .apply_plan(scope, plan.plan_id, plan.version, today)
-        .await?;
-    line(format!(
-        "| apply of that plan (one transaction) | {} |",
-        ms(t.elapsed())
-    ));
-    // The apply leaves the members of CĐCS that changed federation with their old
-    // search token (searches add the units' own tokens meanwhile); the server's worker
-    // rewrites them in batches afterwards.
-    let t = Instant::now();
-    let mut units = 0;
-    loop {
-        match store.refresh_search_scope().await? {
-            0 => break,
-            n => units += n,
-        }
-    }
-    line(format!(
-        "| background refresh of the search tokens after it ({} units changed federation) | {} |",
-        congdoan_domain::money::format_int(units as i64),
-        ms(t.elapsed())
-    ));
-    let t = Instant::now();
-    let exact = store
-        .stored_stats()
-        .await?
-        .differences(&store.recount_stats().await?)
-        .is_empty();
-    line(format!(
-        "| figures after the apply equal a full recount | {} ({}) |",
-        if exact { "yes" } else { "**NO**" },
-        ms(t.elapsed())
-    ));
-    Ok(())
 }
 
 fn which(cmd: &str) -> bool {

@@ -156,6 +156,16 @@ enum Command {
         #[arg(long, default_value_t = 50)]
         reps: usize,
     },
+    /// Only the plan of `bench`'s restructuring phase (10,000 CĐCS moved to a new
+    /// commune union, one transaction), on a database `bench` has already loaded.
+    #[command(hide = true)]
+    BenchRestructure {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Append the report to this file.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
     /// Apply a restructuring plan now (all or nothing), or the scheduled plans that are due.
     Plan {
         #[command(flatten)]
@@ -348,6 +358,16 @@ pub async fn run(args: impl IntoIterator<Item = OsString>) -> anyhow::Result<()>
         }
         Some(Command::BenchEmulation { db, out, reps }) => {
             let report = crate::bench_emulation::standalone(&db.database_url, reps.max(1)).await?;
+            if let Some(path) = out {
+                let mut doc = std::fs::read_to_string(&path).unwrap_or_default();
+                doc.push('\n');
+                doc.push_str(&report);
+                std::fs::write(&path, doc)?;
+            }
+            Ok(())
+        }
+        Some(Command::BenchRestructure { db, out }) => {
+            let report = crate::bench_restructure::standalone(&db.database_url).await?;
             if let Some(path) = out {
                 let mut doc = std::fs::read_to_string(&path).unwrap_or_default();
                 doc.push('\n');

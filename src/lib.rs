@@ -5,6 +5,7 @@ pub mod bench;
 mod bench_certificates;
 mod bench_emulation;
 mod bench_requests;
+mod bench_restructure;
 pub mod cli;
 mod demo_certificates;
 mod demo_emulation;

@@ -692,6 +692,89 @@ async fn the_api_edits_previews_and_applies_a_plan(kind: Kind) {
     assert_eq!(status, 404);
 }
 
+/// The apply checks the plan inside its own transaction: a code taken after the plan
+/// was saved refuses it, now and on a scheduled day, naming the operation, and
+/// nothing is written.
+async fn a_code_taken_after_saving_refuses_the_apply_now_and_on_its_day(kind: Kind) {
+    let Some(app) = TestApp::spawn(kind).await else {
+        return;
+    };
+    let (s, scope) = (app.store(), app.admin_scope());
+    let ag = app.unit_id("AG").await;
+    let cdcs = app.unit_id("AG-CDCS-018").await;
+    let ops = vec![
+        Op::Create {
+            key: "xa".into(),
+            code: "AG-XA-MOI".into(),
+            name: "Công đoàn xã Mới".into(),
+            type_code: "CD_XA".into(),
+            parent: UnitRef::Id(ag),
+        },
+        Op::Move {
+            units: vec![cdcs],
+            parent: UnitRef::New("xa".into()),
+        },
+    ];
+    let today = date!(2026 - 11 - 23);
+    let day = date!(2027 - 01 - 01);
+    let now = s
+        .create_plan(&scope, ag, "Thành lập ngay", today)
+        .await
+        .unwrap();
+    let now = s
+        .save_plan(&scope, now.plan_id, now.version, &now.name, today, &ops)
+        .await
+        .unwrap();
+    let later = s
+        .create_plan(&scope, ag, "Thành lập đầu năm", day)
+        .await
+        .unwrap();
+    let later = s
+        .save_plan(&scope, later.plan_id, later.version, &later.name, day, &ops)
+        .await
+        .unwrap();
+    let later = s
+        .apply_plan(&scope, later.plan_id, later.version, today)
+        .await
+        .unwrap();
+    assert_eq!(later.status, "scheduled");
+    // Someone founds a unit with that code by hand meanwhile.
+    s.create_unit(
+        &scope,
+        congdoan_store::UnitInput {
+            code: "AG-XA-MOI".into(),
+            name: "Công đoàn xã lập tay".into(),
+            type_code: "CD_XA".into(),
+            parent_id: Some(ag),
+            ..Default::default()
+        },
+        today,
+    )
+    .await
+    .unwrap();
+    let parent_before = s.unit(&scope, cdcs).await.unwrap().parent_id;
+    match s.apply_plan(&scope, now.plan_id, now.version, today).await {
+        Err(StoreError::Rule {
+            code, message_vi, ..
+        }) => {
+            assert_eq!(code, "VL0713");
+            assert!(
+                message_vi.contains("Thao tác 1") && message_vi.contains("AG-XA-MOI"),
+                "{message_vi}"
+            );
+        }
+        other => panic!("expected VL0713, got {other:?}"),
+    }
+    assert_eq!(s.plan(&scope, now.plan_id).await.unwrap().status, "draft");
+    assert_eq!(s.apply_due_plans(day).await.unwrap(), 0);
+    assert_eq!(
+        s.plan(&scope, later.plan_id).await.unwrap().status,
+        "scheduled"
+    );
+    assert_eq!(s.unit(&scope, cdcs).await.unwrap().parent_id, parent_before);
+    figures_exact(s).await;
+}
+
 crate::both_engines!(
     a_provincial_officer_plans_previews_and_applies_in_the_pages,
     the_api_edits_previews_and_applies_a_plan,
@@ -699,6 +782,7 @@ crate::both_engines!(
     merging_and_ending_cdcs_keeps_members_and_history,
     a_bad_plan_is_refused_naming_the_operation_and_nothing_changes,
     a_plan_dated_later_is_scheduled_then_applied_on_its_day,
+    a_code_taken_after_saving_refuses_the_apply_now_and_on_its_day,
 );
 
 /// `congdoan plan --apply` killed with SIGKILL while it writes a plan that moves

@@ -390,7 +390,7 @@ pub enum TargetSpec {
 }
 
 /// Where a target stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TargetState {
     Pending,
@@ -567,7 +567,7 @@ pub mod key {
 }
 
 /// What a target row says about itself, for its counters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct TargetFacts {
     pub state: Option<TargetState>,
     /// No longer expected (merged away or dissolved while open).
@@ -596,7 +596,7 @@ pub fn counters(f: &TargetFacts) -> [(&'static str, i64); 7] {
 }
 
 /// Where a target sits, for the board's per-type counters and acknowledgement times.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Place<'a> {
     pub unit_type: &'a str,
     /// Seconds from the request's issue to the target's acknowledgement.

@@ -174,6 +174,32 @@ fn plan_rule(e: PlanError) -> StoreError {
     }
 }
 
+/// A unit the plan creates would take a code another unit has.
+fn code_taken(ops: &[Op], code: &str) -> PlanError {
+    let op = ops
+        .iter()
+        .position(
+            |o| matches!(o, Op::Create { code: c, .. } if c.trim().eq_ignore_ascii_case(code)),
+        )
+        .map_or(0, |i| i + 1);
+    PlanError {
+        op,
+        code: "VL0713",
+        message_vi: format!("Thao tác {op} (Thành lập): mã đơn vị «{code}» đã có."),
+        message_en: format!("Operation {op}: unit code «{code}» is taken."),
+    }
+}
+
+/// A finding that forbids the apply.
+fn blocking_rule(f: &rs::Finding) -> StoreError {
+    StoreError::Rule {
+        code: "ST0803",
+        field: "ops",
+        message_vi: f.message_vi.clone(),
+        message_en: f.message_en.clone(),
+    }
+}
+
 fn status_rule() -> StoreError {
     StoreError::rule(
         "ST0801",
@@ -643,16 +669,7 @@ impl Store {
                     .bind(code).fetch_optional(p).await)
                     .unwrap_or(None);
                 if taken.is_some() {
-                    let op = ops
-                        .iter()
-                        .position(|o| matches!(o, Op::Create { code: c, .. } if c.trim().eq_ignore_ascii_case(code)))
-                        .map_or(0, |i| i + 1);
-                    return Err(PlanError {
-                        op,
-                        code: "VL0713",
-                        message_vi: format!("Thao tác {op} (Thành lập): mã đơn vị «{code}» đã có."),
-                        message_en: format!("Operation {op}: unit code «{code}» is taken."),
-                    });
+                    return Err(code_taken(ops, code));
                 }
             }
         }
@@ -700,21 +717,16 @@ impl Store {
         if plan.version != expected_version {
             return Err(StoreError::Conflict);
         }
-        // Refuse now what would fail on the day (the apply itself re-checks in its transaction).
-        let snap = self.snapshot(&plan.path, plan.effective_date).await?;
-        let out = self
-            .simulate_checked(&plan, &snap)
-            .await
-            .map_err(plan_rule)?;
-        if let Some(f) = out.findings.iter().find(|f| f.blocking) {
-            return Err(StoreError::Rule {
-                code: "ST0803",
-                field: "ops",
-                message_vi: f.message_vi.clone(),
-                message_en: f.message_en.clone(),
-            });
-        }
         if plan.effective_date > today {
+            // Refuse now what would fail on the day (the apply re-checks on the day).
+            let snap = self.snapshot(&plan.path, plan.effective_date).await?;
+            let out = self
+                .simulate_checked(&plan, &snap)
+                .await
+                .map_err(plan_rule)?;
+            if let Some(f) = out.findings.iter().find(|f| f.blocking) {
+                return Err(blocking_rule(f));
+            }
             write!(self, p => {
                 let mut tx = p.begin().await?;
                 let n = sqlx::query("UPDATE restructure_plan SET status = 'scheduled', version = version + 1, updated_at = $1 \
@@ -728,6 +740,8 @@ impl Store {
                 tx.commit().await?;
             });
         } else {
+            // Checked once, inside the apply's transaction (a plan of thousands of CĐCS
+            // reads a snapshot of the whole tree).
             self.execute_plan(scope, &plan, expected_version).await?;
         }
         self.plan(scope, plan_id).await
@@ -845,6 +859,19 @@ impl Store {
             let rules: Vec<(String, i64)> = sqlx::query_as(RULES_SQL).bind(on).fetch_all(&mut *tx).await?;
             let snap = snapshot_of(rows, types.clone(), rules);
             let out = rs::simulate(&snap, on, &ops).map_err(plan_rule)?;
+            // What the preview refuses is refused here too, scheduled plans included.
+            if let Some(f) = out.findings.iter().find(|f| f.blocking) {
+                return Err(blocking_rule(f));
+            }
+            for step in &out.steps {
+                if let Step::Create { code, .. } = step {
+                    let taken: Option<i64> = sqlx::query_scalar("SELECT unit_id FROM unit WHERE code = $1")
+                        .bind(code).fetch_optional(&mut *tx).await?;
+                    if taken.is_some() {
+                        return Err(plan_rule(code_taken(&ops, code)));
+                    }
+                }
+            }
             let mut real: HashMap<i64, i64> = HashMap::new();
             let id = |real: &HashMap<i64, i64>, x: i64| if x < 0 { real[&x] } else { x };
             let mut delta = StatDelta::default();
