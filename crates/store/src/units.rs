@@ -264,11 +264,15 @@ macro_rules! move_units {
                          WHERE unit_version.path >= m.old AND unit_version.path < m.old_end \
                          AND unit_version.valid_to IS NULL AND unit_version.valid_from < $1")
                 .bind(on).execute(&mut *$tx).await?;
-            // (On SQLite the day's test is hidden in a CASE, or it would build an automatic
-            // index over every open version for it, once per batch.)
+            // Open versions still in the old range now are those opened on the day or
+            // later (a same-day correction; a sub-unit changed after a backdated plan's
+            // day): their path changes in place. The date test is hidden from the
+            // indexes: SQLite would build an automatic index over every open version
+            // once per batch, and PostgreSQL would drive the join from the day's
+            // versions, which grow batch by batch (15 × 0.5 s at 1M), not from the path.
             let day = match $engine {
-                $crate::Engine::Sqlite => "CASE WHEN unit_version.valid_from = $1 THEN 1 END = 1",
-                $crate::Engine::Postgres => "unit_version.valid_from = $1",
+                $crate::Engine::Sqlite => "CASE WHEN unit_version.valid_from >= $1 THEN 1 END = 1",
+                $crate::Engine::Postgres => "unit_version.valid_from + 0 >= $1",
             };
             sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE unit_version SET path = m.new || substr(unit_version.path, length(m.old) + 1), \
                          parent_id = CASE WHEN unit_version.unit_id = m.unit_id THEN m.parent_id ELSE unit_version.parent_id END \
