@@ -400,15 +400,16 @@ impl Store {
             tx.commit().await?;
         });
         report.figures_time = t3.elapsed();
-        match &self.db {
-            crate::Db::Sqlite { write, .. } => {
-                sqlx::query("ANALYZE").execute(write).await?;
-            }
-            crate::Db::Postgres(pg) => {
-                sqlx::query("ANALYZE").execute(pg).await?;
-            }
-        }
+        self.analyze().await?;
         Ok(report)
+    }
+
+    /// Refreshes the planner's statistics after a bulk write, as PostgreSQL's
+    /// autovacuum would a minute later: until then its plans assume the tables as they
+    /// were (an empty `request_target` read by a sequential scan).
+    pub async fn analyze(&self) -> Result<()> {
+        write!(self, p => sqlx::query("ANALYZE").execute(p).await.map(|_| ()))?;
+        Ok(())
     }
 
     /// Empties a benchmark's database again (units, members and everything that refers
