@@ -452,13 +452,17 @@ pub(crate) struct ShiftSums<'a> {
     sums: HashMap<(&'a str, &'a str), KeySums>,
     /// Moved targets counted per pair, request and what their counters depend on:
     /// a plan moves thousands of CĐCS whose targets mostly share these.
-    targets: HashMap<((&'a str, &'a str), i64, TargetFacts, Place<'a>), i64>,
+    targets: HashMap<TargetKind<'a>, i64>,
     /// One contribution's entries, reused from target to target.
     entries: Vec<(Cow<'a, str>, Tally)>,
 }
 
 /// Per request, per key.
 type KeySums = HashMap<i64, HashMap<String, Tally>>;
+
+/// What a moved target's counters depend on: its (old parent, new parent) pair, its
+/// request, its facts and its place.
+type TargetKind<'a> = ((&'a str, &'a str), i64, TargetFacts, Place<'a>);
 
 /// A roll-up key read from stored JSON: borrowed unless it holds an escape.
 #[derive(serde::Deserialize)]
