@@ -42,6 +42,15 @@ fn lat(mut v: Vec<Duration>) -> Lat {
     }
 }
 
+/// A report's line writer: each line is printed as it comes and kept in `out`.
+pub(crate) fn printed_into(out: &mut String) -> impl FnMut(String) + '_ {
+    |s: String| {
+        println!("{s}");
+        out.push_str(&s);
+        out.push('\n');
+    }
+}
+
 pub(crate) fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1e3)
 }
@@ -109,11 +118,7 @@ pub async fn run(o: BenchOptions) -> anyhow::Result<String> {
         None => (scratch("country.db")?, scratch("baseline.db")?),
     };
     let mut out = String::new();
-    let mut line = |s: String| {
-        println!("{s}");
-        out.push_str(&s);
-        out.push('\n');
-    };
+    let mut line = printed_into(&mut out);
     let t = Instant::now();
     let country = Country::generate(&CountryOptions {
         members: o.members,
@@ -399,6 +404,7 @@ pub async fn run(o: BenchOptions) -> anyhow::Result<String> {
         ));
     }
     line(String::new());
+    drop(line);
     store.close().await;
     let _ = std::fs::remove_dir_all(&tmp);
     if let Some(path) = &o.out {

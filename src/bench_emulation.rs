@@ -113,11 +113,7 @@ pub(crate) async fn standalone(url: &str, reps: usize) -> anyhow::Result<String>
     }
     let (_, province) = best.context("no province")?;
     let mut out = String::new();
-    let mut line = |s: String| {
-        println!("{s}");
-        out.push_str(&s);
-        out.push('\n');
-    };
+    let mut line = crate::bench::printed_into(&mut out);
     let this_year = time::OffsetDateTime::now_utc().date().year();
     let existing = store
         .criteria_sets(&scope, root.unit_id)
@@ -136,6 +132,7 @@ pub(crate) async fn standalone(url: &str, reps: usize) -> anyhow::Result<String>
         }
         None => phase(&store, &scope, &root, &province, reps, &mut line).await?,
     }
+    drop(line);
     store.close().await;
     Ok(out)
 }

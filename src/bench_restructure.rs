@@ -170,11 +170,7 @@ pub(crate) async fn standalone(url: &str) -> anyhow::Result<String> {
     }
     let province = province.context("the root has a single child")?;
     let mut out = String::new();
-    let mut line = |s: String| {
-        println!("{s}");
-        out.push_str(&s);
-        out.push('\n');
-    };
+    let mut line = crate::bench::printed_into(&mut out);
     line("| Restructuring (plan alone) | time |".into());
     line("|---|---|".into());
     let code = format!(
@@ -182,6 +178,7 @@ pub(crate) async fn standalone(url: &str) -> anyhow::Result<String> {
         time::OffsetDateTime::now_utc().unix_timestamp()
     );
     apply_plan(&store, &scope, &root, &province, &code, &mut line).await?;
+    drop(line);
     store.close().await;
     Ok(out)
 }

@@ -358,23 +358,11 @@ pub async fn run(args: impl IntoIterator<Item = OsString>) -> anyhow::Result<()>
         }
         Some(Command::BenchEmulation { db, out, reps }) => {
             let report = crate::bench_emulation::standalone(&db.database_url, reps.max(1)).await?;
-            if let Some(path) = out {
-                let mut doc = std::fs::read_to_string(&path).unwrap_or_default();
-                doc.push('\n');
-                doc.push_str(&report);
-                std::fs::write(&path, doc)?;
-            }
-            Ok(())
+            append_report(out.as_deref(), &report)
         }
         Some(Command::BenchRestructure { db, out }) => {
             let report = crate::bench_restructure::standalone(&db.database_url).await?;
-            if let Some(path) = out {
-                let mut doc = std::fs::read_to_string(&path).unwrap_or_default();
-                doc.push('\n');
-                doc.push_str(&report);
-                std::fs::write(&path, doc)?;
-            }
-            Ok(())
+            append_report(out.as_deref(), &report)
         }
         Some(Command::BenchHostile { file }) => {
             let outcome = crate::bench::read_like_an_import(&file);
@@ -528,4 +516,15 @@ async fn serve(a: ServeArgs) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// Appends a standalone phase's report to `--out`, after a blank line.
+fn append_report(out: Option<&std::path::Path>, report: &str) -> anyhow::Result<()> {
+    if let Some(path) = out {
+        let mut doc = std::fs::read_to_string(path).unwrap_or_default();
+        doc.push('\n');
+        doc.push_str(report);
+        std::fs::write(path, doc)?;
+    }
+    Ok(())
 }

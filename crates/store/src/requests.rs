@@ -543,8 +543,7 @@ impl<'a> ShiftSums<'a> {
             .targets
             .entry((pair, request_id, facts, place))
             .or_default() += 1;
-        let counts = !facts.ended || facts.responded;
-        if let (true, Some(json)) = (counts && facts.responded, contribution) {
+        if let (true, Some(json)) = (facts.responded, contribution) {
             let mut entries = std::mem::take(&mut self.entries);
             if read_entries(json, &mut entries) {
                 let keys = self.keys(pair, request_id);
@@ -664,12 +663,13 @@ pub(crate) fn own_contribution(
                 .map(|(k, n)| (k, [0, n, 0])),
         );
     }
-    // Values of a unit no longer expected (ended without answering) never count.
-    let counts = !facts.ended || facts.responded;
-    if let (true, Some(json)) = (counts && facts.responded, contribution)
-        && let Ok(map) = serde_json::from_str::<BTreeMap<String, Tally>>(json)
-    {
-        out.extend(map);
+    // Only an answer's values count (so never those of a unit that ended unanswered);
+    // read as the shift of a move reads them ([`read_entries`]).
+    if let (true, Some(json)) = (facts.responded, contribution) {
+        let mut entries = Vec::new();
+        if read_entries(json, &mut entries) {
+            out.extend(entries.into_iter().map(|(k, t)| (k.into_owned(), t)));
+        }
     }
     out
 }
@@ -718,13 +718,13 @@ macro_rules! apply_tallies {
         }
     };
 }
+pub(crate) use apply_tallies;
 
 /// Whether an executor (a transaction's connection) is PostgreSQL's, for SQL that
 /// differs only in speed between the engines.
 pub(crate) fn is_postgres<'c, E: sqlx::Executor<'c>>(_: &E) -> bool {
     <E::Database as sqlx::Database>::NAME == "PostgreSQL"
 }
-pub(crate) use apply_tallies;
 
 /// Shifts the roll-up rows of moved subtrees: `$moves` holds (unit, old parent path,
 /// new parent path); each subtree's contribution — its own tally rows plus its own
