@@ -297,25 +297,7 @@ pub(crate) async fn requests_phase(
         "| completeness and timeliness by province, whole country, p99 | {} (target < 200 ms) |",
         ms(pct(lat, 0.99))
     ));
-    let cdcs = store
-        .largest_unit_of_type(scope, "CDCS", &province.path)
-        .await?;
-    for (label, unit) in [
-        ("national root", root.unit_id),
-        ("a province", province.unit_id),
-        ("a CĐCS", cdcs.unit_id),
-    ] {
-        let mut lat = Vec::new();
-        for _ in 0..reps {
-            let t = Instant::now();
-            store.todo(scope, Some(unit), today).await?;
-            lat.push(t.elapsed());
-        }
-        line(format!(
-            "| to-do page with requests, {label}, p99 | {} (target < 50 ms) |",
-            ms(pct(lat, 0.99))
-        ));
-    }
+    todo_lines(store, scope, root, province, reps, line).await?;
     let (stored, recount) = store.request_tallies_check().await?;
     let diff = stored.differences(&recount);
     line(format!(
@@ -332,4 +314,63 @@ pub(crate) async fn requests_phase(
         diff[0]
     );
     Ok(())
+}
+
+/// The to-do page of the national root, a province and its largest CĐCS, `reps` times
+/// each (p99 against the target of 50 ms).
+async fn todo_lines(
+    store: &Store,
+    scope: &Scope,
+    root: &Unit,
+    province: &Unit,
+    reps: usize,
+    line: &mut dyn FnMut(String),
+) -> anyhow::Result<()> {
+    let today = time::OffsetDateTime::now_utc().date();
+    let cdcs = store
+        .largest_unit_of_type(scope, "CDCS", &province.path)
+        .await?;
+    for (label, unit) in [
+        ("national root", root.unit_id),
+        ("a province", province.unit_id),
+        ("a CĐCS", cdcs.unit_id),
+    ] {
+        let mut lat = Vec::new();
+        for _ in 0..reps {
+            let t = Instant::now();
+            store.todo(scope, Some(unit), today).await?;
+            lat.push(t.elapsed());
+        }
+        line(format!(
+            "| to-do page with requests, {label}, p50 / p99 | {} / {} (target < 50 ms) |",
+            ms(pct(lat.clone(), 0.5)),
+            ms(pct(lat, 0.99))
+        ));
+    }
+    Ok(())
+}
+
+/// `congdoan bench-todo`: the to-do timings alone, on a database `bench` has loaded
+/// (its first province, as the bench takes it).
+pub(crate) async fn standalone_todo(url: &str, reps: usize) -> anyhow::Result<String> {
+    let store = crate::open_store(url).await?;
+    let scope = Scope::admin(congdoan_store::Actor::system("bench"));
+    let root = store.unit_by_code(&scope, "TLD").await?;
+    let mut province = None;
+    for (id, _) in store.child_units(&scope, root.unit_id).await? {
+        let u = store.unit(&scope, id).await?;
+        if u.type_code == "LDLD_TINH" {
+            province = Some(u);
+            break;
+        }
+    }
+    let province = province.context("no province: load the country with `congdoan bench` first")?;
+    let mut out = String::new();
+    let mut line = crate::bench::printed_into(&mut out);
+    line("| To-do (alone) | Figure |".into());
+    line("|---|---|".into());
+    todo_lines(&store, &scope, &root, &province, reps, &mut line).await?;
+    drop(line);
+    store.close().await;
+    Ok(out)
 }

@@ -166,6 +166,18 @@ enum Command {
         #[arg(long)]
         out: Option<std::path::PathBuf>,
     },
+    /// Only the to-do timings of `bench` (the national root, a province, a CĐCS), on a
+    /// database `bench` has already loaded.
+    #[command(hide = true)]
+    BenchTodo {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Append the report to this file.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+        #[arg(long, default_value_t = 50)]
+        reps: usize,
+    },
     /// Apply a restructuring plan now (all or nothing), or the scheduled plans that are due.
     Plan {
         #[command(flatten)]
@@ -362,6 +374,11 @@ pub async fn run(args: impl IntoIterator<Item = OsString>) -> anyhow::Result<()>
         }
         Some(Command::BenchRestructure { db, out }) => {
             let report = crate::bench_restructure::standalone(&db.database_url).await?;
+            append_report(out.as_deref(), &report)
+        }
+        Some(Command::BenchTodo { db, out, reps }) => {
+            let report =
+                crate::bench_requests::standalone_todo(&db.database_url, reps.max(1)).await?;
             append_report(out.as_deref(), &report)
         }
         Some(Command::BenchHostile { file }) => {

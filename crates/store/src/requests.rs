@@ -445,6 +445,41 @@ impl TallyDelta {
     }
 }
 
+/// Roll-up changes a plan's steps leave, written once when its steps are done: a plan
+/// moving 10,000 CĐCS in batches shifts the same ancestors' rows batch after batch
+/// (the new union's and the provinces' in every one).
+#[derive(Default)]
+pub(crate) struct PendingTallies {
+    pub(crate) delta: TallyDelta,
+    /// Units with pending rows: a batch's moved units rarely are.
+    units: std::collections::HashSet<i64>,
+}
+
+impl PendingTallies {
+    pub(crate) fn add(&mut self, d: TallyDelta) {
+        for ((r, u, k), t) in d.0 {
+            self.units.insert(u);
+            let e = self.delta.0.entry((r, u, k)).or_default();
+            for i in 0..3 {
+                e[i] += t[i];
+            }
+        }
+    }
+
+    /// The pending rows of the units `at` holds, as (unit, request, key, tally).
+    pub(crate) fn of_units<V>(&self, at: &HashMap<i64, V>) -> Vec<(i64, i64, &str, Tally)> {
+        if !at.keys().any(|u| self.units.contains(u)) {
+            return Vec::new();
+        }
+        self.delta
+            .0
+            .iter()
+            .filter(|((_, u, _), _)| at.contains_key(u))
+            .map(|((r, u, k), t)| (*u, *r, k.as_str(), *t))
+            .collect()
+    }
+}
+
 /// Contributions of moved subtrees summed per (old parent path, new parent path),
 /// request and key, before they are shifted.
 #[derive(Default)]
@@ -727,11 +762,12 @@ pub(crate) fn is_postgres<'c, E: sqlx::Executor<'c>>(_: &E) -> bool {
 }
 
 /// Shifts the roll-up rows of moved subtrees: `$moves` holds (unit, old parent path,
-/// new parent path); each subtree's contribution — its own tally rows plus its own
-/// targets — leaves the old ancestors and joins the new ones. Called by `move_units!`
+/// new parent path); each subtree's contribution — its own tally rows (stored, plus
+/// what `$pending` holds for them) plus its own targets — leaves the old ancestors and
+/// joins the new ones, into `$pending` ([`PendingTallies`]). Called by `move_units!`
 /// right after each group of moves is written, so later groups see earlier shifts.
 macro_rules! shift_request_tallies {
-    ($tx:expr, $moves:expr) => {{
+    ($tx:expr, $pending:expr, $moves:expr) => {{
         let moves: &[(i64, String, String)] = $moves;
         if !moves.is_empty() {
             let ids = moves.iter().map(|(u, _, _)| u.to_string()).collect::<Vec<_>>().join(",");
@@ -753,6 +789,9 @@ macro_rules! shift_request_tallies {
                     sums.add(*pair, r, &k, [total, n, hits]);
                 }
             }
+            for (u, r, k, t) in $pending.of_units(&at) {
+                sums.add(at[&u], r, k, t);
+            }
             for (u, r, state, ended, responded, on_time, acknowledged_at, forwarded, contribution, unit_type, issued_at, class) in &own {
                 if let Some(&pair) = at.get(u) {
                     let facts = congdoan_domain::request::TargetFacts {
@@ -764,7 +803,7 @@ macro_rules! shift_request_tallies {
                 }
             }
             let delta = sums.delta();
-            $crate::requests::apply_tallies!($tx, delta);
+            $pending.add(delta);
         }
     }};
 }
@@ -772,9 +811,10 @@ pub(crate) use shift_request_tallies;
 
 /// A unit ends on `$on` (merged, split or dissolved): its targets still open and due
 /// on or after that day stop being expected; with `$successor`, the successor takes
-/// each of them over (unless it already owes that request).
+/// each of them over (unless it already owes that request). The roll-up changes go
+/// into the plan's `$pending` ([`PendingTallies`]).
 macro_rules! end_request_targets {
-    ($tx:expr, $unit:expr, $successor:expr, $on:expr) => {{
+    ($tx:expr, $pending:expr, $unit:expr, $successor:expr, $on:expr) => {{
         let (unit, successor, on): (i64, Option<i64>, time::Date) = ($unit, $successor, $on);
         // Open on that day: not answered, due on or after it; ended today by an earlier
         // step of the same plan counts too (the lineage step then names the survivor).
@@ -815,7 +855,7 @@ macro_rules! end_request_targets {
                 }
             }
         }
-        $crate::requests::apply_tallies!($tx, delta);
+        $pending.add(delta);
     }};
 }
 pub(crate) use end_request_targets;

@@ -875,6 +875,7 @@ impl Store {
             let mut real: HashMap<i64, i64> = HashMap::new();
             let id = |real: &HashMap<i64, i64>, x: i64| if x < 0 { real[&x] } else { x };
             let mut delta = StatDelta::default();
+            let mut tallies = crate::requests::PendingTallies::default();
             // Cluster places of the units the plan ends and of those taking over from
             // them, as they are before it (cluster places keep no history of their own).
             let mut places: Vec<(i64, i64)> = Vec::new();
@@ -905,7 +906,7 @@ impl Store {
                         at += 1;
                     }
                     let t = std::time::Instant::now();
-                    move_units!(tx, delta, &batch, on, Some(plan.plan_id), engine);
+                    move_units!(tx, delta, tallies, &batch, on, Some(plan.plan_id), engine);
                     moves_time += t.elapsed();
                     continue;
                 }
@@ -1034,7 +1035,7 @@ impl Store {
                             .bind(on).bind(format!("{} — {}", kind.post_reason(), reason)).bind(now()).bind(unit).execute(&mut *tx).await?;
                         sqlx::query("UPDATE unit_version SET valid_to = $1 WHERE unit_id = $2 AND valid_to IS NULL")
                             .bind(on).bind(unit).execute(&mut *tx).await?;
-                        crate::requests::end_request_targets!(tx, unit, None, on);
+                        crate::requests::end_request_targets!(tx, tallies, unit, None, on);
                         ended_posts.extend(sqlx::query_scalar::<_, i64>(
                             "SELECT assignment_id FROM position_assignment WHERE unit_id = $1 AND end_date IS NULL ORDER BY assignment_id")
                             .bind(unit).fetch_all(&mut *tx).await?);
@@ -1055,7 +1056,7 @@ impl Store {
                     Step::Lineage { from, to, kind } => {
                         let (from, to) = (id(&real, *from), id(&real, *to));
                         // Open obligations of the unit pass to its survivor.
-                        crate::requests::end_request_targets!(tx, from, Some(to), on);
+                        crate::requests::end_request_targets!(tx, tallies, from, Some(to), on);
                         sqlx::query("INSERT INTO unit_lineage (from_unit_id, to_unit_id, kind, on_date, plan_id) VALUES ($1, $2, $3, $4, $5)")
                             .bind(from).bind(to).bind(*kind).bind(on).bind(plan.plan_id).execute(&mut *tx).await?;
                         // The merged unit's coordinating links pass to the survivor.
@@ -1228,6 +1229,7 @@ impl Store {
             }
             let steps_time = started.elapsed();
             apply_stats!(tx, delta);
+            crate::requests::apply_tallies!(tx, tallies.delta);
             let stats_time = started.elapsed() - steps_time;
             tracing::info!(steps_ms = steps_time.as_millis() as u64, moves_ms = moves_time.as_millis() as u64,
                 stats_ms = stats_time.as_millis() as u64, "plan written");

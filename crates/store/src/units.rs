@@ -202,12 +202,13 @@ pub(crate) const MOVE_BATCH: usize = 500;
 /// (members follow their units; a subtree leaving its federation is marked for the
 /// search refresh); the subtrees' figures — stored, plus what `$delta` already holds for
 /// their roots — are added to `$delta` as leaving the old ancestors and joining the new
-/// ones. Moves that do not depend on one another are written together, a handful of
+/// ones; their roll-up rows likewise, into `$tallies` ([`crate::requests::PendingTallies`],
+/// written by the caller once its steps are done). Moves that do not depend on one another are written together, a handful of
 /// statements over a temporary table of moves (a plan of the 2025 reform moves
 /// thousands of CĐCS); a move inside another's subtree, or under a unit moved before it,
 /// starts a new group, read after the earlier ones are written.
 macro_rules! move_units {
-    ($tx:ident, $delta:ident, $moves:expr, $on:expr, $plan:expr, $engine:expr) => {{
+    ($tx:ident, $delta:ident, $tallies:ident, $moves:expr, $on:expr, $plan:expr, $engine:expr) => {{
         let on: time::Date = $on;
         let mut rest: &[(i64, i64)] = $moves;
         while !rest.is_empty() {
@@ -291,7 +292,7 @@ macro_rules! move_units {
             for (u, d, k, n) in stored {
                 by_unit.entry(u).or_default().push((d, k, n));
             }
-            $crate::requests::shift_request_tallies!($tx, &shifts);
+            $crate::requests::shift_request_tallies!($tx, $tallies, &shifts);
             $delta.shift_subtrees(
                 shifts.into_iter().map(|(u, from, to)| (u, by_unit.remove(&u).unwrap_or_default(), from, to)).collect(),
             )?;
@@ -767,8 +768,9 @@ impl Store {
         let engine = self.engine();
         write!(self, p => {
             let mut tx = p.begin().await?;
-            let mut delta = StatDelta::default();
-            move_units!(tx, delta, &[(unit_id, new_parent_id)], on, None::<i64>, engine);
+            let (mut delta, mut tallies) = (StatDelta::default(), crate::requests::PendingTallies::default());
+            move_units!(tx, delta, tallies, &[(unit_id, new_parent_id)], on, None::<i64>, engine);
+            crate::requests::apply_tallies!(tx, tallies.delta);
             let new: String = sqlx::query_scalar("SELECT path FROM unit WHERE unit_id = $1").bind(unit_id).fetch_one(&mut *tx).await?;
             apply_stats!(tx, delta);
             audit!(&mut *tx, scope, "move", "unit", Some(unit_id), &new,
