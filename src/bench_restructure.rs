@@ -146,6 +146,19 @@ async fn apply_plan(
         if exact { "yes" } else { "**NO**" },
         ms(t.elapsed())
     ));
+    // The requests' roll-up rows the moves shifted (none before the requests phase).
+    let t = Instant::now();
+    let (stored, recount) = store.request_tallies_check().await?;
+    let diff = stored.differences(&recount);
+    line(format!(
+        "| request roll-up rows after the apply equal a full recount | {} ({}) |",
+        if diff.is_empty() {
+            "yes".to_string()
+        } else {
+            format!("**NO**: {} differences, e.g. {}", diff.len(), diff[0])
+        },
+        ms(t.elapsed())
+    ));
     Ok(())
 }
 
