@@ -298,22 +298,24 @@ pub(crate) async fn requests_phase(
         ms(pct(lat, 0.99))
     ));
     todo_lines(store, scope, root, province, reps, line).await?;
+    let (exact, verdict) = rollup_verdict(store).await?;
+    line(format!("| roll-up rows equal a full recount | {verdict} |"));
+    anyhow::ensure!(exact, "request roll-up differs from a recount: {verdict}");
+    Ok(())
+}
+
+/// Whether the stored request roll-up equals a full recount, with the verdict the
+/// bench prints ("yes", or the first difference and how many there are).
+pub(crate) async fn rollup_verdict(store: &Store) -> anyhow::Result<(bool, String)> {
     let (stored, recount) = store.request_tallies_check().await?;
     let diff = stored.differences(&recount);
-    line(format!(
-        "| roll-up rows equal a full recount | {} |",
-        if diff.is_empty() {
-            "yes".to_string()
-        } else {
-            format!("NO: {} differences, e.g. {}", diff.len(), diff[0])
-        }
-    ));
-    anyhow::ensure!(
-        diff.is_empty(),
-        "request roll-up differs from a recount: {}",
-        diff[0]
-    );
-    Ok(())
+    Ok(match diff.first() {
+        None => (true, "yes".to_string()),
+        Some(first) => (
+            false,
+            format!("**NO**: {} differences, e.g. {first}", diff.len()),
+        ),
+    })
 }
 
 /// The to-do page of the national root, a province and its largest CĐCS, `reps` times

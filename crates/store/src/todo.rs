@@ -480,19 +480,21 @@ impl Store {
     ) -> Result<(Vec<FlaggedUnit>, bool)> {
         let area = self.area(scope, unit_id).await?;
         let offset = page.max(0) * LIST_PAGE;
-        let grassroots = self.grassroots_types().await?;
         let mut rows: Vec<FlaggedUnit> = match flag {
-            Flag::NoChair => read!(self, p => {
-                let mut qb = QueryBuilder::new(
-                    "SELECT u.unit_id, u.code, u.name, par.name AS parent_name, CAST(NULL AS DATE) AS due");
-                qb.push(self.no_chair_from());
-                push_list(&mut qb, &grassroots);
-                qb.push(NO_CHAIR_OPEN).push_bind(today).push(")");
-                area.push(&mut qb, "u.path");
-                qb.push(NO_CHAIR_TAIL).push(" ORDER BY u.path LIMIT ").push_bind(LIST_PAGE + 1)
-                    .push(" OFFSET ").push_bind(offset);
-                qb.build_query_as().fetch_all(p).await
-            })?,
+            Flag::NoChair => {
+                let grassroots = self.grassroots_types().await?;
+                read!(self, p => {
+                    let mut qb = QueryBuilder::new(
+                        "SELECT u.unit_id, u.code, u.name, par.name AS parent_name, CAST(NULL AS DATE) AS due");
+                    qb.push(self.no_chair_from());
+                    push_list(&mut qb, &grassroots);
+                    qb.push(NO_CHAIR_OPEN).push_bind(today).push(")");
+                    area.push(&mut qb, "u.path");
+                    qb.push(NO_CHAIR_TAIL).push(" ORDER BY u.path LIMIT ").push_bind(LIST_PAGE + 1)
+                        .push(" OFFSET ").push_bind(offset);
+                    qb.build_query_as().fetch_all(p).await
+                })?
+            }
             Flag::Term => read!(self, p => {
                 let mut qb = QueryBuilder::new(
                     "SELECT u.unit_id, u.code, u.name, par.name AS parent_name, c.term_end AS due");
